@@ -1,0 +1,585 @@
+"""Clusters ("contexts") from a TOML file at the XDG config path.
+
+The file looks like this (see docs/configuration.md for every key)::
+
+    current = "prod"
+    theme = "kctui-dark"
+
+    [keymap]
+    pause = "P"
+
+    [clusters.prod]
+    urls = ["https://connect-1:8083", "https://connect-2:8083"]
+    username = "ops"
+    password_env = "CONNECT_PASSWORD"
+    ca_file = "/etc/ssl/corp-ca.pem"
+    read_only = true
+
+    [clusters.prod.kafka]
+    bootstrap_servers = ["kafka-1:9093"]
+    security_protocol = "SASL_SSL"
+    sasl_mechanism = "SCRAM-SHA-512"
+    sasl_username = "kctui"
+    sasl_password_file = "~/.secrets/kafka"
+
+    [[clusters.prod.jmx]]
+    worker = "connect-1:8083"
+    url = "service:jmx:rmi:///jndi/rmi://connect-1:9999/jmxrmi"
+
+    [[clusters.prod.logs]]
+    worker = "connect-1:8083"
+    command = ["ssh", "connect-1", "tail", "-F", "/var/log/kafka/connect.log"]
+
+Secrets are never stored in this file by kctui: passwords come from an environment
+variable (``*_env``) or a file (``*_file``). Importing this module has no side effects.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from kctui.errors import KctuiError
+
+SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
+
+
+class ConfigError(KctuiError):
+    """The config file (or an option) is wrong; the message names the file and key."""
+
+
+# --------------------------------------------------------------------------- paths
+
+
+def xdg_dir(kind: str, env: Mapping[str, str] | None = None) -> Path:
+    """The XDG base directory of ``kind`` (config, cache, state, data)."""
+    env = os.environ if env is None else env
+    defaults = {
+        "config": ".config",
+        "cache": ".cache",
+        "state": ".local/state",
+        "data": ".local/share",
+    }
+    value = env.get(f"XDG_{kind.upper()}_HOME")
+    if value:
+        return Path(value)
+    return Path(env.get("HOME") or Path.home()) / defaults[kind]
+
+
+def config_path(env: Mapping[str, str] | None = None) -> Path:
+    """Where the config file lives: ``$KCTUI_CONFIG`` or ``$XDG_CONFIG_HOME/kctui/config.toml``."""
+    env = os.environ if env is None else env
+    explicit = env.get("KCTUI_CONFIG")
+    if explicit:
+        return Path(explicit).expanduser()
+    return xdg_dir("config", env) / "kctui" / "config.toml"
+
+
+def user_theme_dir(env: Mapping[str, str] | None = None) -> Path:
+    return xdg_dir("config", env) / "kctui" / "themes"
+
+
+# --------------------------------------------------------------------------- secrets
+
+
+def read_secret(
+    env_name: str | None, file_name: str | None, *, what: str, env: Mapping[str, str] | None = None
+) -> str | None:
+    """Read a secret from an environment variable or a file; None when neither is set."""
+    env = os.environ if env is None else env
+    if env_name:
+        value = env.get(env_name)
+        if value is None:
+            raise ConfigError(f"{what}: environment variable {env_name} is not set")
+        return value
+    if file_name:
+        path = Path(file_name).expanduser()
+        try:
+            return path.read_text(encoding="utf-8").rstrip("\r\n")
+        except OSError as exc:
+            raise ConfigError(f"{what}: cannot read {path}: {exc.strerror or exc}") from exc
+    return None
+
+
+# --------------------------------------------------------------------------- models
+
+
+@dataclass(frozen=True)
+class KafkaSettings:
+    """How to reach the Kafka brokers (for the DLQ browser and sink lag)."""
+
+    bootstrap_servers: tuple[str, ...]
+    security_protocol: str = "PLAINTEXT"
+    sasl_mechanism: str | None = None
+    sasl_username: str | None = None
+    sasl_password_env: str | None = None
+    sasl_password_file: str | None = None
+    ssl_cafile: str | None = None
+    ssl_certfile: str | None = None
+    ssl_keyfile: str | None = None
+    ssl_password_env: str | None = None
+    ssl_password_file: str | None = None
+    ssl_check_hostname: bool = True
+    sasl_password: str | None = field(default=None, repr=False, compare=False)
+
+    def client_kwargs(self, env: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """Keyword arguments for kafka-python clients (secrets resolved now)."""
+        kwargs: dict[str, Any] = {
+            "bootstrap_servers": list(self.bootstrap_servers),
+            "security_protocol": self.security_protocol,
+        }
+        if self.security_protocol.startswith("SASL"):
+            password = self.sasl_password or read_secret(
+                self.sasl_password_env,
+                self.sasl_password_file,
+                what="kafka.sasl_password",
+                env=env,
+            )
+            kwargs["sasl_mechanism"] = self.sasl_mechanism or "PLAIN"
+            kwargs["sasl_plain_username"] = self.sasl_username
+            kwargs["sasl_plain_password"] = password
+        if self.security_protocol.endswith("SSL"):
+            kwargs["ssl_check_hostname"] = self.ssl_check_hostname
+            for key in ("ssl_cafile", "ssl_certfile", "ssl_keyfile"):
+                value = getattr(self, key)
+                if value:
+                    kwargs[key] = str(Path(value).expanduser())
+            key_password = read_secret(
+                self.ssl_password_env, self.ssl_password_file, what="kafka.ssl_password", env=env
+            )
+            if key_password:
+                kwargs["ssl_password"] = key_password
+        return kwargs
+
+
+@dataclass(frozen=True)
+class JmxEndpoint:
+    """The JMX URL of one worker; ``worker`` is its Connect worker id (host:port)."""
+
+    worker: str
+    url: str
+    username: str | None = None
+    password_env: str | None = None
+    password_file: str | None = None
+
+    def password(self, env: Mapping[str, str] | None = None) -> str | None:
+        return read_secret(self.password_env, self.password_file, what="jmx.password", env=env)
+
+
+@dataclass(frozen=True)
+class LogSource:
+    """A worker's log: a file (path or glob) or a command whose output is followed."""
+
+    worker: str
+    path: str | None = None
+    command: tuple[str, ...] | None = None
+    shell: bool = False
+
+    @property
+    def label(self) -> str:
+        return self.worker
+
+
+@dataclass(frozen=True)
+class ClusterConfig:
+    """One named Connect cluster and everything kctui knows how to reach about it."""
+
+    name: str
+    urls: tuple[str, ...]
+    read_only: bool = False
+    username: str | None = None
+    password_env: str | None = None
+    password_file: str | None = None
+    ca_file: str | None = None
+    cert_file: str | None = None
+    key_file: str | None = None
+    insecure: bool = False
+    timeout: float = 10.0
+    refresh_seconds: float = 5.0
+    lag_threshold: int = 10_000
+    kafka: KafkaSettings | None = None
+    jmx: tuple[JmxEndpoint, ...] = ()
+    logs: tuple[LogSource, ...] = ()
+    # Only for clusters imported from kcctl, whose file holds the password itself.
+    password: str | None = field(default=None, repr=False, compare=False)
+
+    def rest_password(self, env: Mapping[str, str] | None = None) -> str | None:
+        if self.password is not None:
+            return self.password
+        return read_secret(self.password_env, self.password_file, what="password", env=env)
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole config file, parsed."""
+
+    path: Path
+    current: str | None = None
+    theme: str | None = None
+    keymap: Mapping[str, str] = field(default_factory=dict)
+    clusters: Mapping[str, ClusterConfig] = field(default_factory=dict)
+    imported: Mapping[str, ClusterConfig] = field(default_factory=dict)
+
+    def all_clusters(self) -> dict[str, ClusterConfig]:
+        return {**self.imported, **self.clusters}
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+class _Reader:
+    """Typed access to one TOML table, with errors that name the file and the key."""
+
+    def __init__(self, path: Path, prefix: str, table: Mapping[str, Any]) -> None:
+        self.path, self.prefix, self.table = path, prefix, table
+
+    def _fail(self, key: str, expected: str) -> ConfigError:
+        value = self.table.get(key)
+        return ConfigError(
+            f"{self.path}: key '{self.prefix}{key}': expected {expected}, got {value!r}"
+        )
+
+    def str(self, key: str, default: str | None = None) -> str | None:
+        value = self.table.get(key, default)
+        if value is not None and not isinstance(value, str):
+            raise self._fail(key, "a string")
+        return value
+
+    def bool(self, key: str, default: bool = False) -> bool:
+        value = self.table.get(key, default)
+        if not isinstance(value, bool):
+            raise self._fail(key, "true or false")
+        return value
+
+    def number(self, key: str, default: float) -> float:
+        value = self.table.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise self._fail(key, "a positive number")
+        return float(value)
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        value = self.table.get(key, ())
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise self._fail(key, "a list of strings")
+        return tuple(value)
+
+    def choice(self, key: str, choices: tuple[str, ...], default: str | None) -> str | None:
+        value = self.str(key, default)
+        if value is not None and value.upper() not in choices:
+            raise self._fail(key, "one of " + ", ".join(choices))
+        return value.upper() if value is not None else None
+
+    def check_known(self, known: set[str]) -> None:
+        unknown = sorted(set(self.table) - known)
+        if unknown:
+            raise ConfigError(
+                f"{self.path}: unknown key '{self.prefix}{unknown[0]}' "
+                f"(expected one of: {', '.join(sorted(known))})"
+            )
+
+
+_CLUSTER_KEYS = {
+    "urls", "url", "read_only", "username", "password_env", "password_file", "ca_file",
+    "cert_file", "key_file", "insecure", "timeout", "refresh_seconds", "lag_threshold",
+    "kafka", "jmx", "logs",
+}  # fmt: skip
+_KAFKA_KEYS = {f.name for f in KafkaSettings.__dataclass_fields__.values()} - {"sasl_password"}
+
+
+def _parse_kafka(path: Path, prefix: str, table: Any) -> KafkaSettings:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: key '{prefix}': expected a table")
+    r = _Reader(path, prefix + ".", table)
+    r.check_known(_KAFKA_KEYS)
+    servers = r.strings("bootstrap_servers")
+    if not servers:
+        raise ConfigError(f"{path}: key '{prefix}.bootstrap_servers': expected host:port entries")
+    return KafkaSettings(
+        bootstrap_servers=servers,
+        security_protocol=r.choice("security_protocol", SECURITY_PROTOCOLS, "PLAINTEXT")
+        or "PLAINTEXT",
+        sasl_mechanism=r.choice("sasl_mechanism", SASL_MECHANISMS, None),
+        sasl_username=r.str("sasl_username"),
+        sasl_password_env=r.str("sasl_password_env"),
+        sasl_password_file=r.str("sasl_password_file"),
+        ssl_cafile=r.str("ssl_cafile"),
+        ssl_certfile=r.str("ssl_certfile"),
+        ssl_keyfile=r.str("ssl_keyfile"),
+        ssl_password_env=r.str("ssl_password_env"),
+        ssl_password_file=r.str("ssl_password_file"),
+        ssl_check_hostname=r.bool("ssl_check_hostname", True),
+    )
+
+
+def _parse_list_of_tables(path: Path, prefix: str, value: Any) -> list[_Reader]:
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ConfigError(f"{path}: key '{prefix}': expected an array of tables ([[{prefix}]])")
+    return [_Reader(path, f"{prefix}[{i}].", item) for i, item in enumerate(value)]
+
+
+def _parse_cluster(path: Path, name: str, table: Any) -> ClusterConfig:
+    prefix = f"clusters.{name}"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: key '{prefix}': expected a table")
+    r = _Reader(path, prefix + ".", table)
+    r.check_known(_CLUSTER_KEYS)
+    urls = r.strings("urls") or r.strings("url")
+    if not urls:
+        raise ConfigError(f"{path}: key '{prefix}.urls': expected at least one Connect REST URL")
+    for url in urls:
+        if not url.startswith(("http://", "https://")):
+            raise ConfigError(
+                f"{path}: key '{prefix}.urls': expected http:// or https:// URLs, got {url!r}"
+            )
+    jmx = []
+    for jr in _parse_list_of_tables(path, prefix + ".jmx", table.get("jmx", [])):
+        jr.check_known({"worker", "url", "username", "password_env", "password_file"})
+        worker, url = jr.str("worker"), jr.str("url")
+        if not worker or not url:
+            raise ConfigError(f"{path}: '{jr.prefix}worker' and '{jr.prefix}url' are required")
+        jmx.append(
+            JmxEndpoint(
+                worker=worker,
+                url=url,
+                username=jr.str("username"),
+                password_env=jr.str("password_env"),
+                password_file=jr.str("password_file"),
+            )
+        )
+    logs = []
+    for lr in _parse_list_of_tables(path, prefix + ".logs", table.get("logs", [])):
+        lr.check_known({"worker", "path", "command", "shell"})
+        worker = lr.str("worker") or f"worker-{len(logs) + 1}"
+        log_path = lr.str("path")
+        command: tuple[str, ...] | None = None
+        if "command" in lr.table:
+            raw = lr.table["command"]
+            command = (raw,) if isinstance(raw, str) else lr.strings("command")
+        if bool(log_path) == bool(command):
+            raise ConfigError(f"{path}: '{lr.prefix[:-1]}': expected exactly one of path, command")
+        logs.append(
+            LogSource(worker=worker, path=log_path, command=command, shell=lr.bool("shell"))
+        )
+    return ClusterConfig(
+        name=name,
+        urls=urls,
+        read_only=r.bool("read_only"),
+        username=r.str("username"),
+        password_env=r.str("password_env"),
+        password_file=r.str("password_file"),
+        ca_file=r.str("ca_file"),
+        cert_file=r.str("cert_file"),
+        key_file=r.str("key_file"),
+        insecure=r.bool("insecure"),
+        timeout=r.number("timeout", 10.0),
+        refresh_seconds=r.number("refresh_seconds", 5.0),
+        lag_threshold=int(r.number("lag_threshold", 10_000)),
+        kafka=_parse_kafka(path, prefix + ".kafka", table["kafka"]) if "kafka" in table else None,
+        jmx=tuple(jmx),
+        logs=tuple(logs),
+    )
+
+
+def parse_config(path: Path, text: str) -> Config:
+    """Parse config text; errors name the file, the line or key, and what was expected."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+    top = _Reader(path, "", data)
+    top.check_known({"current", "theme", "keymap", "clusters"})
+    clusters_table = data.get("clusters", {})
+    if not isinstance(clusters_table, dict):
+        raise ConfigError(f"{path}: key 'clusters': expected a table of clusters")
+    keymap = data.get("keymap", {})
+    if not isinstance(keymap, dict) or not all(isinstance(v, str) for v in keymap.values()):
+        raise ConfigError(f"{path}: key 'keymap': expected a table of action id = \"keys\"")
+    clusters = {name: _parse_cluster(path, name, t) for name, t in clusters_table.items()}
+    return Config(
+        path=path,
+        current=top.str("current"),
+        theme=top.str("theme"),
+        keymap=dict(keymap),
+        clusters=clusters,
+    )
+
+
+def load_config(path: Path | None = None, *, import_kcctl: bool = True) -> Config:
+    """Load the config file (an absent file is an empty config) plus kcctl's contexts."""
+    path = path or config_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    config = parse_config(path, text)
+    if import_kcctl:
+        config = replace(config, imported=kcctl_clusters())
+    return config
+
+
+# --------------------------------------------------------------------------- kcctl
+
+
+def kcctl_clusters(path: Path | None = None) -> dict[str, ClusterConfig]:
+    """Contexts of kcctl's ``~/.kcctl`` file as clusters named ``kcctl-<context>``.
+
+    They are kept in memory only; a broken or absent file imports nothing.
+    """
+    path = path or Path.home() / ".kcctl"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    clusters = {}
+    for context, entry in data.items():
+        if context == "currentContext" or not isinstance(entry, dict):
+            continue
+        url = entry.get("cluster")
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            continue
+        name = f"kcctl-{context}"
+        bootstrap = entry.get("bootstrapServers")
+        kafka = (
+            KafkaSettings(bootstrap_servers=tuple(s.strip() for s in bootstrap.split(",")))
+            if isinstance(bootstrap, str) and bootstrap.strip()
+            else None
+        )
+        username = entry.get("username") if isinstance(entry.get("username"), str) else None
+        password = entry.get("password") if isinstance(entry.get("password"), str) else None
+        clusters[name] = ClusterConfig(
+            name=name, urls=(url,), username=username, password=password, kafka=kafka
+        )
+    return clusters
+
+
+# --------------------------------------------------------------------------- choosing
+
+
+def resolve_cluster(
+    config: Config,
+    *,
+    name: str | None = None,
+    url: str | None = None,
+    read_only: bool = False,
+    env: Mapping[str, str] | None = None,
+) -> ClusterConfig:
+    """The cluster to use: ``--url``, then ``$KCTUI_URL``, then ``--cluster``, then current."""
+    env = os.environ if env is None else env
+    url = url or env.get("KCTUI_URL")
+    clusters = config.all_clusters()
+    if url:
+        urls = tuple(u.strip().rstrip("/") for u in url.split(",") if u.strip())
+        for u in urls:
+            if not u.startswith(("http://", "https://")):
+                raise ConfigError(f"--url: expected an http:// or https:// URL, got {u!r}")
+        cluster = ClusterConfig(name=urls[0], urls=urls)
+    else:
+        chosen = name or config.current or (next(iter(clusters)) if len(clusters) == 1 else None)
+        if chosen is None:
+            raise ConfigError(
+                f"no cluster configured: add one to {config.path}, pass --url URL, "
+                "set KCTUI_URL, or run 'kctui sandbox up'"
+            )
+        if chosen not in clusters:
+            known = ", ".join(sorted(clusters)) or "none"
+            raise ConfigError(f"unknown cluster '{chosen}' (known: {known}; file {config.path})")
+        cluster = clusters[chosen]
+    if read_only and not cluster.read_only:
+        cluster = replace(cluster, read_only=True)
+    return cluster
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"cannot write {type(value).__name__} to TOML")
+
+
+def dump_toml(data: Mapping[str, Any]) -> str:
+    """Write nested tables, arrays of tables and scalars as TOML (what the config uses)."""
+    lines: list[str] = []
+
+    def emit(table: Mapping[str, Any], prefix: str) -> None:
+        scalars = {
+            k: v
+            for k, v in table.items()
+            if not isinstance(v, dict) and not (isinstance(v, list) and v and isinstance(v[0], dict))
+        }
+        for key, value in scalars.items():
+            if value is not None:
+                lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
+        for key, value in table.items():
+            name = f"{prefix}.{_toml_key(key)}" if prefix else _toml_key(key)
+            if isinstance(value, dict):
+                lines.append("")
+                lines.append(f"[{name}]")
+                emit(value, name)
+            elif isinstance(value, list) and value and isinstance(value[0], dict):
+                for item in value:
+                    lines.append("")
+                    lines.append(f"[[{name}]]")
+                    emit(item, name)
+
+    emit(data, "")
+    return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def _toml_key(key: str) -> str:
+    if key and all(c.isalnum() or c in "-_" for c in key):
+        return key
+    return json.dumps(key)
+
+
+def _read_raw(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML, not changed: {exc}") from exc
+
+
+def _write_raw(path: Path, data: Mapping[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".toml.tmp")
+    tmp.write_text(dump_toml(data), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def update_config(path: Path, **top_level: Any) -> None:
+    """Set top-level keys (``current``, ``theme``) in the file, keeping everything else."""
+    data = _read_raw(path)
+    data.update({k: v for k, v in top_level.items() if v is not None})
+    _write_raw(path, data)
+
+
+def write_cluster(path: Path, name: str, table: Mapping[str, Any], *, make_current: bool) -> None:
+    """Add or replace the cluster ``name`` (a raw table as in the file) and save atomically."""
+    data = _read_raw(path)
+    clusters = data.setdefault("clusters", {})
+    clusters[name] = dict(table)
+    parse_config(path, dump_toml(data))  # never write a file we could not read back
+    if make_current or not data.get("current"):
+        data["current"] = name
+    _write_raw(path, data)
