@@ -1,0 +1,479 @@
+"""Async client of the Kafka Connect REST API (httpx), with no UI import.
+
+One ``ConnectClient`` per cluster. It knows the cluster's worker URLs (and fails over
+between them), its auth and TLS settings, its Kafka version (from ``GET /``, cached)
+and whether it is read-only: every mutating request goes through ``_mutate``, which
+refuses before anything leaves the process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from kctui import __version__
+from kctui.config import ClusterConfig, ConfigError
+from kctui.connect.errors import (
+    BadRequest,
+    BadResponse,
+    ConnectError,
+    ReadOnlyError,
+    RebalanceInProgress,
+    RequestTimeout,
+    ServerError,
+    Unreachable,
+    Unsupported,
+    decode_answer,
+)
+from kctui.connect.models import (
+    ClusterState,
+    ConfigKeyInfo,
+    ConnectorInfo,
+    ConnectorOffset,
+    ConnectorStatus,
+    PluginInfo,
+    ServerInfo,
+    TaskInfo,
+    TaskStatus,
+    ValidationResult,
+)
+
+MUTATING_METHODS = frozenset({"PUT", "POST", "PATCH", "DELETE"})
+PROXY_STATUSES = frozenset({502, 503, 504})
+INITIAL_STATES = ("RUNNING", "PAUSED", "STOPPED")
+LOGGER_SCOPES = ("worker", "cluster")
+
+
+def ssl_setting(cluster: ClusterConfig) -> ssl.SSLContext | bool:
+    """httpx's ``verify``: True (system CAs), or a context with the CA bundle, client
+    certificate and, only when ``insecure`` is set, verification turned off."""
+    if not (cluster.ca_file or cluster.cert_file or cluster.insecure):
+        return True
+    where = f"cluster '{cluster.name}'"
+    try:
+        ca_file = str(Path(cluster.ca_file).expanduser()) if cluster.ca_file else None
+        context = ssl.create_default_context(cafile=ca_file)
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigError(f"{where}: cannot load ca_file {cluster.ca_file}: {exc}") from exc
+    if cluster.cert_file:
+        cert = str(Path(cluster.cert_file).expanduser())
+        key = str(Path(cluster.key_file).expanduser()) if cluster.key_file else None
+        try:
+            context.load_cert_chain(cert, key)
+        except (OSError, ssl.SSLError) as exc:
+            raise ConfigError(
+                f"{where}: cannot load cert_file {cluster.cert_file}"
+                + (f" / key_file {cluster.key_file}" if cluster.key_file else "")
+                + f": {exc}"
+            ) from exc
+    if cluster.insecure:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def client_settings(cluster: ClusterConfig) -> dict[str, Any]:
+    """Keyword arguments for ``httpx.AsyncClient``: auth, TLS, timeouts, headers."""
+    auth = None
+    if cluster.username:
+        auth = httpx.BasicAuth(cluster.username, cluster.rest_password() or "")
+    return {
+        "auth": auth,
+        "verify": ssl_setting(cluster),
+        "timeout": httpx.Timeout(cluster.timeout, connect=min(cluster.timeout, 5.0)),
+        "headers": {"Accept": "application/json", "User-Agent": f"kctui/{__version__}"},
+        "follow_redirects": False,
+    }
+
+
+def _segment(value: str | int) -> str:
+    return quote(str(value), safe="")
+
+
+def _transport_reason(exc: httpx.TransportError) -> str:
+    text = str(exc) or type(exc).__name__
+    lowered = text.lower()
+    if isinstance(exc, httpx.TimeoutException):
+        return "no answer in time"
+    if "certificate" in lowered or "ssl" in lowered or "tls" in lowered:
+        return f"TLS failed ({text}); check ca_file, or set insecure = true to skip verification"
+    if "refused" in lowered:
+        return "connection refused"
+    if (
+        "name or service not known" in lowered
+        or "nodename nor servname" in lowered
+        or ("name resolution" in lowered or "getaddrinfo" in lowered)
+    ):
+        return "host not found (DNS)"
+    return text
+
+
+@dataclass(frozen=True)
+class _Answer:
+    status: int
+    data: Any
+    url: str
+
+
+class ConnectClient:
+    """The Connect REST API of one cluster. Use as ``async with ConnectClient(c) as client``."""
+
+    def __init__(
+        self,
+        cluster: ClusterConfig,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        retry_total_seconds: float = 15.0,
+        retry_base_delay: float = 0.25,
+        retry_max_delay: float = 2.0,
+    ) -> None:
+        if not cluster.urls:
+            raise ConfigError(f"cluster '{cluster.name}' has no Connect REST URL")
+        self.cluster = cluster
+        self.urls = tuple(u.rstrip("/") for u in cluster.urls)
+        self.retry_total_seconds = retry_total_seconds
+        self.retry_base_delay = retry_base_delay
+        self.retry_max_delay = retry_max_delay
+        self._preferred = 0
+        self._server_info: ServerInfo | None = None
+        self._http = httpx.AsyncClient(transport=transport, **client_settings(cluster))
+
+    async def __aenter__(self) -> ConnectClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    @property
+    def read_only(self) -> bool:
+        return self.cluster.read_only
+
+    @property
+    def current_url(self) -> str:
+        """The worker URL that answered last (or will be tried first)."""
+        return self.urls[self._preferred]
+
+    # ------------------------------------------------------------------ transport
+
+    async def _get(self, path: str, params: Any = None) -> _Answer:
+        return await self._request("GET", path, params=params)
+
+    async def _mutate(
+        self, method: str, path: str, *, params: Any = None, body: Any = None
+    ) -> _Answer:
+        """The one door for PUT/POST/PATCH/DELETE: refused here when read-only."""
+        self._refuse_if_read_only(method, path)
+        return await self._request(method, path, params=params, body=body)
+
+    async def _request(
+        self, method: str, path: str, *, params: Any = None, body: Any = None
+    ) -> _Answer:
+        """Send with failover between workers, retrying 409-while-rebalancing with backoff."""
+        if method in MUTATING_METHODS and self.read_only:  # defence in depth
+            raise ReadOnlyError(f"cluster '{self.cluster.name}' is read-only: refused {method}")
+        deadline = time.monotonic() + self.retry_total_seconds
+        attempt = 0
+        while True:
+            try:
+                return await self._send_any(method, path, params, body)
+            except RebalanceInProgress as exc:
+                delay = min(self.retry_base_delay * (2**attempt), self.retry_max_delay)
+                attempt += 1
+                if time.monotonic() + delay > deadline:
+                    raise RebalanceInProgress(
+                        f"cluster is rebalancing: {method} {exc.url} still answered 409 after "
+                        f"{attempt} attempts ({exc.detail})",
+                        status=409,
+                        error_code=exc.error_code,
+                        detail=exc.detail,
+                        url=exc.url,
+                    ) from exc
+                await asyncio.sleep(delay)
+
+    async def _send_any(self, method: str, path: str, params: Any, body: Any) -> _Answer:
+        failures: list[tuple[str, ConnectError]] = []
+        count = len(self.urls)
+        for step in range(count):
+            index = (self._preferred + step) % count
+            url = self.urls[index] + path
+            try:
+                answer = await self._send_one(method, url, params, body)
+            except (Unreachable, RequestTimeout, BadResponse) as exc:
+                if not self._may_fail_over(method, exc):
+                    raise
+                failures.append((self.urls[index], exc))
+                continue
+            self._preferred = index
+            return answer
+        if len(failures) == 1:
+            raise failures[0][1]
+        last = failures[-1][1]
+        summary = "; ".join(f"{base}: {exc.detail or exc}" for base, exc in failures)
+        raise type(last)(
+            f"no Connect worker answered {method} {path} ({summary})",
+            status=last.status,
+            url=last.url,
+            detail=summary,
+        )
+
+    @staticmethod
+    def _may_fail_over(method: str, exc: ConnectError) -> bool:
+        """Another worker may be tried when this one surely did not act on the request."""
+        if isinstance(exc, Unreachable):
+            return True
+        if method not in MUTATING_METHODS:
+            return isinstance(exc, RequestTimeout) or exc.status in PROXY_STATUSES
+        return exc.status in (502, 503)
+
+    async def _send_one(self, method: str, url: str, params: Any, body: Any) -> _Answer:
+        try:
+            response = await self._http.request(method, url, params=params, json=body)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            reason = _transport_reason(exc)
+            raise Unreachable(
+                f"cannot reach Kafka Connect at {url}: {reason}", url=url, detail=reason
+            ) from exc
+        except httpx.TimeoutException as exc:
+            raise RequestTimeout(
+                f"{method} {url}: no answer within {self.cluster.timeout:g} s",
+                url=url,
+                detail=f"no answer within {self.cluster.timeout:g} s",
+            ) from exc
+        except httpx.TransportError as exc:
+            reason = _transport_reason(exc)
+            raise Unreachable(f"{method} {url} failed: {reason}", url=url, detail=reason) from exc
+        data = decode_answer(
+            method,
+            url,
+            response.status_code,
+            response.headers.get("content-type", ""),
+            response.content,
+            response.reason_phrase,
+        )
+        return _Answer(response.status_code, data, url)
+
+    # ------------------------------------------------------------------ versions
+
+    async def server_info(self, *, refresh: bool = False) -> ServerInfo:
+        """``GET /``: Kafka version, commit, Kafka cluster id (cached after the first call)."""
+        if self._server_info is None or refresh:
+            answer = await self._get("/")
+            self._server_info = ServerInfo.from_json(answer.data)
+        return self._server_info
+
+    async def _require(self, feature: str, what: str, since: str) -> None:
+        info = await self.server_info()
+        if not getattr(info, feature):
+            raise Unsupported(
+                f"{what} needs Kafka Connect {since} or newer; "
+                f"cluster '{self.cluster.name}' runs {info.version}",
+                url=self.current_url,
+            )
+
+    async def health(self) -> tuple[int, str]:
+        """``GET /health`` (3.9+): HTTP status and the worker's message (503 while starting)."""
+        await self._require("supports_health", "the health endpoint", "3.9")
+        url = self.current_url + "/health"
+        try:
+            answer = await self._send_one("GET", url, None, None)
+        except (ServerError, BadRequest) as exc:
+            return exc.status or 500, exc.detail or str(exc)
+        message = answer.data.get("message", "") if isinstance(answer.data, dict) else ""
+        return answer.status, str(message)
+
+    # ------------------------------------------------------------------ reads
+
+    async def cluster_state(self) -> ClusterState:
+        """Every connector with status and config in ONE request."""
+        answer = await self._get("/connectors", params=[("expand", "status"), ("expand", "info")])
+        base = answer.url[: -len("/connectors")]
+        return ClusterState.from_json(answer.data, fetched_at=time.time(), worker_url=base)
+
+    async def connector(self, name: str) -> ConnectorInfo:
+        answer = await self._get(f"/connectors/{_segment(name)}")
+        return ConnectorInfo.from_json(name, answer.data)
+
+    async def connector_status(self, name: str) -> ConnectorStatus:
+        answer = await self._get(f"/connectors/{_segment(name)}/status")
+        return ConnectorStatus.from_json(name, answer.data)
+
+    async def connector_config(self, name: str) -> dict[str, str]:
+        answer = await self._get(f"/connectors/{_segment(name)}/config")
+        data = answer.data if isinstance(answer.data, dict) else {}
+        return {str(k): "" if v is None else str(v) for k, v in data.items()}
+
+    async def tasks(self, name: str) -> list[TaskInfo]:
+        answer = await self._get(f"/connectors/{_segment(name)}/tasks")
+        items = answer.data if isinstance(answer.data, list) else []
+        return [TaskInfo.from_json(name, item) for item in items]
+
+    async def task_status(self, name: str, task_id: int) -> TaskStatus:
+        answer = await self._get(f"/connectors/{_segment(name)}/tasks/{int(task_id)}/status")
+        return TaskStatus.from_json(name, answer.data)
+
+    async def offsets(self, name: str) -> list[ConnectorOffset]:
+        await self._require("supports_offsets_read", "reading offsets", "3.5")
+        answer = await self._get(f"/connectors/{_segment(name)}/offsets")
+        data = answer.data if isinstance(answer.data, dict) else {}
+        items = data.get("offsets")
+        return [ConnectorOffset.from_json(i) for i in (items if isinstance(items, list) else [])]
+
+    async def topics(self, name: str) -> list[str]:
+        """Topics the connector used (403 when the worker disables topic tracking)."""
+        answer = await self._get(f"/connectors/{_segment(name)}/topics")
+        data = answer.data if isinstance(answer.data, dict) else {}
+        entry = data.get(name)
+        topics = entry.get("topics") if isinstance(entry, dict) else None
+        return [str(t) for t in topics] if isinstance(topics, list) else []
+
+    async def plugins(self, connectors_only: bool = True) -> list[PluginInfo]:
+        params = None if connectors_only else {"connectorsOnly": "false"}
+        answer = await self._get("/connector-plugins", params=params)
+        items = answer.data if isinstance(answer.data, list) else []
+        return [PluginInfo.from_json(item) for item in items]
+
+    async def plugin_config(self, plugin_class: str) -> list[ConfigKeyInfo]:
+        answer = await self._get(f"/connector-plugins/{_segment(plugin_class)}/config")
+        items = answer.data if isinstance(answer.data, list) else []
+        return [ConfigKeyInfo.from_json(item) for item in items]
+
+    async def loggers(self) -> dict[str, dict[str, Any]]:
+        """``GET /admin/loggers``: logger name -> {level, last_modified?}."""
+        answer = await self._get("/admin/loggers")
+        data = answer.data if isinstance(answer.data, dict) else {}
+        return {str(k): dict(v) if isinstance(v, dict) else {} for k, v in data.items()}
+
+    async def logger(self, name: str) -> dict[str, Any]:
+        answer = await self._get(f"/admin/loggers/{_segment(name)}")
+        return dict(answer.data) if isinstance(answer.data, dict) else {}
+
+    # ------------------------------------------------------------------ writes
+
+    async def pause(self, name: str) -> None:
+        await self._mutate("PUT", f"/connectors/{_segment(name)}/pause")
+
+    async def resume(self, name: str) -> None:
+        """Resume a PAUSED connector; also starts a STOPPED one."""
+        await self._mutate("PUT", f"/connectors/{_segment(name)}/resume")
+
+    async def stop(self, name: str) -> None:
+        self._refuse_if_read_only("PUT", f"/connectors/{_segment(name)}/stop")
+        await self._require("supports_stop", "stopping a connector", "3.5")
+        await self._mutate("PUT", f"/connectors/{_segment(name)}/stop")
+
+    async def delete(self, name: str) -> None:
+        await self._mutate("DELETE", f"/connectors/{_segment(name)}")
+
+    async def restart(
+        self, name: str, include_tasks: bool = False, only_failed: bool = False
+    ) -> ConnectorStatus | None:
+        """Restart the connector (and tasks); the 202 answer's status, None for a plain 204."""
+        params = {
+            "includeTasks": "true" if include_tasks else "false",
+            "onlyFailed": "true" if only_failed else "false",
+        }
+        answer = await self._mutate("POST", f"/connectors/{_segment(name)}/restart", params=params)
+        if isinstance(answer.data, dict):
+            return ConnectorStatus.from_json(name, answer.data)
+        return None
+
+    async def restart_task(self, name: str, task_id: int) -> None:
+        await self._mutate("POST", f"/connectors/{_segment(name)}/tasks/{int(task_id)}/restart")
+
+    async def alter_offsets(
+        self, name: str, offsets: Iterable[ConnectorOffset | Mapping[str, Any]]
+    ) -> str:
+        """PATCH the offsets of a STOPPED connector; Connect's message."""
+        path = f"/connectors/{_segment(name)}/offsets"
+        self._refuse_if_read_only("PATCH", path)
+        await self._require("supports_offsets_alter", "altering offsets", "3.6")
+        entries = [
+            {"partition": dict(o.partition), "offset": o.offset}
+            if isinstance(o, ConnectorOffset)
+            else dict(o)
+            for o in offsets
+        ]
+        answer = await self._mutate("PATCH", path, body={"offsets": entries})
+        return self._message_of(answer)
+
+    async def reset_offsets(self, name: str) -> str:
+        path = f"/connectors/{_segment(name)}/offsets"
+        self._refuse_if_read_only("DELETE", path)
+        await self._require("supports_offsets_alter", "resetting offsets", "3.6")
+        return self._message_of(await self._mutate("DELETE", path))
+
+    async def validate(self, plugin_class: str, config: Mapping[str, str]) -> ValidationResult:
+        """``PUT .../config/validate``: a PUT, so refused in read-only mode like every PUT."""
+        body = {"connector.class": plugin_class, **dict(config)}
+        path = f"/connector-plugins/{_segment(plugin_class)}/config/validate"
+        answer = await self._mutate("PUT", path, body=body)
+        return ValidationResult.from_json(answer.data)
+
+    async def create(
+        self, name: str, config: Mapping[str, str], initial_state: str | None = None
+    ) -> ConnectorInfo:
+        body: dict[str, Any] = {"name": name, "config": dict(config)}
+        if initial_state is not None:
+            self._refuse_if_read_only("POST", "/connectors")
+            state = initial_state.upper()
+            if state not in INITIAL_STATES:
+                allowed = ", ".join(INITIAL_STATES)
+                raise BadRequest(f"initial_state must be one of {allowed}, got {initial_state!r}")
+            await self._require("supports_initial_state", "initial_state on create", "3.7")
+            body["initial_state"] = state
+        answer = await self._mutate("POST", "/connectors", body=body)
+        return ConnectorInfo.from_json(name, answer.data)
+
+    async def put_config(self, name: str, config: Mapping[str, str]) -> ConnectorInfo:
+        """Create or replace the whole config (PUT); works on every version."""
+        path = f"/connectors/{_segment(name)}/config"
+        answer = await self._mutate("PUT", path, body=dict(config))
+        return ConnectorInfo.from_json(name, answer.data)
+
+    async def patch_config(self, name: str, partial: Mapping[str, str | None]) -> ConnectorInfo:
+        """PATCH some keys (None removes one); needs 3.8: callers may fall back to put_config."""
+        path = f"/connectors/{_segment(name)}/config"
+        self._refuse_if_read_only("PATCH", path)
+        await self._require("supports_patch_config", "patching a config", "3.8")
+        answer = await self._mutate("PATCH", path, body=dict(partial))
+        return ConnectorInfo.from_json(name, answer.data)
+
+    async def set_logger_level(self, name: str, level: str, scope: str | None = None) -> list[str]:
+        """Set a logger's level; the loggers changed (empty for cluster scope, which is async)."""
+        path = f"/admin/loggers/{_segment(name)}"
+        params = None
+        if scope is not None:
+            self._refuse_if_read_only("PUT", path)
+            if scope not in LOGGER_SCOPES:
+                raise BadRequest(f"logger scope must be worker or cluster, got {scope!r}")
+            await self._require("supports_logger_scope", "logger scope", "3.7")
+            params = {"scope": scope}
+        answer = await self._mutate("PUT", path, params=params, body={"level": level.upper()})
+        return [str(x) for x in answer.data] if isinstance(answer.data, list) else []
+
+    # ------------------------------------------------------------------ helpers
+
+    def _refuse_if_read_only(self, method: str, path: str) -> None:
+        """Raise ReadOnlyError in read-only mode (also called before a version check's GET)."""
+        if self.read_only:
+            raise ReadOnlyError(
+                f"cluster '{self.cluster.name}' is read-only: refused {method} {path}",
+                url=self.current_url + path,
+            )
+
+    @staticmethod
+    def _message_of(answer: _Answer) -> str:
+        if isinstance(answer.data, dict) and isinstance(answer.data.get("message"), str):
+            return answer.data["message"]
+        return ""
