@@ -521,19 +521,17 @@ def dump_toml(data: Mapping[str, Any]) -> str:
     lines: list[str] = []
 
     def emit(table: Mapping[str, Any], prefix: str) -> None:
-        scalars = {
-            k: v
-            for k, v in table.items()
-            if not isinstance(v, dict) and not (isinstance(v, list) and v and isinstance(v[0], dict))
-        }
+        scalars = {k: v for k, v in table.items() if not _is_table(v)}
         for key, value in scalars.items():
             if value is not None:
                 lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
         for key, value in table.items():
             name = f"{prefix}.{_toml_key(key)}" if prefix else _toml_key(key)
             if isinstance(value, dict):
-                lines.append("")
-                lines.append(f"[{name}]")
+                has_scalars = not value or any(not _is_table(v) for v in value.values())
+                if has_scalars:
+                    lines.append("")
+                    lines.append(f"[{name}]")
                 emit(value, name)
             elif isinstance(value, list) and value and isinstance(value[0], dict):
                 for item in value:
@@ -543,6 +541,13 @@ def dump_toml(data: Mapping[str, Any]) -> str:
 
     emit(data, "")
     return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def _is_table(value: Any) -> bool:
+    """A table or an array of tables (written as sections, not as ``key = value``)."""
+    return isinstance(value, dict) or (
+        isinstance(value, list) and bool(value) and isinstance(value[0], dict)
+    )
 
 
 def _toml_key(key: str) -> str:

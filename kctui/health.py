@@ -7,7 +7,7 @@ tasks, not only at the connector state.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from kctui.connect.models import (
     FAILED,
@@ -21,7 +21,7 @@ from kctui.connect.models import (
 )
 
 
-class Health(str, Enum):
+class Health(StrEnum):
     """Health values, in the order an operator wants to see them (worst first)."""
 
     UNHEALTHY = "UNHEALTHY"
@@ -74,7 +74,9 @@ def rollup(connector: Connector) -> HealthVerdict:
     if state == RESTARTING or any(t.state == RESTARTING for t in tasks):
         return HealthVerdict(Health.RESTARTING, "restarting")
     if tasks and len(failed) == len(tasks):
-        return HealthVerdict(Health.UNHEALTHY, "all tasks failed: " + _task_failure_reason(connector))
+        return HealthVerdict(
+            Health.UNHEALTHY, "all tasks failed: " + _task_failure_reason(connector)
+        )
     if failed:
         return HealthVerdict(
             Health.DEGRADED,

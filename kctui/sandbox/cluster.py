@@ -1,0 +1,486 @@
+"""A real local Kafka Connect cluster: one KRaft broker and two distributed Connect workers.
+
+Every JVM runs on loopback with ``-Dkctui.sandbox.home=<state dir>`` on its command line, so
+``down`` can recognise (and stop) exactly the processes the sandbox started and nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from kctui.config import ClusterConfig, config_path, load_config, write_cluster, xdg_dir
+from kctui.sandbox import layout
+from kctui.sandbox.jars import DEFAULT_VERSION_SPEC, SandboxError, ensure_jars, resolve_version
+
+CLUSTER_NAME = "sandbox"
+JVM_OPTS = ["-Xmx512m", "-Xms128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k"]
+START_TIMEOUT = float(os.environ.get("KCTUI_SANDBOX_TIMEOUT", "240"))
+
+
+@dataclass
+class Component:
+    name: str
+    pid: int
+    log: str
+
+
+@dataclass
+class State:
+    """What ``up`` recorded in ``sandbox.json``."""
+
+    version: str
+    port_base: int
+    cluster_id: str
+    components: list[Component] = field(default_factory=list)
+    started_at: float = 0.0
+
+    @classmethod
+    def load(cls, path: Path) -> State | None:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            data["components"] = [Component(**c) for c in data.get("components", [])]
+            return cls(**data)
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class UpResult:
+    started: bool  # False when a running sandbox was reused
+    seconds: float
+    download_seconds: float
+    version: str
+
+
+def _pid_cmdline(pid: int) -> str:
+    try:
+        return (
+            Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        )
+    except OSError:
+        return ""
+
+
+def java_major(java: str) -> int | None:
+    try:
+        out = subprocess.run(
+            [java, "-version"], capture_output=True, text=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    match = re.search(r'version "(\d+)(?:\.(\d+))?', out.stderr + out.stdout)
+    if not match:
+        return None
+    major = int(match.group(1))
+    return int(match.group(2) or 0) if major == 1 else major
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def wait_for(
+    condition: Callable[[], bool], *, timeout: float, what: str, check: Callable[[], None]
+) -> None:
+    """Poll ``condition`` until true; ``check`` raises when a process died meanwhile."""
+    deadline = time.monotonic() + timeout
+    delay = 0.1
+    while True:
+        check()
+        if condition():
+            return
+        if time.monotonic() > deadline:
+            raise SandboxError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(delay)
+        delay = min(delay * 1.5, 1.0)
+
+
+class Sandbox:
+    """Start, stop and describe the local cluster kept in ``home`` (the XDG state dir)."""
+
+    def __init__(
+        self,
+        home: Path,
+        cache: Path,
+        *,
+        version_spec: str = DEFAULT_VERSION_SPEC,
+        port_base: int = layout.DEFAULT_PORT_BASE,
+        config_file: Path | None = None,
+        log: Callable[[str], None] | None = None,
+    ) -> None:
+        self.home = home
+        self.cache = cache
+        self.version_spec = version_spec
+        self.ports = layout.plan_ports(port_base)
+        self.config_file = config_file or config_path()
+        self.log = log or (lambda message: print(message, file=sys.stderr, flush=True))
+        self._procs: dict[str, subprocess.Popen[bytes]] = {}
+
+    @classmethod
+    def from_env(cls, **kwargs: object) -> Sandbox:
+        """The default sandbox; env ``KCTUI_SANDBOX_HOME``, ``KCTUI_SANDBOX_PORT_BASE``,
+        ``KCTUI_KAFKA_VERSION`` move it."""
+        home = Path(os.environ.get("KCTUI_SANDBOX_HOME") or xdg_dir("state") / "kctui" / "sandbox")
+        cache = xdg_dir("cache") / "kctui" / "kafka"
+        kwargs.setdefault("port_base", int(os.environ.get("KCTUI_SANDBOX_PORT_BASE", "29000")))
+        kwargs.setdefault(
+            "version_spec", os.environ.get("KCTUI_KAFKA_VERSION", DEFAULT_VERSION_SPEC)
+        )
+        return cls(home, cache, **kwargs)  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------------ paths
+    @property
+    def state_file(self) -> Path:
+        return self.home / "sandbox.json"
+
+    @property
+    def files_dir(self) -> Path:
+        return self.home / "files"
+
+    def worker_dir(self, index: int) -> Path:
+        return self.home / f"worker-{index + 1}"
+
+    def worker_log(self, index: int) -> Path:
+        return self.worker_dir(index) / "connect.log"
+
+    @property
+    def marker(self) -> str:
+        return f"-Dkctui.sandbox.home={self.home}"
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.ports.broker}"
+
+    @property
+    def rest_urls(self) -> tuple[str, ...]:
+        return tuple(f"http://127.0.0.1:{p}" for p in self.ports.worker_rest)
+
+    # ------------------------------------------------------------------ state
+    def state(self) -> State | None:
+        return State.load(self.state_file)
+
+    def owns(self, cmdline: str) -> bool:
+        """True when a process command line is one of this sandbox's processes."""
+        return f"{self.marker} " in cmdline or f"--sandbox-home {self.home} " in cmdline
+
+    def alive(self, component: Component) -> bool:
+        return self.owns(_pid_cmdline(component.pid))
+
+    def running_components(self) -> list[Component]:
+        state = self.state()
+        return [c for c in state.components if self.alive(c)] if state else []
+
+    def stray_pids(self) -> list[int]:
+        """Every process whose command line carries this sandbox's home (ours only)."""
+        pids = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit() and int(entry.name) != os.getpid():
+                if self.owns(_pid_cmdline(int(entry.name))):
+                    pids.append(int(entry.name))
+        return pids
+
+    def is_up(self) -> bool:
+        state = self.state()
+        if not state or not state.components:
+            return False
+        return all(self.alive(c) for c in state.components) and all(
+            self._rest_ready(url) for url in self.rest_urls
+        )
+
+    # ------------------------------------------------------------------ up
+    def up(self, *, seed: bool = True) -> UpResult:
+        started = time.monotonic()
+        state = self.state()
+        if state and self.is_up() and state.port_base == self.ports.base:
+            self.log(f"sandbox already up (Kafka {state.version}); reusing it")
+            if seed:
+                self._seed()
+            self.write_config(state.version)
+            return UpResult(False, time.monotonic() - started, 0.0, state.version)
+        if self.running_components() or self.stray_pids():
+            self.log("a previous sandbox is half up; stopping it first")
+            self.down(quiet=True)
+        java = self._java()
+        self._check_ports()
+        version = resolve_version(self.version_spec, self.cache)
+        lib, download_seconds = ensure_jars(version, self.cache, log=self.log)
+        self.home.mkdir(parents=True, exist_ok=True)
+        state = self._prepare(version)
+        classpath = f"{lib}/*"
+        state.started_at = time.time()
+        self.log(f"starting Kafka {version} broker on {self.bootstrap} ...")
+        state.components.append(self._start_broker(java, classpath, version, state.cluster_id))
+        state.save(self.state_file)
+        self._wait_broker(state)
+        for index in range(len(self.ports.worker_rest)):
+            state.components.append(self._start_worker(java, classpath, version, index))
+        state.components.append(self._start_feeder())
+        state.save(self.state_file)
+        self.log("waiting for both Connect workers ...")
+        for url in self.rest_urls:
+            wait_for(
+                lambda url=url: self._rest_ready(url),
+                timeout=START_TIMEOUT,
+                what=f"Connect worker {url}",
+                check=lambda: self._check_alive(state),
+            )
+        if seed:
+            self._seed()
+        self.write_config(version)
+        elapsed = time.monotonic() - started
+        self.log(
+            f"sandbox up in {elapsed:.1f} s (downloads {download_seconds:.1f} s): Kafka {version}, "
+            f"broker {self.bootstrap}, workers {', '.join(self.rest_urls)}"
+        )
+        return UpResult(True, elapsed, download_seconds, version)
+
+    def _java(self) -> str:
+        java_home = os.environ.get("JAVA_HOME")
+        java = str(Path(java_home) / "bin" / "java") if java_home else shutil.which("java")
+        if not java or not Path(java).exists():
+            raise SandboxError("Java is not installed: the sandbox needs Java 17 or newer")
+        major = java_major(java)
+        if major is None or major < 17:
+            raise SandboxError(f"the sandbox needs Java 17 or newer; {java} is Java {major or '?'}")
+        return java
+
+    def _check_ports(self) -> None:
+        for name, port in self.ports.named().items():
+            if not port_is_free(port):
+                raise SandboxError(
+                    f"port {port} ({name}) is already in use on 127.0.0.1: stop what uses it "
+                    "or move the sandbox with --port-base"
+                )
+
+    def _prepare(self, version: str) -> State:
+        old = self.state()
+        if old and (old.version != version or old.port_base != self.ports.base):
+            self.log(f"Kafka {old.version} -> {version}: starting with empty data")
+            shutil.rmtree(self.home / "broker", ignore_errors=True)
+            old = None
+        cluster_id = old.cluster_id if old else layout.new_cluster_id()
+        state = State(version=version, port_base=self.ports.base, cluster_id=cluster_id)
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        return state
+
+    def _logging_flags(self, version: str, directory: Path, file_name: str) -> list[str]:
+        if version.startswith(("2.", "3.")):
+            cfg = directory / "log4j.properties"
+            cfg.write_text(layout.log4j1_properties(directory, file_name), encoding="utf-8")
+            return [f"-Dlog4j.configuration=file:{cfg}"]
+        cfg = directory / "log4j2.xml"
+        cfg.write_text(layout.log4j2_xml(directory, file_name), encoding="utf-8")
+        return [f"-Dlog4j2.configurationFile={cfg}"]
+
+    def _spawn(self, name: str, argv: list[str], directory: Path) -> Component:
+        out_path = directory / "stdout.log"
+        with open(out_path, "ab") as out:
+            proc = subprocess.Popen(
+                argv,
+                cwd=directory,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        self._procs[name] = proc
+        return Component(name=name, pid=proc.pid, log=str(out_path))
+
+    def _start_broker(self, java: str, classpath: str, version: str, cluster_id: str) -> Component:
+        directory = self.home / "broker"
+        data = directory / "data"
+        directory.mkdir(parents=True, exist_ok=True)
+        props = directory / "server.properties"
+        props.write_text(layout.broker_properties(self.ports, data), encoding="utf-8")
+        logging = self._logging_flags(version, directory, "server.log")
+        if not (data / "meta.properties").exists():
+            fmt = subprocess.run(
+                [java, *logging, "-cp", classpath, "kafka.tools.StorageTool", "format",
+                 "-t", cluster_id, "-c", str(props), "--ignore-formatted"],
+                capture_output=True, text=True, check=False,
+            )  # fmt: skip
+            if fmt.returncode != 0:
+                raise SandboxError(
+                    f"formatting the broker's storage failed: {fmt.stderr.strip()[-300:]}"
+                )
+        argv = [java, self.marker, *JVM_OPTS, *layout.jmx_flags(self.ports.broker_jmx), *logging,
+                "-cp", classpath, "kafka.Kafka", str(props)]  # fmt: skip
+        return self._spawn("broker", argv, directory)
+
+    def _start_worker(self, java: str, classpath: str, version: str, index: int) -> Component:
+        directory = self.worker_dir(index)
+        directory.mkdir(parents=True, exist_ok=True)
+        props = directory / "worker.properties"
+        props.write_text(layout.worker_properties(self.ports, index, directory), encoding="utf-8")
+        logging = self._logging_flags(version, directory, "connect.log")
+        argv = [java, self.marker, *JVM_OPTS, *layout.jmx_flags(self.ports.worker_jmx[index]),
+                *logging, "-cp", classpath, "org.apache.kafka.connect.cli.ConnectDistributed",
+                str(props)]  # fmt: skip
+        return self._spawn(f"worker-{index + 1}", argv, directory)
+
+    def _start_feeder(self) -> Component:
+        from kctui.sandbox import scenario
+
+        argv = [sys.executable, "-m", "kctui.sandbox.feeder", "--sandbox-home", str(self.home),
+                str(scenario.source_file(self.files_dir))]  # fmt: skip
+        return self._spawn("feeder", argv, self.files_dir)
+
+    def _check_alive(self, state: State) -> None:
+        """During start-up: fail fast, with the log's tail, when a process we spawned exited."""
+        for component in state.components:
+            proc = self._procs.get(component.name)
+            if proc is not None and proc.poll() is not None:
+                raise SandboxError(
+                    f"the {component.name} JVM died during start-up; last lines of its log:\n"
+                    + self.log_tail(component)
+                )
+
+    def log_tail(self, component: Component, lines: int = 15) -> str:
+        directory = Path(component.log).parent
+        candidates = [directory / "connect.log", directory / "server.log", Path(component.log)]
+        text = ""
+        for path in candidates:
+            try:
+                text += path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+        interesting = [l for l in text.splitlines() if l.strip()]  # noqa: E741
+        return "\n".join(interesting[-lines:]) or "(empty log)"
+
+    def _wait_broker(self, state: State) -> None:
+        def ready() -> bool:
+            try:
+                with socket.create_connection(("127.0.0.1", self.ports.broker), timeout=1):
+                    pass
+            except OSError:
+                return False
+            return (self.home / "broker" / "server.log").exists() and "Kafka Server started" in (
+                self.home / "broker" / "server.log"
+            ).read_text(encoding="utf-8", errors="replace")
+
+        wait_for(ready, timeout=START_TIMEOUT, what="the Kafka broker",
+                 check=lambda: self._check_alive(state))  # fmt: skip
+
+    @staticmethod
+    def _rest_ready(url: str) -> bool:
+        import httpx
+
+        try:
+            response = httpx.get(f"{url}/connectors", timeout=2.0)
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
+
+    def _seed(self) -> None:
+        from kctui.sandbox import scenario
+
+        seconds = scenario.seed(self)
+        self.log(f"demo scenario ready in {seconds:.1f} s")
+
+    # ------------------------------------------------------------------ config
+    def cluster_table(self, version: str | None = None) -> dict[str, object]:
+        """The ``[clusters.sandbox]`` table written into kctui's config."""
+        workers = [f"127.0.0.1:{p}" for p in self.ports.worker_rest]
+        return {
+            "urls": list(self.rest_urls),
+            "refresh_seconds": 5,
+            "kafka": {"bootstrap_servers": [self.bootstrap]},
+            "jmx": [
+                {"worker": w, "url": layout.jmx_url(p)}
+                for w, p in zip(workers, self.ports.worker_jmx, strict=True)
+            ],
+            "logs": [
+                {"worker": w, "path": f"{self.worker_log(i)}*"} for i, w in enumerate(workers)
+            ],
+        }
+
+    def write_config(self, version: str | None = None) -> None:
+        write_cluster(
+            self.config_file, CLUSTER_NAME, self.cluster_table(version), make_current=False
+        )
+
+    def cluster_config(self) -> ClusterConfig:
+        config = load_config(self.config_file, import_kcctl=False)
+        if CLUSTER_NAME not in config.clusters:
+            self.write_config()
+            config = load_config(self.config_file, import_kcctl=False)
+        return config.clusters[CLUSTER_NAME]
+
+    # ------------------------------------------------------------------ down
+    def down(self, *, quiet: bool = False) -> list[str]:
+        """Stop every process this sandbox started (and nothing else); keep its data."""
+        state = self.state()
+        targets: dict[int, str] = {}
+        if state:
+            for component in reversed(state.components):
+                if self.alive(component):
+                    targets[component.pid] = component.name
+        for pid in self.stray_pids():
+            targets.setdefault(pid, f"pid {pid}")
+        for pid in targets:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and any(self.owns(_pid_cmdline(pid)) for pid in targets):
+            time.sleep(0.2)
+        for pid in targets:
+            if self.owns(_pid_cmdline(pid)):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        if state:
+            state.components = []
+            state.save(self.state_file)
+        if not quiet:
+            names = ", ".join(targets.values()) or "nothing was running"
+            self.log(f"sandbox stopped: {names}")
+        return list(targets.values())
+
+    # ------------------------------------------------------------------ status
+    def status_lines(self) -> list[str]:
+        state = self.state()
+        if not state or not state.components:
+            return [f"sandbox is down (home {self.home})"]
+        lines = [f"Kafka {state.version}, home {self.home}"]
+        ports = self.ports
+        where = {
+            "broker": f"{self.bootstrap} (JMX {ports.broker_jmx})",
+            "feeder": f"appends to {self.files_dir}",
+        }
+        for i, (rest, jmx) in enumerate(zip(ports.worker_rest, ports.worker_jmx, strict=True)):
+            where[f"worker-{i + 1}"] = (
+                f"http://127.0.0.1:{rest} (JMX {jmx}, log {self.worker_log(i)})"
+            )
+        for component in state.components:
+            alive = self.alive(component)
+            ready = ""
+            if alive and component.name.startswith("worker"):
+                index = int(component.name.split("-")[1]) - 1
+                ready = "" if self._rest_ready(self.rest_urls[index]) else " (REST not answering)"
+            status = "running" if alive else "DEAD"
+            place = where.get(component.name, "")
+            lines.append(f"  {component.name:<9} pid {component.pid:<7} {status}{ready}  {place}")
+        return lines

@@ -1,0 +1,181 @@
+"""Where the sandbox lives (ports, directories) and the property files it writes (pure)."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_PORT_BASE = 29000
+WORKER_COUNT = 2
+GROUP_ID = "kctui-sandbox"
+LOG_PATTERN = "[%d] %p %X{connector.context}%m (%c:%L)%n"
+
+
+@dataclass(frozen=True)
+class PortPlan:
+    """Loopback ports of one sandbox, all derived from one base (default 29000).
+
+    The defaults stay clear of a real Kafka on the same host (9092/9093, Connect 8083,
+    JMX 9999): broker base+92, controller base+93, broker JMX base+99, worker i REST
+    base+83+i, worker i JMX base+183+i.
+    """
+
+    base: int
+    broker: int
+    controller: int
+    broker_jmx: int
+    worker_rest: tuple[int, ...]
+    worker_jmx: tuple[int, ...]
+
+    def named(self) -> dict[str, int]:
+        ports = {
+            "broker": self.broker,
+            "controller": self.controller,
+            "broker JMX": self.broker_jmx,
+        }
+        for i, (rest, jmx) in enumerate(zip(self.worker_rest, self.worker_jmx, strict=True), 1):
+            ports[f"worker-{i} REST"] = rest
+            ports[f"worker-{i} JMX"] = jmx
+        return ports
+
+
+def plan_ports(base: int = DEFAULT_PORT_BASE, workers: int = WORKER_COUNT) -> PortPlan:
+    if not 1 <= workers <= 9:
+        raise ValueError(f"the sandbox runs 1 to 9 workers, not {workers}")
+    if not 1024 <= base <= 65535 - 200:
+        raise ValueError(f"--port-base must be between 1024 and 65335, got {base}")
+    plan = PortPlan(
+        base=base,
+        broker=base + 92,
+        controller=base + 93,
+        broker_jmx=base + 99,
+        worker_rest=tuple(base + 83 + i for i in range(workers)),
+        worker_jmx=tuple(base + 183 + i for i in range(workers)),
+    )
+    values = list(plan.named().values())
+    assert len(values) == len(set(values)), "port plan collides"
+    return plan
+
+
+def new_cluster_id() -> str:
+    """A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (22 chars)."""
+    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode("ascii").rstrip("=")
+
+
+def jmx_url(port: int) -> str:
+    return f"service:jmx:rmi:///jndi/rmi://127.0.0.1:{port}/jmxrmi"
+
+
+def jmx_flags(port: int) -> list[str]:
+    return [
+        "-Dcom.sun.management.jmxremote",
+        f"-Dcom.sun.management.jmxremote.port={port}",
+        f"-Dcom.sun.management.jmxremote.rmi.port={port}",
+        "-Dcom.sun.management.jmxremote.authenticate=false",
+        "-Dcom.sun.management.jmxremote.ssl=false",
+        "-Dcom.sun.management.jmxremote.host=127.0.0.1",
+        "-Djava.rmi.server.hostname=127.0.0.1",
+    ]
+
+
+def properties(values: dict[str, object]) -> str:
+    return "".join(f"{k}={v}\n" for k, v in values.items())
+
+
+def broker_properties(ports: PortPlan, data_dir: Path) -> str:
+    return properties(
+        {
+            "process.roles": "broker,controller",
+            "node.id": 1,
+            "controller.quorum.voters": f"1@127.0.0.1:{ports.controller}",
+            "listeners": f"PLAINTEXT://127.0.0.1:{ports.broker},"
+            f"CONTROLLER://127.0.0.1:{ports.controller}",
+            "advertised.listeners": f"PLAINTEXT://127.0.0.1:{ports.broker}",
+            "controller.listener.names": "CONTROLLER",
+            "inter.broker.listener.name": "PLAINTEXT",
+            "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "log.dirs": data_dir,
+            "num.partitions": 1,
+            "offsets.topic.replication.factor": 1,
+            "offsets.topic.num.partitions": 3,
+            "transaction.state.log.replication.factor": 1,
+            "transaction.state.log.min.isr": 1,
+            "share.coordinator.state.topic.replication.factor": 1,
+            "share.coordinator.state.topic.min.isr": 1,
+            "group.initial.rebalance.delay.ms": 0,
+            "auto.create.topics.enable": "true",
+            "log.segment.bytes": 64 * 1024 * 1024,
+        }
+    )
+
+
+def worker_properties(ports: PortPlan, index: int, offsets_file_dir: Path) -> str:
+    rest = ports.worker_rest[index]
+    return properties(
+        {
+            "bootstrap.servers": f"127.0.0.1:{ports.broker}",
+            "group.id": GROUP_ID,
+            "key.converter": "org.apache.kafka.connect.storage.StringConverter",
+            "value.converter": "org.apache.kafka.connect.storage.StringConverter",
+            "config.storage.topic": f"{GROUP_ID}-configs",
+            "offset.storage.topic": f"{GROUP_ID}-offsets",
+            "status.storage.topic": f"{GROUP_ID}-status",
+            "config.storage.replication.factor": 1,
+            "offset.storage.replication.factor": 1,
+            "offset.storage.partitions": 5,
+            "status.storage.replication.factor": 1,
+            "status.storage.partitions": 3,
+            "offset.flush.interval.ms": 2000,
+            "listeners": f"http://127.0.0.1:{rest}",
+            "rest.advertised.host.name": "127.0.0.1",
+            "rest.advertised.port": rest,
+            # A dead worker's tasks move after 10 s instead of Connect's default 5 minutes.
+            "scheduled.rebalance.max.delay.ms": 10000,
+            "task.shutdown.graceful.timeout.ms": 3000,
+            "plugin.discovery": "only_scan",
+        }
+    )
+
+
+def log4j2_xml(log_dir: Path, file_name: str) -> str:
+    """log4j2 configuration (Kafka 4.x): Connect's layout, hourly rolled file."""
+    path = log_dir / file_name
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<Configuration status="WARN">
+  <Appenders>
+    <RollingFile name="FILE" fileName="{path}" filePattern="{path}.%d{{yyyy-MM-dd-HH}}">
+      <PatternLayout pattern="{LOG_PATTERN}"/>
+      <Policies><TimeBasedTriggeringPolicy/></Policies>
+    </RollingFile>
+  </Appenders>
+  <Loggers>
+    <Root level="INFO"><AppenderRef ref="FILE"/></Root>
+    <Logger name="org.apache.kafka.clients.consumer.internals" level="WARN"/>
+    <Logger name="org.apache.kafka.clients.producer.ProducerConfig" level="WARN"/>
+    <Logger name="org.apache.kafka.clients.consumer.ConsumerConfig" level="WARN"/>
+    <Logger name="org.apache.kafka.clients.admin.AdminClientConfig" level="WARN"/>
+    <Logger name="org.apache.kafka.common.config.AbstractConfig" level="WARN"/>
+    <Logger name="org.reflections" level="ERROR"/>
+  </Loggers>
+</Configuration>
+"""
+
+
+def log4j1_properties(log_dir: Path, file_name: str) -> str:
+    """reload4j configuration (Kafka 3.x): Connect's layout, hourly rolled file."""
+    path = log_dir / file_name
+    return properties(
+        {
+            "log4j.rootLogger": "INFO, file",
+            "log4j.appender.file": "org.apache.log4j.DailyRollingFileAppender",
+            "log4j.appender.file.DatePattern": "'.'yyyy-MM-dd-HH",
+            "log4j.appender.file.File": path,
+            "log4j.appender.file.layout": "org.apache.log4j.PatternLayout",
+            "log4j.appender.file.layout.ConversionPattern": LOG_PATTERN,
+            "log4j.logger.org.apache.kafka.clients.consumer.internals": "WARN",
+            "log4j.logger.org.apache.kafka.common.config.AbstractConfig": "WARN",
+            "log4j.logger.org.reflections": "ERROR",
+        }
+    )
