@@ -1,0 +1,292 @@
+"""Dead-letter records: Connect's ``__connect.errors.*`` headers decoded, payloads rendered.
+
+Pure functions only (no Kafka client, no terminal): a :class:`KafkaRecord` read by the
+reader becomes a :class:`DeadLetter`. Payload rendering and highlighting live in
+:mod:`kctui.dlq.render` and are re-exported here (``render_payload``, ``highlight``...).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from kctui.dlq.render import (  # re-exported: records is the module to import
+    MAX_DISPLAY_CHARS as MAX_DISPLAY_CHARS,
+)
+from kctui.dlq.render import (
+    MAX_HEX_BYTES as MAX_HEX_BYTES,
+)
+from kctui.dlq.render import (
+    RenderedPayload as RenderedPayload,
+)
+from kctui.dlq.render import (
+    Span as Span,
+)
+from kctui.dlq.render import (
+    cut_lines as cut_lines,
+)
+from kctui.dlq.render import (
+    format_size as format_size,
+)
+from kctui.dlq.render import (
+    hex_dump as hex_dump,
+)
+from kctui.dlq.render import (
+    highlight as highlight,
+)
+from kctui.dlq.render import (
+    render_payload as render_payload,
+)
+
+HEADER_PREFIX = "__connect.errors."
+H_TOPIC = HEADER_PREFIX + "topic"
+H_PARTITION = HEADER_PREFIX + "partition"
+H_OFFSET = HEADER_PREFIX + "offset"
+H_CONNECTOR = HEADER_PREFIX + "connector.name"
+H_TASK = HEADER_PREFIX + "task.id"
+H_STAGE = HEADER_PREFIX + "stage"
+H_CLASS = HEADER_PREFIX + "class.name"
+H_EXCEPTION = HEADER_PREFIX + "exception.class.name"
+H_MESSAGE = HEADER_PREFIX + "exception.message"
+H_STACKTRACE = HEADER_PREFIX + "exception.stacktrace"
+
+#: Shown for a group whose header is absent (a DLQ written by something else).
+NO_VALUE = "(none)"
+
+Header = tuple[str, bytes | None]
+
+
+@dataclass(frozen=True)
+class KafkaRecord:
+    """One record as read from Kafka, independent of the client library."""
+
+    topic: str
+    partition: int
+    offset: int
+    timestamp_ms: int | None = None
+    key: bytes | None = None
+    value: bytes | None = None
+    headers: tuple[Header, ...] = ()
+
+    @classmethod
+    def from_consumer_record(cls, rec: Any) -> KafkaRecord:
+        """Copy the fields of a kafka-python ``ConsumerRecord`` (or anything shaped like it)."""
+        timestamp = getattr(rec, "timestamp", None)
+        headers = tuple(
+            (str(k), None if v is None else bytes(v))
+            for k, v in (getattr(rec, "headers", None) or ())
+        )
+        return cls(
+            topic=str(rec.topic),
+            partition=int(rec.partition),
+            offset=int(rec.offset),
+            timestamp_ms=timestamp if isinstance(timestamp, int) and timestamp >= 0 else None,
+            key=None if rec.key is None else bytes(rec.key),
+            value=None if rec.value is None else bytes(rec.value),
+            headers=headers,
+        )
+
+    @property
+    def time_text(self) -> str:
+        return format_timestamp(self.timestamp_ms)
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """A DLQ record with every ``__connect.errors.*`` header decoded (the last one wins)."""
+
+    record: KafkaRecord
+    error_headers: tuple[tuple[str, str | None], ...] = ()
+    other_headers: tuple[Header, ...] = ()
+    original_topic: str | None = None
+    original_partition: int | None = None
+    original_offset: int | None = None
+    connector: str | None = None
+    task_id: int | None = None
+    stage: str | None = None
+    class_name: str | None = None
+    exception_class: str | None = None
+    exception_message: str | None = None
+    stacktrace: str | None = field(default=None, repr=False)
+
+    @property
+    def has_connect_headers(self) -> bool:
+        return bool(self.error_headers)
+
+    @property
+    def has_original(self) -> bool:
+        """True when the original record's coordinates are all known."""
+        return (
+            self.original_topic is not None
+            and self.original_partition is not None
+            and self.original_offset is not None
+        )
+
+    @property
+    def origin_text(self) -> str:
+        """``topic/partition@offset`` of the original record, or ``(unknown)``."""
+        if self.original_topic is None:
+            return "(unknown)"
+        part = "?" if self.original_partition is None else str(self.original_partition)
+        off = "?" if self.original_offset is None else str(self.original_offset)
+        return f"{self.original_topic}/{part}@{off}"
+
+    @property
+    def exception_short(self) -> str:
+        """The exception class without its package (``DataException``)."""
+        if not self.exception_class:
+            return NO_VALUE
+        return self.exception_class.rsplit(".", 1)[-1]
+
+    @property
+    def message_line(self) -> str:
+        """One line for a table: the message, else the first line of the trace."""
+        text = self.exception_message
+        if not text and self.stacktrace:
+            text = self.stacktrace
+        if not text:
+            return "" if self.has_connect_headers else "(no Connect error headers)"
+        return text.strip().splitlines()[0] if text.strip() else ""
+
+    def header(self, name: str) -> str | None:
+        """The decoded value of one ``__connect.errors.*`` header (full or short name)."""
+        full = name if name.startswith(HEADER_PREFIX) else HEADER_PREFIX + name
+        for key, value in self.error_headers:
+            if key == full:
+                return value
+        return None
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def decode_text(value: bytes | str | None) -> str | None:
+    """UTF-8 text of a header value; invalid bytes become ``\\xNN`` escapes, null stays None."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    try:
+        return bytes(value).decode("utf-8")
+    except UnicodeDecodeError:
+        return bytes(value).decode("utf-8", errors="backslashreplace")
+
+
+def _int_or_none(text: str | None) -> int | None:
+    if text is None:
+        return None
+    try:
+        return int(text.strip())
+    except ValueError:
+        return None
+
+
+def decode_headers(
+    headers: Iterable[tuple[Any, Any]],
+) -> tuple[dict[str, str | None], tuple[Header, ...]]:
+    """Split headers into decoded Connect error headers (last wins) and the others, in order."""
+    errors: dict[str, str | None] = {}
+    others: list[Header] = []
+    for key, value in headers:
+        name = decode_text(key) if isinstance(key, bytes) else str(key)
+        raw: bytes | None
+        if value is None or isinstance(value, bytes):
+            raw = value
+        elif isinstance(value, str):
+            raw = value.encode("utf-8", errors="surrogatepass")
+        else:
+            raw = bytes(value)
+        if name and name.startswith(HEADER_PREFIX):
+            errors.pop(name, None)  # a repeated key moves to where its last value was
+            errors[name] = decode_text(raw)
+        else:
+            others.append((name or "", raw))
+    return errors, tuple(others)
+
+
+def decode_dead_letter(record: KafkaRecord) -> DeadLetter:
+    """Decode one DLQ record; never raises, whatever the headers hold."""
+    errors, others = decode_headers(record.headers)
+    return DeadLetter(
+        record=record,
+        error_headers=tuple(errors.items()),
+        other_headers=others,
+        original_topic=errors.get(H_TOPIC),
+        original_partition=_int_or_none(errors.get(H_PARTITION)),
+        original_offset=_int_or_none(errors.get(H_OFFSET)),
+        connector=errors.get(H_CONNECTOR),
+        task_id=_int_or_none(errors.get(H_TASK)),
+        stage=errors.get(H_STAGE),
+        class_name=errors.get(H_CLASS),
+        exception_class=errors.get(H_EXCEPTION),
+        exception_message=errors.get(H_MESSAGE),
+        stacktrace=errors.get(H_STACKTRACE),
+    )
+
+
+def format_timestamp(timestamp_ms: int | None) -> str:
+    """``2026-11-24 00:19:20.123`` in UTC, or ``-`` when unknown or out of range."""
+    if timestamp_ms is None:
+        return "-"
+    try:
+        moment = datetime.fromtimestamp(timestamp_ms / 1000, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return "-"
+    return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{moment.microsecond // 1000:03d}"
+
+
+# --------------------------------------------------------------------------- summary
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Counts of dead letters by exception class, by stage and by both."""
+
+    total: int
+    by_exception: tuple[tuple[str, int], ...]
+    by_stage: tuple[tuple[str, int], ...]
+    by_stage_exception: tuple[tuple[tuple[str, str], int], ...]
+
+    @property
+    def headline(self) -> str:
+        """``500 records, 498 DataException at VALUE_CONVERTER`` (the largest group)."""
+        if not self.total:
+            return "0 records"
+        (stage, exc), count = self.by_stage_exception[0]
+        return f"{self.total} records, {count} {exc.rsplit('.', 1)[-1]} at {stage}"
+
+
+def summarize(dead_letters: Iterable[DeadLetter]) -> Summary:
+    by_exc: Counter[str] = Counter()
+    by_stage: Counter[str] = Counter()
+    by_both: Counter[tuple[str, str]] = Counter()
+    total = 0
+    for dl in dead_letters:
+        total += 1
+        exc = dl.exception_class or NO_VALUE
+        stage = dl.stage or NO_VALUE
+        by_exc[exc] += 1
+        by_stage[stage] += 1
+        by_both[(stage, exc)] += 1
+    return Summary(
+        total=total,
+        by_exception=tuple(by_exc.most_common()),
+        by_stage=tuple(by_stage.most_common()),
+        by_stage_exception=tuple(by_both.most_common()),
+    )
+
+
+def group_value(dl: DeadLetter, kind: str) -> str:
+    """The group label of a dead letter for ``kind`` ``exception`` or ``stage``."""
+    if kind == "exception":
+        return dl.exception_class or NO_VALUE
+    if kind == "stage":
+        return dl.stage or NO_VALUE
+    raise ValueError(f"unknown group kind {kind!r}")
+
+
+def decode_all(records: Sequence[KafkaRecord]) -> list[DeadLetter]:
+    return [decode_dead_letter(r) for r in records]

@@ -1,0 +1,213 @@
+"""Payload rendering and highlighting for the DLQ browser (pure, no terminal).
+
+:func:`render_payload` shows bytes safely (pretty JSON, Confluent wire format with its
+schema id, UTF-8 text or a hex dump), truncated for display with the full size kept;
+:func:`highlight` splits text into ``(role, text)`` spans that the UI colours through
+theme variables. Pygments is imported lazily, on the first JSON highlight.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+MAX_DISPLAY_CHARS = 64 * 1024
+MAX_HEX_BYTES = 4 * 1024
+
+
+def format_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KiB"
+    return f"{size / (1024 * 1024):.1f} MiB"
+
+
+# --------------------------------------------------------------------------- payloads
+
+
+@dataclass(frozen=True)
+class RenderedPayload:
+    """A key or value made safe to display; ``text`` may be cut, ``size`` never is."""
+
+    kind: str  # null, empty, json, text, confluent, binary
+    text: str
+    size: int
+    truncated: bool = False
+    schema_id: int | None = None
+    language: str = "text"  # json, text, hex
+
+    @property
+    def description(self) -> str:
+        if self.kind == "null":
+            return "null"
+        if self.kind == "empty":
+            return "empty (0 bytes)"
+        label = {
+            "json": "JSON",
+            "text": "UTF-8 text",
+            "binary": "binary",
+            "confluent": f"Confluent wire format, schema id {self.schema_id}",
+        }.get(self.kind, self.kind)
+        cut = ", truncated for display" if self.truncated else ""
+        return f"{label}, {format_size(self.size)} ({self.size} bytes){cut}"
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _as_text(data: bytes) -> str | None:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return None if _CONTROL.search(text) else text
+
+
+def _as_json(text: str) -> str | None:
+    stripped = text.strip()
+    if not stripped or stripped[0] not in "{[":
+        return None
+    try:
+        parsed = json.loads(stripped)
+    except ValueError:
+        return None
+    return json.dumps(parsed, indent=2, ensure_ascii=False)
+
+
+def _cut(text: str, max_chars: int) -> tuple[str, bool]:
+    if len(text) <= max_chars:
+        return text, False
+    return text[:max_chars], True
+
+
+def hex_dump(data: bytes, max_bytes: int = MAX_HEX_BYTES) -> str:
+    """Classic 16-bytes-a-line dump with offsets and an ASCII column."""
+    lines = []
+    shown = data[:max_bytes]
+    for start in range(0, len(shown), 16):
+        chunk = shown[start : start + 16]
+        hexes = " ".join(f"{b:02x}" for b in chunk)
+        ascii_col = "".join(chr(b) if 32 <= b < 127 else "." for b in chunk)
+        lines.append(f"{start:08x}  {hexes:<47}  |{ascii_col}|")
+    return "\n".join(lines)
+
+
+def render_payload(
+    data: bytes | None, *, max_chars: int = MAX_DISPLAY_CHARS, max_hex_bytes: int = MAX_HEX_BYTES
+) -> RenderedPayload:
+    """Choose how to show bytes: JSON, Confluent wire format, UTF-8 text or hex; never raises."""
+    if data is None:
+        return RenderedPayload(kind="null", text="null", size=0)
+    data = bytes(data)
+    size = len(data)
+    if size == 0:
+        return RenderedPayload(kind="empty", text="", size=0)
+    if data[0] == 0 and size >= 5:
+        schema_id = int.from_bytes(data[1:5], "big")
+        body = data[5:]
+        body_text = _as_text(body) if body else None
+        pretty = _as_json(body_text) if body_text else None
+        if pretty is not None:
+            text, cut = _cut(pretty, max_chars)
+            language = "json"
+        else:
+            text, cut = hex_dump(body, max_hex_bytes), len(body) > max_hex_bytes
+            language = "hex"
+        return RenderedPayload("confluent", text, size, cut, schema_id, language)
+    text = _as_text(data)
+    if text is not None:
+        pretty = _as_json(text) if size <= 8 * 1024 * 1024 else None
+        if pretty is not None:
+            shown, cut = _cut(pretty, max_chars)
+            return RenderedPayload("json", shown, size, cut, language="json")
+        shown, cut = _cut(text, max_chars)
+        return RenderedPayload("text", shown, size, cut)
+    return RenderedPayload(
+        "binary", hex_dump(data, max_hex_bytes), size, size > max_hex_bytes, language="hex"
+    )
+
+
+# --------------------------------------------------------------------------- highlighting
+
+Span = tuple[str, str]  # (role, text); roles: key string number literal punct exception
+# message frame location caused muted plain
+
+
+def _json_spans(text: str) -> list[Span]:
+    from pygments.lexers.data import JsonLexer
+    from pygments.token import Keyword, Name, Number, Punctuation, String
+
+    spans: list[Span] = []
+    for token, value in JsonLexer(stripnl=False, ensurenl=False).get_tokens(text):
+        if token in Name.Tag:
+            role = "key"
+        elif token in String:
+            role = "string"
+        elif token in Number:
+            role = "number"
+        elif token in Keyword:
+            role = "literal"
+        elif token in Punctuation:
+            role = "punct"
+        else:
+            role = "plain"
+        if spans and spans[-1][0] == role:
+            spans[-1] = (role, spans[-1][1] + value)
+        else:
+            spans.append((role, value))
+    return spans
+
+
+_FRAME = re.compile(r"^(\s+at\s+)([\w$.<>/]+)(\(.*\))?\s*$")
+_CAUSED = re.compile(r"^(\s*(?:Caused by|Suppressed):\s*)([\w$.]+)(:.*)?$")
+_HEAD = re.compile(r"^([\w$]+(?:\.[\w$]+)+)(:.*)?$")
+_MORE = re.compile(r"^\s*\.\.\. \d+ (?:more|common frames omitted)\s*$")
+
+
+def _trace_spans(text: str) -> list[Span]:
+    spans: list[Span] = []
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        end = line[len(body) :]
+        if m := _FRAME.match(body):
+            spans += [("muted", m.group(1)), ("frame", m.group(2)), ("location", m.group(3) or "")]
+        elif m := _CAUSED.match(body):
+            spans += [("caused", m.group(1)), ("exception", m.group(2)),
+                      ("message", m.group(3) or "")]  # fmt: skip
+        elif _MORE.match(body):
+            spans.append(("muted", body))
+        elif m := _HEAD.match(body):
+            spans += [("exception", m.group(1)), ("message", m.group(2) or "")]
+        else:
+            spans.append(("plain", body))
+        if end:
+            spans.append(("plain", end))
+    return [s for s in spans if s[1]]
+
+
+def highlight(text: str, language: str) -> list[Span]:
+    """``(role, text)`` spans for ``json`` or ``stacktrace`` text; otherwise one plain span."""
+    spans: list[Span] = []
+    try:
+        if language == "json":
+            spans = _json_spans(text)
+        elif language == "stacktrace":
+            spans = _trace_spans(text)
+    except Exception:  # noqa: BLE001 - highlighting must never break the view
+        spans = []
+    if spans and "".join(part for _, part in spans) == text:
+        return spans  # a lexer that changed the text (newline normalising) is not trusted
+    return [("plain", text)] if text else []
+
+
+def cut_lines(text: str, max_lines: int, max_chars: int = MAX_DISPLAY_CHARS) -> tuple[str, bool]:
+    """Cut text to at most ``max_lines`` lines and ``max_chars`` characters."""
+    cut = False
+    if len(text) > max_chars:
+        text, cut = text[:max_chars], True
+    lines = text.splitlines()
+    if len(lines) > max_lines:
+        text, cut = "\n".join(lines[:max_lines]), True
+    return text, cut
