@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any, Protocol
 
 from kctui.connect.models import (
     FAILED,
@@ -91,3 +92,100 @@ def rollup(connector: Connector) -> HealthVerdict:
     if all(t.state == PAUSED for t in tasks):
         return HealthVerdict(Health.PAUSED, "tasks PAUSED")
     return HealthVerdict(Health.UNASSIGNED, f"connector state {state}")
+
+
+# --------------------------------------------------------------------------- with metrics
+
+
+class MetricsView(Protocol):
+    """What the metric rules need from :class:`kctui.metrics.model.MetricsSnapshot`."""
+
+    def tasks_of(self, connector: str) -> tuple[Any, ...]: ...
+
+
+RUNNING_RATIO_FLOOR = 0.9
+
+
+def _count(value: float) -> str:
+    return f"{int(round(value)):,}"
+
+
+def metric_reasons(
+    name: str,
+    metrics: MetricsView | None,
+    *,
+    previous: MetricsView | None = None,
+    lag_threshold: int = 10_000,
+    running_ratio_floor: float = RUNNING_RATIO_FLOOR,
+) -> list[str]:
+    """Reasons in words why the connector's metrics look unhealthy (empty when fine).
+
+    DEGRADED signs: a sink task's ``sink-record-lag-max`` above ``lag_threshold``;
+    record errors that grew since the ``previous`` sample; a running task whose
+    running ratio fell below ``running_ratio_floor`` (and, with a previous sample, fell).
+    """
+    if metrics is None:
+        return []
+    tasks = metrics.tasks_of(name)
+    before = {t.task: t for t in previous.tasks_of(name)} if previous is not None else {}
+    reasons: list[str] = []
+    lagging = [(t.lag, t.task) for t in tasks if t.lag is not None and t.lag > lag_threshold]
+    if lagging:
+        lag, task_id = max(lagging)
+        where = f"task {task_id}" if len(tasks) > 1 else ""
+        reasons.append(
+            f"lag {_count(lag)} > {_count(lag_threshold)}" + (f" ({where})" if where else "")
+        )
+    for task in tasks:
+        old = before.get(task.task)
+        if old is None:
+            continue
+        for metric, label in (
+            ("total-record-errors", "record errors"),
+            ("total-record-failures", "record failures"),
+        ):
+            now, then = task.value(metric), old.value(metric)
+            if now is not None and then is not None and now > then:
+                reasons.append(f"task {task.task} {label} growing: +{_count(now - then)}")
+                break
+    for task in tasks:
+        ratio = task.running_ratio
+        if task.status != "running" or ratio is None or ratio >= running_ratio_floor:
+            continue
+        old = before.get(task.task)
+        old_ratio = old.running_ratio if old is not None else None
+        if old_ratio is not None and ratio >= old_ratio:
+            continue
+        was = f" (was {old_ratio:.2f})" if old_ratio is not None else ""
+        reasons.append(f"task {task.task} running ratio {ratio:.2f}{was}")
+    return reasons
+
+
+def rollup_with_metrics(
+    connector: Connector,
+    metrics: MetricsView | None,
+    *,
+    previous: MetricsView | None = None,
+    lag_threshold: int = 10_000,
+    running_ratio_floor: float = RUNNING_RATIO_FLOOR,
+) -> HealthVerdict:
+    """:func:`rollup`, made DEGRADED by the metric rules when REST alone says HEALTHY.
+
+    A verdict that is already worse (or PAUSED, STOPPED...) keeps its health; a DEGRADED
+    one gains the metric reasons after its own.
+    """
+    verdict = rollup(connector)
+    if verdict.health not in (Health.HEALTHY, Health.DEGRADED):
+        return verdict
+    reasons = metric_reasons(
+        connector.name,
+        metrics,
+        previous=previous,
+        lag_threshold=lag_threshold,
+        running_ratio_floor=running_ratio_floor,
+    )
+    if not reasons:
+        return verdict
+    if verdict.health == Health.DEGRADED:
+        return HealthVerdict(Health.DEGRADED, "; ".join([verdict.reason, *reasons]))
+    return HealthVerdict(Health.DEGRADED, "; ".join(reasons))

@@ -1,0 +1,345 @@
+"""Read the Connect MBeans of every worker: ONE jmxquery call per worker per refresh.
+
+jmxquery 0.6.0 runs ``java -jar JMXQuery-0.1.8.jar -url URL -json [-u U -p P] -q "q1;q2;"``
+and parses its stdout. Its Python wrapper has failure modes that would hide the cause
+(``AttributeError`` from its timeout handler, ``CalledProcessError`` on connection
+refused, ``JSONDecodeError`` when a string attribute holds a quote or a newline, which
+the jar does not escape). So kctui builds the same command itself, runs it with its own
+deadline (the JVM is killed when it passes), reads the jar's error answers, and parses
+the output leniently. Everything here is blocking: the UI calls it from a thread worker.
+A worker that does not answer becomes a :class:`WorkerSnapshot` with ``error`` set;
+nothing in this module raises for a bad endpoint.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from kctui.config import ClusterConfig, ConfigError, JmxEndpoint
+from kctui.errors import KctuiError
+from kctui.metrics import catalog
+from kctui.metrics.model import (
+    MBeanRecord,
+    MetricsSnapshot,
+    WorkerSnapshot,
+    build_worker_snapshot,
+    coerce_value,
+    parse_mbean_name,
+)
+
+# Options for the short-lived query JVM: it runs for a fraction of a second, so the
+# C2 compiler and a parallel GC only cost CPU.
+JAVA_OPTIONS: tuple[str, ...] = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m")
+DEFAULT_TIMEOUT = 10.0
+
+
+class JmxError(KctuiError):
+    """A worker's JMX did not answer usefully; the message says why, in words."""
+
+
+@dataclass(frozen=True)
+class JmxRequest:
+    """Everything one jmxquery call needs."""
+
+    url: str
+    queries: tuple[str, ...]
+    timeout: float = DEFAULT_TIMEOUT
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+
+Runner = Callable[[JmxRequest], str]
+
+
+def jar_path() -> str:
+    """The jar shipped inside the jmxquery package (imported lazily)."""
+    import jmxquery
+
+    return str(jmxquery.JAR_PATH)
+
+
+def java_executable(env: Mapping[str, str] | None = None) -> str:
+    env = os.environ if env is None else env
+    if env.get("KCTUI_JAVA"):
+        return env["KCTUI_JAVA"]
+    if env.get("JAVA_HOME"):
+        candidate = os.path.join(env["JAVA_HOME"], "bin", "java")
+        if os.path.exists(candidate):
+            return candidate
+    found = shutil.which("java")
+    if found is None:
+        raise JmxError(
+            "java not found: reading JMX needs a Java runtime (set JAVA_HOME or KCTUI_JAVA)"
+        )
+    return found
+
+
+def build_command(request: JmxRequest, java: str = "java", jar: str | None = None) -> list[str]:
+    """The command jmxquery itself would run, plus cheap JVM options."""
+    command = [java, *JAVA_OPTIONS, "-jar", jar or jar_path(), "-url", request.url, "-json"]
+    if request.username:
+        command += ["-u", request.username, "-p", request.password or ""]
+    command += ["-q", "".join(q + ";" for q in request.queries)]
+    return command
+
+
+def run_jar(request: JmxRequest) -> str:
+    """Run the jmxquery jar with a hard deadline; the JVM is killed when it passes."""
+    command = build_command(request, java=java_executable())
+    try:
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL
+        )
+    except OSError as exc:
+        raise JmxError(f"cannot start java: {exc.strerror or exc}") from exc
+    try:
+        stdout, stderr = process.communicate(timeout=request.timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise JmxError(f"no answer within {request.timeout:g} s") from None
+    text = stdout.decode("utf-8", errors="replace")
+    if process.returncode != 0:
+        raise JmxError(_jar_error(text or stderr.decode("utf-8", errors="replace")))
+    return text
+
+
+_MESSAGE = re.compile(r'"message"\s*:\s*"(.*)"\s*\}\s*$', re.DOTALL)
+
+
+def _jar_error(output: str) -> str:
+    """Turn the jar's ``{"error": ..., "message": ...}`` answer into one clear sentence."""
+    match = _MESSAGE.search(output.strip())
+    message = match.group(1) if match else output.strip()
+    lowered = message.lower()
+    if "connection refused" in lowered:
+        return "connection refused: nothing listens on the JMX port (is JMX enabled on the worker?)"
+    if (
+        "authentication failed" in lowered
+        or "credentials" in lowered
+        or "invalid username" in lowered
+    ):
+        return "authentication failed: check the JMX username and password"
+    if "unknownhost" in lowered or "unknown host" in lowered:
+        return "unknown host in the JMX URL"
+    if "service url must start" in lowered:
+        return "bad JMX URL: expected service:jmx:rmi:///jndi/rmi://HOST:PORT/jmxrmi"
+    first = " ".join(message.split())
+    return (first[:200] + "…") if len(first) > 200 else (first or "jmxquery failed")
+
+
+def describe_failure(exc: BaseException, timeout: float) -> str:
+    """A clear sentence for anything a runner (ours or jmxquery's own wrapper) raises."""
+    if isinstance(exc, KctuiError):
+        return str(exc)
+    if isinstance(exc, subprocess.CalledProcessError):
+        output = exc.output or exc.stdout or b""
+        if isinstance(output, bytes):
+            output = output.decode("utf-8", errors="replace")
+        return _jar_error(str(output)) if output else f"jmxquery exited with {exc.returncode}"
+    if isinstance(exc, subprocess.TimeoutExpired | TimeoutError):
+        return f"no answer within {timeout:g} s"
+    if isinstance(exc, AttributeError):
+        # jmxquery 0.6.0 logs ``err.output.decode()`` on timeout, and output is None.
+        return f"no answer within {timeout:g} s (jmxquery timed out)"
+    if isinstance(exc, ValueError):
+        return f"unreadable answer from jmxquery: {exc}"
+    if isinstance(exc, FileNotFoundError):
+        return "java not found: reading JMX needs a Java runtime (set JAVA_HOME or KCTUI_JAVA)"
+    if isinstance(exc, OSError):
+        return f"cannot run jmxquery: {exc.strerror or exc}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+# --------------------------------------------------------------------------- parsing
+
+_SPLIT = re.compile(r"\}\s*,\s*\n\s*(?=\{\s*\"mBeanName\")")
+_FIELDS = re.compile(
+    r'^\{\s*"mBeanName" : "(?P<mbean>.*?)", "attribute" : "(?P<attribute>.*?)", '
+    r'(?:"attributeKey" : "(?P<key>.*?)", )?"attributeType" : "(?P<type>\w*)"'
+    r'(?:, "value" : (?P<value>.*))?\}$',
+    re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class ParsedOutput:
+    records: tuple[MBeanRecord, ...]
+    lenient: int = 0  # records read field by field because their JSON was broken
+    skipped: int = 0  # records that could not be read at all
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        notes = []
+        if self.lenient:
+            notes.append(f"{self.lenient} values had unescaped text and were read leniently")
+        if self.skipped:
+            notes.append(f"{self.skipped} unreadable values skipped")
+        return tuple(notes)
+
+
+def _record(mbean: str, attribute: str, key: str | None, raw: Any) -> MBeanRecord:
+    _, props = parse_mbean_name(mbean)
+    group = props.get("type", "")
+    return MBeanRecord(mbean, attribute, coerce_value(group, attribute, raw), key or None)
+
+
+def _from_json(item: Any) -> MBeanRecord | None:
+    if not isinstance(item, dict) or not isinstance(item.get("mBeanName"), str):
+        return None
+    attribute = item.get("attribute")
+    if not isinstance(attribute, str):
+        return None
+    key = item.get("attributeKey")
+    return _record(
+        item["mBeanName"], attribute, key if isinstance(key, str) else None, item.get("value")
+    )
+
+
+def _from_fields(chunk: str) -> MBeanRecord | None:
+    match = _FIELDS.match(chunk.strip())
+    if match is None:
+        return None
+    raw_value: Any = None
+    value_text = match.group("value")
+    if value_text is not None:
+        value_text = value_text.strip()
+        if len(value_text) >= 2 and value_text[0] == value_text[-1] == '"':
+            raw_value = value_text[1:-1]
+        else:
+            try:
+                raw_value = json.loads(value_text)
+            except ValueError:
+                raw_value = value_text
+    mbean = match.group("mbean").replace('\\"', '"')
+    return _record(mbean, match.group("attribute"), match.group("key"), raw_value)
+
+
+def parse_output(text: str) -> ParsedOutput:
+    """Records from the jar's JSON; broken entries are read field by field, not dropped."""
+    stripped = text.strip()
+    if not stripped:
+        raise JmxError("empty answer from jmxquery")
+    if stripped.startswith("{") and '"error"' in stripped[:40]:
+        raise JmxError(_jar_error(stripped))
+    try:
+        data = json.loads(stripped)
+    except ValueError:
+        data = None
+    if isinstance(data, list):
+        records = [r for r in (_from_json(item) for item in data) if r is not None]
+        return ParsedOutput(tuple(records), skipped=len(data) - len(records))
+    if not stripped.startswith("["):
+        raise JmxError(f"unreadable answer from jmxquery: {' '.join(stripped.split())[:120]}")
+    body = stripped[1:]
+    body = body[:-1] if body.endswith("]") else body
+    chunks = [c.strip() for c in _SPLIT.split(body) if c.strip()]
+    records: list[MBeanRecord] = []
+    lenient = skipped = 0
+    for index, chunk in enumerate(chunks):
+        chunk = chunk if index == len(chunks) - 1 else chunk + "}"
+        try:
+            record = _from_json(json.loads(chunk))
+        except ValueError:
+            record = _from_fields(chunk)
+            lenient += record is not None
+        if record is None:
+            skipped += 1
+        else:
+            records.append(record)
+    return ParsedOutput(tuple(records), lenient=lenient, skipped=skipped)
+
+
+# --------------------------------------------------------------------------- fetching
+
+
+def fetch_worker(
+    endpoint: JmxEndpoint,
+    *,
+    runner: Runner = run_jar,
+    timeout: float = DEFAULT_TIMEOUT,
+    groups: tuple[str, ...] = catalog.GROUPS,
+    env: Mapping[str, str] | None = None,
+    clock: Callable[[], float] = time.time,
+) -> WorkerSnapshot:
+    """One worker's metrics from one jmxquery call; failures become ``error`` text."""
+    started = time.monotonic()
+    fetched_at = clock()
+    try:
+        password = endpoint.password(env) if endpoint.username else None
+        request = JmxRequest(
+            url=endpoint.url,
+            queries=catalog.query_patterns(groups),
+            timeout=timeout,
+            username=endpoint.username,
+            password=password,
+        )
+        parsed = parse_output(runner(request))
+    except ConfigError as exc:
+        return WorkerSnapshot(endpoint.worker, endpoint.url, fetched_at, error=str(exc))
+    except Exception as exc:  # noqa: BLE001 - every failure becomes the worker's message
+        return WorkerSnapshot(
+            endpoint.worker,
+            endpoint.url,
+            fetched_at,
+            elapsed=time.monotonic() - started,
+            error=describe_failure(exc, timeout),
+        )
+    notes = parsed.notes
+    if not parsed.records:
+        notes += ("no Kafka Connect MBeans on this JVM (is it a Connect worker?)",)
+    return build_worker_snapshot(
+        endpoint.worker,
+        endpoint.url,
+        parsed.records,
+        fetched_at=fetched_at,
+        elapsed=time.monotonic() - started,
+        notes=notes,
+    )
+
+
+def fetch_cluster(
+    cluster: ClusterConfig,
+    *,
+    runner: Runner = run_jar,
+    timeout: float | None = None,
+    clock: Callable[[], float] = time.time,
+) -> MetricsSnapshot:
+    """All workers of the cluster in parallel (one call each); never raises for a worker."""
+    deadline = timeout if timeout is not None else min(max(cluster.timeout, 3.0), 30.0)
+    endpoints = cluster.jmx
+    fetched_at = clock()
+    if not endpoints:
+        return MetricsSnapshot(workers=(), fetched_at=fetched_at)
+    with ThreadPoolExecutor(max_workers=min(8, len(endpoints))) as pool:
+        workers = list(
+            pool.map(
+                lambda e: fetch_worker(e, runner=runner, timeout=deadline, clock=clock),
+                endpoints,
+            )
+        )
+    return MetricsSnapshot(workers=tuple(workers), fetched_at=fetched_at)
+
+
+class JmxMetricsSource:
+    """What the metrics screen polls: ``fetch()`` blocks, so call it from a thread worker."""
+
+    def __init__(self, cluster: ClusterConfig, runner: Runner = run_jar) -> None:
+        self.cluster = cluster
+        self.runner = runner
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.cluster.jmx)
+
+    def fetch(self) -> MetricsSnapshot:
+        return fetch_cluster(self.cluster, runner=self.runner)

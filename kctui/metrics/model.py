@@ -1,0 +1,424 @@
+"""Frozen snapshots of the Connect metrics of each worker, built from parsed MBean records.
+
+A :class:`WorkerSnapshot` holds one worker's answer (or its error); a
+:class:`MetricsSnapshot` holds all workers of one refresh and answers per connector and
+per task, whichever worker runs it. Values are floats, strings, booleans or None (NaN,
+infinities and unreadable values become None: "not available").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from kctui.metrics import catalog
+
+Value = float | str | bool | None
+
+_NON_FINITE = {"nan", "-nan", "infinity", "-infinity", "+infinity", "inf", "-inf", "+inf"}
+
+
+@dataclass(frozen=True)
+class MBeanRecord:
+    """One attribute of one MBean, as jmxquery reported it (value already coerced)."""
+
+    mbean: str
+    attribute: str
+    value: Value
+    attribute_key: str | None = None
+
+
+def coerce_value(group: str, name: str, raw: object) -> Value:
+    """A float for numeric attributes (also when sent as a string), None for NaN/inf/junk."""
+    if raw is None:
+        return None
+    if catalog.is_string(group, name):
+        return raw if isinstance(raw, str) else str(raw)
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, int | float):
+        value = float(raw)
+        return value if math.isfinite(value) else None
+    if isinstance(raw, str):
+        text = raw.strip().strip('"').strip()
+        lowered = text.lower()
+        if lowered in ("true", "false"):
+            return lowered == "true"
+        if lowered in _NON_FINITE:
+            return None
+        try:
+            value = float(text)
+        except ValueError:
+            entry = catalog.attribute(group, name)
+            return None if entry is not None and entry.is_number else text
+        return value if math.isfinite(value) else None
+    return None
+
+
+def parse_mbean_name(name: str) -> tuple[str, dict[str, str]]:
+    """``domain:k=v,k2="quoted,value"`` -> (domain, {k: v}); quoted values are unquoted."""
+    domain, _, rest = name.partition(":")
+    props: dict[str, str] = {}
+    i, n = 0, len(rest)
+    while i < n:
+        eq = rest.find("=", i)
+        if eq < 0:
+            break
+        key = rest[i:eq].strip()
+        j = eq + 1
+        if j < n and rest[j] == '"':
+            chars: list[str] = []
+            j += 1
+            while j < n and rest[j] != '"':
+                if rest[j] == "\\" and j + 1 < n:
+                    j += 1
+                    chars.append("\n" if rest[j] == "n" else rest[j])
+                else:
+                    chars.append(rest[j])
+                j += 1
+            value = "".join(chars)
+            comma = rest.find(",", j)
+        else:
+            comma = rest.find(",", j)
+            value = rest[j : comma if comma >= 0 else n]
+        props[key] = value
+        i = n if comma < 0 else comma + 1
+    return domain, props
+
+
+@dataclass(frozen=True)
+class MetricGroup:
+    """The attributes of one MBean; typed accessors live on the subclasses."""
+
+    values: Mapping[str, Value] = field(default_factory=dict)
+
+    def number(self, name: str) -> float | None:
+        value = self.values.get(name)
+        return value if isinstance(value, float) else None
+
+    def text(self, name: str) -> str | None:
+        value = self.values.get(name)
+        return value if isinstance(value, str) else None
+
+
+class WorkerMetrics(MetricGroup):
+    @property
+    def connector_count(self) -> float | None:
+        return self.number("connector-count")
+
+    @property
+    def task_count(self) -> float | None:
+        return self.number("task-count")
+
+    @property
+    def connector_startup_failures(self) -> float | None:
+        return self.number("connector-startup-failure-total")
+
+    @property
+    def task_startup_failures(self) -> float | None:
+        return self.number("task-startup-failure-total")
+
+
+class RebalanceMetrics(MetricGroup):
+    @property
+    def rebalancing(self) -> bool | None:
+        value = self.values.get("rebalancing")
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, float):
+            return value != 0.0
+        return None
+
+    @property
+    def epoch(self) -> float | None:
+        return self.number("epoch")
+
+    @property
+    def leader(self) -> str | None:
+        return self.text("leader-name")
+
+    @property
+    def time_since_last_rebalance_ms(self) -> float | None:
+        return self.number("time-since-last-rebalance-ms")
+
+
+@dataclass(frozen=True)
+class ConnectorMetrics(MetricGroup):
+    name: str = ""
+    task_counts: Mapping[str, Value] = field(default_factory=dict)
+
+    @property
+    def status(self) -> str | None:
+        return self.text("status")
+
+    @property
+    def type(self) -> str | None:
+        return self.text("connector-type")
+
+    def task_count(self, state: str) -> float | None:
+        value = self.task_counts.get(f"connector-{state}-task-count")
+        return value if isinstance(value, float) else None
+
+
+class SourceTaskMetrics(MetricGroup):
+    @property
+    def write_rate(self) -> float | None:
+        return self.number("source-record-write-rate")
+
+    @property
+    def write_total(self) -> float | None:
+        return self.number("source-record-write-total")
+
+    @property
+    def poll_rate(self) -> float | None:
+        return self.number("source-record-poll-rate")
+
+
+class SinkTaskMetrics(MetricGroup):
+    @property
+    def send_rate(self) -> float | None:
+        return self.number("sink-record-send-rate")
+
+    @property
+    def read_rate(self) -> float | None:
+        return self.number("sink-record-read-rate")
+
+    @property
+    def lag_max(self) -> float | None:
+        return self.number("sink-record-lag-max")
+
+
+class TaskErrorMetrics(MetricGroup):
+    @property
+    def record_errors(self) -> float | None:
+        return self.number("total-record-errors")
+
+    @property
+    def record_failures(self) -> float | None:
+        return self.number("total-record-failures")
+
+    @property
+    def dlq_requests(self) -> float | None:
+        return self.number("deadletterqueue-produce-requests")
+
+    @property
+    def dlq_failures(self) -> float | None:
+        return self.number("deadletterqueue-produce-failures")
+
+
+@dataclass(frozen=True)
+class TaskMetrics(MetricGroup):
+    """One task's metrics on the worker that runs it (connector-task-metrics in ``values``)."""
+
+    connector: str = ""
+    task: int = -1
+    worker: str = ""
+    source: SourceTaskMetrics | None = None
+    sink: SinkTaskMetrics | None = None
+    errors: TaskErrorMetrics | None = None
+
+    @property
+    def status(self) -> str | None:
+        return self.text("status")
+
+    @property
+    def running_ratio(self) -> float | None:
+        return self.number("running-ratio")
+
+    @property
+    def throughput(self) -> float | None:
+        """Records per second: written to Kafka (source) or put into the connector (sink)."""
+        if self.sink is not None:
+            return self.sink.send_rate
+        if self.source is not None:
+            return self.source.write_rate
+        return None
+
+    @property
+    def lag(self) -> float | None:
+        return self.sink.lag_max if self.sink is not None else None
+
+    def value(self, name: str) -> float | None:
+        """A numeric attribute of any of this task's groups."""
+        for group in (self, self.source, self.sink, self.errors):
+            if group is not None and isinstance(group.values.get(name), float):
+                return group.number(name)
+        return None
+
+
+@dataclass(frozen=True)
+class ConnectorSummary:
+    """Sums and maxima over a connector's tasks (None when no task reports the metric)."""
+
+    name: str
+    task_count: int
+    throughput: float | None
+    lag_max: float | None
+    record_errors: float | None
+    dlq_requests: float | None
+    dlq_failures: float | None
+
+
+def _sum(values: Iterable[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return sum(present) if present else None
+
+
+def _max(values: Iterable[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return max(present) if present else None
+
+
+@dataclass(frozen=True)
+class WorkerSnapshot:
+    """One worker's metrics from one jmxquery call, or the reason it has none."""
+
+    worker: str
+    url: str
+    fetched_at: float
+    elapsed: float = 0.0
+    error: str | None = None
+    worker_metrics: WorkerMetrics | None = None
+    rebalance: RebalanceMetrics | None = None
+    connectors: Mapping[str, ConnectorMetrics] = field(default_factory=dict)
+    tasks: Mapping[tuple[str, int], TaskMetrics] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class MetricsSnapshot:
+    """All workers of one refresh."""
+
+    workers: tuple[WorkerSnapshot, ...]
+    fetched_at: float = 0.0
+
+    @property
+    def failed_workers(self) -> tuple[WorkerSnapshot, ...]:
+        return tuple(w for w in self.workers if w.error is not None)
+
+    @property
+    def available(self) -> bool:
+        return any(w.ok for w in self.workers)
+
+    def tasks_of(self, connector: str) -> tuple[TaskMetrics, ...]:
+        """The connector's tasks by id; a task on two workers (rebalance) keeps the running one."""
+        found: dict[int, TaskMetrics] = {}
+        for worker in self.workers:
+            for (name, task_id), task in worker.tasks.items():
+                if name != connector:
+                    continue
+                seen = found.get(task_id)
+                if seen is None or (seen.status != "running" and task.status == "running"):
+                    found[task_id] = task
+        return tuple(found[k] for k in sorted(found))
+
+    def task(self, connector: str, task_id: int) -> TaskMetrics | None:
+        for task in self.tasks_of(connector):
+            if task.task == task_id:
+                return task
+        return None
+
+    def connector(self, name: str) -> ConnectorMetrics | None:
+        for worker in self.workers:
+            if name in worker.connectors:
+                return worker.connectors[name]
+        return None
+
+    @property
+    def connector_names(self) -> tuple[str, ...]:
+        names: set[str] = set()
+        for worker in self.workers:
+            names.update(worker.connectors)
+            names.update(name for name, _ in worker.tasks)
+        return tuple(sorted(names))
+
+    def summary(self, connector: str) -> ConnectorSummary:
+        tasks = self.tasks_of(connector)
+        errors = [t.errors for t in tasks if t.errors is not None]
+        return ConnectorSummary(
+            name=connector,
+            task_count=len(tasks),
+            throughput=_sum(t.throughput for t in tasks),
+            lag_max=_max(t.lag for t in tasks),
+            record_errors=_sum(e.record_errors for e in errors),
+            dlq_requests=_sum(e.dlq_requests for e in errors),
+            dlq_failures=_sum(e.dlq_failures for e in errors),
+        )
+
+
+def build_worker_snapshot(
+    worker: str,
+    url: str,
+    records: Iterable[MBeanRecord],
+    *,
+    fetched_at: float,
+    elapsed: float = 0.0,
+    notes: tuple[str, ...] = (),
+) -> WorkerSnapshot:
+    """Group parsed records by MBean into the typed groups of one worker."""
+    by_mbean: dict[str, dict[str, Value]] = {}
+    for record in records:
+        name = record.attribute
+        if record.attribute_key:
+            name = f"{name}.{record.attribute_key}"
+        by_mbean.setdefault(record.mbean, {})[name] = record.value
+    worker_values: dict[str, Value] = {}
+    rebalance_values: dict[str, Value] = {}
+    connector_values: dict[str, dict[str, Value]] = {}
+    connector_counts: dict[str, dict[str, Value]] = {}
+    task_groups: dict[tuple[str, int], dict[str, dict[str, Value]]] = {}
+    for mbean, values in by_mbean.items():
+        domain, props = parse_mbean_name(mbean)
+        group = props.get("type", "")
+        if domain != catalog.DOMAIN or group not in catalog.GROUPS:
+            continue
+        connector = props.get("connector")
+        task = props.get("task")
+        if group == catalog.WORKER:
+            target = connector_counts.setdefault(connector, {}) if connector else worker_values
+            target.update(values)
+        elif group == catalog.REBALANCE:
+            rebalance_values.update(values)
+        elif group == catalog.CONNECTOR and connector:
+            connector_values.setdefault(connector, {}).update(values)
+        elif connector and task is not None and task.lstrip("-").isdigit():
+            task_groups.setdefault((connector, int(task)), {})[group] = values
+    tasks: dict[tuple[str, int], TaskMetrics] = {}
+    for (connector, task_id), groups in task_groups.items():
+        source = groups.get(catalog.SOURCE_TASK)
+        sink = groups.get(catalog.SINK_TASK)
+        errors = groups.get(catalog.TASK_ERRORS)
+        tasks[(connector, task_id)] = TaskMetrics(
+            values=groups.get(catalog.TASK, {}),
+            connector=connector,
+            task=task_id,
+            worker=worker,
+            source=SourceTaskMetrics(source) if source is not None else None,
+            sink=SinkTaskMetrics(sink) if sink is not None else None,
+            errors=TaskErrorMetrics(errors) if errors is not None else None,
+        )
+    names = set(connector_values) | set(connector_counts)
+    connectors = {
+        name: ConnectorMetrics(
+            values=connector_values.get(name, {}),
+            name=name,
+            task_counts=connector_counts.get(name, {}),
+        )
+        for name in sorted(names)
+    }
+    return WorkerSnapshot(
+        worker=worker,
+        url=url,
+        fetched_at=fetched_at,
+        elapsed=elapsed,
+        worker_metrics=WorkerMetrics(worker_values) if worker_values else None,
+        rebalance=RebalanceMetrics(rebalance_values) if rebalance_values else None,
+        connectors=connectors,
+        tasks=tasks,
+        notes=notes,
+    )
