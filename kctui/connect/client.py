@@ -9,6 +9,7 @@ refuses before anything leaves the process.
 from __future__ import annotations
 
 import asyncio
+import socket
 import ssl
 import time
 from collections.abc import Iterable, Mapping
@@ -99,19 +100,22 @@ def _segment(value: str | int) -> str:
 
 
 def _transport_reason(exc: httpx.TransportError) -> str:
-    text = str(exc) or type(exc).__name__
-    lowered = text.lower()
+    """Why a connection failed, in words (looks through the chain of causes)."""
     if isinstance(exc, httpx.TimeoutException):
         return "no answer in time"
-    if "certificate" in lowered or "ssl" in lowered or "tls" in lowered:
+    causes: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and len(causes) < 10:
+        causes.append(current)
+        current = current.__cause__ or current.__context__
+    text = str(exc) or type(exc).__name__
+    lowered = " ".join(str(c) for c in causes).lower()
+    if any(isinstance(c, ssl.SSLError) for c in causes) or "certificate" in lowered:
         return f"TLS failed ({text}); check ca_file, or set insecure = true to skip verification"
-    if "refused" in lowered:
+    if any(isinstance(c, ConnectionRefusedError) for c in causes) or "refused" in lowered:
         return "connection refused"
-    if (
-        "name or service not known" in lowered
-        or "nodename nor servname" in lowered
-        or ("name resolution" in lowered or "getaddrinfo" in lowered)
-    ):
+    dns_words = ("name or service not known", "nodename nor servname", "name resolution")
+    if any(isinstance(c, socket.gaierror) for c in causes) or any(w in lowered for w in dns_words):
         return "host not found (DNS)"
     return text
 

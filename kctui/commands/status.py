@@ -1,0 +1,84 @@
+"""``kctui status [--json]``: the connector table with health, for scripts and cron.
+
+Exit code 0 when every connector is fine, 1 when one is UNHEALTHY, DEGRADED or
+UNASSIGNED, 2 when the cluster could not be asked (the CLI prints the error).
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kctui.config import ClusterConfig
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    from kctui.cli import add_cluster_options
+
+    parser = subparsers.add_parser(
+        "status",
+        help="print the connector table with health (exit 1 when something is unhealthy)",
+        description="Connectors with state, tasks and one health value each, unhealthy first. "
+        "Exit code 0 when all is well, 1 when a connector is UNHEALTHY, DEGRADED or "
+        "UNASSIGNED, 2 when the cluster cannot be reached.",
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    add_cluster_options(parser)
+
+
+def cluster_from_args(args: argparse.Namespace) -> ClusterConfig:
+    """The cluster the common options point at (``--url``, ``KCTUI_URL``, ``--cluster``...)."""
+    from pathlib import Path
+
+    from kctui.config import load_config, resolve_cluster
+
+    config_file = getattr(args, "config", None)
+    config = load_config(Path(config_file) if config_file else None)
+    return resolve_cluster(
+        config,
+        name=getattr(args, "cluster", None),
+        url=getattr(args, "url", None),
+        read_only=bool(getattr(args, "read_only", False)),
+    )
+
+
+def use_color(stream: object) -> bool:
+    """ANSI colours only on a terminal, and never with ``NO_COLOR`` set."""
+    import os
+
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and not os.environ.get("NO_COLOR")
+
+
+def run(args: argparse.Namespace) -> int:
+    import asyncio
+    import json
+    import shutil
+    import sys
+
+    from kctui import report
+    from kctui.connect.client import ConnectClient
+
+    cluster = cluster_from_args(args)
+
+    async def fetch() -> tuple:
+        async with ConnectClient(cluster) as client:
+            state = await client.cluster_state()
+            server = await client.server_info()
+            return state, server
+
+    state, server = asyncio.run(fetch())
+    rows = report.connector_rows(state)
+    if args.json:
+        document = report.status_json(state, rows, cluster=cluster.name, server=server)
+        print(json.dumps(document, indent=2))
+    else:
+        color = use_color(sys.stdout)
+        width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+        print(
+            report.status_text(
+                state, rows, cluster=cluster.name, server=server, color=color, width=width
+            )
+        )
+    return report.exit_code(rows)

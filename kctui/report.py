@@ -1,0 +1,341 @@
+"""Headless output: the connector table and a connector's description, as text or JSON.
+
+Pure functions over the frozen models, small enough to be reused (triage reports,
+Markdown). Colours are ANSI escapes, used only when the caller says so (a TTY).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from kctui.connect.models import ClusterState, Connector, ServerInfo
+from kctui.health import Health, rollup
+from kctui.masking import mask_config, masked_keys
+
+ANSI_RESET = "\x1b[0m"
+HEALTH_ANSI = {
+    Health.UNHEALTHY: "\x1b[1;31m",
+    Health.DEGRADED: "\x1b[33m",
+    Health.RESTARTING: "\x1b[36m",
+    Health.UNASSIGNED: "\x1b[35m",
+    Health.PAUSED: "\x1b[2m",
+    Health.STOPPED: "\x1b[2m",
+    Health.HEALTHY: "\x1b[32m",
+}
+STATE_HEALTH = {
+    "FAILED": Health.UNHEALTHY,
+    "RUNNING": Health.HEALTHY,
+    "PAUSED": Health.PAUSED,
+    "STOPPED": Health.STOPPED,
+    "RESTARTING": Health.RESTARTING,
+    "UNASSIGNED": Health.UNASSIGNED,
+}
+
+
+def paint(text: str, health: Health | None, color: bool) -> str:
+    """``text`` in the colour of ``health`` when ``color`` is on."""
+    if not color or health is None:
+        return text
+    return f"{HEALTH_ANSI[health]}{text}{ANSI_RESET}"
+
+
+# --------------------------------------------------------------------------- the table
+
+
+@dataclass(frozen=True)
+class ConnectorRow:
+    """One line of the connector table."""
+
+    name: str
+    type: str
+    connector_class: str
+    state: str
+    tasks_running: int
+    tasks_total: int
+    failed_task_ids: tuple[int, ...]
+    workers: tuple[str, ...]
+    health: Health
+    reason: str
+
+    @classmethod
+    def of(cls, connector: Connector) -> ConnectorRow:
+        verdict = rollup(connector)
+        return cls(
+            name=connector.name,
+            type=connector.type,
+            connector_class=connector.info.connector_class,
+            state=connector.state,
+            tasks_running=connector.running_task_count,
+            tasks_total=len(connector.tasks),
+            failed_task_ids=connector.failed_task_ids,
+            workers=connector.workers,
+            health=verdict.health,
+            reason=verdict.reason,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "type": self.type,
+            "class": self.connector_class,
+            "state": self.state,
+            "tasks_running": self.tasks_running,
+            "tasks_total": self.tasks_total,
+            "tasks_failed": len(self.failed_task_ids),
+            "failed_task_ids": list(self.failed_task_ids),
+            "workers": list(self.workers),
+            "health": self.health.value,
+            "reason": self.reason,
+        }
+
+
+def connector_rows(state: ClusterState) -> list[ConnectorRow]:
+    """Rows of every connector, worst health first, then by name."""
+    rows = [ConnectorRow.of(c) for c in state.connectors.values()]
+    return sorted(rows, key=lambda row: (row.health.rank, row.name))
+
+
+def exit_code(rows: Iterable[ConnectorRow]) -> int:
+    """1 when any connector is UNHEALTHY, DEGRADED or UNASSIGNED, else 0 (for scripts)."""
+    return 1 if any(row.health.is_problem for row in rows) else 0
+
+
+def health_counts(rows: Iterable[ConnectorRow]) -> dict[str, int]:
+    """Connectors per health value, in health order, zero counts left out."""
+    counts = Counter(row.health for row in rows)
+    return {h.value: counts[h] for h in Health if counts[h]}
+
+
+def task_counts(state: ClusterState) -> dict[str, int]:
+    counts = Counter(t.state for c in state.connectors.values() for t in c.tasks)
+    return dict(sorted(counts.items()))
+
+
+def status_json(
+    state: ClusterState, rows: Sequence[ConnectorRow], *, cluster: str, server: ServerInfo | None
+) -> dict[str, Any]:
+    """The ``kctui status --json`` document."""
+    return {
+        "cluster": cluster,
+        "worker_url": state.worker_url,
+        "kafka_version": str(server.version) if server else None,
+        "fetched_at": state.fetched_at,
+        "workers": list(state.workers),
+        "summary": {
+            "connectors": len(rows),
+            "health": health_counts(rows),
+            "tasks": task_counts(state),
+        },
+        "connectors": [row.to_json() for row in rows],
+    }
+
+
+def _fit(text: str, width: int | None) -> str:
+    if width is None or len(text) <= width:
+        return text
+    return text[: max(width - 1, 0)] + "…"
+
+
+def render_table(
+    headers: Sequence[str],
+    lines: Sequence[Sequence[str]],
+    *,
+    colors: Sequence[Health | None] = (),
+    color: bool = False,
+    width: int | None = None,
+) -> str:
+    """A plain aligned table; the last column is cut to ``width`` when one is given."""
+    widths = [len(h) for h in headers]
+    for line in lines:
+        for i, cell in enumerate(line[:-1]):
+            widths[i] = max(widths[i], len(cell))
+    last_room = None if width is None else max(width - sum(w + 2 for w in widths[:-1]), 10)
+
+    def join(cells: Sequence[str], health: Health | None) -> str:
+        parts = [cell.ljust(widths[i]) for i, cell in enumerate(cells[:-1])]
+        text = "  ".join(parts + [_fit(cells[-1], last_room)]).rstrip()
+        return paint(text, health, color)
+
+    out = [join(headers, None)]
+    for i, line in enumerate(lines):
+        out.append(join(line, colors[i] if i < len(colors) else None))
+    return "\n".join(out)
+
+
+def status_text(
+    state: ClusterState,
+    rows: Sequence[ConnectorRow],
+    *,
+    cluster: str,
+    server: ServerInfo | None,
+    color: bool = False,
+    width: int | None = None,
+) -> str:
+    """The ``kctui status`` output: a one-line summary and the connector table."""
+    version = f"Kafka {server.version}, " if server else ""
+    counts = ", ".join(f"{n} {h}" for h, n in health_counts(rows).items()) or "none"
+    tasks = ", ".join(f"{n} {s}" for s, n in task_counts(state).items()) or "none"
+    header = (
+        f"cluster {cluster} ({version}{len(state.workers)} workers, via {state.worker_url}): "
+        f"{len(rows)} connectors ({counts}); tasks: {tasks}"
+    )
+    if not rows:
+        return header + "\nno connectors"
+    lines = [
+        (
+            row.name,
+            row.type,
+            row.state,
+            f"{row.tasks_running}/{row.tasks_total}",
+            str(len(row.failed_task_ids)),
+            ",".join(row.workers) or "-",
+            row.health.value,
+            row.reason,
+        )
+        for row in rows
+    ]
+    headers = ("NAME", "TYPE", "STATE", "TASKS", "FAILED", "WORKERS", "HEALTH", "REASON")
+    table = render_table(headers, lines, colors=[r.health for r in rows], color=color, width=width)
+    return header + "\n" + table
+
+
+# --------------------------------------------------------------------------- describe
+
+
+@dataclass(frozen=True)
+class TransformStep:
+    """One SMT of the ``transforms`` chain, in chain order."""
+
+    alias: str
+    type: str
+    settings: Mapping[str, str]
+    predicate: str | None = None
+    negate: bool = False
+
+
+def transform_chain(config: Mapping[str, str]) -> list[TransformStep]:
+    """The ``transforms`` list as ordered steps with their type and own settings."""
+    aliases = [a.strip() for a in config.get("transforms", "").split(",") if a.strip()]
+    steps = []
+    for alias in aliases:
+        prefix = f"transforms.{alias}."
+        own = {k[len(prefix) :]: v for k, v in config.items() if k.startswith(prefix)}
+        steps.append(
+            TransformStep(
+                alias=alias,
+                type=own.pop("type", "(type not set)"),
+                predicate=own.pop("predicate", None),
+                negate=own.pop("negate", "false").strip().lower() == "true",
+                settings=dict(sorted(own.items())),
+            )
+        )
+    return steps
+
+
+def converters(config: Mapping[str, str]) -> dict[str, str]:
+    """Key, value and header converters (``worker default`` when the connector sets none)."""
+    result = {}
+    for part in ("key", "value", "header"):
+        result[part] = config.get(f"{part}.converter", "worker default")
+    return result
+
+
+def error_handling(config: Mapping[str, str]) -> dict[str, str]:
+    """Every ``errors.*`` key, with the defaults Connect applies when unset."""
+    defaults = {"errors.tolerance": "none", "errors.log.enable": "false"}
+    found = {k: v for k, v in config.items() if k.startswith("errors.")}
+    return dict(sorted({**defaults, **found}.items()))
+
+
+def describe_json(connector: Connector, *, cluster: str) -> dict[str, Any]:
+    """``kctui describe --json``: status, tasks with full traces, masked config, SMT chain."""
+    verdict = rollup(connector)
+    config = dict(connector.config)
+    return {
+        "cluster": cluster,
+        "name": connector.name,
+        "type": connector.type,
+        "class": connector.info.connector_class,
+        "state": connector.state,
+        "worker_id": connector.status.worker_id,
+        "trace": connector.status.trace,
+        "health": verdict.health.value,
+        "reason": verdict.reason,
+        "tasks": [
+            {"id": t.id, "state": t.state, "worker_id": t.worker_id, "trace": t.trace}
+            for t in connector.tasks
+        ],
+        "config": mask_config(config),
+        "masked_keys": list(masked_keys(config)),
+        "transforms": [
+            {
+                "alias": s.alias,
+                "type": s.type,
+                "predicate": s.predicate,
+                "negate": s.negate,
+                "settings": mask_config(s.settings),
+            }
+            for s in transform_chain(config)
+        ],
+        "converters": converters(config),
+        "errors": error_handling(config),
+        "dlq_topic": connector.dlq_topic,
+    }
+
+
+def _indent(text: str, prefix: str) -> str:
+    return "\n".join(prefix + line for line in text.splitlines())
+
+
+def describe_text(connector: Connector, *, cluster: str, color: bool = False) -> str:
+    """``kctui describe NAME``: what an operator reads to understand a connector."""
+    data = describe_json(connector, cluster=cluster)
+    health = Health(data["health"])
+    out = [
+        f"Connector {connector.name}  ({data['type']}, {data['class'] or 'class unknown'})",
+        f"Cluster   {cluster}",
+        "State     "
+        + paint(connector.state, STATE_HEALTH.get(connector.state), color)
+        + (f" on {connector.status.worker_id}" if connector.status.worker_id else ""),
+        f"Health    {paint(health.value, health, color)}: {data['reason']}",
+    ]
+    if connector.status.trace:
+        out += ["", "Connector trace", _indent(connector.status.trace, "    ")]
+    out += ["", f"Tasks ({len(connector.tasks)})"]
+    if not connector.tasks:
+        out.append("  no tasks")
+    for task in connector.tasks:
+        state = paint(task.state.ljust(10), STATE_HEALTH.get(task.state), color)
+        out.append(f"  {task.id:>3}  {state}  {task.worker_id or '-'}")
+        if task.trace:
+            out.append(_indent(task.trace, "       "))
+    out += _config_section(data)
+    return "\n".join(out)
+
+
+def _config_section(data: Mapping[str, Any]) -> list[str]:
+    config: Mapping[str, str] = data["config"]
+    hidden = data["masked_keys"]
+    note = f"; secrets masked: {', '.join(hidden)}" if hidden else ""
+    shown = {k: v for k, v in config.items() if not k.startswith("transforms.")}
+    out = ["", f"Config ({len(config)} keys{note})"]
+    out += [f"  {key} = {value}" for key, value in sorted(shown.items())]
+    out += ["", "Transforms (in chain order)"]
+    if not data["transforms"]:
+        out.append("  none")
+    for number, step in enumerate(data["transforms"], start=1):
+        condition = ""
+        if step["predicate"]:
+            condition = f"  if {'not ' if step['negate'] else ''}{step['predicate']}"
+        out.append(f"  {number}. {step['alias']}  {step['type']}{condition}")
+        out += [f"       {k} = {v}" for k, v in step["settings"].items()]
+    out += ["", "Converters"]
+    out += [f"  {part:<6} {name}" for part, name in data["converters"].items()]
+    out += ["", "Error handling"]
+    out += [f"  {key} = {value}" for key, value in data["errors"].items()]
+    if data["dlq_topic"]:
+        out.append(f"  dead letter queue: topic {data['dlq_topic']}")
+    return out
