@@ -161,7 +161,8 @@ class DlqReader:
             ) from exc
         except kerr.UnknownTopicOrPartitionError as exc:
             raise TopicNotFound(f"{what} does not exist on {servers}") from exc
-        except (kerr.NoBrokersAvailable, kerr.KafkaConnectionError) as exc:
+        except (getattr(kerr, "NoBrokersAvailable", kerr.KafkaConnectionError),
+                kerr.KafkaConnectionError) as exc:  # fmt: skip
             raise BrokerUnreachable(f"no Kafka broker reachable at {servers}: {exc}") from exc
         except kerr.KafkaTimeoutError as exc:
             text = str(exc)

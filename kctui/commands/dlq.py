@@ -1,0 +1,197 @@
+"""``kctui dlq``: print decoded dead letters, or counts over every DLQ topic of the cluster.
+
+Reading never joins a consumer group and never commits an offset (see ``kctui.dlq.reader``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from kctui.errors import KctuiError
+
+_RELATIVE = re.compile(r"^(\d+)\s*([smhd])$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    from kctui.cli import add_cluster_options
+
+    parser = subparsers.add_parser(
+        "dlq",
+        help="decode dead-letter queue records (Connect's __connect.errors.* headers)",
+        description="Print the newest dead letters of TOPIC decoded, newest first; without "
+        "TOPIC, list the DLQ topics of the cluster's connectors with their record counts. "
+        "Needs the cluster's [kafka] settings. Never joins a consumer group, never commits.",
+    )
+    add_cluster_options(parser)
+    parser.add_argument("topic", nargs="?", metavar="TOPIC", help="a dead-letter topic")
+    parser.add_argument(
+        "--limit", "-n", type=int, metavar="N",
+        help="dead letters to read (default 20; with --summary 10000 per topic)",
+    )  # fmt: skip
+    parser.add_argument("--json", action="store_true", help="JSON Lines output (one per record)")
+    parser.add_argument(
+        "--summary", action="store_true",
+        help="counts by topic, stage and exception class over all DLQ topics (or TOPIC)",
+    )  # fmt: skip
+    parser.add_argument("--offset", type=int, metavar="N", help="read from offset N onwards")
+    parser.add_argument("--partition", type=int, metavar="P", help="with --offset: one partition")
+    parser.add_argument(
+        "--since", metavar="TIME",
+        help="read from a time onwards: ISO 8601 (UTC if no zone), epoch ms, or 30m / 2h / 1d ago",
+    )  # fmt: skip
+
+
+def parse_since(text: str, now: float | None = None) -> int:
+    """Epoch milliseconds from ``2026-11-24T10:00``, ``1700000000000`` or ``90m`` (ago)."""
+    text = text.strip()
+    now = time.time() if now is None else now
+    if text.isdigit():
+        return int(text)
+    if match := _RELATIVE.match(text):
+        return int((now - int(match.group(1)) * _UNIT_SECONDS[match.group(2)]) * 1000)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise KctuiError(
+            f"--since: expected an ISO time, epoch milliseconds or 30m/2h/1d, got {text!r}"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp() * 1000)
+
+
+def _cluster(args: argparse.Namespace) -> Any:
+    from pathlib import Path
+
+    from kctui.config import load_config, resolve_cluster
+
+    return resolve_cluster(
+        load_config(Path(args.config) if args.config else None),
+        name=args.cluster,
+        url=args.url,
+        read_only=args.read_only,
+    )
+
+
+def _dlq_topics(cluster: Any) -> dict[str, str]:
+    import asyncio
+
+    from kctui.connect.client import ConnectClient
+    from kctui.dlq.reader import dlq_topics_from_configs
+
+    async def fetch() -> dict[str, str]:
+        async with ConnectClient(cluster) as client:
+            state = await client.cluster_state()
+        return dlq_topics_from_configs({n: c.config for n, c in state.connectors.items()})
+
+    return asyncio.run(fetch())
+
+
+def _table(rows: list[tuple[Any, ...]], header: tuple[str, ...]) -> str:
+    cells = [tuple(str(c) for c in header)] + [tuple(str(c) for c in r) for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    return "\n".join(
+        "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells
+    )
+
+
+def _print_topics(reader: Any, topics: dict[str, str], as_json: bool) -> int:
+    import json
+
+    infos = reader.topic_infos(topics)
+    if as_json:
+        for info in infos:
+            line = {"topic": info.topic, "connector": info.connector, "records": info.count}
+            print(json.dumps(line | ({"error": info.error} if info.error else {})))
+        return 0
+    if not infos:
+        print("no connector of this cluster has errors.deadletterqueue.topic.name set")
+        return 0
+    rows = [(i.topic, i.connector, i.error or i.count) for i in infos]
+    print(_table(rows, ("TOPIC", "CONNECTOR", "RECORDS")))
+    return 0
+
+
+def _print_summary(reader: Any, topics: dict[str, str], limit: int, as_json: bool) -> int:
+    import json
+
+    from kctui.dlq.errors import NotAuthorized, TopicNotFound
+    from kctui.dlq.records import summarize
+
+    topic_rows, group_rows, out = [], [], []
+    for topic, connector in topics.items():
+        try:
+            page = reader.newest(topic, limit)
+        except (TopicNotFound, NotAuthorized) as exc:
+            topic_rows.append((topic, connector, str(exc), "-"))
+            out.append({"topic": topic, "connector": connector, "error": str(exc)})
+            continue
+        summary = summarize(page.dead_letters)
+        topic_rows.append((topic, connector, page.total, summary.total))
+        groups = [
+            {"stage": stage, "exception_class": exc, "count": count}
+            for (stage, exc), count in summary.by_stage_exception
+        ]
+        group_rows += [(topic, g["stage"], g["exception_class"], g["count"]) for g in groups]
+        out.append({"topic": topic, "connector": connector, "records": page.total,
+                    "read": summary.total, "groups": groups})  # fmt: skip
+    if as_json:
+        print(json.dumps({"topics": out}, indent=2))
+        return 0
+    if not topics:
+        print("no connector of this cluster has errors.deadletterqueue.topic.name set")
+        return 0
+    print(_table(topic_rows, ("TOPIC", "CONNECTOR", "RECORDS", "READ")))
+    if group_rows:
+        print()
+        print(_table(group_rows, ("TOPIC", "STAGE", "EXCEPTION", "COUNT")))
+    return 0
+
+
+def _print_page(page: Any, as_json: bool) -> None:
+    from kctui.dlq.export import dumps_line
+
+    if as_json:
+        for dl in page.dead_letters:
+            print(dumps_line(dl))
+        return
+    rows = [
+        (f"{dl.record.partition}@{dl.record.offset}", dl.record.time_text, dl.origin_text,
+         dl.stage or "-", dl.exception_short, dl.message_line[:100])
+        for dl in page.dead_letters
+    ]  # fmt: skip
+    print(_table(rows, ("RECORD", "TIME (UTC)", "ORIGINAL", "STAGE", "EXCEPTION", "MESSAGE")))
+    print(f"{len(rows)} of {page.total} records in {page.topic}")
+
+
+def run(args: argparse.Namespace) -> int:
+    from kctui.dlq.reader import DlqReader
+
+    if args.limit is not None and args.limit < 1:
+        raise KctuiError(f"--limit: expected a positive number, got {args.limit}")
+    if args.partition is not None and args.offset is None:
+        raise KctuiError("--partition only makes sense with --offset")
+    if args.offset is not None and args.since is not None:
+        raise KctuiError("give either --offset or --since, not both")
+    since_ms = parse_since(args.since) if args.since is not None else None
+    cluster = _cluster(args)
+    with DlqReader(cluster) as reader:
+        if args.summary:
+            topics = {args.topic: ""} if args.topic else _dlq_topics(cluster)
+            return _print_summary(reader, topics, args.limit or 10_000, args.json)
+        if not args.topic:
+            return _print_topics(reader, _dlq_topics(cluster), args.json)
+        limit = args.limit or 20
+        if args.offset is not None:
+            page = reader.from_offset(args.topic, args.offset, args.partition, limit)
+        elif since_ms is not None:
+            page = reader.from_time(args.topic, since_ms, limit)
+        else:
+            page = reader.newest(args.topic, limit)
+        _print_page(page, args.json)
+    return 0
