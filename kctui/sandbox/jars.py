@@ -58,21 +58,35 @@ def newest_matching(versions: set[str], spec: str) -> str | None:
     return max(candidates, key=version_key) if candidates else None
 
 
-def published_versions(timeout: float = 15.0) -> set[str]:
-    """Release versions for which Maven Central serves every artifact the sandbox needs."""
+def newest_published(spec: str, timeout: float = 15.0) -> str | None:
+    """The newest release matching ``spec`` for which Maven Central serves every artifact.
+
+    The artifacts' ``maven-metadata.xml`` can lag behind what is published (connect-file's
+    omitted 3.9.2 in November 2026), so candidates are checked by asking for their POMs.
+    """
     import httpx
 
     repo = os.environ.get("KCTUI_MAVEN_REPO", MAVEN_REPO).rstrip("/")
-    common: set[str] | None = None
     with httpx.Client(timeout=timeout, follow_redirects=True) as http:
+        listed: set[str] = set()
         for artifact in ARTIFACTS:
             url = f"{repo}/org/apache/kafka/{artifact}/maven-metadata.xml"
             response = http.get(url)
             response.raise_for_status()
             root = ET.fromstring(response.content)
-            found = {v.text for v in root.iter("version") if v.text and _RELEASE.match(v.text)}
-            common = found if common is None else common & found
-    return common or set()
+            listed |= {v.text for v in root.iter("version") if v.text and _RELEASE.match(v.text)}
+        for version in sorted(
+            (v for v in listed if matches_spec(v, spec)), key=version_key, reverse=True
+        ):
+            if all(
+                http.head(
+                    f"{repo}/org/apache/kafka/{artifact}/{version}/{artifact}-{version}.pom"
+                ).status_code
+                == 200
+                for artifact in ARTIFACTS
+            ):
+                return version
+    return None
 
 
 def cached_versions(cache_root: Path) -> set[str]:
@@ -88,7 +102,7 @@ def resolve_version(spec: str, cache_root: Path) -> str:
     if not re.match(r"^\d+(\.\d+)*\.(x|\*)$", spec):
         raise SandboxError(f"--kafka-version: expected e.g. 4.x, 3.9.x or 3.9.2, got {spec!r}")
     try:
-        version = newest_matching(published_versions(), spec)
+        version = newest_published(spec)
     except Exception:  # noqa: BLE001 - offline: fall back to the cache
         version = newest_matching(cached_versions(cache_root), spec)
         if version is None and matches_spec(FALLBACK_VERSION, spec):

@@ -1,0 +1,63 @@
+"""The sandbox writes its cluster entry into kctui's config without losing anything."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kctui.config import load_config, parse_config, update_config, write_cluster
+from kctui.sandbox.cluster import Sandbox
+
+
+def _sandbox(tmp_path: Path, port_base: int = 29000) -> Sandbox:
+    return Sandbox(
+        tmp_path / "home",
+        tmp_path / "cache",
+        port_base=port_base,
+        config_file=tmp_path / "config.toml",
+        log=lambda _message: None,
+    )
+
+
+def test_sandbox_entry_round_trips_through_the_parser(tmp_path: Path) -> None:
+    box = _sandbox(tmp_path)
+    box.write_config("4.3.1")
+    cluster = load_config(tmp_path / "config.toml", import_kcctl=False).clusters["sandbox"]
+    assert cluster.urls == ("http://127.0.0.1:29083", "http://127.0.0.1:29084")
+    assert cluster.kafka is not None and cluster.kafka.bootstrap_servers == ("127.0.0.1:29092",)
+    assert [j.worker for j in cluster.jmx] == ["127.0.0.1:29083", "127.0.0.1:29084"]
+    assert cluster.jmx[1].url.endswith(":29184/jmxrmi")
+    assert [s.worker for s in cluster.logs] == ["127.0.0.1:29083", "127.0.0.1:29084"]
+    assert cluster.logs[0].path and cluster.logs[0].path.endswith("worker-1/connect.log*")
+
+
+def test_sandbox_entry_keeps_the_users_clusters_and_current(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        'current = "prod"\ntheme = "nord"\n\n[clusters.prod]\n'
+        'urls = ["https://connect.example:8083"]\nread_only = true\npassword_env = "PW"\n',
+        encoding="utf-8",
+    )
+    _sandbox(tmp_path, port_base=31000).write_config()
+    config = load_config(path, import_kcctl=False)
+    assert config.current == "prod"
+    assert config.theme == "nord"
+    assert config.clusters["prod"].read_only is True
+    assert config.clusters["prod"].password_env == "PW"
+    assert config.clusters["sandbox"].urls[0] == "http://127.0.0.1:31083"
+
+
+def test_first_cluster_becomes_current(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    write_cluster(path, "sandbox", {"urls": ["http://127.0.0.1:29083"]}, make_current=False)
+    assert load_config(path, import_kcctl=False).current == "sandbox"
+
+
+def test_update_config_sets_top_level_keys_only(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    write_cluster(path, "a", {"urls": ["http://a:8083"]}, make_current=True)
+    update_config(path, theme="kctui-light")
+    text = path.read_text(encoding="utf-8")
+    config = parse_config(path, text)
+    assert config.theme == "kctui-light"
+    assert set(config.clusters) == {"a"}
+    assert "[clusters]\n" not in text  # no empty parent sections
