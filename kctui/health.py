@@ -102,6 +102,8 @@ class MetricsView(Protocol):
 
     def tasks_of(self, connector: str) -> tuple[Any, ...]: ...
 
+    def lag_of(self, connector: str) -> float | None: ...
+
 
 RUNNING_RATIO_FLOOR = 0.9
 
@@ -120,7 +122,8 @@ def metric_reasons(
 ) -> list[str]:
     """Reasons in words why the connector's metrics look unhealthy (empty when fine).
 
-    DEGRADED signs: a sink task's ``sink-record-lag-max`` above ``lag_threshold``;
+    DEGRADED signs: sink lag (consumer-group lag from Kafka, else the tasks'
+    ``sink-record-lag-max``) above ``lag_threshold``;
     record errors that grew since the ``previous`` sample; a running task whose
     running ratio fell below ``running_ratio_floor`` (and, with a previous sample, fell).
     """
@@ -129,13 +132,9 @@ def metric_reasons(
     tasks = metrics.tasks_of(name)
     before = {t.task: t for t in previous.tasks_of(name)} if previous is not None else {}
     reasons: list[str] = []
-    lagging = [(t.lag, t.task) for t in tasks if t.lag is not None and t.lag > lag_threshold]
-    if lagging:
-        lag, task_id = max(lagging)
-        where = f"task {task_id}" if len(tasks) > 1 else ""
-        reasons.append(
-            f"lag {_count(lag)} > {_count(lag_threshold)}" + (f" ({where})" if where else "")
-        )
+    lag = metrics.lag_of(name)
+    if lag is not None and lag > lag_threshold:
+        reasons.append(f"lag {_count(lag)} > {_count(lag_threshold)}")
     for task in tasks:
         old = before.get(task.task)
         if old is None:

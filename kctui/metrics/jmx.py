@@ -330,16 +330,60 @@ def fetch_cluster(
     return MetricsSnapshot(workers=tuple(workers), fetched_at=fetched_at)
 
 
+def sink_groups(
+    snapshot: MetricsSnapshot, configs: Mapping[str, Mapping[str, str]] | None = None
+) -> dict[str, str]:
+    """Sink connector -> consumer group, from the JMX connector type (and REST configs)."""
+    from kctui.metrics.lag import sink_group
+
+    configs = configs or {}
+    groups = {}
+    for name in snapshot.connector_names:
+        connector = snapshot.connector(name)
+        tasks = snapshot.tasks_of(name)
+        is_sink = (connector is not None and connector.type == "sink") or any(
+            t.sink is not None for t in tasks
+        )
+        config = configs.get(name, {})
+        if is_sink or "topics" in config or "topics.regex" in config:
+            groups[name] = sink_group(name, config)
+    return groups
+
+
 class JmxMetricsSource:
-    """What the metrics screen polls: ``fetch()`` blocks, so call it from a thread worker."""
+    """What the metrics screen polls: ``fetch()`` blocks, so call it from a thread worker.
+
+    Each fetch is one jmxquery call per worker, plus (when the cluster has Kafka
+    settings) one consumer-group offset lookup for the sink lag.
+    """
 
     def __init__(self, cluster: ClusterConfig, runner: Runner = run_jar) -> None:
         self.cluster = cluster
         self.runner = runner
+        self._lag_reader: Any = None
 
     @property
     def configured(self) -> bool:
         return bool(self.cluster.jmx)
 
-    def fetch(self) -> MetricsSnapshot:
-        return fetch_cluster(self.cluster, runner=self.runner)
+    def fetch(self, configs: Mapping[str, Mapping[str, str]] | None = None) -> MetricsSnapshot:
+        snapshot = fetch_cluster(self.cluster, runner=self.runner)
+        if self.cluster.kafka is None or not snapshot.available:
+            return snapshot
+        from dataclasses import replace
+
+        from kctui.metrics.lag import SinkLagReader
+
+        if self._lag_reader is None:
+            self._lag_reader = SinkLagReader(self.cluster.kafka, timeout=self.cluster.timeout)
+        result = self._lag_reader.fetch(sink_groups(snapshot, configs))
+        return replace(
+            snapshot,
+            sink_lag={name: lag.total for name, lag in result.lags.items()},
+            lag_error=result.error,
+        )
+
+    def close(self) -> None:
+        if self._lag_reader is not None:
+            self._lag_reader.close()
+            self._lag_reader = None

@@ -95,7 +95,9 @@ class MetricGroup:
 
     def number(self, name: str) -> float | None:
         value = self.values.get(name)
-        return value if isinstance(value, float) else None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return None
+        return float(value)
 
     def text(self, name: str) -> str | None:
         value = self.values.get(name)
@@ -158,7 +160,7 @@ class ConnectorMetrics(MetricGroup):
 
     def task_count(self, state: str) -> float | None:
         value = self.task_counts.get(f"connector-{state}-task-count")
-        return value if isinstance(value, float) else None
+        return float(value) if isinstance(value, int | float) else None
 
 
 class SourceTaskMetrics(MetricGroup):
@@ -242,7 +244,7 @@ class TaskMetrics(MetricGroup):
     def value(self, name: str) -> float | None:
         """A numeric attribute of any of this task's groups."""
         for group in (self, self.source, self.sink, self.errors):
-            if group is not None and isinstance(group.values.get(name), float):
+            if group is not None and group.number(name) is not None:
                 return group.number(name)
         return None
 
@@ -254,7 +256,7 @@ class ConnectorSummary:
     name: str
     task_count: int
     throughput: float | None
-    lag_max: float | None
+    lag: float | None
     record_errors: float | None
     dlq_requests: float | None
     dlq_failures: float | None
@@ -296,6 +298,14 @@ class MetricsSnapshot:
 
     workers: tuple[WorkerSnapshot, ...]
     fetched_at: float = 0.0
+    sink_lag: Mapping[str, int] = field(default_factory=dict)  # from Kafka, when configured
+    lag_error: str | None = None
+
+    def lag_of(self, connector: str) -> float | None:
+        """Records behind: consumer-group lag from Kafka, else the tasks' sink-record-lag-max."""
+        if connector in self.sink_lag:
+            return float(self.sink_lag[connector])
+        return _max(t.lag for t in self.tasks_of(connector))
 
     @property
     def failed_workers(self) -> tuple[WorkerSnapshot, ...]:
@@ -344,7 +354,7 @@ class MetricsSnapshot:
             name=connector,
             task_count=len(tasks),
             throughput=_sum(t.throughput for t in tasks),
-            lag_max=_max(t.lag for t in tasks),
+            lag=self.lag_of(connector),
             record_errors=_sum(e.record_errors for e in errors),
             dlq_requests=_sum(e.dlq_requests for e in errors),
             dlq_failures=_sum(e.dlq_failures for e in errors),
