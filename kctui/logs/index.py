@@ -1,0 +1,355 @@
+"""Record offsets of big log files, found from the end backwards (the toolong approach).
+
+A :class:`FileIndex` keeps only the byte offsets where records (a header line and its
+stack trace) start, in an ``array('Q')``, and reads text lazily with ``os.pread``. It
+scans windows of the file through ``mmap`` from the end towards the start, so the last
+screen can be shown before the rest of the file is indexed; windows are unmapped right
+away so the resident memory does not grow with the file. Command output goes into a
+:class:`MemoryLog` that keeps at most ``max_lines`` lines.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import re
+import threading
+from array import array
+from bisect import bisect_right
+from typing import Protocol
+
+from kctui.logs.patterns import FAILURE_BYTES, parse_line
+
+WINDOW = 4 * 1024 * 1024
+LOOKAHEAD = 512
+MAX_LINE_BYTES = 8 * 1024  # a longer line is cut for display (the file keeps it whole)
+MAX_TRACE_LINES = 2000
+MAX_TRACE_BYTES = 1024 * 1024
+ELLIPSIS = " …"
+
+# A newline followed by a line that starts a record (not a trace or indented line).
+_RECORD_START = re.compile(
+    rb"\n(?![\t \r\n]|Caused by:|Suppressed:|\.\.\. \d"
+    rb"|[\w$]+(?:\.[\w$]+)+(?:Exception|Error|Throwable)\b)"
+)
+_TS = re.compile(rb"\[(\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[,.]\d{1,9})?)")
+
+
+def decode(data: bytes) -> str:
+    """Bytes of a log line as text; invalid UTF-8 becomes replacement characters."""
+    return data.decode("utf-8", "replace").rstrip("\r")
+
+
+def _ts_key(raw: bytes) -> str:
+    match = _TS.search(raw)
+    if match is None:
+        return ""
+    from kctui.logs.patterns import normalise_timestamp
+
+    return normalise_timestamp(match.group(1).decode("ascii"))
+
+
+class LineStore(Protocol):
+    """What a view needs from a source of records: keys, text, failures, timestamps."""
+
+    def records(self) -> array[int]: ...
+    def failures(self) -> array[int]: ...
+    def read_line(self, key: int) -> str: ...
+    def read_continuation(self, key: int) -> list[str]: ...
+    def continuation_count(self, key: int) -> int: ...
+    def timestamp(self, key: int) -> str: ...
+
+
+class FileIndex:
+    """Record start offsets of one open file; the file may grow (``extend``) while followed."""
+
+    def __init__(self, path: str, *, fd: int | None = None) -> None:
+        self.path = path
+        self.fd = fd if fd is not None else os.open(path, os.O_RDONLY)
+        stat = os.fstat(self.fd)
+        self.inode = (stat.st_dev, stat.st_ino)
+        self.size = stat.st_size
+        self.complete_end = self._last_line_end(self.size)
+        self.low = self.complete_end  # [low, complete_end) is indexed
+        self._records: array[int] = array("Q")
+        self._failures: array[int] = array("Q")
+        self._lock = threading.Lock()
+        self.closed = False
+
+    # ------------------------------------------------------------------ scanning
+
+    @property
+    def done(self) -> bool:
+        """True once the backward scan reached the start of the file."""
+        return self.low == 0
+
+    def _read(self, start: int, length: int) -> bytes:
+        return os.pread(self.fd, length, start) if length > 0 else b""
+
+    def _last_line_end(self, size: int) -> int:
+        """Offset just after the last newline before ``size`` (0 if there is none)."""
+        pos = size
+        step = 64 * 1024
+        while pos > 0:
+            start = max(0, pos - step)
+            chunk = self._read(start, pos - start)
+            found = chunk.rfind(b"\n")
+            if found >= 0:
+                return start + found + 1
+            pos = start
+        return 0
+
+    def _window(self, start: int, end: int) -> bytes:
+        """Bytes [start, end) through a short-lived mmap (unmapped right away)."""
+        if end <= start:
+            return b""
+        page = mmap.ALLOCATIONGRANULARITY
+        base = start - start % page
+        with mmap.mmap(self.fd, end - base, access=mmap.ACCESS_READ, offset=base) as mm:
+            return mm[start - base : end - base]
+
+    def _scan(self, lo: int, hi: int) -> tuple[array[int], array[int]]:
+        """Record starts and failure starts with offsets in [lo, hi) (hi <= complete_end)."""
+        starts: array[int] = array("Q")
+        failures: array[int] = array("Q")
+        if hi <= lo:
+            return starts, failures
+        window_start = max(0, lo - 1)
+        window_end = min(self.size, hi + LOOKAHEAD)
+        data = self._window(window_start, window_end)
+        if lo == 0:
+            starts.append(0)
+        for match in _RECORD_START.finditer(data):
+            pos = window_start + match.start() + 1
+            if pos >= hi:
+                break
+            if pos >= lo:
+                starts.append(pos)
+        if starts:
+            # Matches may run into the lookahead: a header starting before hi still counts.
+            for match in FAILURE_BYTES.finditer(data, max(0, lo - window_start - 1)):
+                line_start = window_start + data.rfind(b"\n", 0, match.start()) + 1
+                index = bisect_right(starts, line_start) - 1
+                if line_start >= hi:
+                    break
+                if index < 0 or starts[index] != line_start:
+                    continue  # inside a trace: its header is matched on its own
+                if failures and failures[-1] == line_start:
+                    continue
+                if parse_line(decode(self._read(line_start, MAX_LINE_BYTES))).is_failure:
+                    failures.append(line_start)
+        return starts, failures
+
+    def scan_back(self, budget: int = WINDOW) -> int:
+        """Index up to ``budget`` more bytes towards the start; returns the records found."""
+        if self.low == 0:
+            return 0
+        lo = max(0, self.low - budget)
+        starts, failures = self._scan(lo, self.low)
+        with self._lock:
+            self._records = starts + self._records
+            self._failures = failures + self._failures
+            self.low = lo
+        return len(starts)
+
+    def extend(self) -> int | None:
+        """Index lines appended since the last call; None if the file was truncated."""
+        size = os.fstat(self.fd).st_size
+        if size < self.size:
+            return None
+        if size == self.size:
+            return 0
+        self.size = size
+        new_end = self._last_line_end(size)
+        if new_end <= self.complete_end:
+            return 0
+        starts, failures = self._scan(self.complete_end, new_end)
+        with self._lock:
+            self._records.extend(starts)
+            self._failures.extend(failures)
+            self.complete_end = new_end
+        return len(starts)
+
+    def candidates(self, pattern: re.Pattern[bytes], records: array[int]) -> array[int]:
+        """Record starts (of ``records``) whose text contains a match of ``pattern``."""
+        found: array[int] = array("Q")
+        if not records:
+            return found
+        pos, hi = records[0], self.complete_end
+        while pos < hi:
+            end = min(hi, pos + WINDOW)
+            data = self._window(pos, min(hi, end + LOOKAHEAD))
+            for match in pattern.finditer(data):
+                at = pos + match.start()
+                if at >= end:
+                    break
+                index = bisect_right(records, at) - 1
+                if index >= 0 and (not found or found[-1] != records[index]):
+                    found.append(records[index])
+            pos = end
+        return found
+
+    def tail_records(self, count: int) -> array[int]:
+        with self._lock:
+            return array("Q", self._records[len(self._records) - count :] if count else b"")
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            os.close(self.fd)
+
+    # ------------------------------------------------------------------ reading
+
+    def records(self) -> array[int]:
+        """A snapshot of the record start offsets indexed so far (ascending)."""
+        with self._lock:
+            return array("Q", self._records)
+
+    def failures(self) -> array[int]:
+        with self._lock:
+            return array("Q", self._failures)
+
+    def record_end(self, key: int) -> int:
+        records = self._records
+        index = bisect_right(records, key)
+        return records[index] if index < len(records) else self.complete_end
+
+    def read_line(self, key: int) -> str:
+        if self.closed:
+            return ""
+        data = self._read(key, MAX_LINE_BYTES + 1)
+        cut = data.find(b"\n")
+        if cut >= 0:
+            return decode(data[:cut])
+        if len(data) > MAX_LINE_BYTES:
+            return decode(data[:MAX_LINE_BYTES]) + ELLIPSIS
+        return decode(data)
+
+    def _continuation_span(self, key: int) -> tuple[int, int]:
+        end = self.record_end(key)
+        head = self._read(key, min(end - key, MAX_LINE_BYTES * 16))
+        cut = head.find(b"\n")
+        if cut < 0:  # a very long header line: find its end the slow way
+            start = key + len(head)
+            while start < end:
+                chunk = self._read(start, min(end - start, 1024 * 1024))
+                found = chunk.find(b"\n")
+                if found >= 0:
+                    return start + found + 1, end
+                start += len(chunk)
+            return end, end
+        return key + cut + 1, end
+
+    def continuation_count(self, key: int) -> int:
+        if self.closed:
+            return 0
+        start, end = self._continuation_span(key)
+        if end - start > MAX_TRACE_BYTES:
+            return MAX_TRACE_LINES
+        return self._read(start, end - start).count(b"\n")
+
+    def read_continuation(self, key: int) -> list[str]:
+        if self.closed:
+            return []
+        start, end = self._continuation_span(key)
+        data = self._read(start, min(end - start, MAX_TRACE_BYTES))
+        lines = [
+            decode(line[:MAX_LINE_BYTES]) + (ELLIPSIS if len(line) > MAX_LINE_BYTES else "")
+            for line in data.split(b"\n")
+        ]
+        if lines and lines[-1] == "":
+            lines.pop()
+        if end - start > MAX_TRACE_BYTES or len(lines) > MAX_TRACE_LINES:
+            lines = lines[:MAX_TRACE_LINES] + ["… (trace cut for display)"]
+        return lines
+
+    def timestamp(self, key: int) -> str:
+        return "" if self.closed else _ts_key(self._read(key, 160))
+
+
+class MemoryLog:
+    """Lines of a command's output, at most ``max_lines`` of them (older lines are dropped)."""
+
+    def __init__(self, max_lines: int = 100_000) -> None:
+        if max_lines < 1:
+            raise ValueError("max_lines must be at least 1")
+        self.max_lines = max_lines
+        self._lines: list[str] = []
+        self._base = 0  # global number of self._lines[0]
+        self._records: array[int] = array("Q")
+        self._failures: array[int] = array("Q")
+        self._lock = threading.Lock()
+        self.dropped = 0
+
+    @property
+    def first_key(self) -> int:
+        return self._base
+
+    @property
+    def line_count(self) -> int:
+        return len(self._lines)
+
+    def append_lines(self, lines: list[str]) -> int:
+        """Add lines; returns how many new records started."""
+        added = 0
+        with self._lock:
+            for text in lines:
+                key = self._base + len(self._lines)
+                self._lines.append(text)
+                parsed = parse_line(text)
+                if parsed.is_header or not self._records or self._records[-1] < self._base:
+                    self._records.append(key)
+                    added += 1
+                    if parsed.is_failure:
+                        self._failures.append(key)
+            excess = len(self._lines) - self.max_lines
+            if excess > max(16, self.max_lines // 8):
+                del self._lines[:excess]
+                self._base += excess
+                self.dropped += excess
+                self._records = array(
+                    "Q", self._records[bisect_right(self._records, self._base - 1) :]
+                )
+                self._failures = array(
+                    "Q", self._failures[bisect_right(self._failures, self._base - 1) :]
+                )
+        return added
+
+    def records(self) -> array[int]:
+        with self._lock:
+            return array("Q", self._records)
+
+    def tail_records(self, count: int) -> array[int]:
+        with self._lock:
+            return array("Q", self._records[len(self._records) - count :] if count else b"")
+
+    def failures(self) -> array[int]:
+        with self._lock:
+            return array("Q", self._failures)
+
+    def _line(self, key: int) -> str | None:
+        index = key - self._base
+        lines = self._lines
+        return lines[index] if 0 <= index < len(lines) else None
+
+    def read_line(self, key: int) -> str:
+        text = self._line(key) or ""
+        return text if len(text) <= MAX_LINE_BYTES else text[:MAX_LINE_BYTES] + ELLIPSIS
+
+    def _span(self, key: int) -> tuple[int, int]:
+        records = self._records
+        index = bisect_right(records, key)
+        end = records[index] if index < len(records) else self._base + len(self._lines)
+        return key + 1, end
+
+    def continuation_count(self, key: int) -> int:
+        start, end = self._span(key)
+        return max(0, min(end - start, MAX_TRACE_LINES))
+
+    def read_continuation(self, key: int) -> list[str]:
+        start, end = self._span(key)
+        lines = [self._line(k) for k in range(start, min(end, start + MAX_TRACE_LINES))]
+        return [text[:MAX_LINE_BYTES] for text in lines if text is not None]
+
+    def timestamp(self, key: int) -> str:
+        return parse_line(self._line(key) or "").sort_key

@@ -1,0 +1,410 @@
+"""Understanding Kafka Connect worker log lines (pure: no I/O, never raises).
+
+The worker layout is ``[%d] %p %X{connector.context}%m (%c:%L)%n``, for example::
+
+    [2026-11-24 00:19:20,123] ERROR [demo-sink|task-0] WorkerSinkTask{id=demo-sink-0} Task threw
+    an uncaught and unrecoverable exception. (org.apache.kafka.connect.runtime.WorkerTask:234)
+
+A *record* is a header line plus its continuation lines (stack trace, ``Caused by:``,
+``... N more``, indented config dumps). Every line is classified into a :class:`Kind`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+LEVELS: tuple[str, ...] = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
+_LEVEL_ALIASES = {"WARNING": "WARN", "ERR": "ERROR", "CRITICAL": "FATAL", "SEVERE": "ERROR"}
+
+
+class Kind(StrEnum):
+    """What a line means for someone troubleshooting Connect."""
+
+    FAILURE = "failure"  # a task or connector failed (or an ERROR line)
+    OFFSET = "offset"  # offset commit problems
+    REBALANCE = "rebalance"
+    WORKER = "worker"  # worker start / stop
+    LIFECYCLE = "lifecycle"  # connector and task startup, stop
+    OTHER = "other"
+
+
+# ----------------------------------------------------------------------------- layout
+
+# An optional short prefix (journalctl, kubectl --prefix) before the bracketed time.
+_HEADER = re.compile(
+    r"(?P<prefix>[^\[\n]{0,120}?)\[(?P<ts>\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[,.]\d{1,9})?)"
+    r"(?:Z|[+-]\d\d:?\d\d)?\]\s+(?P<level>[A-Za-z]+)\s+(?P<rest>.*)",
+    re.DOTALL,
+)
+_CONTEXT = re.compile(
+    r"\[(?P<connector>[^|\]\n]+)\|(?P<scope>worker|task-(?P<task>\d+))(?:\|(?P<sub>[^\]\n]*))?\]\s?"
+)
+_WORKER_PREFIX = re.compile(
+    r"\[Worker clientId=(?P<client>[^,\]]*), groupId=(?P<group>[^\]]*)\]\s?"
+)
+_LOGGER = re.compile(r"\s\((?P<logger>[\w$.]+)(?::(?P<line>\d+|\?))?\)\s*$")
+_TASK_ID = re.compile(
+    r"\b(?:WorkerSinkTask|WorkerSourceTask|ExactlyOnceWorkerSourceTask|AbstractWorkerSourceTask"
+    r"|WorkerTask|WorkerConnector)\{id=(?P<id>[^}]+)\}"
+)
+_NAMED = re.compile(
+    r"\b(?:[Cc]onnector|[Tt]ask)s? '?(?P<id>[A-Za-z0-9][\w.\-]*[\w])'?(?=[\s.,:;)']|$)"
+)
+_CONTINUATION = re.compile(
+    r"(?:[\t ]|Caused by:|Suppressed:|\.\.\. \d+ (?:more|common frames omitted)"
+    r"|[\w$]+(?:\.[\w$]+)+(?:Exception|Error|Throwable)\b|$)"
+)
+
+# ----------------------------------------------------------------------------- wordings
+
+_FAILURE_WORDS = (
+    r"Task threw an uncaught and unrecoverable exception",
+    r"Task is being killed and will not recover",
+    r"Exiting WorkerSinkTask due to unrecoverable exception",
+    r"Tolerance exceeded in error handler",
+    r"Error encountered in task",
+    r"Error in task",
+    r"Failed to start task",
+    r"Failed to start connector",
+    r"Connector has failed",
+    r"Failed to (?:create|initialize|reconfigure|stop) (?:connector|task)",
+    r"Could not initialize dead letter queue",
+    r"Unrecoverable exception",
+)
+_OFFSET_WORDS = (
+    r"Commit of offsets timed out",
+    r"Offset commit failed",
+    r"rewinding to last committed offsets",
+    r"Failed to (?:commit|flush)",
+    r"Failed to write offsets",
+    r"Commit of offsets threw an unexpected exception",
+    r"Unable to (?:commit|flush) offsets",
+    r"offset commit (?:failed|timed out)",
+)
+_REBALANCE_WORDS = (
+    r"[Rr]ebalanc",
+    r"Joined group at generation",
+    r"[Jj]oining group",
+    r"Successfully (?:joined|synced) group",
+    r"Revoking previous assignment",
+    r"assignment:",
+    r"Starting connectors and tasks using config offset",
+)
+_WORKER_WORDS = (
+    r"Kafka Connect worker initiali[sz]",
+    r"Kafka Connect distributed worker initiali[sz]ation",
+    r"REST server listening at",
+    r"Herder (?:started|starting|stopped|stopping)",
+    r"Kafka Connect (?:started|stopping|stopped)",
+    r"Worker (?:started|starting|stopping|stopped)",
+    r"Stopping REST server",
+    r"REST server stopped",
+)
+_LIFECYCLE_WORDS = (
+    r"Creating connector",
+    r"Instantiated connector",
+    r"Finished creating connector",
+    r"Creating task",
+    r"Instantiated task",
+    r"Starting connector",
+    r"Starting task",
+    r"Source task finished initialization and start",
+    r"Executing sink task",
+    r"Finished starting connectors and tasks",
+    r"Stopping (?:connector|task)",
+    r"Stopped connector",
+    r"Completed shutdown for",
+    r"Connector .{1,200} target state",
+    r"(?:Pausing|Resuming|Restarting) (?:connector|task)",
+)
+
+
+def _words(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{w})" for w in words))
+
+
+_FAILURE = _words(_FAILURE_WORDS)
+_OFFSET = _words(_OFFSET_WORDS)
+_REBALANCE = _words(_REBALANCE_WORDS)
+_WORKER = _words(_WORKER_WORDS)
+_LIFECYCLE = _words(_LIFECYCLE_WORDS)
+
+#: Bytes pattern finding candidate failure lines fast in raw file data (a superset).
+FAILURE_BYTES = re.compile(
+    (
+        "|".join(f"(?:{w})" for w in _FAILURE_WORDS + _OFFSET_WORDS) + r"|\] (?:ERROR|FATAL) "
+    ).encode()
+)
+
+
+# ----------------------------------------------------------------------------- model
+
+
+@dataclass(frozen=True, slots=True)
+class LogLine:
+    """One parsed line; ``is_header`` is False for lines that continue the previous record."""
+
+    text: str
+    is_header: bool = False
+    timestamp: str | None = None
+    level: str | None = None
+    connector: str | None = None
+    task: int | None = None
+    scope: str | None = None  # "worker", "task" or None
+    subscope: str | None = None  # e.g. "offsets"
+    worker_client: str | None = None
+    group: str | None = None
+    message: str = ""
+    logger: str | None = None
+    logger_line: int | None = None
+    kind: Kind = Kind.OTHER
+
+    @property
+    def is_failure(self) -> bool:
+        """A line worth jumping to: a failure, an offset commit problem or any ERROR."""
+        return self.kind in (Kind.FAILURE, Kind.OFFSET) or self.level in ("ERROR", "FATAL")
+
+    @property
+    def sort_key(self) -> str:
+        """Timestamps of the Connect layout sort as text once normalised."""
+        return self.timestamp or ""
+
+
+@dataclass(frozen=True, slots=True)
+class LogRecord:
+    """A header line with the continuation lines it owns, tagged with its worker."""
+
+    line: LogLine
+    continuation: tuple[str, ...] = ()
+    worker: str | None = None
+
+    @property
+    def text(self) -> str:
+        return "\n".join((self.line.text, *self.continuation))
+
+
+def normalise_timestamp(ts: str) -> str:
+    """``2026-11-24T00:19:20.5`` -> ``2026-11-24 00:19:20,500`` so that text order is time order."""
+    ts = ts.replace("T", " ", 1).replace(".", ",", 1)
+    if "," not in ts:
+        return ts + ",000"
+    head, frac = ts.split(",", 1)
+    return f"{head},{(frac + '000')[:3]}"
+
+
+def normalise_level(level: str) -> str | None:
+    upper = level.upper()
+    upper = _LEVEL_ALIASES.get(upper, upper)
+    return upper if upper in LEVELS else None
+
+
+def is_continuation(text: str) -> bool:
+    """True for stack frames, ``Caused by:``, ``... N more``, exception lines, indented or empty."""
+    return _CONTINUATION.match(text) is not None and _HEADER.match(text) is None
+
+
+def classify(message: str, level: str | None = None) -> Kind:
+    """The kind of a message; failures win over everything else."""
+    if _FAILURE.search(message):
+        return Kind.FAILURE
+    if _OFFSET.search(message):
+        return Kind.OFFSET
+    if _REBALANCE.search(message):
+        return Kind.REBALANCE
+    if _WORKER.search(message):
+        return Kind.WORKER
+    if _LIFECYCLE.search(message):
+        return Kind.LIFECYCLE
+    if level in ("ERROR", "FATAL"):
+        return Kind.FAILURE
+    return Kind.OTHER
+
+
+def split_task_id(task_id: str) -> tuple[str, int | None]:
+    """``demo-sink-0`` -> (``demo-sink``, 0); a name without a numeric suffix -> (name, None)."""
+    task_id = task_id.strip().rstrip(".,:;")
+    name, sep, number = task_id.rpartition("-")
+    if sep and name and number.isdigit():
+        return name, int(number)
+    return task_id, None
+
+
+_NOT_NAMES = frozenset(
+    "has is of with the and to for in config configuration class plugin type state status name"
+    " was will could failed threw instance".split()
+)
+
+
+def extract_ids(message: str, *, named: bool = True) -> tuple[str | None, int | None]:
+    """Connector and task named in a message (``WorkerSinkTask{id=x-0}``, ``Starting task x-0``).
+
+    ``named`` also accepts the ``connector X`` / ``task X-0`` wordings of lifecycle messages.
+    """
+    match = _TASK_ID.search(message)
+    if match:
+        ident = match.group("id")
+        if match.group(0).startswith("WorkerConnector"):
+            return ident, None
+        return split_task_id(ident)
+    match = _NAMED.search(message) if named else None
+    if match:
+        word = match.group(0).lower()
+        ident = match.group("id")
+        if word.startswith("task"):
+            name, task = split_task_id(ident)
+            return (name, task) if task is not None else (None, None)
+        if ident.lower() not in _NOT_NAMES:
+            return ident, None
+    return None, None
+
+
+def parse_line(text: str) -> LogLine:
+    """Parse one line of the Connect layout; anything else becomes a non-header line."""
+    text = text.rstrip("\r\n")
+    match = _HEADER.match(text)
+    if match is None:
+        return LogLine(text=text, is_header=not is_continuation(text), message=text.strip())
+    level = normalise_level(match.group("level"))
+    if level is None:
+        return LogLine(text=text, is_header=True, message=text.strip())
+    rest = match.group("rest")
+    connector: str | None = None
+    task: int | None = None
+    scope = subscope = client = group = None
+    context = _CONTEXT.match(rest)
+    if context:
+        connector = context.group("connector").strip() or None
+        scope = "worker" if context.group("scope") == "worker" else "task"
+        if context.group("task") is not None:
+            task = int(context.group("task"))
+        subscope = context.group("sub") or None
+        rest = rest[context.end() :]
+    prefix = _WORKER_PREFIX.match(rest)
+    if prefix:
+        client, group = prefix.group("client"), prefix.group("group")
+        rest = rest[prefix.end() :]
+    logger = None
+    logger_line = None
+    tail = _LOGGER.search(rest)
+    if tail:
+        logger = tail.group("logger")
+        line_no = tail.group("line")
+        logger_line = int(line_no) if line_no and line_no.isdigit() else None
+        rest = rest[: tail.start()]
+    message = rest.strip()
+    kind = classify(message, level)
+    named = kind in (Kind.FAILURE, Kind.OFFSET, Kind.LIFECYCLE)
+    if connector is None:
+        connector, found_task = extract_ids(message, named=named)
+        task = found_task if task is None else task
+    elif task is None:
+        found_name, found_task = extract_ids(message, named=named)
+        if found_name == connector:
+            task = found_task
+    return LogLine(
+        text=text,
+        is_header=True,
+        timestamp=normalise_timestamp(match.group("ts")),
+        level=level,
+        connector=connector,
+        task=task,
+        scope=scope,
+        subscope=subscope,
+        worker_client=client,
+        group=group,
+        message=message,
+        logger=logger,
+        logger_line=logger_line,
+        kind=kind,
+    )
+
+
+def group_records(lines: Iterable[str], worker: str | None = None) -> Iterator[LogRecord]:
+    """Group lines into records: continuation lines join the header line before them."""
+    current: LogLine | None = None
+    continuation: list[str] = []
+    for raw in lines:
+        line = parse_line(raw)
+        if not line.is_header and current is not None:
+            continuation.append(line.text)
+            continue
+        if current is not None:
+            yield LogRecord(current, tuple(continuation), worker)
+        current, continuation = line, []
+    if current is not None:
+        yield LogRecord(current, tuple(continuation), worker)
+
+
+# ----------------------------------------------------------------------------- filters
+
+
+class FilterError(ValueError):
+    """The filter text is not a valid regular expression."""
+
+
+@dataclass(frozen=True)
+class LogFilter:
+    """Which records to show; ``text`` is a case-insensitive substring (a pattern if ``regex``)."""
+
+    connector: str | None = None
+    task: int | None = None
+    failures_only: bool = False
+    min_level: str | None = None
+    text: str = ""
+    regex: bool = False
+    _pattern: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.text:
+            source = self.text if self.regex else re.escape(self.text)
+            try:
+                object.__setattr__(self, "_pattern", re.compile(source, re.IGNORECASE))
+            except re.error as exc:
+                raise FilterError(f"invalid regular expression {self.text!r}: {exc}") from exc
+        if self.min_level is not None and normalise_level(self.min_level) is None:
+            raise FilterError(f"unknown level {self.min_level!r} (one of {', '.join(LEVELS)})")
+
+    @property
+    def is_empty(self) -> bool:
+        return (
+            not (self.connector or self.task is not None or self.failures_only or self.min_level)
+            and not self.text
+        )
+
+    def matches_line(self, line: LogLine) -> bool:
+        """The header-only part of the filter (no text search)."""
+        if self.connector is not None and line.connector != self.connector:
+            return False
+        if self.task is not None and line.task != self.task:
+            return False
+        if self.failures_only and not line.is_failure:
+            return False
+        if self.min_level is not None:
+            wanted = LEVELS.index(normalise_level(self.min_level) or "TRACE")
+            if line.level is None or LEVELS.index(line.level) < wanted:
+                return False
+        return True
+
+    def matches_text(self, text: str) -> bool:
+        return self._pattern is None or self._pattern.search(text) is not None
+
+    def matches(self, record: LogRecord) -> bool:
+        return self.matches_line(record.line) and self.matches_text(record.text)
+
+    def prefilter(self) -> re.Pattern[bytes] | None:
+        """A bytes pattern every matching record contains somewhere (to scan big files fast)."""
+        if self.connector:
+            return re.compile(re.escape(self.connector.encode("utf-8", "replace")))
+        if self.text and not self.regex:
+            return re.compile(re.escape(self.text.encode("utf-8", "replace")), re.IGNORECASE)
+        if self.failures_only:
+            return FAILURE_BYTES
+        if self.text and self.text.isascii():
+            try:
+                return re.compile(self.text.encode(), re.IGNORECASE)
+            except re.error:
+                return None
+        return None
