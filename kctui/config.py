@@ -481,6 +481,8 @@ def resolve_cluster(
     clusters = config.all_clusters()
     if url:
         urls = tuple(u.strip().rstrip("/") for u in url.split(",") if u.strip())
+        if not urls:
+            raise ConfigError(f"--url: expected an http:// or https:// URL, got {url!r}")
         for u in urls:
             if not u.startswith(("http://", "https://")):
                 raise ConfigError(f"--url: expected an http:// or https:// URL, got {u!r}")
