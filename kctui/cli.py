@@ -77,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"kctui {__version__}")
     add_cluster_options(parser, top_level=True)
     parser.add_argument("--theme", metavar="NAME", help="colour theme (remembered)")
+    parser.add_argument(
+        "--refresh", metavar="SECONDS", type=float, help="console auto-refresh interval"
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in _available_modules():
         module.add_parser(subparsers)  # type: ignore[attr-defined]

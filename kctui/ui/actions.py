@@ -1,0 +1,240 @@
+"""Connector lifecycle keys shared by the overview and the detail screen.
+
+A screen mixes in :class:`ConnectorActions` and provides ``selected_connector()`` and
+``selected_task()``. Requests run in app workers (one error handler shows failures);
+the client enforces read-only, the UI only hides what it would refuse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, cast
+
+from textual.binding import Binding
+
+from kctui.connect.models import (
+    FAILED,
+    PAUSED,
+    STOPPED,
+    ClusterState,
+    Connector,
+    ConnectorStatus,
+    TaskStatus,
+)
+from kctui.ui.view import failed_tasks, with_connector_status, with_task_restarting
+
+if TYPE_CHECKING:
+    from kctui.ui.app import KctuiApp
+
+MUTATING_ACTIONS = frozenset(
+    {"pause", "resume", "restart", "restart_task", "stop", "delete", "restart_failed"}
+)
+
+CONNECTOR_BINDINGS = [
+    Binding("p", "pause", "Pause", id="pause"),
+    Binding("r", "resume", "Resume", id="resume"),
+    Binding("R", "restart", "Restart", id="restart"),
+    Binding("t", "restart_task", "Restart task", id="restart-task"),
+    Binding("s", "stop", "Stop", id="stop"),
+    Binding("ctrl+d", "delete", "Delete", id="delete"),
+    Binding("F", "restart_failed", "Restart all failed", id="restart-failed", show=False),
+    Binding("D", "dlq", "DLQ", id="dlq", show=False),
+    Binding("l", "logs", "Logs", id="logs", show=False),
+    Binding("L", "logs_failure", "Logs at failure", id="logs-failure", show=False),
+    Binding("m", "metrics", "Metrics", id="metrics", show=False),
+]
+
+Call = Callable[[Any], Awaitable[Any]]
+Overlay = Callable[[ClusterState, Any], ClusterState]
+
+
+def _restart_answer(state: ClusterState, answer: Any) -> ClusterState:
+    return with_connector_status(state, answer) if isinstance(answer, ConnectorStatus) else state
+
+
+class ConnectorActions:
+    """Actions on the selected connector/task; mixed into a Screen."""
+
+    def selected_connector(self) -> Connector | None:
+        raise NotImplementedError
+
+    def selected_task(self) -> TaskStatus | None:
+        raise NotImplementedError
+
+    @property
+    def kctui(self) -> KctuiApp:
+        return cast("KctuiApp", self.app)  # type: ignore[attr-defined]
+
+    # ------------------------------------------------------------------ enabling
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """False hides a key (read-only, or the opposite action applies); None greys it."""
+        app = self.kctui
+        if action in MUTATING_ACTIONS and app.read_only:
+            return False
+        connector = self.selected_connector()
+        state = connector.state if connector is not None else None
+        if action == "pause":
+            return connector is not None and state not in (PAUSED, STOPPED)
+        if action == "resume":
+            return connector is not None and state in (PAUSED, STOPPED)
+        if action == "stop":
+            if connector is None or state == STOPPED:
+                return None
+            return None if app.server_info and not app.server_info.supports_stop else True
+        if action in ("restart", "delete"):
+            return (
+                True if connector is not None and (action == "delete" or state != STOPPED) else None
+            )
+        if action == "restart_task":
+            return True if self.selected_task() is not None else None
+        if action == "restart_failed":
+            return True if failed_tasks(app.state) else None
+        if action == "dlq":
+            return True if connector is not None and connector.dlq_topic else None
+        if action == "logs_failure":
+            task = self.selected_task()
+            failed = (task is not None and task.state == FAILED) or state == FAILED
+            return True if failed else None
+        return True
+
+    # ------------------------------------------------------------------ requests
+
+    def _request(
+        self, label: str, names: list[str], call: Call, overlay: Overlay | None = None
+    ) -> None:
+        """Send one mutating request in a worker; show the result and follow the state.
+
+        ``overlay`` turns the answer into what the table shows until the next refresh
+        (Connect answered RESTARTING, or accepted a task restart).
+        """
+        app = self.kctui
+
+        async def run() -> None:
+            result = await call(app.client)
+            app.notify(label, title="accepted")
+            for name in names:
+                app.poller.follow(name, label)
+            if overlay is not None and app.state is not None:
+                app.poller.overlay(overlay(app.state, result))
+            app.poller.refresh_now()
+
+        app.run_worker(run(), name=label, group="action", exit_on_error=False)
+
+    def action_pause(self) -> None:
+        if (c := self.selected_connector()) is not None:
+            self._request(f"pause {c.name}", [c.name], lambda client: client.pause(c.name))
+
+    def action_resume(self) -> None:
+        if (c := self.selected_connector()) is not None:
+            self._request(f"resume {c.name}", [c.name], lambda client: client.resume(c.name))
+
+    def action_restart(self) -> None:
+        if (c := self.selected_connector()) is not None:
+            self._request(
+                f"restart {c.name} and its failed tasks",
+                [c.name],
+                lambda client: client.restart(c.name, include_tasks=True, only_failed=True),
+                _restart_answer,
+            )
+
+    def action_restart_task(self) -> None:
+        task = self.selected_task()
+        if task is not None:
+            self._request(
+                f"restart task {task.connector}/{task.id}",
+                [task.connector],
+                lambda client: client.restart_task(task.connector, task.id),
+                lambda state, _: with_task_restarting(state, task.connector, [task.id]),
+            )
+
+    def action_stop(self) -> None:
+        from kctui.ui.screens.modals import ConfirmScreen
+
+        if (c := self.selected_connector()) is None:
+            return
+        question = f"Stop {c.name}? Its tasks are shut down until you resume it (r)."
+
+        def confirmed(ok: bool | None) -> None:
+            if ok:
+                self._request(f"stop {c.name}", [c.name], lambda client: client.stop(c.name))
+
+        self.kctui.push_screen(ConfirmScreen("Stop connector", question), confirmed)
+
+    def action_delete(self) -> None:
+        from kctui.ui.screens.modals import TypedConfirmScreen
+
+        if (c := self.selected_connector()) is None:
+            return
+
+        def confirmed(ok: bool | None) -> None:
+            if ok:
+                self._request(f"delete {c.name}", [c.name], lambda client: client.delete(c.name))
+
+        self.kctui.push_screen(TypedConfirmScreen("Delete connector", c.name), confirmed)
+
+    def action_restart_failed(self) -> None:
+        from kctui.ui.screens.modals import ConfirmScreen
+
+        tasks = failed_tasks(self.kctui.state)
+        if not tasks:
+            self.kctui.notify("No FAILED task in the cluster.")
+            return
+        lines = [f"  {t.connector} task {t.id} on {t.worker_id or '?'}" for t in tasks]
+        question = f"Restart these {len(tasks)} FAILED tasks?\n" + "\n".join(lines)
+
+        async def restart_all(client: Any) -> list[TaskStatus]:
+            errors, restarted = [], []
+            for task in tasks:
+                try:
+                    await client.restart_task(task.connector, task.id)
+                    restarted.append(task)
+                except Exception as exc:  # noqa: BLE001 - report all, keep going
+                    errors.append(f"{task.connector}/{task.id}: {exc}")
+            if errors:
+                self.kctui.notify(
+                    "\n".join(errors[:5]), title="some restarts failed", severity="error"
+                )
+            return restarted
+
+        def confirmed(ok: bool | None) -> None:
+            if ok:
+                names = sorted({t.connector for t in tasks})
+                self._request(f"restart {len(tasks)} failed tasks", names, restart_all, overlay)
+
+        def overlay(state: ClusterState, restarted: list[TaskStatus]) -> ClusterState:
+            for task in restarted:
+                state = with_task_restarting(state, task.connector, [task.id])
+            return state
+
+        self.kctui.push_screen(ConfirmScreen("Restart every failed task", question), confirmed)
+
+    # ------------------------------------------------------------------ other features
+
+    def action_dlq(self) -> None:
+        connector = self.selected_connector()
+        topic = connector.dlq_topic if connector is not None else None
+        self.kctui.open_dlq(topic)
+
+    def action_logs(self) -> None:
+        connector = self.selected_connector()
+        task = self.selected_task()
+        self.kctui.open_logs(
+            connector.name if connector else None,
+            task.id
+            if task is not None and connector and task.connector == connector.name
+            else None,
+        )
+
+    def action_logs_failure(self) -> None:
+        connector = self.selected_connector()
+        task = self.selected_task()
+        self.kctui.open_logs(
+            connector.name if connector else None,
+            task.id if task is not None else None,
+            around_failure=True,
+        )
+
+    def action_metrics(self) -> None:
+        connector = self.selected_connector()
+        self.kctui.open_metrics(connector.name if connector else None)

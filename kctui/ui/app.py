@@ -1,0 +1,203 @@
+"""KctuiApp: wiring only (client, poller, screens, themes, keymap, one worker-error handler)."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Mapping
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from kctui.config import ClusterConfig
+from kctui.connect.models import ClusterState, ServerInfo
+from kctui.errors import KctuiError
+from kctui.ui.poller import ClusterPoller
+from kctui.ui.themes import DEFAULT_THEME, load_themes
+from kctui.ui.view import Counters, build_rows
+from kctui.ui.widgets.status_bar import StatusInfo
+
+
+class KctuiApp(App[None]):
+    """The console. Screens reach ``app.client``, ``app.cluster`` and ``app.state``."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "kctui"
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("colon", "command_palette", "Palette", id="palette", key_display=":", show=False),
+        Binding("question_mark", "help", "Help", id="help", key_display="?"),
+        Binding("ctrl+r", "refresh", "Refresh", id="refresh", show=False),
+    ]
+
+    def __init__(
+        self,
+        cluster: ClusterConfig,
+        *,
+        client: Any = None,
+        theme: str | None = None,
+        keymap: Mapping[str, str] | None = None,
+        config_file: Path | None = None,
+        user_theme_dir: Path | None = None,
+        remembered_theme: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.cluster = cluster
+        self.client: Any = client
+        self._owns_client = client is None
+        self.state: ClusterState | None = None
+        self.server_info: ServerInfo | None = None
+        self.outcomes: dict[str, str] = {}  # connector -> how its last action ended
+        self.poller = ClusterPoller(self, cluster.refresh_seconds)
+        self.config_file = config_file
+        self._requested_theme = theme
+        self._remembered_theme = remembered_theme or DEFAULT_THEME
+        self._user_theme_dir = user_theme_dir
+        self._keymap_config = dict(keymap or {})
+
+    @property
+    def read_only(self) -> bool:
+        return bool(self.cluster.read_only or getattr(self.client, "read_only", False))
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def on_mount(self) -> None:
+        loaded = load_themes(self._user_theme_dir)
+        for theme in loaded.themes:
+            self.register_theme(theme)
+        for problem in loaded.problems:
+            self.notify(problem, title="theme skipped", severity="warning")
+        wanted = self._requested_theme or DEFAULT_THEME
+        if wanted not in self.available_themes:
+            self.notify(f"unknown theme '{wanted}', using {DEFAULT_THEME}", severity="warning")
+            wanted = DEFAULT_THEME
+        self.theme = wanted
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        if self._keymap_config:
+            self.set_keymap(self._keymap_config)
+        if self.client is None:
+            from kctui.connect.client import ConnectClient
+
+            self.client = ConnectClient(self.cluster)
+        from kctui.ui.screens.overview import OverviewScreen
+
+        self.push_screen(OverviewScreen())
+        self.poller.refresh_now()
+
+    async def on_unmount(self) -> None:
+        self.poller.stop()
+        if self._owns_client and self.client is not None:
+            await self.client.aclose()
+
+    def _remember_theme(self, theme: Any) -> None:
+        """Save the theme the user picked (not secrets, only ``theme = ...``)."""
+        if self.config_file is None or theme.name == self._remembered_theme:
+            return
+        self._remembered_theme = theme.name
+        from kctui.config import update_config
+
+        try:
+            update_config(self.config_file, theme=theme.name)
+        except (KctuiError, OSError) as exc:
+            self.notify(f"theme not remembered: {exc}", severity="warning")
+
+    # ------------------------------------------------------------------ shared helpers
+
+    def status_info(self) -> StatusInfo:
+        state = self.state
+        return StatusInfo(
+            cluster=self.cluster.name,
+            read_only=self.read_only,
+            kafka_version=str(self.server_info.version) if self.server_info else None,
+            workers=len(state.workers) if state else 0,
+            counters=Counters.of(build_rows(state), state) if state else None,
+            refreshed_at=state.fetched_at if state else None,
+            refresh_seconds=self.poller.interval,
+            following=tuple(sorted(self.poller.follows)),
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place where a failed request becomes a visible, non-fatal notice."""
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        message = (
+            str(error) if isinstance(error, KctuiError) else f"{type(error).__name__}: {error}"
+        )
+        self.notify(message, title=f"{event.worker.name or 'request'} failed", severity="error")
+
+    # ------------------------------------------------------------------ actions
+
+    def action_refresh(self) -> None:
+        self.poller.refresh_now()
+
+    def action_help(self) -> None:
+        from kctui.ui.screens.help import HelpScreen, key_rows
+
+        self.push_screen(HelpScreen(key_rows(self.screen)))
+
+    def _open_feature(self, module: str, class_name: str, label: str, **kwargs: Any) -> None:
+        """Open a feature screen by lazy import; say so when it is not there yet."""
+        full = f"kctui.ui.screens.{module}"
+        try:
+            screen_class = getattr(importlib.import_module(full), class_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != full:
+                raise
+            self.notify(f"{label} is not available yet", severity="warning")
+            return
+        except AttributeError:
+            self.notify(f"{label} is not available yet", severity="warning")
+            return
+        self.push_screen(screen_class(self.cluster, **kwargs))
+
+    def dlq_topics(self) -> dict[str, str]:
+        """DLQ topic -> sink connector name, for every sink with a DLQ."""
+        if self.state is None:
+            return {}
+        return {
+            c.dlq_topic: c.name
+            for c in self.state.connectors.values()
+            if c.dlq_topic and c.type != "source"
+        }
+
+    def open_dlq(self, topic: str | None = None) -> None:
+        self._open_feature(
+            "dlq", "DlqScreen", "DLQ browser", dlq_topics=self.dlq_topics(), topic=topic
+        )
+
+    def open_logs(
+        self, connector: str | None = None, task: int | None = None, *, around_failure: bool = False
+    ) -> None:
+        self._open_feature(
+            "logs", "LogScreen", "Log view",
+            connector=connector, task=task, around_failure=around_failure,
+        )  # fmt: skip
+
+    def open_metrics(self, connector: str | None = None) -> None:
+        self._open_feature("metrics", "MetricsScreen", "Metrics", connector=connector)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Every enabled key of the screen, plus the feature screens, in the palette."""
+        yield from super().get_system_commands(screen)
+        seen: set[str] = set()
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if not active.enabled or not binding.description or binding.action in seen:
+                continue
+            if binding.action in ("command_palette", "quit"):
+                continue
+            seen.add(binding.action)
+            yield SystemCommand(
+                binding.description,
+                f"key {binding.key_display or binding.key}",
+                partial(self.run_action, binding.action, active.node),
+            )
+        yield SystemCommand("dlq", "Browse every dead letter queue", partial(self.open_dlq, None))
+        yield SystemCommand("logs", "Worker logs of the whole cluster", partial(self.open_logs))
+        yield SystemCommand("metrics", "Worker and task metrics (JMX)", partial(self.open_metrics))
+        yield SystemCommand("refresh", "Refresh the cluster state now", self.action_refresh)

@@ -1,0 +1,35 @@
+"""App-level messages; each carries an immutable snapshot, never a live object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from kctui.connect.models import ClusterState, ServerInfo
+
+
+@dataclass
+class ClusterStateChanged(Message):
+    """A refresh succeeded: the new whole-cluster snapshot."""
+
+    state: ClusterState
+    server_info: ServerInfo | None = None
+
+
+@dataclass
+class ClusterUnreachable(Message):
+    """A refresh failed; the poller retries after ``retry_in`` seconds."""
+
+    error: str
+    retry_in: float
+    failures: int
+
+
+@dataclass
+class FollowChanged(Message):
+    """The state of a connector followed after an action moved on (or settled)."""
+
+    connector: str
+    history: tuple[str, ...]
+    settled: bool

@@ -1,0 +1,168 @@
+"""Status polling: ONE ``cluster_state()`` request per refresh, backoff when unreachable,
+a faster pace while following a connector after an action, paused under a modal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from textual.screen import ModalScreen
+from textual.timer import Timer
+
+from kctui.connect.models import ClusterState, Connector
+from kctui.errors import KctuiError
+from kctui.ui.messages import ClusterStateChanged, ClusterUnreachable, FollowChanged
+from kctui.ui.view import connector_summary, has_changed, is_transient
+
+if TYPE_CHECKING:
+    from kctui.ui.app import KctuiApp
+
+FOLLOW_INTERVAL = 1.0  # seconds between refreshes while following an action
+FOLLOW_SECONDS = 30.0  # give up following after this long
+SETTLE_AFTER = 10.0  # no visible change by then: the action had no visible effect
+MAX_BACKOFF = 60.0
+MODAL_RECHECK = 0.5
+
+
+@dataclass
+class Follow:
+    """A connector watched after an action until it settles (RUNNING, FAILED, gone...)."""
+
+    name: str
+    label: str
+    started: float
+    baseline: Connector | None
+    history: list[str] = field(default_factory=list)
+    changed: bool = False
+    wall_started: float = field(default_factory=time.time)
+
+    def observe(self, current: Connector | None, now: float) -> bool:
+        """Record the connector's new summary; True once it has settled."""
+        summary = connector_summary(current)
+        if not self.history or self.history[-1] != summary:
+            self.history.append(summary)
+        self.changed = (
+            self.changed or has_changed(self.baseline, current) or is_transient(current)
+        )
+        elapsed = now - self.started
+        if elapsed >= FOLLOW_SECONDS:
+            return True
+        if is_transient(current):
+            return False
+        return self.changed or elapsed >= SETTLE_AFTER
+
+
+class ClusterPoller:
+    """Owns the refresh timer of the app; every request runs in an exclusive worker."""
+
+    def __init__(self, app: KctuiApp, interval: float) -> None:
+        self.app = app
+        self.interval = max(0.5, interval)
+        self.failures = 0
+        self.requests = 0
+        self.follows: dict[str, Follow] = {}
+        self._timer: Timer | None = None
+        self._clock = time.monotonic
+
+    def refresh_now(self) -> None:
+        """Cancel the pending timer and refresh at once (a stale refresh is cancelled)."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self.app.run_worker(
+            self._refresh(), name="refresh", group="refresh", exclusive=True, exit_on_error=False
+        )
+
+    def follow(self, name: str, label: str) -> None:
+        """Watch ``name`` closely for ~30 s so the user sees the action take effect."""
+        baseline = self.app.state.connectors.get(name) if self.app.state else None
+        self.follows[name] = Follow(
+            name, label, self._clock(), baseline, [connector_summary(baseline)]
+        )
+
+    def overlay(self, state: ClusterState) -> None:
+        """Show what an action's answer already tells (e.g. RESTARTING) before the next refresh."""
+        self.app.state = state
+        self._observe_follows(state)
+        info = self.app.server_info
+        self._broadcast(lambda: ClusterStateChanged(state, info))
+
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
+    def next_delay(self) -> float:
+        if self.failures:
+            return min(MAX_BACKOFF, 2.0**self.failures)
+        return min(self.interval, FOLLOW_INTERVAL) if self.follows else self.interval
+
+    def _schedule(self, delay: float) -> None:
+        self.stop()
+        self._timer = self.app.set_timer(delay, self._tick, name="refresh-timer")
+
+    def _tick(self) -> None:
+        self._timer = None
+        if isinstance(self.app.screen, ModalScreen):
+            self._schedule(MODAL_RECHECK)  # paused while a modal asks the user something
+            return
+        self.refresh_now()
+
+    def _broadcast(self, message_factory: object) -> None:
+        for screen in list(self.app.screen_stack):
+            screen.post_message(message_factory())  # type: ignore[operator]
+
+    async def _refresh(self) -> None:
+        client = self.app.client
+        if client is None:
+            return
+        try:
+            self.requests += 1
+            state = await client.cluster_state()
+            if self.app.server_info is None:
+                try:
+                    self.app.server_info = await client.server_info()
+                except KctuiError:
+                    pass  # the version shows as "?" and is asked again next time
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - shown in the banner, retried with backoff
+            self.failures += 1
+            delay = self.next_delay()
+            error = str(exc) if isinstance(exc, KctuiError) else f"{type(exc).__name__}: {exc}"
+            failures = self.failures
+            self._broadcast(lambda: ClusterUnreachable(error, delay, failures))
+            self._schedule(delay)
+            return
+        self.failures = 0
+        self.app.state = state
+        self._observe_follows(state)
+        info = self.app.server_info
+        self._broadcast(lambda: ClusterStateChanged(state, info))
+        self._schedule(self.next_delay())
+
+    def _observe_follows(self, state: ClusterState) -> None:
+        now = self._clock()
+        for name, follow in list(self.follows.items()):
+            settled = follow.observe(state.connectors.get(name), now)
+            if settled:
+                del self.follows[name]
+            history = tuple(follow.history)
+            if settled:
+                self._settled(follow, history)
+            self._broadcast(lambda n=name, h=history, s=settled: FollowChanged(n, h, s))
+
+    def _settled(self, follow: Follow, history: tuple[str, ...]) -> None:
+        clock = time.strftime("%H:%M:%S", time.localtime(follow.wall_started))
+        outcome = f"{follow.label} at {clock}: " + " → ".join(history[-4:])
+        if not follow.changed:
+            outcome += " (no change seen)"
+        self.app.outcomes[follow.name] = outcome
+        self.app.notify(
+            outcome,
+            title="settled",
+            severity="warning" if "FAILED" in history[-1] else "information",
+        )

@@ -1,0 +1,197 @@
+"""One connector: its tasks with the selected trace, and its config (masked by default)."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+
+from kctui.config import xdg_dir
+from kctui.connect.models import Connector, TaskStatus
+from kctui.health import rollup
+from kctui.ui.actions import CONNECTOR_BINDINGS, ConnectorActions
+from kctui.ui.messages import ClusterStateChanged, ClusterUnreachable, FollowChanged
+from kctui.ui.widgets.config_view import ConfigView
+from kctui.ui.widgets.status_bar import StatusBar
+from kctui.ui.widgets.task_list import TaskList
+from kctui.ui.widgets.trace_view import TraceView
+
+if TYPE_CHECKING:
+    from kctui.ui.app import KctuiApp
+
+
+def trace_dir() -> Path:
+    return xdg_dir("state") / "kctui" / "traces"
+
+
+class ConnectorScreen(ConnectorActions, Screen[None]):
+    """Detail of ``name``; follows the app's refreshes like the overview."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="back", key_display="esc"),
+        Binding("1", "tab('tasks')", "Tasks", id="tab-tasks", show=False),
+        Binding("2", "tab('config')", "Config", id="tab-config", show=False),
+        Binding("w", "save_trace", "Save trace", id="save-trace"),
+        Binding("v", "reveal", "Reveal secrets", id="reveal"),
+        *CONNECTOR_BINDINGS,
+    ]
+
+    def __init__(self, name: str, task_id: int | None = None) -> None:
+        super().__init__()
+        self.connector_name = name
+        self.initial_task = task_id
+        self.revealed = False
+        self.connector: Connector | None = None
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        yield Static(id="banner", classes="banner")
+        yield Static(id="detail-header")
+        with TabbedContent(initial="tasks"):
+            with TabPane("Tasks & trace (1)", id="tasks"):
+                yield TaskList(id="detail-tasks")
+                yield TraceView(id="trace")
+            with TabPane("Config (2)", id="config"):
+                yield ConfigView(id="config-view")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#banner").display = False
+        app = cast("KctuiApp", self.app)
+        self.query_one(StatusBar).show(app.status_info())
+        self.connector = app.state.connectors.get(self.connector_name) if app.state else None
+        self._render_connector(first=True)
+        self.query_one(TaskList).focus()
+
+    # ------------------------------------------------------------------ selection
+
+    def selected_connector(self) -> Connector | None:
+        return self.connector
+
+    def selected_task(self) -> TaskStatus | None:
+        return self.query_one(TaskList).selected_task
+
+    # ------------------------------------------------------------------ rendering
+
+    def _render_connector(self, *, first: bool = False) -> None:
+        connector = self.connector
+        header = self.query_one("#detail-header", Static)
+        tasks = self.query_one(TaskList)
+        if connector is None:
+            header.update(Content.styled(f"{self.connector_name}: not in the cluster", "$error"))
+            tasks.show(None)
+            return
+        verdict = rollup(connector)
+        header.update(
+            Content.assemble(
+                (connector.name, "bold"),
+                f"  {connector.type}  {connector.info.connector_class or '?'}\n",
+                f"state {connector.state}  health ",
+                (verdict.health.value, "bold"),
+                f": {verdict.reason}",
+                *self._outcome_parts(),
+            )
+        )
+        tasks.show(connector)
+        if (
+            first
+            and self.initial_task is not None
+            and str(self.initial_task) in {str(t.id) for t in connector.tasks}
+        ):
+            tasks.move_cursor(row=tasks.get_row_index(str(self.initial_task)))
+        self._show_trace()
+        self.query_one(ConfigView).show(connector.config, connector.type, revealed=self.revealed)
+        self.refresh_bindings()
+
+    def _outcome_parts(self) -> list[tuple[str, str] | str]:
+        outcome = cast("KctuiApp", self.app).outcomes.get(self.connector_name)
+        return ["\n", ("last action: ", "$text-muted"), (outcome, "$accent")] if outcome else []
+
+    def _show_trace(self) -> None:
+        connector = self.connector
+        if connector is None:
+            return
+        task = self.selected_task()
+        if task is not None and task.trace:
+            source, trace = f"{connector.name} task {task.id}", task.trace
+        elif connector.status.trace:
+            source, trace = f"connector {connector.name}", connector.status.trace
+        elif task is not None:
+            source, trace = f"{connector.name} task {task.id}", None
+        else:
+            source, trace = f"connector {connector.name}", None
+        self.query_one(TraceView).show(source, trace)
+
+    # ------------------------------------------------------------------ messages
+
+    def on_cluster_state_changed(self, message: ClusterStateChanged) -> None:
+        self.query_one("#banner").display = False
+        self.query_one(StatusBar).show(cast("KctuiApp", self.app).status_info())
+        previous = self.connector
+        self.connector = message.state.connectors.get(self.connector_name)
+        if previous is not None and self.connector is None:
+            self.app.notify(f"{self.connector_name} is no longer in the cluster")
+            if self.app.screen is self:
+                self.app.pop_screen()
+            return
+        if self.connector != previous:
+            self._render_connector()
+
+    def on_follow_changed(self, message: FollowChanged) -> None:
+        self.query_one(StatusBar).show(cast("KctuiApp", self.app).status_info())
+        if message.settled and message.connector == self.connector_name:
+            self._render_connector()
+
+    def on_cluster_unreachable(self, message: ClusterUnreachable) -> None:
+        banner = self.query_one("#banner", Static)
+        banner.update(
+            f"Cluster unreachable: {message.error}. Retrying in {message.retry_in:.0f} s."
+        )
+        banner.display = True
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_trace()
+        self.refresh_bindings()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.query_one(TraceView).focus()
+
+    # ------------------------------------------------------------------ actions
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+
+    def action_reveal(self) -> None:
+        """Toggle masking; the revealed config lives on screen only, never on disk."""
+        self.revealed = not self.revealed
+        if self.connector is not None:
+            self.query_one(ConfigView).show(
+                self.connector.config, self.connector.type, revealed=self.revealed
+            )
+        self.query_one(TabbedContent).active = "config"
+
+    def action_save_trace(self) -> None:
+        view = self.query_one(TraceView)
+        if not view.trace_text:
+            self.app.notify("No trace to save here.", severity="warning")
+            return
+        safe = re.sub(r"[^A-Za-z0-9_.-]+", "-", view.source).strip("-")
+        path = trace_dir() / f"{safe}-{time.strftime('%Y%m%d-%H%M%S')}.txt"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(view.trace_text + "\n", encoding="utf-8")
+        except OSError as exc:
+            self.app.notify(f"Cannot save the trace: {exc}", severity="error")
+            return
+        self.app.notify(str(path), title="trace saved")

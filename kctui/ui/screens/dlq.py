@@ -1,0 +1,394 @@
+"""The DLQ browser: dead letters of a topic decoded, grouped, filtered, exported.
+
+All Kafka reads run in one exclusive thread worker (kafka-python blocks) that talks back
+only by messages; ``esc`` cancels a running read. The reader never joins a consumer group
+and never commits (see ``kctui.dlq.reader``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, DataTable, Footer, Static
+from textual.worker import get_current_worker
+
+from kctui.config import ClusterConfig
+from kctui.dlq.reader import Page, TopicInfo
+from kctui.dlq.records import DeadLetter, KafkaRecord, group_value, summarize
+from kctui.errors import KctuiError
+from kctui.ui.screens.dlq_actions import DlqPromptActions
+from kctui.ui.screens.dlq_modals import DlqOriginalScreen
+from kctui.ui.widgets.dlq_detail import DlqDetail
+from kctui.ui.widgets.dlq_summary import DlqStatus, DlqSummary
+from kctui.ui.widgets.dlq_table import DlqTable, DlqTopicTable
+
+PAGE_SIZE = 500
+MAX_REMEMBERED = 100_000  # dead letters kept for the summary counts of one topic
+ReadCall = Callable[..., Any]
+
+
+class DlqScreen(DlqPromptActions, Screen[None]):
+    """Opened by the app as ``DlqScreen(cluster, dlq_topics=..., topic=...)``."""
+
+    DEFAULT_CSS = """
+    DlqScreen #dlq-browser { height: 1fr; }
+    DlqScreen DlqTable { height: 2fr; }
+    DlqScreen DlqDetail { height: 3fr; }
+    DlqScreen #dlq-empty { padding: 1 2; color: $text-muted; }
+    """
+    BINDINGS = [
+        Binding("escape", "back", "Back/cancel", id="dlq.back"),
+        Binding("o", "original", "Original", id="dlq.original"),
+        Binding("x", "export", "Export", id="dlq.export"),
+        Binding("space", "mark", "Mark", id="dlq.mark"),
+        Binding("n", "older", "Older", id="dlq.older"),
+        Binding("p", "newer", "Newer", id="dlq.newer"),
+        Binding("r", "newest", "Newest", id="dlq.newest"),
+        Binding("g", "goto_offset", "Offset", id="dlq.goto_offset"),
+        Binding("t", "goto_time", "Time", id="dlq.goto_time"),
+        Binding("c", "clear_filter", "All groups", id="dlq.clear_filter"),
+    ]
+
+    class TopicsLoaded(Message):
+        def __init__(self, infos: list[TopicInfo]) -> None:
+            super().__init__()
+            self.infos = infos
+
+    class PageLoaded(Message):
+        def __init__(self, page: Page, description: str) -> None:
+            super().__init__()
+            self.page = page
+            self.description = description
+
+    class OriginalLoaded(Message):
+        def __init__(self, dead_letter: DeadLetter, record: KafkaRecord | None) -> None:
+            super().__init__()
+            self.dead_letter = dead_letter
+            self.record = record
+
+    class ReadProgress(Message):
+        def __init__(self, done: int, total: int) -> None:
+            super().__init__()
+            self.done, self.total = done, total
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, DlqScreen.ReadProgress)
+
+    class ReadFailed(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    class Done(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def __init__(
+        self,
+        cluster: ClusterConfig,
+        dlq_topics: Mapping[str, str] | None = None,
+        topic: str | None = None,
+        *,
+        reader: Any = None,
+        page_size: int = PAGE_SIZE,
+        export_dir: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.cluster = cluster
+        self.dlq_topics = dict(dlq_topics or {})
+        if topic and topic not in self.dlq_topics:
+            self.dlq_topics[topic] = ""
+        self.topic = topic
+        self.start_topic = topic
+        self.page_size = page_size
+        self.export_dir = export_dir or Path.cwd()
+        self.page: Page | None = None
+        self.group: tuple[str, str] | None = None
+        self.reading = False
+        self._generation = 0
+        self._read_so_far: dict[tuple[int, int], DeadLetter] = {}
+        self._reader = reader
+        self._owns_reader = reader is None
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        with ContentSwitcher(initial="dlq-topics" if self.topic is None else "dlq-browser"):
+            with Vertical(id="dlq-topics"):
+                yield Static("", id="dlq-empty", markup=False)
+                yield DlqTopicTable(id="dlq-topic-table")
+            with Vertical(id="dlq-browser"):
+                yield DlqSummary(id="dlq-summary")
+                yield DlqTable(id="dlq-table")
+                yield DlqDetail(id="dlq-detail")
+        yield DlqStatus(id="dlq-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"DLQ · {self.cluster.name}"
+        if self.topic is None:
+            self._load_topics()
+        else:
+            self.open_topic(self.topic)
+
+    def on_unmount(self) -> None:
+        reader, self._reader = self._reader, None
+        if reader is not None and self._owns_reader:
+            import threading
+
+            threading.Thread(target=reader.close, name="kctui-dlq-close", daemon=True).start()
+
+    # ------------------------------------------------------------------ reading
+
+    def _get_reader(self) -> Any:
+        if self._reader is None:
+            from kctui.dlq.reader import DlqReader
+
+            self._reader = DlqReader(self.cluster)
+        return self._reader
+
+    def _start(self, description: str, call: ReadCall, kind: str = "page") -> None:
+        self.reading = True
+        self._generation += 1
+        self.query_one(DlqStatus).reading(f"{description}… (esc cancels)")
+        self._read(description, call, kind, self._generation)
+        self.refresh_bindings()
+
+    def _current(self, message: Message) -> bool:
+        """False for a message of a read that a newer one replaced (or that was cancelled)."""
+        return getattr(message, "generation", None) == self._generation
+
+    @work(thread=True, exclusive=True, group="dlq-read", exit_on_error=False, name="DLQ read")
+    def _read(self, description: str, call: ReadCall, kind: str, generation: int) -> None:
+        worker = get_current_worker()
+
+        def send(message: Message) -> None:
+            message.generation = generation  # type: ignore[attr-defined]
+            self.post_message(message)
+
+        try:
+            reader = None if kind == "export" else self._get_reader()
+            result = call(
+                reader,
+                lambda: worker.is_cancelled,
+                lambda done, total: send(self.ReadProgress(done, total)),
+            )
+        except KctuiError as exc:  # includes ReadCancelled: a message, never a crash
+            send(self.ReadFailed(str(exc)))
+            return
+        if worker.is_cancelled:
+            send(self.ReadFailed(f"{description}: cancelled"))
+        elif kind == "topics":
+            send(self.TopicsLoaded(result))
+        elif kind == "original":
+            send(self.OriginalLoaded(*result))
+        elif kind == "export":
+            send(self.Done(result))
+        else:
+            send(self.PageLoaded(result, description))
+
+    def _load_topics(self) -> None:
+        empty = self.query_one("#dlq-empty", Static)
+        if not self.dlq_topics:
+            empty.update("No sink connector of this cluster has errors.deadletterqueue.topic.name.")
+            self.query_one(DlqStatus).idle("no DLQ topics")
+            return
+        empty.display = False
+        topics = dict(self.dlq_topics)
+        self._start(
+            "counting records of DLQ topics", lambda r, c, p: r.topic_infos(topics), "topics"
+        )
+
+    def open_topic(self, topic: str) -> None:
+        self.topic = topic
+        self.page, self.group = None, None
+        self._read_so_far = {}
+        self.query_one(ContentSwitcher).current = "dlq-browser"
+        self.query_one(DlqTable).show([])
+        self.query_one(DlqDetail).show(None)
+        self.sub_title = f"DLQ · {self.cluster.name} · {topic}"
+        self.action_newest()
+
+    # ------------------------------------------------------------------ messages
+
+    def on_dlq_screen_topics_loaded(self, message: TopicsLoaded) -> None:
+        if not self._current(message):
+            return
+        self.reading = False
+        self.query_one(DlqTopicTable).show(message.infos)
+        total = sum(i.count for i in message.infos)
+        self.query_one(DlqStatus).idle(
+            f"{len(message.infos)} DLQ topics, {total} records · enter opens one"
+        )
+        self.query_one(DlqTopicTable).focus()
+        self.refresh_bindings()
+
+    def on_dlq_topic_table_chosen(self, message: DlqTopicTable.Chosen) -> None:
+        self.open_topic(message.topic)
+
+    def on_dlq_screen_page_loaded(self, message: PageLoaded) -> None:
+        if not self._current(message):
+            return
+        self.reading = False
+        page = message.page
+        if page.topic != self.topic:
+            return
+        self.page = page
+        for dl in page.dead_letters:
+            if len(self._read_so_far) < MAX_REMEMBERED:
+                self._read_so_far[(dl.record.partition, dl.record.offset)] = dl
+        self._show_rows()
+        table = self.query_one(DlqTable)
+        if table.row_count:
+            table.move_cursor(row=0)
+            table.focus()
+        self.query_one(DlqDetail).show(table.current)
+        self.query_one(DlqStatus).idle(self._page_text())
+        self.refresh_bindings()
+
+    def on_dlq_screen_read_progress(self, message: ReadProgress) -> None:
+        if not self._current(message):
+            return
+        self.query_one(DlqStatus).progress(message.done, message.total)
+
+    def on_dlq_screen_read_failed(self, message: ReadFailed) -> None:
+        if not self._current(message):
+            return
+        self.reading = False
+        self.query_one(DlqStatus).error(message.text)
+        self.refresh_bindings()
+
+    def on_dlq_screen_done(self, message: Done) -> None:
+        if not self._current(message):
+            return
+        self.reading = False
+        self.query_one(DlqStatus).idle(message.text)
+        self.notify(message.text, title="DLQ export")
+        self.refresh_bindings()
+
+    def on_dlq_screen_original_loaded(self, message: OriginalLoaded) -> None:
+        if not self._current(message):
+            return
+        self.reading = False
+        self.query_one(DlqStatus).idle(self._page_text())
+        self.app.push_screen(DlqOriginalScreen(message.dead_letter, message.record))
+        self.refresh_bindings()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if isinstance(event.data_table, DlqTable):
+            self.query_one(DlqDetail).show(event.data_table.current)
+            self.refresh_bindings()
+
+    def on_dlq_summary_group_selected(self, message: DlqSummary.GroupSelected) -> None:
+        self.group = None if message.kind is None else (message.kind, message.value or "")
+        self._show_rows()
+
+    # ------------------------------------------------------------------ view
+
+    def _visible(self) -> list[DeadLetter]:
+        rows = list(self.page.dead_letters) if self.page else []
+        if self.group is not None:
+            kind, value = self.group
+            rows = [dl for dl in rows if group_value(dl, kind) == value]
+        return rows
+
+    def _show_rows(self) -> None:
+        self.query_one(DlqTable).show(self._visible())
+        self.query_one(DlqSummary).show(summarize(self._read_so_far.values()), self.group)
+        self.query_one(DlqDetail).show(self.query_one(DlqTable).current)
+
+    def _page_text(self) -> str:
+        page = self.page
+        if page is None:
+            return ""
+        spans = ", ".join(
+            f"p{p} {low}-{high - 1}" if high > low else f"p{p} -" for p, low, high in page.ranges
+        )
+        group = f" · filter {self.group[0]}={self.group[1]}" if self.group else ""
+        return (
+            f"{page.topic}: {len(page.dead_letters)} of {page.total} records ({spans}) · "
+            f"{len(self._read_so_far)} read{group}"
+        )
+
+    # ------------------------------------------------------------------ actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        browsing = self.topic is not None
+        if action in (
+            "original",
+            "export",
+            "mark",
+            "older",
+            "newer",
+            "newest",
+            "goto_offset",
+            "goto_time",
+            "clear_filter",
+        ):
+            if not browsing:
+                return False
+        if action == "original":
+            current = self.query_one(DlqTable).current
+            return True if current is not None and current.has_original else None
+        if action == "older":
+            return True if self.page is not None and self.page.has_older else None
+        if action == "newer":
+            return True if self.page is not None and self.page.has_newer else None
+        if action == "clear_filter":
+            return True if self.group is not None else None
+        return True
+
+    def action_back(self) -> None:
+        if self.reading:
+            self.workers.cancel_group(self, "dlq-read")
+            self.reading = False
+            self.query_one(DlqStatus).error("read cancelled")
+            self.refresh_bindings()
+            return
+        if self.topic is not None and self.start_topic is None:
+            self.topic, self.page = None, None
+            self.sub_title = f"DLQ · {self.cluster.name}"
+            self.query_one(ContentSwitcher).current = "dlq-topics"
+            self._load_topics()
+            return
+        self.app.pop_screen()
+
+    def action_newest(self) -> None:
+        topic, size = self.topic, self.page_size
+        if topic is not None:
+            self._start(
+                f"reading the newest {size} of {topic}",
+                lambda r, c, p: r.newest(topic, size, cancel=c, progress=p),
+            )
+
+    def action_older(self) -> None:
+        page, size = self.page, self.page_size
+        if page is not None and page.has_older:
+            self._start(
+                "reading older dead letters",
+                lambda r, c, p: r.older(page, size, cancel=c, progress=p),
+            )
+
+    def action_newer(self) -> None:
+        page, size = self.page, self.page_size
+        if page is not None and page.has_newer:
+            self._start(
+                "reading newer dead letters",
+                lambda r, c, p: r.newer(page, size, cancel=c, progress=p),
+            )
+
+    def action_clear_filter(self) -> None:
+        self.group = None
+        self._show_rows()
+
+    def action_mark(self) -> None:
+        self.query_one(DlqTable).toggle_mark()

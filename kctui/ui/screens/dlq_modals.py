@@ -1,0 +1,96 @@
+"""DLQ browser modals: a one-line prompt (offset, time, export path), the original record."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Static
+
+from kctui.dlq.records import DeadLetter, KafkaRecord
+from kctui.ui.widgets.dlq_detail import DlqDetail
+
+
+class DlqPrompt(ModalScreen[str | None]):
+    """Ask for one value; enter answers it, escape answers None."""
+
+    DEFAULT_CSS = """
+    DlqPrompt { align: center middle; }
+    DlqPrompt > Vertical {
+        width: 80%; max-width: 100; height: auto; padding: 1 2;
+        background: $panel; border: round $primary;
+    }
+    DlqPrompt #dlq-prompt-help { color: $text-muted; }
+    """
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dlq.prompt.cancel")]
+
+    def __init__(
+        self, title: str, *, value: str = "", placeholder: str = "", help: str = ""
+    ) -> None:  # noqa: A002
+        super().__init__()
+        self.prompt_title = title
+        self.initial = value
+        self.placeholder = placeholder
+        self.help_text = help
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.prompt_title, id="dlq-prompt-title", markup=False)
+            yield Input(value=self.initial, placeholder=self.placeholder, id="dlq-prompt-input")
+            yield Static(self.help_text, id="dlq-prompt-help", markup=False)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class DlqOriginalScreen(ModalScreen[None]):
+    """The original record of a dead letter, read from its source topic by partition/offset."""
+
+    DEFAULT_CSS = """
+    DlqOriginalScreen { align: center middle; }
+    DlqOriginalScreen > Vertical {
+        width: 90%; height: 90%; background: $panel; border: round $primary;
+    }
+    DlqOriginalScreen #dlq-original-note { padding: 0 1; color: $text-muted; }
+    DlqOriginalScreen #dlq-original-note.-warning { color: $warning; }
+    """
+    BINDINGS = [Binding("escape", "close", "Close", id="dlq.original.close")]
+
+    def __init__(self, dead_letter: DeadLetter, record: KafkaRecord | None) -> None:
+        super().__init__()
+        self.dead_letter = dead_letter
+        self.record = record
+
+    @property
+    def same_value(self) -> bool:
+        return self.record is not None and self.record.value == self.dead_letter.record.value
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("", id="dlq-original-note", markup=False)
+            yield DlqDetail(id="dlq-original-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        note = self.query_one("#dlq-original-note", Static)
+        origin = self.dead_letter.origin_text
+        if self.record is None:
+            note.update(
+                f"The original record {origin} no longer exists (deleted by retention or "
+                "compaction) or has not been written."
+            )
+            note.add_class("-warning")
+            self.query_one(DlqDetail).display = False
+            return
+        same = "identical to" if self.same_value else "DIFFERENT from"
+        note.update(f"Original record {origin}: its value is {same} the dead letter's value.")
+        note.set_class(not self.same_value, "-warning")
+        self.query_one(DlqDetail).show_record(self.record)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,60 @@
+"""The ``?`` screen: every key of the screen below and of the app, with current keymap."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Label
+
+
+def describe_key(key: str) -> str:
+    names = {
+        "question_mark": "?", "slash": "/", "colon": ":", "escape": "esc",
+        "enter": "enter", "ctrl+r": "ctrl+r", "ctrl+d": "ctrl+d",
+    }  # fmt: skip
+    return ", ".join(names.get(part.strip(), part.strip()) for part in key.split(","))
+
+
+def key_rows(screen: Screen[object]) -> list[tuple[str, str, str]]:
+    """(keys, description, binding id) of ``screen`` then of the app, keymap applied."""
+    app = screen.app
+    keymap: dict[str, str] = getattr(app, "_keymap", {})
+    rows: list[tuple[str, str, str]] = []
+    seen: set[str] = set()
+    for node in (screen, app):
+        for binding in getattr(type(node), "BINDINGS", []):
+            if not isinstance(binding, Binding) or not binding.description:
+                continue
+            ident = binding.id or binding.action
+            if ident in seen:
+                continue
+            seen.add(ident)
+            key = keymap.get(binding.id, binding.key) if binding.id else binding.key
+            rows.append((describe_key(key), binding.description, binding.id or ""))
+    return rows
+
+
+class HelpScreen(ModalScreen[None]):
+    """Lists the keys; any of esc, q or ? closes it."""
+
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help-close")]
+
+    def __init__(self, rows: list[tuple[str, str, str]]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="help"):
+            yield Label(
+                "Keys (remap them in the config's [keymap] with the id)", classes="dialog-title"
+            )
+            table: DataTable[str] = DataTable(id="help-keys", cursor_type="row")
+            table.add_columns("Key", "Action", "Id")
+            for row in self.rows:
+                table.add_row(*row)
+            yield table
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,186 @@
+"""The cluster overview: status bar, connector table (unhealthy first), tasks of the selection."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from kctui.connect.models import ClusterState, Connector, TaskStatus
+from kctui.ui.actions import CONNECTOR_BINDINGS, ConnectorActions
+from kctui.ui.messages import ClusterStateChanged, ClusterUnreachable, FollowChanged
+from kctui.ui.view import RowFilter, build_rows
+from kctui.ui.widgets.connector_table import ConnectorTable
+from kctui.ui.widgets.status_bar import StatusBar
+from kctui.ui.widgets.task_list import TaskList
+
+if TYPE_CHECKING:
+    from kctui.ui.app import KctuiApp
+
+
+class OverviewScreen(ConnectorActions, Screen[None]):
+    """What is broken, at a glance; every lifecycle key acts on the highlighted row."""
+
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", id="filter", key_display="/"),
+        Binding("escape", "clear", "Clear/back", id="clear", key_display="esc", show=False),
+        Binding("enter", "open_detail", "Detail", id="detail"),
+        *CONNECTOR_BINDINGS,
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="overview")
+        self.row_filter = RowFilter.compile("")
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        yield Static(id="banner", classes="banner")
+        yield Input(placeholder="filter: text or regex on name, class, state, worker", id="filter")
+        yield ConnectorTable(id="connectors")
+        yield Static(id="reason")
+        yield TaskList(id="tasks")
+        yield Footer(compact=True)
+
+    @property
+    def table(self) -> ConnectorTable:
+        return self.query_one(ConnectorTable)
+
+    @property
+    def tasks(self) -> TaskList:
+        return self.query_one(TaskList)
+
+    def on_mount(self) -> None:
+        app = cast("KctuiApp", self.app)
+        self.query_one("#filter").display = False
+        self.query_one("#banner").display = False
+        self.table.focus()
+        self._show_status()
+        if app.state is not None:
+            self.apply_state(app.state)
+
+    # ------------------------------------------------------------------ selection
+
+    def selected_connector(self) -> Connector | None:
+        app = cast("KctuiApp", self.app)
+        name = self.table.selected_name
+        if app.state is None or name is None:
+            return None
+        return app.state.connectors.get(name)
+
+    def selected_task(self) -> TaskStatus | None:
+        task = self.tasks.selected_task
+        connector = self.selected_connector()
+        if task is None or connector is None or task.connector != connector.name:
+            return None
+        return task
+
+    # ------------------------------------------------------------------ updates
+
+    def apply_state(self, state: ClusterState) -> None:
+        rows = build_rows(state, self.row_filter)
+        self.table.show(rows)
+        self._show_selection()
+        self._show_status()
+        self._show_filter_result(len(rows), len(state.connectors))
+        self.refresh_bindings()
+
+    def _show_status(self) -> None:
+        self.query_one(StatusBar).show(cast("KctuiApp", self.app).status_info())
+
+    def _show_selection(self) -> None:
+        connector = self.selected_connector()
+        self.tasks.show(connector)
+        reason = self.query_one("#reason", Static)
+        if connector is None:
+            reason.update("")
+            return
+        from kctui.health import rollup
+
+        verdict = rollup(connector)
+        parts: list[tuple[str, str] | str] = [
+            (connector.name, "bold"), ": ", verdict.reason or verdict.health.value
+        ]
+        outcome = cast("KctuiApp", self.app).outcomes.get(connector.name)
+        if outcome:
+            parts += ["\n", ("last action: ", "$text-muted"), (outcome, "$accent")]
+        reason.update(Content.assemble(*parts))
+
+    def _show_filter_result(self, shown: int, total: int) -> None:
+        if not self.row_filter.text:
+            return
+        note = f"filter '{self.row_filter.text}': {shown} of {total} connectors"
+        if self.row_filter.error:
+            note += f" ({self.row_filter.error})"
+        self.query_one("#reason", Static).update(Content.styled(note, "$accent"))
+
+    # ------------------------------------------------------------------ messages
+
+    def on_cluster_state_changed(self, message: ClusterStateChanged) -> None:
+        self.query_one("#banner").display = False
+        self.apply_state(message.state)
+
+    def on_cluster_unreachable(self, message: ClusterUnreachable) -> None:
+        banner = self.query_one("#banner", Static)
+        banner.update(
+            Content.assemble(
+                ("Cluster unreachable", "bold"),
+                f": {message.error}. Retrying in {message.retry_in:.0f} s "
+                f"(attempt {message.failures}); ctrl+r retries now.",
+            )
+        )
+        banner.display = True
+
+    def on_follow_changed(self, message: FollowChanged) -> None:
+        self._show_status()
+        if message.settled:
+            self._show_selection()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table is self.table:
+            self._show_selection()
+        self.refresh_bindings()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_detail()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.row_filter = RowFilter.compile(event.value)
+        app = cast("KctuiApp", self.app)
+        if app.state is not None:
+            self.apply_state(app.state)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.table.focus()
+
+    # ------------------------------------------------------------------ actions
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    def action_clear(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.value or box.display:
+            box.value = ""
+            box.display = False
+            self.row_filter = RowFilter.compile("")
+            app = cast("KctuiApp", self.app)
+            if app.state is not None:
+                self.apply_state(app.state)
+            self._show_selection()
+        self.table.focus()
+
+    def action_open_detail(self) -> None:
+        from kctui.ui.screens.connector import ConnectorScreen
+
+        connector = self.selected_connector()
+        if connector is None:
+            return
+        task = self.selected_task()
+        self.app.push_screen(ConnectorScreen(connector.name, task.id if task else None))

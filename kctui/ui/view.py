@@ -1,0 +1,192 @@
+"""Pure view models of the console: connector rows, filter matching, counters.
+
+No Textual import here, so the logic behind the table (health rollup, ordering,
+filtering, the follow-until-settled rule) is tested as plain functions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from kctui.connect.models import (
+    FAILED,
+    RESTARTING,
+    UNASSIGNED,
+    ClusterState,
+    Connector,
+    ConnectorStatus,
+    TaskStatus,
+)
+from kctui.health import Health, rollup
+
+TRANSIENT_STATES = (RESTARTING, UNASSIGNED)
+
+
+@dataclass(frozen=True)
+class ConnectorRow:
+    """One line of the connector table, computed from one connector snapshot."""
+
+    name: str
+    type: str
+    state: str
+    running: int
+    total: int
+    failed: int
+    workers: tuple[str, ...]
+    health: Health
+    reason: str
+    class_name: str
+
+    @classmethod
+    def from_connector(cls, connector: Connector) -> ConnectorRow:
+        verdict = rollup(connector)
+        return cls(
+            name=connector.name,
+            type=connector.type,
+            state=connector.state,
+            running=connector.running_task_count,
+            total=len(connector.tasks),
+            failed=len(connector.failed_task_ids),
+            workers=connector.workers,
+            health=verdict.health,
+            reason=verdict.reason,
+            class_name=connector.info.connector_class,
+        )
+
+    @property
+    def sort_key(self) -> tuple[int, str]:
+        return (self.health.rank, self.name)
+
+    def haystack(self) -> tuple[str, ...]:
+        """The texts a filter looks at: name, class, state, health and workers."""
+        return (self.name, self.class_name, self.state, self.health.value, *self.workers)
+
+
+@dataclass(frozen=True)
+class RowFilter:
+    """A compiled filter: a case-insensitive regex, or a substring when not a valid regex."""
+
+    text: str
+    pattern: re.Pattern[str] | None
+    error: str | None = None
+
+    @classmethod
+    def compile(cls, text: str) -> RowFilter:
+        text = text.strip()
+        if not text:
+            return cls(text="", pattern=None)
+        try:
+            return cls(text=text, pattern=re.compile(text, re.IGNORECASE))
+        except re.error as exc:
+            return cls(text=text, pattern=None, error=f"not a regex ({exc}); matching as text")
+
+    def matches(self, row: ConnectorRow) -> bool:
+        if not self.text:
+            return True
+        if self.pattern is not None:
+            return any(self.pattern.search(value) for value in row.haystack())
+        needle = self.text.lower()
+        return any(needle in value.lower() for value in row.haystack())
+
+
+def build_rows(
+    state: ClusterState | None, row_filter: RowFilter | None = None
+) -> list[ConnectorRow]:
+    """Rows of the connector table, unhealthy first then by name, filtered."""
+    if state is None:
+        return []
+    rows = [ConnectorRow.from_connector(c) for c in state.connectors.values()]
+    if row_filter is not None:
+        rows = [row for row in rows if row_filter.matches(row)]
+    rows.sort(key=lambda row: row.sort_key)
+    return rows
+
+
+@dataclass(frozen=True)
+class Counters:
+    """Connectors by health and tasks by state, for the status bar."""
+
+    connectors: int
+    by_health: dict[Health, int]
+    tasks: int
+    tasks_by_state: dict[str, int]
+
+    @classmethod
+    def of(cls, rows: Iterable[ConnectorRow], state: ClusterState | None) -> Counters:
+        rows = list(rows)
+        by_health = Counter(row.health for row in rows)
+        tasks: Counter[str] = Counter()
+        if state is not None:
+            for connector in state.connectors.values():
+                tasks.update(task.state for task in connector.tasks)
+        return cls(
+            connectors=len(rows),
+            by_health=dict(by_health),
+            tasks=sum(tasks.values()),
+            tasks_by_state=dict(tasks),
+        )
+
+
+def connector_summary(connector: Connector | None) -> str:
+    """A short text of a connector's state and its tasks, e.g. ``RUNNING [0:FAILED 1:RUNNING]``."""
+    if connector is None:
+        return "gone"
+    tasks = " ".join(f"{t.id}:{t.state}" for t in connector.tasks)
+    return f"{connector.state} [{tasks}]" if tasks else connector.state
+
+
+def is_transient(connector: Connector | None) -> bool:
+    """True while the connector or one of its tasks is RESTARTING or UNASSIGNED."""
+    if connector is None:
+        return False
+    if connector.state in TRANSIENT_STATES:
+        return True
+    return any(task.state in TRANSIENT_STATES for task in connector.tasks)
+
+
+def task_fingerprint(task: TaskStatus) -> tuple[str, str, str]:
+    return (task.state, task.worker_id, task.trace or "")
+
+
+def has_changed(before: Connector | None, after: Connector | None) -> bool:
+    """True when the connector's state, tasks, workers or traces differ."""
+    if before is None or after is None:
+        return before is not after
+    if (before.state, before.status.trace) != (after.state, after.status.trace):
+        return True
+    return [task_fingerprint(t) for t in before.tasks] != [task_fingerprint(t) for t in after.tasks]
+
+
+def failed_tasks(state: ClusterState | None) -> list[TaskStatus]:
+    """Every FAILED task of the cluster, by connector name and task id."""
+    if state is None:
+        return []
+    return sorted(
+        (t for c in state.connectors.values() for t in c.tasks if t.state == FAILED),
+        key=lambda t: (t.connector, t.id),
+    )
+
+
+def with_task_restarting(state: ClusterState, name: str, task_ids: Iterable[int]) -> ClusterState:
+    """``state`` with the given tasks shown RESTARTING (Connect accepted their restart)."""
+    connector = state.connectors.get(name)
+    if connector is None:
+        return state
+    wanted = set(task_ids)
+    tasks = tuple(
+        replace(t, state=RESTARTING, trace=None) if t.id in wanted else t for t in connector.tasks
+    )
+    return with_connector_status(state, replace(connector.status, tasks=tasks))
+
+
+def with_connector_status(state: ClusterState, status: ConnectorStatus) -> ClusterState:
+    """``state`` with one connector's status replaced (e.g. by a restart's 202 answer)."""
+    connector = state.connectors.get(status.name)
+    if connector is None:
+        return state
+    connectors = dict(state.connectors)
+    connectors[status.name] = replace(connector, status=status)
+    return replace(state, connectors=connectors)

@@ -1,0 +1,185 @@
+"""The connector table: one row per connector, updated in place by diffing snapshots."""
+
+from __future__ import annotations
+
+from rich.style import Style
+from rich.text import Text
+from textual.widgets import DataTable
+
+from kctui.ui.view import ConnectorRow
+from kctui.ui.widgets.colors import theme_styles
+
+WIDE_AT = 120  # columns of terminal from which the table adds class, worker names and reason
+
+NARROW_COLUMNS = (
+    ("health", "Health", 10),
+    ("name", "Name", 0),
+    ("type", "Type", 6),
+    ("state", "State", 10),
+    ("tasks", "Tasks", 5),
+    ("failed", "Fail", 4),
+    ("workers", "Wkr", 3),
+)
+WIDE_COLUMNS = (
+    ("health", "Health", 10),
+    ("name", "Name", 0),
+    ("type", "Type", 6),
+    ("state", "State", 10),
+    ("tasks", "Tasks", 5),
+    ("failed", "Fail", 4),
+    ("class", "Class", 26),
+    ("workers", "Workers", 22),
+    ("reason", "Reason", 0),
+)
+
+
+class ConnectorTable(DataTable[Text]):
+    """Rows keyed by connector name; ``show(rows)`` adds, removes and updates only what changed."""
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
+        super().__init__(id=id, cursor_type="row", zebra_stripes=False)
+        self._rows: dict[str, ConnectorRow] = {}
+        self._order: list[str] = []
+        self._wide = False
+        self._styles: dict[str, Style] = {}
+        self.cells_updated = 0  # how many cells the last show() touched (tests, benchmarks)
+
+    # ------------------------------------------------------------------ layout
+
+    def on_mount(self) -> None:
+        self._styles = theme_styles(self.app)
+        self.app.theme_changed_signal.subscribe(self, self._on_theme_changed)
+        self._build_columns()
+
+    def _on_theme_changed(self, _theme: object) -> None:
+        self._styles = theme_styles(self.app)
+        self._rebuild()
+
+    def on_resize(self) -> None:
+        wide = self.size.width >= WIDE_AT
+        if wide != self._wide or not self.columns:
+            self._wide = wide
+            self._rebuild()
+        else:
+            self._fit_name_column()
+
+    def _columns(self) -> tuple[tuple[str, str, int], ...]:
+        return WIDE_COLUMNS if self._wide else NARROW_COLUMNS
+
+    def _build_columns(self) -> None:
+        for key, label, width in self._columns():
+            self.add_column(label, key=key, width=width or 12)
+        self._fit_name_column()
+
+    def _fit_name_column(self) -> None:
+        """Give the flexible columns (name, and reason when wide) what the fixed ones leave."""
+        columns = self._columns()
+        fixed = sum(width + 2 for _, _, width in columns if width)
+        flexible = sum(1 for _, _, width in columns if not width)
+        spare = max(12, self.size.width - fixed - 2 * flexible - 2)
+        if self._wide:
+            name_width = min(32, max(16, spare // 3))
+            widths = {"name": name_width, "reason": max(12, spare - name_width)}
+        else:
+            widths = {"name": spare}
+        changed = False
+        for key, width in widths.items():
+            column = self.columns.get(key)  # type: ignore[call-overload]
+            if column is not None and column.width != width:
+                column.width = width
+                changed = True
+        if changed:
+            self._require_update_dimensions = True
+            self.refresh()
+
+    def _rebuild(self) -> None:
+        """Recreate columns and rows (theme or width class changed; not on refresh)."""
+        selected = self.selected_name
+        rows = [self._rows[name] for name in self._order]
+        self.clear(columns=True)
+        self._rows, self._order = {}, []
+        self._build_columns()
+        self.show(rows)
+        if selected is not None:
+            self.select(selected)
+
+    # ------------------------------------------------------------------ cells
+
+    def _cells(self, row: ConnectorRow) -> dict[str, Text]:
+        styles = self._styles
+        muted = styles.get("muted", Style())
+        failed_style = styles.get("FAILED", Style()) if row.failed else muted
+        cells = {
+            "health": Text(row.health.value, style=styles.get(row.health.value, Style())),
+            "name": Text(row.name, style=Style(bold=row.health.is_problem), overflow="ellipsis"),
+            "type": Text(row.type, style=muted),
+            "state": Text(row.state, style=styles.get(row.state, Style())),
+            "tasks": Text(f"{row.running}/{row.total}", justify="right"),
+            "failed": Text(str(row.failed), style=failed_style, justify="right"),
+        }
+        if self._wide:
+            cells["class"] = Text(row.class_name.rsplit(".", 1)[-1], style=muted)
+            cells["workers"] = Text(", ".join(row.workers) or "-", style=muted)
+            cells["reason"] = Text(row.reason, overflow="ellipsis")
+        else:
+            cells["workers"] = Text(str(len(row.workers)), justify="right")
+        return cells
+
+    # ------------------------------------------------------------------ data
+
+    @property
+    def selected_name(self) -> str | None:
+        if not self._order or self.cursor_row < 0 or self.cursor_row >= self.row_count:
+            return None
+        try:
+            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
+        except Exception:  # noqa: BLE001 - cursor outside the rows
+            return None
+        return str(key.value) if key.value is not None else None
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._order)
+
+    def select(self, name: str) -> bool:
+        if name not in self._rows:
+            return False
+        self.move_cursor(row=self.get_row_index(name), scroll=True)
+        return True
+
+    def show(self, rows: list[ConnectorRow]) -> None:
+        """Bring the table to ``rows`` (already ordered) touching only what changed."""
+        selected = self.selected_name
+        old_row_index = self.cursor_row
+        wanted = {row.name: row for row in rows}
+        touched = 0
+        for name in [n for n in self._order if n not in wanted]:
+            self.remove_row(name)
+            del self._rows[name]
+            touched += 1
+        for row in rows:
+            previous = self._rows.get(row.name)
+            if previous is None:
+                cells = self._cells(row)
+                self.add_row(*(cells[key] for key, _, _ in self._columns()), key=row.name)
+                touched += 1
+            elif previous != row:
+                old_cells, new_cells = self._cells(previous), self._cells(row)
+                for key, value in new_cells.items():
+                    if old_cells.get(key) != value:
+                        self.update_cell(row.name, key, value)
+                        touched += 1
+            self._rows[row.name] = row
+        order = [row.name for row in rows]
+        current = sorted(self._rows, key=lambda n: self.get_row_index(n)) if touched else order
+        if current != order:
+            position = {name: index for index, name in enumerate(order)}
+            self.sort("name", key=lambda cell: position[cell.plain])
+        self._order = order
+        self.cells_updated = touched
+        if selected is not None and selected in wanted:
+            index = self.get_row_index(selected)
+            if index != self.cursor_row:
+                self.move_cursor(row=index, scroll=False)
+        elif order and selected is not None:
+            self.move_cursor(row=min(old_row_index, len(order) - 1), scroll=False)

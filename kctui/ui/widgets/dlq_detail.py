@@ -1,0 +1,163 @@
+"""Detail pane of one dead letter: decoded headers as a table, the trace, the key and value.
+
+Highlighting comes from ``kctui.dlq.records.highlight`` as ``(role, text)`` spans that
+are styled here with theme variables, so every theme (and the user's own) applies.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import DataTable, Static
+
+from kctui.dlq.records import (
+    H_STACKTRACE,
+    HEADER_PREFIX,
+    DeadLetter,
+    KafkaRecord,
+    cut_lines,
+    decode_text,
+    highlight,
+    render_payload,
+)
+
+ROLE_STYLES: dict[str, str] = {
+    "key": "$primary",
+    "string": "$success",
+    "number": "$accent",
+    "literal": "$warning",
+    "punct": "$text-muted",
+    "exception": "$error bold",
+    "message": "bold",
+    "frame": "$accent",
+    "location": "$text-muted",
+    "caused": "$warning bold",
+    "muted": "$text-muted",
+    "plain": "",
+}
+MAX_TRACE_LINES = 400
+
+
+def spans_content(text: str, language: str) -> Content:
+    """Text highlighted for ``language`` (json, stacktrace, other) as theme-styled Content."""
+    return Content.assemble(
+        *((part, ROLE_STYLES.get(role, "")) for role, part in highlight(text, language))
+    )
+
+
+def payload_content(data: bytes | None) -> tuple[str, Content]:
+    """A title (kind and size) and the rendered body of a key or value."""
+    rendered = render_payload(data)
+    if rendered.kind == "null":
+        return "null", Content.styled("null", "$text-muted italic")
+    if rendered.kind == "empty":
+        return rendered.description, Content.styled("(empty)", "$text-muted italic")
+    body = spans_content(rendered.text, rendered.language)
+    if rendered.truncated:
+        body = Content.assemble(
+            body, (f"\n… cut for display; full size {rendered.size} bytes", "$warning")
+        )
+    return rendered.description, body
+
+
+def trace_content(trace: str | None) -> Content:
+    if trace is None:
+        return Content.styled("(no stack trace header)", "$text-muted italic")
+    shown, cut = cut_lines(trace, MAX_TRACE_LINES)
+    body = spans_content(shown, "stacktrace")
+    if cut:
+        note = (
+            f"\n… {len(trace.splitlines())} lines, {len(trace)} characters in all (export keeps it)"
+        )
+        body = Content.assemble(body, (note, "$warning"))
+    return body
+
+
+class DlqDetail(VerticalScroll):
+    """Everything about one dead letter (or one plain record, for the original record)."""
+
+    DEFAULT_CSS = """
+    DlqDetail { height: 1fr; border-top: solid $primary 40%; padding: 0 1; }
+    DlqDetail .dlq-section { color: $text-muted; text-style: bold; margin-top: 1; }
+    DlqDetail .dlq-title { text-style: bold; }
+    DlqDetail DataTable { height: auto; max-height: 14; }
+    DlqDetail Static.dlq-body { width: 1fr; }
+    DlqDetail .dlq-notice { color: $warning; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="dlq-title", classes="dlq-title", markup=False)
+        yield Static("Connect error headers", classes="dlq-section", id="dlq-headers-label")
+        yield DataTable(id="dlq-headers", cursor_type="row", show_cursor=False)
+        yield Static("Stack trace", classes="dlq-section", id="dlq-trace-label")
+        yield Static("", id="dlq-trace", classes="dlq-body", markup=False)
+        yield Static("Value", classes="dlq-section", id="dlq-value-label", markup=False)
+        yield Static("", id="dlq-value", classes="dlq-body", markup=False)
+        yield Static("Key", classes="dlq-section", id="dlq-key-label", markup=False)
+        yield Static("", id="dlq-key", classes="dlq-body", markup=False)
+        yield Static("Other headers", classes="dlq-section", id="dlq-other-label")
+        yield DataTable(id="dlq-other", cursor_type="row", show_cursor=False)
+
+    def on_mount(self) -> None:
+        for table_id in ("#dlq-headers", "#dlq-other"):
+            table = self.query_one(table_id, DataTable)
+            table.add_column("Header", key="name", width=28)
+            table.add_column("Value", key="value")
+        self.show(None)
+
+    def _fill(self, table_id: str, rows: list[tuple[str, str | None]]) -> None:
+        table = self.query_one(table_id, DataTable)
+        table.clear()
+        for name, value in rows:
+            cell = Text("null", style="italic") if value is None else Text(value)
+            table.add_row(Text(name), cell)
+        table.display = bool(rows)
+
+    def _payloads(self, record: KafkaRecord) -> None:
+        for part, data in (("value", record.value), ("key", record.key)):
+            title, body = payload_content(data)
+            self.query_one(f"#dlq-{part}-label", Static).update(f"{part.capitalize()} — {title}")
+            self.query_one(f"#dlq-{part}", Static).update(body)
+        others = [(k, decode_text(v)) for k, v in record.headers if not k.startswith(HEADER_PREFIX)]
+        self.query_one("#dlq-other-label", Static).display = bool(others)
+        self._fill("#dlq-other", others)
+
+    def show(self, dl: DeadLetter | None) -> None:
+        """Show a dead letter; None shows an empty pane with a hint."""
+        title = self.query_one("#dlq-title", Static)
+        for widget in self.query(".dlq-section, .dlq-body, DataTable"):
+            widget.display = dl is not None
+        if dl is None:
+            title.update("Select a dead letter to see its headers, stack trace and payload.")
+            return
+        rec = dl.record
+        title.update(
+            f"{rec.topic} {rec.partition}@{rec.offset} · {rec.time_text} UTC · "
+            f"original {dl.origin_text}"
+            + (f" · {dl.connector} task {dl.task_id}" if dl.connector else "")
+        )
+        rows = []
+        for name, value in dl.error_headers:
+            short = name[len(HEADER_PREFIX) :]
+            if name == H_STACKTRACE and value is not None:
+                value = f"({len(value.splitlines())} lines, shown below)"
+            rows.append((short, value))
+        if not rows:
+            rows = [("(none)", "this record has no __connect.errors.* headers")]
+        self._fill("#dlq-headers", rows)
+        self.query_one("#dlq-trace", Static).update(trace_content(dl.stacktrace))
+        self._payloads(rec)
+        self.scroll_home(animate=False)
+
+    def show_record(self, record: KafkaRecord, note: str = "") -> None:
+        """Show a plain record (the original of a dead letter): payloads and headers only."""
+        for widget in self.query(".dlq-section, .dlq-body, DataTable"):
+            widget.display = True
+        for wid in ("#dlq-headers-label", "#dlq-headers", "#dlq-trace-label", "#dlq-trace"):
+            self.query_one(wid).display = False
+        self.query_one("#dlq-title", Static).update(
+            f"{record.topic} {record.partition}@{record.offset} · {record.time_text} UTC{note}"
+        )
+        self._payloads(record)

@@ -1,0 +1,420 @@
+"""The log lines widget: Line API rendering of records, folded stack traces, follow mode.
+
+Rows are packed record keys pushed down by the log screen; text is read lazily through a
+``LogReader`` (the toolong approach: ``os.pread`` of one line when it scrolls into view,
+with small LRU caches), so a 1 GiB file costs the same as a small one to draw.
+"""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left, bisect_right
+from collections import OrderedDict
+from typing import Protocol
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from kctui.logs.patterns import Kind, LogLine, parse_line
+
+
+class LogReader(Protocol):
+    def read_line(self, packed: int) -> str: ...
+    def read_continuation(self, packed: int) -> list[str]: ...
+    def continuation_count(self, packed: int) -> int: ...
+    def worker_of(self, packed: int) -> str: ...
+
+
+class _Lru(OrderedDict[object, object]):
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def get_or(self, key: object, make: object) -> object:
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        value = make() if callable(make) else make
+        self[key] = value
+        if len(self) > self.size:
+            self.popitem(last=False)
+        return value
+
+
+_KIND_CLASS = {
+    Kind.FAILURE: "log-view--failure",
+    Kind.OFFSET: "log-view--offset",
+    Kind.REBALANCE: "log-view--rebalance",
+    Kind.WORKER: "log-view--worker",
+    Kind.LIFECYCLE: "log-view--lifecycle",
+}
+_LEVEL_CLASS = {
+    "WARN": "log-view--warn",
+    "ERROR": "log-view--error",
+    "FATAL": "log-view--error",
+    "DEBUG": "log-view--debug",
+    "TRACE": "log-view--debug",
+}
+
+
+class LogView(ScrollView, can_focus=True):
+    """Records of one or more workers; stack traces fold under their line (enter expands)."""
+
+    COMPONENT_CLASSES = {
+        "log-view--failure",
+        "log-view--offset",
+        "log-view--rebalance",
+        "log-view--worker",
+        "log-view--lifecycle",
+        "log-view--warn",
+        "log-view--error",
+        "log-view--debug",
+        "log-view--muted",
+        "log-view--trace",
+        "log-view--tag",
+        "log-view--cursor",
+    }
+    DEFAULT_CSS = """
+    LogView { background: $surface; scrollbar-gutter: stable; }
+    LogView > .log-view--failure { color: $error; text-style: bold; }
+    LogView > .log-view--offset { color: $warning; }
+    LogView > .log-view--rebalance { color: $accent; }
+    LogView > .log-view--worker { color: $primary; text-style: bold; }
+    LogView > .log-view--lifecycle { color: $success; }
+    LogView > .log-view--warn { color: $warning; }
+    LogView > .log-view--error { color: $error; }
+    LogView > .log-view--debug { color: $text-muted; }
+    LogView > .log-view--muted { color: $text-muted; }
+    LogView > .log-view--trace { color: $error 75%; }
+    LogView > .log-view--tag { color: $secondary; }
+    LogView > .log-view--cursor { background: $primary 25%; }
+    """
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="log-up"),
+        Binding("down,j", "cursor(1)", "Down", show=False, id="log-down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="log-page-up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="log-page-down"),
+        Binding("home,g", "edge(0)", "Top", show=False, id="log-top"),
+        Binding("end,G", "edge(1)", "Bottom", show=False, id="log-bottom"),
+        Binding("enter,space", "toggle_fold", "Trace", id="log-fold"),
+    ]
+
+    follow: reactive[bool] = reactive(True)
+    new_lines: reactive[int] = reactive(0)
+    cursor: reactive[int] = reactive(-1)
+
+    class StateChanged(Message):
+        """Follow mode, pending new lines or the cursor changed (for the status line)."""
+
+        def __init__(self, view: LogView) -> None:
+            super().__init__()
+            self.view = view
+
+        @property
+        def control(self) -> LogView:
+            return self.view
+
+    def __init__(self, reader: LogReader, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.reader = reader
+        self.rows: array[int] = array("Q")
+        self.failure_rows: array[int] = array("Q")
+        self.show_worker = False
+        self._expanded: dict[int, int] = {}  # packed key -> continuation lines shown
+        self._exp_rows: list[tuple[int, int]] = []  # (row, extra lines), sorted by row
+        self._headers: _Lru = _Lru(2048)
+        self._traces: _Lru = _Lru(16)
+        self._counts: _Lru = _Lru(2048)
+        self._styles: dict[str, Style] = {}
+        self._max_width = 0
+        self._scrolling = False
+
+    # ------------------------------------------------------------------ geometry
+
+    @property
+    def extra_lines(self) -> int:
+        return sum(extra for _, extra in self._exp_rows)
+
+    def _line_of_row(self, row: int) -> int:
+        return row + sum(extra for r, extra in self._exp_rows if r < row)
+
+    def _row_at(self, y: int) -> tuple[int, int]:
+        before = 0
+        for row, extra in self._exp_rows:
+            start = row + before
+            if y < start:
+                break
+            if y <= start + extra:
+                return row, y - start
+            before += extra
+        return y - before, 0
+
+    def _update_size(self) -> None:
+        height = len(self.rows) + self.extra_lines
+        width = max(self._max_width, self.scrollable_content_region.width)
+        self.virtual_size = Size(width, height)
+
+    def _reindex_expanded(self) -> None:
+        positions: list[tuple[int, int]] = []
+        for key, extra in list(self._expanded.items()):
+            try:
+                positions.append((self.rows.index(key), extra))
+            except ValueError:
+                del self._expanded[key]
+        self._exp_rows = sorted(positions)
+
+    # ------------------------------------------------------------------ rows
+
+    def reset_rows(self, rows: array[int], failure_rows: array[int]) -> None:
+        """New rows (filter changed, more of the file indexed): keep the cursor's record in place."""
+        anchor = self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
+        offset = self._line_of_row(self.cursor) - round(self.scroll_y) if anchor is not None else 0
+        self.rows, self.failure_rows = rows, failure_rows
+        self._clear_caches()
+        self._reindex_expanded()
+        self._update_size()
+        if self.follow or not rows:
+            self.new_lines = 0
+            self._go_end()
+        else:
+            index = -1
+            if anchor is not None:
+                try:
+                    index = rows.index(anchor)
+                except ValueError:
+                    index = -1
+            if index < 0:
+                index = min(max(self.cursor, 0), len(rows) - 1)
+            self.cursor = index
+            self._scroll_to_line(self._line_of_row(index) - offset)
+        self._changed()
+
+    def append_rows(self, rows: array[int], failure_rows: array[int]) -> None:
+        """Records that arrived while following (or while paused: counted as new lines)."""
+        if not rows:
+            return
+        if self.rows:
+            self._headers.pop(self.rows[-1], None)  # the last record may have grown
+            self._counts.pop(self.rows[-1], None)
+        base = len(self.rows)
+        self.rows.extend(rows)
+        self.failure_rows.extend(base + i for i in failure_rows)
+        self._update_size()
+        if self.follow:
+            self._go_end()
+        else:
+            self.new_lines += len(rows)
+        self._changed()
+
+    def _clear_caches(self) -> None:
+        self._headers.clear()
+        self._counts.clear()
+        self._traces.clear()
+
+    # ------------------------------------------------------------------ reading
+
+    def header(self, packed: int) -> LogLine:
+        return self._headers.get_or(packed, lambda: parse_line(self.reader.read_line(packed)))  # type: ignore[return-value]
+
+    def continuation_count(self, packed: int) -> int:
+        return self._counts.get_or(packed, lambda: self.reader.continuation_count(packed))  # type: ignore[return-value]
+
+    def continuation(self, packed: int) -> list[str]:
+        return self._traces.get_or(packed, lambda: self.reader.read_continuation(packed))  # type: ignore[return-value]
+
+    # ------------------------------------------------------------------ moving
+
+    def _scroll_to_line(self, y: int) -> None:
+        self._scrolling = True
+        try:
+            self.scroll_to(y=max(0, y), animate=False, immediate=True)
+        finally:
+            self._scrolling = False
+
+    def _go_end(self) -> None:
+        if self.rows:
+            self.cursor = len(self.rows) - 1
+        self._scrolling = True
+        try:
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
+        finally:
+            self._scrolling = False
+
+    def _changed(self) -> None:
+        self.post_message(self.StateChanged(self))
+        self.refresh()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if self._scrolling or not self.rows:
+            return
+        at_end = round(new_value) >= round(self.max_scroll_y)
+        if new_value < old_value and not at_end and self.follow:
+            self.follow = False
+        elif at_end and not self.follow and new_value > old_value:
+            self.resume_follow()
+
+    def watch_follow(self, follow: bool) -> None:
+        if follow:
+            self.new_lines = 0
+        self._changed()
+
+    def resume_follow(self) -> None:
+        self.follow = True
+        self.new_lines = 0
+        self._go_end()
+        self._changed()
+
+    def move_to(self, row: int, *, expand: bool = False, center: bool = True) -> None:
+        """Put the cursor on ``row`` (pausing follow unless it is the last row)."""
+        if not self.rows:
+            return
+        row = max(0, min(row, len(self.rows) - 1))
+        if row < len(self.rows) - 1 and self.follow:
+            self.follow = False
+        self.cursor = row
+        if expand and self.rows[row] not in self._expanded:
+            self.toggle_fold()
+        line = self._line_of_row(row)
+        height = self.scrollable_content_region.height or 1
+        top = round(self.scroll_y)
+        if center:
+            self._scroll_to_line(line - height // 3)
+        elif line < top:
+            self._scroll_to_line(line)
+        elif line >= top + height:
+            self._scroll_to_line(line - height + 1)
+        self._changed()
+
+    def action_cursor(self, delta: int) -> None:
+        start = self.cursor if self.cursor >= 0 else len(self.rows) - 1
+        self.move_to(start + delta, center=False)
+        if delta > 0 and self.cursor == len(self.rows) - 1:
+            self.resume_follow()
+
+    def action_page(self, direction: int) -> None:
+        height = max(1, self.scrollable_content_region.height - 1)
+        self.action_cursor(direction * height)
+
+    def action_edge(self, end: int) -> None:
+        if end:
+            self.resume_follow()
+        else:
+            self.move_to(0, center=False)
+
+    def next_failure(self, direction: int = 1) -> bool:
+        """Move to the next (1) or previous (-1) failure; False when there is none."""
+        failures = self.failure_rows
+        if direction > 0:
+            index = bisect_right(failures, self.cursor)
+        else:
+            index = bisect_left(failures, self.cursor) - 1
+        if not 0 <= index < len(failures):
+            return False
+        self.move_to(failures[index])
+        return True
+
+    def toggle_fold(self) -> None:
+        if not 0 <= self.cursor < len(self.rows):
+            return
+        key = self.rows[self.cursor]
+        if key in self._expanded:
+            del self._expanded[key]
+        else:
+            count = len(self.continuation(key))
+            if not count:
+                return
+            self._expanded[key] = count
+        self._reindex_expanded()
+        self._update_size()
+        self.refresh()
+
+    def action_toggle_fold(self) -> None:
+        self.toggle_fold()
+
+    def is_expanded(self, packed: int) -> bool:
+        return packed in self._expanded
+
+    def on_click(self, event: object) -> None:
+        y = getattr(event, "y", None)
+        if y is None or not self.rows:
+            return
+        row, _ = self._row_at(round(self.scroll_y) + int(y))
+        if 0 <= row < len(self.rows):
+            if row == self.cursor:
+                self.toggle_fold()
+            self.move_to(row, center=False)
+
+    # ------------------------------------------------------------------ drawing
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles = {}
+
+    def _style(self, name: str) -> Style:
+        style = self._styles.get(name)
+        if style is None:
+            style = self.get_component_rich_style(name, partial=True)
+            self._styles[name] = style
+        return style
+
+    def _header_text(self, packed: int) -> Text:
+        line = self.header(packed)
+        count = self.continuation_count(packed)
+        marker = ("▾ " if packed in self._expanded else "▸ ") if count else "  "
+        text = Text(marker, style=self._style("log-view--muted"))
+        if self.show_worker:
+            text.append(f"{self.reader.worker_of(packed)} ", self._style("log-view--tag"))
+        body = Text(line.text)
+        kind_class = _KIND_CLASS.get(line.kind)
+        if line.timestamp and line.text.find("] ") > 0:
+            end = line.text.find("] ") + 1
+            body.stylize(self._style("log-view--muted"), 0, end)
+            level_class = _LEVEL_CLASS.get(line.level or "")
+            if level_class and line.level:
+                start = line.text.find(line.level, end)
+                if start >= 0:
+                    body.stylize(self._style(level_class), start, start + len(line.level))
+            if kind_class:
+                body.stylize(self._style(kind_class), end, len(line.text))
+        elif kind_class:
+            body.stylize(self._style(kind_class))
+        text.append_text(body)
+        if count and packed not in self._expanded:
+            more = f"  [+{count} line{'s' if count != 1 else ''}]"
+            text.append(more, self._style("log-view--muted"))
+        return text
+
+    def _trace_text(self, packed: int, index: int) -> Text:
+        lines = self.continuation(packed)
+        content = lines[index] if index < len(lines) else ""
+        content = content.replace("\t", "    ")
+        failure = self.header(packed).is_failure
+        return Text("    " + content, self._style("log-view--trace" if failure else "log-view--muted"))
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width
+        row, sub = self._row_at(scroll_y + y)
+        base = self.rich_style
+        if not 0 <= row < len(self.rows):
+            return Strip.blank(width, base)
+        packed = self.rows[row]
+        text = self._header_text(packed) if sub == 0 else self._trace_text(packed, sub - 1)
+        text.no_wrap = True
+        if text.cell_len > self._max_width:
+            self._max_width = min(text.cell_len, 4096)
+            self.call_later(self._update_size)
+        segments = [Segment(s.text, base + s.style if s.style else base) for s in text.render(self.app.console)]
+        strip = Strip(segments).crop(scroll_x, scroll_x + width).extend_cell_length(width, base)
+        if row == self.cursor and sub == 0 and self.has_focus:
+            cursor = self._style("log-view--cursor")
+            strip = Strip([Segment(t, (st or base) + cursor, c) for t, st, c in strip], width)
+        return strip
