@@ -6,15 +6,9 @@ Reading never joins a consumer group and never commits an offset (see ``kctui.dl
 from __future__ import annotations
 
 import argparse
-import re
-import time
-from datetime import UTC, datetime
 from typing import Any
 
 from kctui.errors import KctuiError
-
-_RELATIVE = re.compile(r"^(\d+)\s*([smhd])$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -47,22 +41,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def parse_since(text: str, now: float | None = None) -> int:
-    """Epoch milliseconds from ``2026-11-24T10:00``, ``1700000000000`` or ``90m`` (ago)."""
-    text = text.strip()
-    now = time.time() if now is None else now
-    if text.isdigit():
-        return int(text)
-    if match := _RELATIVE.match(text):
-        return int((now - int(match.group(1)) * _UNIT_SECONDS[match.group(2)]) * 1000)
+    """Epoch milliseconds for ``--since``; a clear error for anything else."""
+    from kctui.dlq.records import parse_time_spec
+
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise KctuiError(
-            f"--since: expected an ISO time, epoch milliseconds or 30m/2h/1d, got {text!r}"
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return int(moment.timestamp() * 1000)
+        return parse_time_spec(text, now)
+    except ValueError as exc:
+        raise KctuiError(f"--since: {exc}") from None
 
 
 def _cluster(args: argparse.Namespace) -> Any:
@@ -123,7 +108,9 @@ def _print_summary(reader: Any, topics: dict[str, str], limit: int, as_json: boo
     from kctui.dlq.errors import NotAuthorized, TopicNotFound
     from kctui.dlq.records import summarize
 
-    topic_rows, group_rows, out = [], [], []
+    topic_rows: list[tuple[Any, ...]] = []
+    group_rows: list[tuple[Any, ...]] = []
+    out: list[dict[str, Any]] = []
     for topic, connector in topics.items():
         try:
             page = reader.newest(topic, limit)

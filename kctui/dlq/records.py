@@ -7,38 +7,25 @@ reader becomes a :class:`DeadLetter`. Payload rendering and highlighting live in
 
 from __future__ import annotations
 
+import re
+import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from kctui.dlq.render import (  # re-exported: records is the module to import
-    MAX_DISPLAY_CHARS as MAX_DISPLAY_CHARS,
-)
-from kctui.dlq.render import (
-    MAX_HEX_BYTES as MAX_HEX_BYTES,
-)
-from kctui.dlq.render import (
-    RenderedPayload as RenderedPayload,
-)
-from kctui.dlq.render import (
-    Span as Span,
-)
-from kctui.dlq.render import (
-    cut_lines as cut_lines,
-)
-from kctui.dlq.render import (
-    format_size as format_size,
-)
-from kctui.dlq.render import (
-    hex_dump as hex_dump,
-)
-from kctui.dlq.render import (
-    highlight as highlight,
-)
-from kctui.dlq.render import (
-    render_payload as render_payload,
+# Re-exported: callers import everything about a dead letter from this module.
+from kctui.dlq.render import (  # noqa: F401
+    MAX_DISPLAY_CHARS,
+    MAX_HEX_BYTES,
+    RenderedPayload,
+    Span,
+    cut_lines,
+    format_size,
+    hex_dump,
+    highlight,
+    render_payload,
 )
 
 HEADER_PREFIX = "__connect.errors."
@@ -225,6 +212,29 @@ def decode_dead_letter(record: KafkaRecord) -> DeadLetter:
         exception_message=errors.get(H_MESSAGE),
         stacktrace=errors.get(H_STACKTRACE),
     )
+
+
+_RELATIVE = re.compile(r"^(\d+)\s*([smhd])$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_time_spec(text: str, now: float | None = None) -> int:
+    """Epoch ms from ISO 8601 (UTC when no zone), epoch ms digits, or ``30m``/``2h``/``1d`` ago."""
+    text = text.strip()
+    now = time.time() if now is None else now
+    if text.isdigit():
+        return int(text)
+    if match := _RELATIVE.match(text):
+        return int((now - int(match.group(1)) * _UNIT_SECONDS[match.group(2)]) * 1000)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(
+            f"expected an ISO time (UTC), epoch milliseconds or 30m/2h/1d ago, got {text!r}"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp() * 1000)
 
 
 def format_timestamp(timestamp_ms: int | None) -> str:

@@ -116,13 +116,13 @@ def render_payload(
             text, cut = hex_dump(body, max_hex_bytes), len(body) > max_hex_bytes
             language = "hex"
         return RenderedPayload("confluent", text, size, cut, schema_id, language)
-    text = _as_text(data)
-    if text is not None:
-        pretty = _as_json(text) if size <= 8 * 1024 * 1024 else None
+    plain = _as_text(data)
+    if plain is not None:
+        pretty = _as_json(plain) if size <= 8 * 1024 * 1024 else None
         if pretty is not None:
             shown, cut = _cut(pretty, max_chars)
             return RenderedPayload("json", shown, size, cut, language="json")
-        shown, cut = _cut(text, max_chars)
+        shown, cut = _cut(plain, max_chars)
         return RenderedPayload("text", shown, size, cut)
     return RenderedPayload(
         "binary", hex_dump(data, max_hex_bytes), size, size > max_hex_bytes, language="hex"
