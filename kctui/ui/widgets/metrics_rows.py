@@ -106,7 +106,9 @@ def _worker_cells(worker: WorkerSnapshot) -> tuple[Cell, ...]:
     jmx = f"ok in {worker.elapsed:.1f}s" + (f" ({'; '.join(worker.notes)})" if worker.notes else "")
     startup = NONE
     if wm is not None:
-        startup = f"{fmt_count(wm.connector_startup_failures)}/{fmt_count(wm.task_startup_failures)}"
+        startup = (
+            f"{fmt_count(wm.connector_startup_failures)}/{fmt_count(wm.task_startup_failures)}"
+        )
     failed_startups = bool(wm and (wm.connector_startup_failures or wm.task_startup_failures))
     rebalancing = rb.rebalancing if rb is not None else None
     return (

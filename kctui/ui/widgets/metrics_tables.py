@@ -83,7 +83,9 @@ class MetricsTable(DataTable[Text]):
                 self.add_row(*(self._text(c) for c in cells), key=key)
                 self.cells_updated += len(cells)
             elif old != cells:
-                for column, (before, after) in zip(column_keys, zip(old, cells, strict=False), strict=False):
+                for column, (before, after) in zip(
+                    column_keys, zip(old, cells, strict=False), strict=False
+                ):
                     if before != after:
                         self.update_cell(key, column, self._text(after))
                         self.cells_updated += 1

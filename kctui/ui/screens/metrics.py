@@ -1,0 +1,278 @@
+"""The metrics screen: per-worker JMX state and per-task (or per-connector) rates and errors.
+
+Polls on a timer; each poll is a thread worker (jmxquery is blocking) that posts one
+:class:`MetricsScreen.Updated` message with a frozen snapshot. A worker whose JMX
+fails shows its message in its row; the other workers still show. The timer skips
+while another screen (a modal) is on top.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label, Static
+
+from kctui.config import ClusterConfig
+from kctui.connect.models import ClusterState, Connector
+from kctui.health import rollup_with_metrics
+from kctui.metrics.history import MetricsHistory
+from kctui.metrics.model import MetricsSnapshot
+from kctui.ui.widgets.metrics_rows import (
+    CONNECTOR_COLUMNS,
+    TASK_COLUMNS,
+    WORKER_COLUMNS,
+    connector_rows,
+    fmt_count,
+    task_rows,
+    worker_rows,
+)
+from kctui.ui.widgets.metrics_tables import MetricsTable
+
+
+class MetricsSource(Protocol):
+    """Where snapshots come from: JMX in the app, a fake in tests. ``fetch`` blocks."""
+
+    @property
+    def configured(self) -> bool: ...
+
+    def fetch(self, configs: Any = None) -> MetricsSnapshot: ...
+
+    def close(self) -> None: ...
+
+
+class MetricsScreen(Screen[None]):
+    """Metrics of one connector's tasks (``connector``) or of all connectors (None)."""
+
+    DEFAULT_CSS = """
+    MetricsScreen {
+        layout: vertical;
+        background: $background;
+    }
+    MetricsScreen #metrics-title {
+        height: 1;
+        padding: 0 1;
+        background: $panel;
+        color: $foreground;
+        text-style: bold;
+    }
+    MetricsScreen .metrics-line {
+        height: auto;
+        padding: 0 1;
+    }
+    MetricsScreen .metrics-heading {
+        padding: 1 1 0 1;
+        color: $text-muted;
+        text-style: bold;
+    }
+    MetricsScreen #metrics-notes {
+        color: $warning;
+    }
+    MetricsScreen #metrics-health.-problem {
+        color: $error;
+    }
+    MetricsScreen #metrics-health.-fine {
+        color: $success;
+    }
+    MetricsScreen #metrics-tasks {
+        height: 1fr;
+        max-height: 100%;
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="metrics.back"),
+        Binding("r", "refresh", "Refresh", id="metrics.refresh"),
+        Binding("a", "all_connectors", "All connectors", id="metrics.all"),
+    ]
+
+    @dataclass
+    class Updated(Message):
+        """A poll finished: the new snapshot (a newer one replaces an unhandled older one)."""
+
+        snapshot: MetricsSnapshot
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, MetricsScreen.Updated)
+
+    def __init__(
+        self,
+        cluster: ClusterConfig,
+        connector: str | None = None,
+        *,
+        source: MetricsSource | None = None,
+        interval: float | None = None,
+    ) -> None:
+        super().__init__()
+        self.cluster = cluster
+        self.connector = connector
+        if source is None:
+            from kctui.metrics.jmx import JmxMetricsSource
+
+            source = JmxMetricsSource(cluster)
+        self.source = source
+        self.interval = interval if interval is not None else cluster.refresh_seconds
+        self.history = MetricsHistory()
+        self.polls = 0
+        self._fetching = False
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._title(), id="metrics-title")
+        yield Static("", id="metrics-health", classes="metrics-line")
+        yield Static("", id="metrics-notes", classes="metrics-line")
+        yield Label("Workers", classes="metrics-heading")
+        yield MetricsTable(WORKER_COLUMNS, id="metrics-workers")
+        yield Label(self._tasks_heading(), id="metrics-tasks-heading", classes="metrics-heading")
+        yield MetricsTable(self._task_columns(), id="metrics-tasks")
+        yield Footer()
+
+    def _title(self) -> str:
+        what = f"connector {self.connector}" if self.connector else "all connectors"
+        return f"Metrics · cluster {self.cluster.name} · {what}"
+
+    def _tasks_heading(self) -> str:
+        if self.connector:
+            return f"Tasks of {self.connector}"
+        return "Connectors (enter: show tasks)"
+
+    def _task_columns(self) -> tuple[tuple[str, str, int], ...]:
+        return TASK_COLUMNS if self.connector else CONNECTOR_COLUMNS
+
+    def on_mount(self) -> None:
+        notes = self.query_one("#metrics-notes", Static)
+        if not self.source.configured:
+            notes.update(
+                f"No JMX endpoints configured for cluster '{self.cluster.name}': add "
+                f"[[clusters.{self.cluster.name}.jmx]] entries (worker, url) to the config "
+                "file and enable remote JMX on the workers (see docs/metrics.md)."
+            )
+            return
+        notes.update("Reading JMX…")
+        self.action_refresh()
+        self.set_interval(self.interval, self._tick)
+
+    def on_unmount(self) -> None:
+        self.source.close()
+
+    # ------------------------------------------------------------------ polling
+
+    def _tick(self) -> None:
+        if not self.is_current or self._fetching:
+            return
+        self.action_refresh()
+
+    def action_refresh(self) -> None:
+        if not self.source.configured or self._fetching:
+            return
+        self._fetching = True
+        self._fetch(self._configs())
+
+    def _rest_state(self) -> ClusterState | None:
+        state = getattr(self.app, "state", None)
+        return state if isinstance(state, ClusterState) else None
+
+    def _configs(self) -> dict[str, Any]:
+        state = self._rest_state()
+        if state is None:
+            return {}
+        return {name: dict(c.config) for name, c in state.connectors.items()}
+
+    @work(thread=True, exclusive=True, group="metrics", exit_on_error=False)
+    def _fetch(self, configs: dict[str, Any]) -> None:
+        try:
+            snapshot = self.source.fetch(configs)
+        finally:
+            self._fetching = False
+        self.post_message(self.Updated(snapshot))
+
+    # ------------------------------------------------------------------ showing
+
+    def on_metrics_screen_updated(self, message: Updated) -> None:
+        snapshot = message.snapshot
+        self.polls += 1
+        self.history.add(snapshot)
+        self.history.forget(set(snapshot.connector_names))
+        self.query_one("#metrics-workers", MetricsTable).show(worker_rows(snapshot))
+        self._show_tasks()
+        self._show_notes(snapshot)
+        self._show_health()
+
+    def _rest_connector(self) -> Connector | None:
+        state = self._rest_state()
+        if state is None or self.connector is None:
+            return None
+        return state.connectors.get(self.connector)
+
+    def _show_tasks(self) -> None:
+        snapshot = self.history.latest
+        table = self.query_one("#metrics-tasks", MetricsTable)
+        table.set_columns(self._task_columns())
+        if snapshot is None:
+            return
+        if self.connector:
+            rows = task_rows(self.connector, snapshot, self.history, self._rest_connector())
+        else:
+            state = self._rest_state()
+            types = {n: c.type for n, c in state.connectors.items()} if state else {}
+            rows = connector_rows(snapshot, self.history, types)
+        table.show(rows)
+
+    def _show_notes(self, snapshot: MetricsSnapshot) -> None:
+        lines = [f"JMX of worker {w.worker} failed: {w.error}" for w in snapshot.failed_workers]
+        if snapshot.lag_error:
+            lines.append(snapshot.lag_error)
+        stamp = time.strftime("%H:%M:%S", time.localtime(snapshot.fetched_at or time.time()))
+        ok = sum(1 for w in snapshot.workers if w.ok)
+        lines.append(f"{ok} of {len(snapshot.workers)} workers answered at {stamp}")
+        self.query_one("#metrics-notes", Static).update("\n".join(lines))
+
+    def _show_health(self) -> None:
+        line = self.query_one("#metrics-health", Static)
+        snapshot = self.history.latest
+        if self.connector is None or snapshot is None:
+            line.update("")
+            return
+        lag = snapshot.lag_of(self.connector)
+        lag_text = f"lag {fmt_count(lag)}" if lag is not None else "lag n/a"
+        rest = self._rest_connector()
+        if rest is None:
+            line.update(f"health unknown (no REST state for {self.connector}) · {lag_text}")
+            return
+        verdict = rollup_with_metrics(
+            rest,
+            snapshot,
+            previous=self.history.previous,
+            lag_threshold=self.cluster.lag_threshold,
+        )
+        line.update(f"{verdict.health.value}: {verdict.reason} · {lag_text}")
+        line.set_class(verdict.health.is_problem, "-problem")
+        line.set_class(not verdict.health.is_problem, "-fine")
+
+    # ------------------------------------------------------------------ actions
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id != "metrics-tasks" or self.connector is not None:
+            return
+        if event.row_key.value:
+            self._select_connector(event.row_key.value)
+
+    def _select_connector(self, name: str | None) -> None:
+        self.connector = name
+        self.query_one("#metrics-title", Static).update(self._title())
+        self.query_one("#metrics-tasks-heading", Label).update(self._tasks_heading())
+        self._show_tasks()
+        self._show_health()
+
+    def action_all_connectors(self) -> None:
+        self._select_connector(None)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
