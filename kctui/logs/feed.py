@@ -189,6 +189,11 @@ class LogFeed:
     def workers(self) -> list[str]:
         return list(dict.fromkeys(s.worker for s in self.sources))
 
+    @property
+    def commands_running(self) -> bool:
+        """Some command is still running or its output is still being read."""
+        return any(not f.command.finished for f in self._commands)
+
     def add_store(self, worker: str, data: FileIndex | MemoryLog) -> Store:
         store = Store(self._next_id, worker, data)
         self._next_id += 1
@@ -320,7 +325,8 @@ class LogFeed:
 
     def build(self, flt: LogFilter) -> Rows:
         """Every record the filter keeps, merged by timestamp across workers."""
-        chosen = [(s, self._select(s, flt)) for s in sorted(self.stores.values(), key=_order_key)]
+        stores = sorted(self.stores.values(), key=_order_key)
+        chosen = [(s, self._select(s, flt)) for s in stores if flt.worker in (None, s.worker)]
         rows = self._order(chosen)
         return Rows(rows, self._failure_rows(rows))
 
@@ -329,7 +335,7 @@ class LogFeed:
         chosen = []
         for store_id, keys in appended.items():
             store = self.stores.get(store_id)
-            if store is not None:
+            if store is not None and flt.worker in (None, store.worker):
                 data = store.data
                 kept = (
                     keys

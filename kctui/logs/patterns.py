@@ -355,6 +355,7 @@ class LogFilter:
     min_level: str | None = None
     text: str = ""
     regex: bool = False
+    worker: str | None = None  # one worker's sources only (applied by the feed)
     _pattern: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -286,6 +286,15 @@ class CommandSource:
         return self._process is not None and self._process.poll() is None
 
     @property
+    def finished(self) -> bool:
+        """Exited (or never started) and all of its output has been read."""
+        if self.start_error:
+            return True
+        if self._process is None or self._process.poll() is None:
+            return False
+        return not any(t.is_alive() for t in self._threads)
+
+    @property
     def exit_code(self) -> int | None:
         if self.start_error:
             return 127

@@ -173,7 +173,7 @@ class LogView(ScrollView, can_focus=True):
     # ------------------------------------------------------------------ rows
 
     def reset_rows(self, rows: array[int], failure_rows: array[int]) -> None:
-        """New rows (filter changed, more of the file indexed): keep the cursor's record in place."""
+        """New rows (filter changed, more of the file indexed); the cursor's record stays put."""
         anchor = self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
         offset = self._line_of_row(self.cursor) - round(self.scroll_y) if anchor is not None else 0
         self.rows, self.failure_rows = rows, failure_rows
@@ -241,11 +241,13 @@ class LogView(ScrollView, can_focus=True):
     def _go_end(self) -> None:
         if self.rows:
             self.cursor = len(self.rows) - 1
-        self._scrolling = True
-        try:
-            self.scroll_end(animate=False, immediate=True, x_axis=False)
-        finally:
-            self._scrolling = False
+        self._scroll_to_line(self.max_scroll_y)
+        self.call_after_refresh(self._settle_end)
+
+    def _settle_end(self) -> None:
+        """After layout the viewport may differ: stay at the end while following."""
+        if self.follow and round(self.scroll_y) != self.max_scroll_y:
+            self._scroll_to_line(self.max_scroll_y)
 
     def _changed(self) -> None:
         self.post_message(self.StateChanged(self))
@@ -397,7 +399,9 @@ class LogView(ScrollView, can_focus=True):
         content = lines[index] if index < len(lines) else ""
         content = content.replace("\t", "    ")
         failure = self.header(packed).is_failure
-        return Text("    " + content, self._style("log-view--trace" if failure else "log-view--muted"))
+        return Text(
+            "    " + content, self._style("log-view--trace" if failure else "log-view--muted")
+        )
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
@@ -412,9 +416,12 @@ class LogView(ScrollView, can_focus=True):
         if text.cell_len > self._max_width:
             self._max_width = min(text.cell_len, 4096)
             self.call_later(self._update_size)
-        segments = [Segment(s.text, base + s.style if s.style else base) for s in text.render(self.app.console)]
+        segments = [
+            Segment(s.text, base + s.style if s.style else base)
+            for s in text.render(self.app.console)
+        ]
         strip = Strip(segments).crop(scroll_x, scroll_x + width).extend_cell_length(width, base)
-        if row == self.cursor and sub == 0 and self.has_focus:
+        if row == self.cursor and sub == 0:
             cursor = self._style("log-view--cursor")
             strip = Strip([Segment(t, (st or base) + cursor, c) for t, st, c in strip], width)
         return strip

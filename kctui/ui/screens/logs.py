@@ -1,0 +1,333 @@
+"""The log screen: worker logs of the cluster, merged, filtered, followed.
+
+One thread worker drives a :class:`~kctui.logs.feed.LogFeed` (follow files and commands,
+index big files backwards, apply filters) and posts rows to the :class:`LogView`; the UI
+thread never reads a file except the lines it draws.
+"""
+
+from __future__ import annotations
+
+import threading
+from array import array
+from dataclasses import dataclass, replace
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+from textual.worker import get_current_worker
+
+from kctui.config import ClusterConfig
+from kctui.logs.feed import LogFeed
+from kctui.logs.patterns import LEVELS, FilterError, LogFilter
+from kctui.logs.sources import Notice
+from kctui.ui.widgets.log_view import LogView
+
+POLL_SECONDS = 0.25
+MAX_PENDING = 6  # back-pressure: row messages not yet handled by the UI
+LEVEL_CYCLE: tuple[str | None, ...] = (None, "DEBUG", "INFO", "WARN", "ERROR")
+
+
+@dataclass
+class RowsReset(Message):
+    rows: array[int]
+    failure_rows: array[int]
+    version: int
+    scanning: bool
+
+
+@dataclass
+class RowsAppended(Message):
+    rows: array[int]
+    failure_rows: array[int]
+    version: int
+
+
+@dataclass
+class SourceNotices(Message):
+    notices: tuple[Notice, ...]
+
+
+class LogScreen(Screen[None]):
+    """Worker logs; ``connector``/``task`` filter them, ``around_failure`` opens at the failure."""
+
+    DEFAULT_CSS = """
+    LogScreen { layout: vertical; }
+    LogScreen #log-title { height: 1; background: $panel; color: $foreground; padding: 0 1; }
+    LogScreen #log-filter { display: none; height: 3; }
+    LogScreen #log-filter.-shown { display: block; }
+    LogScreen LogView { height: 1fr; }
+    LogScreen #log-status { height: 1; background: $panel; color: $text-muted; padding: 0 1; }
+    LogScreen #log-status.-paused { color: $warning; }
+    LogScreen #log-notice {
+        height: auto; max-height: 3; color: $warning; padding: 0 1; display: none;
+    }
+    LogScreen #log-notice.-shown { display: block; }
+    LogScreen #log-notice.-error { color: $error; }
+    """
+    BINDINGS = [
+        Binding("escape", "close", "Back", id="logs-back"),
+        Binding("f", "follow", "Follow", id="logs-follow"),
+        Binding("n", "failure(1)", "Next failure", id="logs-next-failure"),
+        Binding("N", "failure(-1)", "Prev failure", id="logs-previous-failure"),
+        Binding("slash", "filter", "Filter", key_display="/", id="logs-filter"),
+        Binding("v", "level", "Level", id="logs-level"),
+        Binding("x", "failures_only", "Only failures", id="logs-failures-only"),
+        Binding("w", "worker", "Worker", id="logs-worker"),
+        Binding("r", "restart_sources", "Restart cmd", id="logs-restart", show=False),
+    ]
+
+    def __init__(
+        self,
+        cluster: ClusterConfig,
+        connector: str | None = None,
+        task: int | None = None,
+        around_failure: bool = False,
+        *,
+        feed: LogFeed | None = None,
+        max_command_lines: int = 100_000,
+    ) -> None:
+        super().__init__()
+        self.cluster = cluster
+        self.feed = feed or LogFeed(cluster.logs, max_command_lines=max_command_lines)
+        self.log_filter = LogFilter(connector=connector, task=task)
+        self.around_failure = around_failure
+        self.filter_version = 0
+        self.scanning = True
+        self.notices: list[Notice] = []
+        self._wake = threading.Event()
+        self._pending = 0
+        self._pending_lock = threading.Lock()
+        self._jumped = False
+        self._closed = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="log-title")
+        yield Input(
+            placeholder="text, or /regular expression/ (enter applies, empty clears)",
+            id="log-filter",
+        )
+        yield Static(id="log-notice")
+        view = LogView(self.feed, id="log-view")
+        view.show_worker = len(self.feed.workers) > 1
+        yield view
+        yield Static(id="log-status")
+        yield Footer()
+
+    @property
+    def view(self) -> LogView:
+        return self.query_one(LogView)
+
+    def on_mount(self) -> None:
+        self._update_title()
+        self._update_status()
+        self.view.focus()
+        if not self.cluster.logs and not self.feed.sources:
+            self._show_notice(
+                f"No log sources configured for cluster '{self.cluster.name}': add "
+                f"[[clusters.{self.cluster.name}.logs]] entries (see docs/logs.md).",
+                "warning",
+            )
+            return
+        self._pump()
+
+    def on_unmount(self) -> None:
+        self._closed = True
+        self._wake.set()
+
+    # ------------------------------------------------------------------ the pump (thread)
+
+    def _post_rows(self, message: Message) -> None:
+        with self._pending_lock:
+            self._pending += 1
+        self.post_message(message)
+
+    def _handled(self) -> None:
+        with self._pending_lock:
+            self._pending = max(0, self._pending - 1)
+
+    @work(thread=True, exclusive=True, group="log-pump", exit_on_error=False)
+    def _pump(self) -> None:
+        worker = get_current_worker()
+        built = -1
+        try:
+            while not worker.is_cancelled and not self._closed:
+                step = self.feed.step()
+                flt, version = self.log_filter, self.filter_version
+                if step.notices:
+                    self.post_message(SourceNotices(step.notices))
+                if version != built or step.changed:
+                    rows = self.feed.build(flt)
+                    built = version
+                    self._post_rows(RowsReset(rows.rows, rows.failure_rows, version, step.scanning))
+                elif step.appended:
+                    new = self.feed.select_new(step.appended, flt)
+                    if new.rows:
+                        self._post_rows(RowsAppended(new.rows, new.failure_rows, version))
+                while self._pending > MAX_PENDING and not self._closed:
+                    self._wake.wait(0.05)
+                if not step.scanning and built == self.filter_version:
+                    self._wake.wait(POLL_SECONDS)
+                    self._wake.clear()
+        finally:
+            self.feed.close()
+
+    # ------------------------------------------------------------------ messages
+
+    def on_rows_reset(self, message: RowsReset) -> None:
+        self._handled()
+        if message.version != self.filter_version:
+            return
+        self.scanning = message.scanning
+        self.view.reset_rows(message.rows, message.failure_rows)
+        if self.around_failure and not self._jumped and not message.scanning:
+            self._jumped = True
+            self._jump_to_last_failure()
+        self._update_status()
+
+    def on_rows_appended(self, message: RowsAppended) -> None:
+        self._handled()
+        if message.version == self.filter_version:
+            self.view.append_rows(message.rows, message.failure_rows)
+            self._update_status()
+
+    def on_source_notices(self, message: SourceNotices) -> None:
+        for notice in message.notices:
+            self.notices.append(notice)
+            self._show_notice(f"{notice.worker}: {notice.message}", notice.severity)
+            if notice.severity == "error":
+                self.notify(f"{notice.worker}: {notice.message}", severity="error", timeout=8)
+        del self.notices[:-20]
+
+    @on(LogView.StateChanged)
+    def _view_changed(self) -> None:
+        self._update_status()
+
+    def _jump_to_last_failure(self) -> None:
+        view = self.view
+        if view.failure_rows:
+            view.move_to(view.failure_rows[-1], expand=True)
+        else:
+            what = self.log_filter.connector or "the cluster"
+            self.notify(f"No failure line found for {what} in the worker logs", severity="warning")
+
+    # ------------------------------------------------------------------ display
+
+    def _show_notice(self, text: str, severity: str) -> None:
+        notice = self.query_one("#log-notice", Static)
+        notice.update(text)
+        notice.set_class(True, "-shown")
+        notice.set_class(severity == "error", "-error")
+
+    def _update_title(self) -> None:
+        sources = self.feed.sources
+        what = ", ".join(s.worker for s in sources) or "no sources"
+        self.query_one("#log-title", Static).update(f"Logs · {self.cluster.name} · {what}")
+
+    def filter_summary(self) -> str:
+        flt = self.log_filter
+        parts = []
+        if flt.worker:
+            parts.append(f"worker {flt.worker}")
+        if flt.connector:
+            parts.append(f"connector {flt.connector}")
+        if flt.task is not None:
+            parts.append(f"task {flt.task}")
+        if flt.min_level:
+            parts.append(f"level ≥ {flt.min_level}")
+        if flt.failures_only:
+            parts.append("only failures")
+        if flt.text:
+            parts.append(f"/{flt.text}/" if flt.regex else f"“{flt.text}”")
+        return ", ".join(parts)
+
+    def _update_status(self) -> None:
+        if not self.is_mounted:
+            return
+        view = self.view
+        parts = [f"{len(view.rows):,} records", f"{len(view.failure_rows)} failures"]
+        if view.follow:
+            parts.append("following")
+        else:
+            parts.append(f"paused: {view.new_lines:,} new lines (f follows)")
+        summary = self.filter_summary()
+        if summary:
+            parts.append(f"filter: {summary}")
+        if self.scanning:
+            parts.append("indexing…")
+        status = self.query_one("#log-status", Static)
+        status.update(" · ".join(parts))
+        status.set_class(not view.follow, "-paused")
+
+    # ------------------------------------------------------------------ filters
+
+    def set_filter(self, log_filter: LogFilter) -> None:
+        """Apply a new filter; rows are rebuilt off the UI thread."""
+        self.log_filter = log_filter
+        self.filter_version += 1
+        self._wake.set()
+        self._update_status()
+
+    def action_filter(self) -> None:
+        box = self.query_one("#log-filter", Input)
+        box.add_class("-shown")
+        flt = self.log_filter
+        box.value = f"/{flt.text}/" if flt.regex and flt.text else flt.text
+        box.focus()
+
+    @on(Input.Submitted, "#log-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        value = event.value.strip()
+        regex = len(value) >= 2 and value.startswith("/") and value.endswith("/")
+        text = value[1:-1] if regex else value
+        try:
+            new = replace(self.log_filter, text=text, regex=regex)
+        except FilterError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        event.input.remove_class("-shown")
+        self.view.focus()
+        self.set_filter(new)
+
+    def action_close(self) -> None:
+        box = self.query_one("#log-filter", Input)
+        if box.has_class("-shown"):
+            box.remove_class("-shown")
+            self.view.focus()
+            return
+        self.app.pop_screen()
+
+    def action_level(self) -> None:
+        current = self.log_filter.min_level
+        index = LEVEL_CYCLE.index(current) if current in LEVEL_CYCLE else 0
+        self.set_filter(
+            replace(self.log_filter, min_level=LEVEL_CYCLE[(index + 1) % len(LEVEL_CYCLE)])
+        )
+
+    def action_failures_only(self) -> None:
+        self.set_filter(replace(self.log_filter, failures_only=not self.log_filter.failures_only))
+
+    def action_worker(self) -> None:
+        workers: list[str | None] = [None, *self.feed.workers]
+        current = self.log_filter.worker
+        index = workers.index(current) if current in workers else 0
+        self.set_filter(replace(self.log_filter, worker=workers[(index + 1) % len(workers)]))
+
+    # ------------------------------------------------------------------ moving
+
+    def action_follow(self) -> None:
+        self.view.resume_follow()
+
+    def action_failure(self, direction: int) -> None:
+        if not self.view.next_failure(direction):
+            where = "after" if direction > 0 else "before"
+            self.notify(f"No failure {where} this line", severity="information", timeout=3)
+
+    def action_restart_sources(self) -> None:
+        self.feed.request_restart()
+        self._wake.set()
+
+
+__all__ = ["LEVELS", "LogScreen"]

@@ -1,0 +1,197 @@
+"""Pilot tests of the log screen: follow/pause, N new lines, failures, filters, folding."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.app import App
+
+from kctui.config import ClusterConfig, LogSource
+from kctui.ui.screens.logs import LogScreen
+from kctui.ui.widgets.log_view import LogView
+
+TRACE = [
+    "org.apache.kafka.connect.errors.ConnectException: Couldn't find or create file",
+    "\tat org.apache.kafka.connect.file.FileStreamSinkTask.start(FileStreamSinkTask.java:72)",
+    "\tat org.apache.kafka.connect.runtime.WorkerSinkTask.execute(WorkerSinkTask.java:3)",
+    "Caused by: java.nio.file.NoSuchFileException: /missing/dir/out.txt",
+    "\t... 10 more",
+]
+
+
+def info(second: int, connector: str, message: str) -> str:
+    return (
+        f"[2026-11-24 00:{second // 60:02d}:{second % 60:02d},000] INFO [{connector}|task-0] "
+        f"{message} (org.apache.kafka.connect.runtime.WorkerSinkTask:100)"
+    )
+
+
+def failure(second: int, connector: str) -> list[str]:
+    return [
+        f"[2026-11-24 00:{second // 60:02d}:{second % 60:02d},500] ERROR [{connector}|task-0] "
+        f"WorkerSinkTask{{id={connector}-0}} Task threw an uncaught and unrecoverable exception. "
+        "Task is being killed and will not recover until manually restarted "
+        "(org.apache.kafka.connect.runtime.WorkerTask:234)",
+        *TRACE,
+    ]
+
+
+def write_log(path: Path, count: int = 200, failures_at: tuple[int, ...] = (50, 150)) -> None:
+    lines: list[str] = []
+    for second in range(count):
+        name = "demo-failing-sink" if second % 2 else "demo-sink"
+        lines.append(info(second, name, f"record batch {second}"))
+        if second in failures_at:
+            lines.extend(failure(second, "demo-failing-sink"))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+class LogApp(App[None]):
+    def __init__(self, screen: LogScreen) -> None:
+        super().__init__()
+        self.log_screen = screen
+
+    def on_mount(self) -> None:
+        self.push_screen(self.log_screen)
+
+
+def cluster_for(*paths: Path) -> ClusterConfig:
+    logs = tuple(LogSource(worker=f"w{i + 1}", path=str(p)) for i, p in enumerate(paths))
+    return ClusterConfig(name="test", urls=("http://127.0.0.1:1",), logs=logs)
+
+
+async def until(pilot: object, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met before the deadline")
+        await pilot.pause(0.02)  # type: ignore[attr-defined]
+
+
+async def test_opens_following_at_the_end(tmp_path: Path) -> None:
+    log = tmp_path / "connect.log"
+    write_log(log)
+    screen = LogScreen(cluster_for(log))
+    async with LogApp(screen).run_test(size=(120, 30)) as pilot:
+        view = screen.query_one(LogView)
+        await until(pilot, lambda: len(view.rows) == 202)
+        await until(pilot, lambda: view.scroll_y > 0)
+        assert view.follow
+        assert view.cursor == len(view.rows) - 1
+        assert view.scroll_y == view.max_scroll_y
+        assert "record batch 199" in view.header(view.rows[-1]).text
+        assert len(view.failure_rows) == 2
+
+
+async def test_scrolling_up_pauses_and_counts_new_lines(tmp_path: Path) -> None:
+    log = tmp_path / "connect.log"
+    write_log(log)
+    screen = LogScreen(cluster_for(log))
+    async with LogApp(screen).run_test(size=(120, 30)) as pilot:
+        view = screen.query_one(LogView)
+        await until(pilot, lambda: len(view.rows) == 202)
+        await pilot.press("pageup")
+        assert not view.follow
+        with log.open("a", encoding="utf-8") as out:
+            for second in range(300, 305):
+                out.write(info(second, "demo-sink", "late") + "\n")
+        await until(pilot, lambda: view.new_lines == 5)
+        status = str(screen.query_one("#log-status").render())
+        assert "5 new lines" in status
+        await pilot.press("f")
+        assert view.follow and view.new_lines == 0
+        assert view.cursor == len(view.rows) - 1 == 206
+
+
+async def test_jumps_between_failures_and_expands_trace(tmp_path: Path) -> None:
+    log = tmp_path / "connect.log"
+    write_log(log)
+    screen = LogScreen(cluster_for(log))
+    async with LogApp(screen).run_test(size=(120, 30)) as pilot:
+        view = screen.query_one(LogView)
+        await until(pilot, lambda: len(view.rows) == 202)
+        await pilot.press("N")
+        last = view.cursor
+        assert view.header(view.rows[last]).is_failure
+        await pilot.press("N")
+        first = view.cursor
+        assert first < last and view.header(view.rows[first]).is_failure
+        await pilot.press("n")
+        assert view.cursor == last
+        lines_before = view.virtual_size.height
+        await pilot.press("enter")
+        assert view.virtual_size.height == lines_before + len(TRACE)
+        assert view.continuation(view.rows[last]) == TRACE
+
+
+async def test_connector_text_and_failure_filters(tmp_path: Path) -> None:
+    log = tmp_path / "connect.log"
+    write_log(log)
+    screen = LogScreen(cluster_for(log), connector="demo-failing-sink")
+    async with LogApp(screen).run_test(size=(120, 30)) as pilot:
+        view = screen.query_one(LogView)
+        await until(pilot, lambda: len(view.rows) == 102)
+        assert {view.header(k).connector for k in view.rows} == {"demo-failing-sink"}
+        await pilot.press("x")
+        await until(pilot, lambda: len(view.rows) == 2)
+        assert all(view.header(k).is_failure for k in view.rows)
+        await pilot.press("x")
+        await pilot.press("slash")
+        await pilot.press(*"/batch 1[0-9]3[^0-9]/")
+        await pilot.press("enter")
+        await until(pilot, lambda: len(view.rows) == 10)
+        assert all("batch 1" in view.header(k).text for k in view.rows)
+        assert "filter: connector demo-failing-sink" in str(
+            screen.query_one("#log-status").render()
+        )
+
+
+async def test_level_filter_and_bad_regex(tmp_path: Path) -> None:
+    log = tmp_path / "connect.log"
+    write_log(log)
+    screen = LogScreen(cluster_for(log))
+    async with LogApp(screen).run_test(size=(120, 30)) as pilot:
+        view = screen.query_one(LogView)
+        await until(pilot, lambda: len(view.rows) == 202)
+        for _ in range(4):  # all -> DEBUG -> INFO -> WARN -> ERROR
+            await pilot.press("v")
+        await until(pilot, lambda: len(view.rows) == 2)
+        assert screen.log_filter.min_level == "ERROR"
+        await pilot.press("slash", *"/[unclosed/", "enter")
+        assert screen.log_filter.text == ""  # refused, the filter stays
+        assert screen.query_one("#log-filter").has_class("-shown")
+
+
+async def test_around_failure_opens_at_last_failure_of_two_workers(tmp_path: Path) -> None:
+    first, second = tmp_path / "w1.log", tmp_path / "w2.log"
+    write_log(first, failures_at=(20,))
+    write_log(second, count=100, failures_at=(90,))
+    screen = LogScreen(
+        cluster_for(first, second), connector="demo-failing-sink", around_failure=True
+    )
+    async with LogApp(screen).run_test(size=(120, 30)) as pilot:
+        view = screen.query_one(LogView)
+        await until(pilot, lambda: screen._jumped)
+        assert not view.follow
+        key = view.rows[view.cursor]
+        assert view.header(key).is_failure
+        assert view.reader.worker_of(key) == "w2"  # 00:01:30 is the latest failure
+        assert view.is_expanded(key)
+        assert view.show_worker
+
+
+async def test_many_lines_appended_stay_responsive(tmp_path: Path) -> None:
+    log = tmp_path / "connect.log"
+    write_log(log, count=10)
+    screen = LogScreen(cluster_for(log))
+    async with LogApp(screen).run_test(size=(120, 30)) as pilot:
+        view = screen.query_one(LogView)
+        await until(pilot, lambda: len(view.rows) == 10)
+        with log.open("a", encoding="utf-8") as out:
+            out.write("".join(info(i % 3600, "demo-sink", f"n{i}") + "\n" for i in range(20_000)))
+        await until(pilot, lambda: len(view.rows) == 20_010)
+        await until(pilot, lambda: view.scroll_y == view.max_scroll_y)
+        assert view.follow and view.cursor == 20_009
+        assert "n19999" in view.header(view.rows[-1]).text
