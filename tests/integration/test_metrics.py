@@ -1,0 +1,123 @@
+"""Metrics against the sandbox workers' real JMX (ports 29183/29184)."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+
+from kctui.config import ClusterConfig, JmxEndpoint
+from kctui.metrics.history import MetricsHistory
+from kctui.metrics.jmx import JmxMetricsSource, fetch_cluster
+from kctui.metrics.model import MetricsSnapshot
+
+pytestmark = pytest.mark.integration
+
+
+def poll(fetch, condition, *, timeout: float = 60.0) -> MetricsSnapshot:
+    """Fetch until ``condition(snapshot)`` holds, or fail with the last snapshot's state."""
+    deadline = time.monotonic() + timeout
+    snapshot = fetch()
+    while not condition(snapshot):
+        if time.monotonic() > deadline:
+            errors = [w.error for w in snapshot.workers]
+            raise AssertionError(f"condition not met within {timeout:g}s; worker errors {errors}")
+        snapshot = fetch()
+    return snapshot
+
+
+def test_rates_of_healthy_source_and_sink_move(sandbox_cluster: ClusterConfig) -> None:
+    source = JmxMetricsSource(sandbox_cluster)
+    history = MetricsHistory()
+
+    def fetch() -> MetricsSnapshot:
+        snapshot = source.fetch()
+        history.add(snapshot)
+        return snapshot
+
+    def moved(_: MetricsSnapshot) -> bool:
+        src = history.rate("demo-source", None, "source-record-write-total")
+        sink = history.rate("demo-sink", None, "sink-record-send-total")
+        return bool(src and src > 0 and sink and sink > 0)
+
+    try:
+        snapshot = poll(fetch, moved)
+    finally:
+        source.close()
+    assert all(w.ok for w in snapshot.workers), [w.error for w in snapshot.workers]
+    assert len(history.values("demo-source", None, "source-record-write-total")) >= 2
+    source_tasks = snapshot.tasks_of("demo-source")
+    sink_tasks = snapshot.tasks_of("demo-sink")
+    assert [t.task for t in sink_tasks] == [0, 1]
+    assert source_tasks[0].source is not None and source_tasks[0].status == "running"
+    assert all(t.sink is not None for t in sink_tasks)
+    summary = snapshot.summary("demo-sink")
+    assert summary.throughput is not None and summary.throughput >= 0
+    assert "demo-sink" in snapshot.sink_lag  # consumer-group lag read from Kafka
+
+
+def test_dlq_connector_counts_and_failed_task(sandbox_cluster: ClusterConfig) -> None:
+    snapshot = fetch_cluster(sandbox_cluster)
+    dlq = snapshot.summary("demo-dlq-sink")
+    assert dlq.dlq_requests is not None and dlq.dlq_requests > 0
+    assert dlq.record_errors is not None and dlq.record_errors > 0
+    failing = snapshot.tasks_of("demo-failing-sink")
+    assert [t.status for t in failing] == ["failed"]
+    assert failing[0].worker in {e.worker for e in sandbox_cluster.jmx}
+    connector = snapshot.connector("demo-failing-sink")
+    assert connector is not None and connector.task_count("failed") == 1.0
+    workers = [w for w in snapshot.workers if w.rebalance is not None]
+    assert workers and all(w.rebalance.rebalancing is False for w in workers)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """A port that accepts connections (kernel backlog) and never says a word."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    try:
+        yield int(server.getsockname()[1])
+    finally:
+        server.close()
+
+
+def with_broken_second_worker(cluster: ClusterConfig, port: int) -> ClusterConfig:
+    good = cluster.jmx[0]
+    broken = JmxEndpoint(
+        worker="broken-worker", url=f"service:jmx:rmi:///jndi/rmi://127.0.0.1:{port}/jmxrmi"
+    )
+    return replace(cluster, jmx=(good, broken))
+
+
+def test_closed_port_is_reported_and_the_other_worker_still_answers(
+    sandbox_cluster: ClusterConfig,
+) -> None:
+    cluster = with_broken_second_worker(sandbox_cluster, free_port())
+    snapshot = fetch_cluster(cluster, timeout=15)
+    good, broken = snapshot.workers
+    assert good.ok and good.tasks, good.error
+    assert broken.error is not None and "connection refused" in broken.error
+    assert snapshot.failed_workers == (broken,)
+
+
+def test_silent_port_times_out_and_the_other_worker_still_answers(
+    sandbox_cluster: ClusterConfig, silent_port: int
+) -> None:
+    cluster = with_broken_second_worker(sandbox_cluster, silent_port)
+    started = time.monotonic()
+    snapshot = fetch_cluster(cluster, timeout=4)
+    elapsed = time.monotonic() - started
+    good, broken = snapshot.workers
+    assert good.ok and good.tasks, good.error
+    assert broken.error == "no answer within 4 s"
+    assert elapsed < 15  # our own deadline, not jmxquery's or RMI's
