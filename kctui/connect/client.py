@@ -99,7 +99,7 @@ def _segment(value: str | int) -> str:
     return quote(str(value), safe="")
 
 
-def _transport_reason(exc: httpx.TransportError) -> str:
+def _transport_reason(exc: Exception) -> str:
     """Why a connection failed, in words (looks through the chain of causes)."""
     if isinstance(exc, httpx.TimeoutException):
         return "no answer in time"
@@ -108,8 +108,13 @@ def _transport_reason(exc: httpx.TransportError) -> str:
     while current is not None and len(causes) < 10:
         causes.append(current)
         current = current.__cause__ or current.__context__
-    text = str(exc) or type(exc).__name__
+    text = str(exc).strip()
+    if not text and isinstance(exc, httpx.ReadError | httpx.RemoteProtocolError):
+        return "the worker closed the connection before answering"
+    text = text or type(exc).__name__
     lowered = " ".join(str(c) for c in causes).lower()
+    if "certificate required" in lowered:
+        return f"TLS failed ({text}); the worker wants a client certificate: set cert_file/key_file"
     if any(isinstance(c, ssl.SSLError) for c in causes) or "certificate" in lowered:
         return f"TLS failed ({text}); check ca_file, or set insecure = true to skip verification"
     if any(isinstance(c, ConnectionRefusedError) for c in causes) or "refused" in lowered:
@@ -118,6 +123,10 @@ def _transport_reason(exc: httpx.TransportError) -> str:
     if any(isinstance(c, socket.gaierror) for c in causes) or any(w in lowered for w in dns_words):
         return "host not found (DNS)"
     return text
+
+
+class _ConnectionLost(Unreachable):
+    """The connection broke after the request may have been sent."""
 
 
 @dataclass(frozen=True)
@@ -234,11 +243,11 @@ class ConnectClient:
     @staticmethod
     def _may_fail_over(method: str, exc: ConnectError) -> bool:
         """Another worker may be tried when this one surely did not act on the request."""
-        if isinstance(exc, Unreachable):
-            return True
         if method not in MUTATING_METHODS:
-            return isinstance(exc, RequestTimeout) or exc.status in PROXY_STATUSES
-        return exc.status in (502, 503)
+            return isinstance(exc, Unreachable | RequestTimeout) or exc.status in PROXY_STATUSES
+        if isinstance(exc, _ConnectionLost):
+            return False
+        return isinstance(exc, Unreachable) or exc.status in (502, 503)
 
     async def _send_one(self, method: str, url: str, params: Any, body: Any) -> _Answer:
         try:
@@ -254,9 +263,16 @@ class ConnectClient:
                 url=url,
                 detail=f"no answer within {self.cluster.timeout:g} s",
             ) from exc
-        except httpx.TransportError as exc:
+        except (httpx.TransportError, OSError) as exc:  # ssl.SSLError can escape httpx
             reason = _transport_reason(exc)
-            raise Unreachable(f"{method} {url} failed: {reason}", url=url, detail=reason) from exc
+            if "closed the connection" in reason and url.startswith("https:"):
+                if not self.cluster.cert_file:
+                    reason += " (a TLS worker that wants a client certificate does this: "
+                    reason += "set cert_file/key_file)"
+            text = f"{method} {url} failed: {reason}"
+            if method in MUTATING_METHODS:
+                text += "; the request may or may not have been applied"
+            raise _ConnectionLost(text, url=url, detail=reason) from exc
         data = decode_answer(
             method,
             url,

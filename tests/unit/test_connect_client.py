@@ -222,6 +222,23 @@ async def test_mutation_is_not_replayed_on_another_worker_after_a_read_timeout()
     assert len(recorder.requests) == 1
 
 
+async def test_connection_lost_fails_over_for_reads_but_not_for_mutations() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "w1":
+            raise httpx.ReadError("", request=request)
+        return httpx.Response(200, json={"c1": {}})
+
+    urls = ("http://w1:1", "http://w2:2")
+    reader, read_recorder = make_client(handler, urls=urls)
+    writer, write_recorder = make_client(handler, urls=urls)
+    async with reader, writer:
+        assert list((await reader.cluster_state()).connectors) == ["c1"]
+        with pytest.raises(Unreachable, match="may or may not have been applied"):
+            await writer.delete("c1")
+    assert [r.url.host for r in read_recorder.requests] == ["w1", "w2"]
+    assert [(r.method, r.url.host) for r in write_recorder.requests] == [("DELETE", "w1")]
+
+
 async def test_html_answer_says_what_came_back() -> None:
     page = "<html><head><title>Login</title></head><body>Please sign in to continue</body></html>"
     client, _ = make_client(lambda request: httpx.Response(200, html=page))
