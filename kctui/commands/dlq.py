@@ -32,6 +32,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--summary", action="store_true",
         help="counts by topic, stage and exception class over all DLQ topics (or TOPIC)",
     )  # fmt: skip
+    parser.add_argument(
+        "--bootstrap", metavar="HOST:PORT[,...]",
+        help="Kafka bootstrap servers (PLAINTEXT), replacing the cluster's [kafka] settings",
+    )  # fmt: skip
     parser.add_argument("--offset", type=int, metavar="N", help="read from offset N onwards")
     parser.add_argument("--partition", type=int, metavar="P", help="with --offset: one partition")
     parser.add_argument(
@@ -51,16 +55,21 @@ def parse_since(text: str, now: float | None = None) -> int:
 
 
 def _cluster(args: argparse.Namespace) -> Any:
+    from dataclasses import replace
     from pathlib import Path
 
-    from kctui.config import load_config, resolve_cluster
+    from kctui.config import KafkaSettings, load_config, resolve_cluster
 
-    return resolve_cluster(
+    cluster = resolve_cluster(
         load_config(Path(args.config) if args.config else None),
         name=args.cluster,
         url=args.url,
         read_only=args.read_only,
     )
+    if args.bootstrap:
+        servers = tuple(s.strip() for s in args.bootstrap.split(",") if s.strip())
+        cluster = replace(cluster, kafka=KafkaSettings(bootstrap_servers=servers))
+    return cluster
 
 
 def _dlq_topics(cluster: Any) -> dict[str, str]:
@@ -157,7 +166,7 @@ def _print_page(page: Any, as_json: bool) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kctui.dlq.reader import DlqReader
+    from kctui.dlq.reader import DlqReader, NoKafkaSettings
 
     if args.limit is not None and args.limit < 1:
         raise KctuiError(f"--limit: expected a positive number, got {args.limit}")
@@ -167,7 +176,11 @@ def run(args: argparse.Namespace) -> int:
         raise KctuiError("give either --offset or --since, not both")
     since_ms = parse_since(args.since) if args.since is not None else None
     cluster = _cluster(args)
-    with DlqReader(cluster) as reader:
+    try:
+        reader = DlqReader(cluster)
+    except NoKafkaSettings as exc:
+        raise NoKafkaSettings(f"{exc}, or pass --bootstrap HOST:PORT") from None
+    with reader:
         if args.summary:
             topics = {args.topic: ""} if args.topic else _dlq_topics(cluster)
             return _print_summary(reader, topics, args.limit or 10_000, args.json)

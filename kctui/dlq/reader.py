@@ -317,7 +317,8 @@ class DlqReader:
             else:
                 high = max(mine) + 1 if mine else low
             page_ranges.append((p, low, high))
-        chosen.sort(key=_time_key, reverse=True)
+        if not backwards:  # display newest first; the merge keeps each partition in offset order
+            chosen.reverse()
         return Page(
             topic=topic,
             dead_letters=tuple(decode_dead_letter(r) for r in chosen),
