@@ -245,13 +245,13 @@ class _Reader:
             f"{self.path}: key '{self.prefix}{key}': expected {expected}, got {value!r}"
         )
 
-    def str(self, key: str, default: str | None = None) -> str | None:
+    def text(self, key: str, default: str | None = None) -> str | None:
         value = self.table.get(key, default)
         if value is not None and not isinstance(value, str):
             raise self._fail(key, "a string")
         return value
 
-    def bool(self, key: str, default: bool = False) -> bool:
+    def flag(self, key: str, default: bool = False) -> bool:
         value = self.table.get(key, default)
         if not isinstance(value, bool):
             raise self._fail(key, "true or false")
@@ -272,7 +272,7 @@ class _Reader:
         return tuple(value)
 
     def choice(self, key: str, choices: tuple[str, ...], default: str | None) -> str | None:
-        value = self.str(key, default)
+        value = self.text(key, default)
         if value is not None and value.upper() not in choices:
             raise self._fail(key, "one of " + ", ".join(choices))
         return value.upper() if value is not None else None
@@ -307,15 +307,15 @@ def _parse_kafka(path: Path, prefix: str, table: Any) -> KafkaSettings:
         security_protocol=r.choice("security_protocol", SECURITY_PROTOCOLS, "PLAINTEXT")
         or "PLAINTEXT",
         sasl_mechanism=r.choice("sasl_mechanism", SASL_MECHANISMS, None),
-        sasl_username=r.str("sasl_username"),
-        sasl_password_env=r.str("sasl_password_env"),
-        sasl_password_file=r.str("sasl_password_file"),
-        ssl_cafile=r.str("ssl_cafile"),
-        ssl_certfile=r.str("ssl_certfile"),
-        ssl_keyfile=r.str("ssl_keyfile"),
-        ssl_password_env=r.str("ssl_password_env"),
-        ssl_password_file=r.str("ssl_password_file"),
-        ssl_check_hostname=r.bool("ssl_check_hostname", True),
+        sasl_username=r.text("sasl_username"),
+        sasl_password_env=r.text("sasl_password_env"),
+        sasl_password_file=r.text("sasl_password_file"),
+        ssl_cafile=r.text("ssl_cafile"),
+        ssl_certfile=r.text("ssl_certfile"),
+        ssl_keyfile=r.text("ssl_keyfile"),
+        ssl_password_env=r.text("ssl_password_env"),
+        ssl_password_file=r.text("ssl_password_file"),
+        ssl_check_hostname=r.flag("ssl_check_hostname", True),
     )
 
 
@@ -342,23 +342,23 @@ def _parse_cluster(path: Path, name: str, table: Any) -> ClusterConfig:
     jmx = []
     for jr in _parse_list_of_tables(path, prefix + ".jmx", table.get("jmx", [])):
         jr.check_known({"worker", "url", "username", "password_env", "password_file"})
-        worker, url = jr.str("worker"), jr.str("url")
-        if not worker or not url:
+        worker, jmx_url = jr.text("worker"), jr.text("url")
+        if not worker or not jmx_url:
             raise ConfigError(f"{path}: '{jr.prefix}worker' and '{jr.prefix}url' are required")
         jmx.append(
             JmxEndpoint(
                 worker=worker,
-                url=url,
-                username=jr.str("username"),
-                password_env=jr.str("password_env"),
-                password_file=jr.str("password_file"),
+                url=jmx_url,
+                username=jr.text("username"),
+                password_env=jr.text("password_env"),
+                password_file=jr.text("password_file"),
             )
         )
-    logs = []
+    logs: list[LogSource] = []
     for lr in _parse_list_of_tables(path, prefix + ".logs", table.get("logs", [])):
         lr.check_known({"worker", "path", "command", "shell"})
-        worker = lr.str("worker") or f"worker-{len(logs) + 1}"
-        log_path = lr.str("path")
+        worker = lr.text("worker") or f"worker-{len(logs) + 1}"
+        log_path = lr.text("path")
         command: tuple[str, ...] | None = None
         if "command" in lr.table:
             raw = lr.table["command"]
@@ -366,19 +366,19 @@ def _parse_cluster(path: Path, name: str, table: Any) -> ClusterConfig:
         if bool(log_path) == bool(command):
             raise ConfigError(f"{path}: '{lr.prefix[:-1]}': expected exactly one of path, command")
         logs.append(
-            LogSource(worker=worker, path=log_path, command=command, shell=lr.bool("shell"))
+            LogSource(worker=worker, path=log_path, command=command, shell=lr.flag("shell"))
         )
     return ClusterConfig(
         name=name,
         urls=urls,
-        read_only=r.bool("read_only"),
-        username=r.str("username"),
-        password_env=r.str("password_env"),
-        password_file=r.str("password_file"),
-        ca_file=r.str("ca_file"),
-        cert_file=r.str("cert_file"),
-        key_file=r.str("key_file"),
-        insecure=r.bool("insecure"),
+        read_only=r.flag("read_only"),
+        username=r.text("username"),
+        password_env=r.text("password_env"),
+        password_file=r.text("password_file"),
+        ca_file=r.text("ca_file"),
+        cert_file=r.text("cert_file"),
+        key_file=r.text("key_file"),
+        insecure=r.flag("insecure"),
         timeout=r.number("timeout", 10.0),
         refresh_seconds=r.number("refresh_seconds", 5.0),
         lag_threshold=int(r.number("lag_threshold", 10_000)),
@@ -405,8 +405,8 @@ def parse_config(path: Path, text: str) -> Config:
     clusters = {name: _parse_cluster(path, name, t) for name, t in clusters_table.items()}
     return Config(
         path=path,
-        current=top.str("current"),
-        theme=top.str("theme"),
+        current=top.text("current"),
+        theme=top.text("theme"),
         keymap=dict(keymap),
         clusters=clusters,
     )
