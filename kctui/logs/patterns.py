@@ -35,7 +35,7 @@ class Kind(StrEnum):
 
 # An optional short prefix (journalctl, kubectl --prefix) before the bracketed time.
 _HEADER = re.compile(
-    r"(?P<prefix>[^\[\n]{0,120}?)\[(?P<ts>\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[,.]\d{1,9})?)"
+    r"(?P<prefix>[^\n]{0,120}?)\[(?P<ts>\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[,.]\d{1,9})?)"
     r"(?:Z|[+-]\d\d:?\d\d)?\]\s+(?P<level>[A-Za-z]+)\s+(?P<rest>.*)",
     re.DOTALL,
 )
