@@ -118,6 +118,10 @@ def decode_answer(
         if is_rebalance_message(detail):
             raise RebalanceInProgress("cluster is rebalancing: " + text, **fields)
         raise Conflict(text, **fields)
+    if status == 500 and "rebalance is expected" in detail.lower():
+        # Seen on 4.3 while a worker joins: "Request cannot be completed because a
+        # rebalance is expected". Retried like a 409.
+        raise RebalanceInProgress("cluster is rebalancing: " + text, **fields)
     if status >= 500:
         raise ServerError(text, **fields)
     raise BadRequest(text, **fields)
