@@ -1,0 +1,271 @@
+"""File and command log sources: rotation, truncation, late files, bad bytes, failing commands."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from kctui.config import LogSource
+from kctui.logs.feed import LogFeed
+from kctui.logs.index import ELLIPSIS, MAX_LINE_BYTES
+from kctui.logs.patterns import LogFilter, group_records
+from kctui.logs.sources import (
+    CommandSource,
+    FileFollower,
+    Notice,
+    expand_path,
+    followed_path,
+    merge_records,
+)
+
+
+def line(second: int, text: str, level: str = "INFO") -> str:
+    return f"[2026-11-24 00:00:{second:02d},000] {level} [c|task-0] {text} (a.B:1)"
+
+
+def poll_until(
+    poll: Callable[[], tuple[list[str], list[Notice]]],
+    done: Callable[[list[str], list[Notice]], bool],
+    timeout: float = 10.0,
+) -> tuple[list[str], list[Notice]]:
+    lines: list[str] = []
+    notices: list[Notice] = []
+    deadline = time.monotonic() + timeout
+    while True:
+        new_lines, new_notices = poll()
+        lines += new_lines
+        notices += new_notices
+        if done(lines, notices):
+            return lines, notices
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not done: {lines[-3:]} {notices}")
+        time.sleep(0.01)
+
+
+# ----------------------------------------------------------------------------- files
+
+
+def test_follows_appends_and_waits_for_complete_lines(tmp_path: Path) -> None:
+    log = tmp_path / "connect.log"
+    log.write_text(line(1, "one") + "\n" + line(2, "two")[:-5])
+    follower = FileFollower(str(log), worker="w1")
+    assert follower.poll() == ([line(1, "one")], [])
+    with log.open("a") as out:
+        out.write(line(2, "two")[-5:] + "\n")
+    lines, notices = follower.poll()
+    assert lines == [line(2, "two")] and notices == []
+
+
+def test_rotation_reads_the_rest_of_the_old_file_then_the_new_one(tmp_path: Path) -> None:
+    log = tmp_path / "connect.log"
+    log.write_text(line(1, "old") + "\n")
+    follower = FileFollower(str(log))
+    follower.poll()
+    with log.open("a") as out:
+        out.write(line(2, "old-last") + "\n")
+    log.rename(tmp_path / "connect.log.2026-11-24-00")
+    log.write_text(line(3, "new") + "\n")
+    lines, notices = follower.poll()
+    assert lines == [line(2, "old-last"), line(3, "new")]
+    assert [n.message for n in notices] == [f"{log}: file rotated"]
+
+
+def test_truncation_starts_over(tmp_path: Path) -> None:
+    log = tmp_path / "connect.log"
+    log.write_text(line(1, "a long first line that is longer") + "\n")
+    follower = FileFollower(str(log))
+    follower.poll()
+    log.write_text(line(2, "short") + "\n")  # same inode, smaller size
+    lines, notices = follower.poll()
+    assert lines == [line(2, "short")]
+    assert notices[0].message.endswith("file truncated") and notices[0].severity == "warning"
+
+
+def test_file_that_appears_later_and_deleted_while_followed(tmp_path: Path) -> None:
+    log = tmp_path / "later.log"
+    follower = FileFollower(str(log), worker="w2", from_start=False)
+    lines, notices = follower.poll()
+    assert lines == [] and "waiting for the file to appear" in notices[0].message
+    assert follower.poll() == ([], [])  # said once
+    log.write_text(line(1, "hello") + "\n")
+    lines, notices = follower.poll()
+    assert lines == [line(1, "hello")]  # a file that appears is read from its start
+    assert notices[0].message.endswith("file appeared")
+    log.unlink()
+    lines, notices = follower.poll()
+    assert lines == [] and "file deleted" in notices[0].message
+    log.write_text(line(2, "back") + "\n")
+    lines, _ = follower.poll()
+    assert lines == [line(2, "back")]
+    follower.close()
+
+
+def test_invalid_utf8_binary_and_a_50_mb_line(tmp_path: Path) -> None:
+    log = tmp_path / "connect.log"
+    with log.open("wb") as out:
+        out.write(b"caf\xe9 \xff\xfe\n\x00\x01\x02binary\n")
+        out.write(b"y" * (50 * 1024 * 1024) + b"\n")
+        out.write(b"after\n")
+    follower = FileFollower(str(log))
+    lines, notices = poll_until(follower.poll, lambda ls, _: len(ls) >= 4)
+    assert lines[0] == "caf\ufffd \ufffd\ufffd"
+    assert lines[1] == "\x00\x01\x02binary"
+    assert lines[2] == "y" * MAX_LINE_BYTES + ELLIPSIS
+    assert lines[3] == "after" and notices == []
+
+
+def test_unreadable_file_gives_a_clear_notice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = tmp_path / "secret.log"
+    log.write_text(line(1, "hidden") + "\n")
+    real_open = os.open
+
+    def deny(path: str, *args: object, **kwargs: object) -> int:
+        if str(path) == str(log):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", deny)
+    lines, notices = FileFollower(str(log)).poll()
+    assert lines == [] and notices == [
+        Notice(str(log), f"{log}: cannot read (permission denied)", "error")
+    ]
+    feed = LogFeed([LogSource("w1", path=str(log))])
+    step = feed.step()
+    assert [n.message for n in step.notices] == [f"{log}: cannot read (permission denied)"]
+    feed.close()
+
+
+def test_directory_is_not_a_log(tmp_path: Path) -> None:
+    lines, notices = FileFollower(str(tmp_path)).poll()
+    assert lines == [] and notices[0].severity == "error"
+
+
+def test_globs_oldest_first_and_followed_file(tmp_path: Path) -> None:
+    rolled = tmp_path / "connect.log.2026-11-23-23"
+    current = tmp_path / "connect.log"
+    rolled.write_text("old\n")
+    current.write_text("new\n")
+    os.utime(rolled, (1, 1))
+    pattern = str(tmp_path / "connect.log*")
+    assert expand_path(pattern) == [str(rolled), str(current)]
+    assert followed_path(pattern) == str(current)
+    assert expand_path(str(tmp_path / "nothing*")) == []
+
+
+# ----------------------------------------------------------------------------- commands
+
+
+def test_command_output_exit_code_and_stderr() -> None:
+    command = CommandSource(
+        ("sh", "-c", "echo '" + line(1, "from command") + "'; echo 'boom' >&2; exit 3"), worker="w1"
+    )
+    command.start()
+    lines, notices = poll_until(command.poll, lambda _, ns: bool(ns))
+    assert lines == [line(1, "from command")]
+    assert notices[0].severity == "error"
+    assert "exited with code 3: boom" in notices[0].message
+    assert command.exit_code == 3 and command.finished
+    command.close()
+
+
+def test_ssh_that_cannot_connect_is_reported_and_restartable() -> None:
+    fake_ssh = "echo 'ssh: connect to host worker1 port 22: Connection refused' >&2; exit 255"
+    command = CommandSource(("sh", "-c", fake_ssh), worker="worker1")
+    command.start()
+    _, notices = poll_until(command.poll, lambda _, ns: bool(ns))
+    assert "exited with code 255" in notices[0].message
+    assert "Connection refused" in notices[0].message
+    command.restart()
+    _, notices = poll_until(command.poll, lambda _, ns: bool(ns))
+    assert "Connection refused" in notices[0].message  # reported again after the restart
+    command.close()
+
+
+def test_command_runs_without_a_shell_unless_asked() -> None:
+    plain = CommandSource(("echo", "$((1+2))"))
+    plain.start()
+    lines, _ = poll_until(plain.poll, lambda ls, _: plain.finished and bool(ls))
+    assert lines == ["$((1+2))"]
+    shell = CommandSource("echo $((1+2))", shell=True)
+    shell.start()
+    lines, _ = poll_until(shell.poll, lambda ls, _: shell.finished and bool(ls))
+    assert lines == ["3"]
+
+
+def test_missing_command_and_stop_on_close() -> None:
+    missing = CommandSource(("kctui-no-such-program", "-F", "x"))
+    missing.start()
+    _, notices = missing.poll()
+    assert notices[0].message.startswith("command not found: kctui-no-such-program")
+    sleeper = CommandSource(("sleep", "60"))
+    sleeper.start()
+    assert sleeper.running
+    started = time.monotonic()
+    sleeper.close()
+    assert not sleeper.running and time.monotonic() - started < 5
+
+
+def test_merge_orders_workers_by_timestamp() -> None:
+    first = list(group_records([line(1, "a"), "\tat x.Y(Z.java:1)", line(4, "d")], worker="w1"))
+    second = list(group_records([line(2, "b"), "no timestamp", line(3, "c")], worker="w2"))
+    merged = list(merge_records([first, second]))
+    assert [r.worker for r in merged] == ["w1", "w2", "w2", "w2", "w1"]
+    assert merged[0].continuation == ("\tat x.Y(Z.java:1)",)
+    assert merged[2].line.text == "no timestamp"  # keeps its place after the line before it
+
+
+# ----------------------------------------------------------------------------- feed
+
+
+def test_feed_merges_workers_and_follows_rotation_and_truncation(tmp_path: Path) -> None:
+    one, two = tmp_path / "one.log", tmp_path / "two.log"
+    one.write_text(line(1, "w1 first") + "\n" + line(3, "w1 third") + "\n")
+    two.write_text(line(2, "w2 second", "ERROR") + "\n\tat x.Y(Z.java:1)\n")
+    feed = LogFeed([LogSource("w1", path=str(one)), LogSource("w2", path=str(two))])
+    feed.step()
+    rows = feed.build(LogFilter())
+    assert [feed.worker_of(k) for k in rows.rows] == ["w1", "w2", "w1"]
+    assert list(rows.failure_rows) == [1]
+    assert feed.read_continuation(rows.rows[1]) == ["\tat x.Y(Z.java:1)"]
+    assert [feed.worker_of(k) for k in feed.build(LogFilter(worker="w2")).rows] == ["w2"]
+    with one.open("a") as out:
+        out.write(line(4, "w1 fourth") + "\n")
+    one.rename(tmp_path / "one.log.1")
+    one.write_text(line(5, "w1 after rotation") + "\n")
+    step = feed.step()
+    assert any("rotated" in n.message for n in step.notices)
+    texts = [feed.read_line(k) for k in feed.build(LogFilter(connector="c")).rows]
+    assert texts[-2:] == [line(4, "w1 fourth"), line(5, "w1 after rotation")]
+    one.write_text("")
+    step = feed.step()
+    assert any("truncated" in n.message for n in step.notices)
+    with one.open("a") as out:
+        out.write(line(6, "w1 after truncation") + "\n")
+    step = feed.step()
+    new = feed.select_new(step.appended, LogFilter())
+    assert [feed.read_line(k) for k in new.rows] == [line(6, "w1 after truncation")]
+    feed.close()
+
+
+def test_feed_command_source_with_a_line_cap() -> None:
+    script = (
+        "i=0; while [ $i -lt 500 ]; do "
+        'echo "[2026-11-24 00:00:00,000] INFO n$i (a:1)"; i=$((i+1)); done'
+    )
+    feed = LogFeed([LogSource("w1", command=("sh", "-c", script))], max_command_lines=100)
+    feed.step()
+    deadline = time.monotonic() + 10
+    while feed.commands_running and time.monotonic() < deadline:
+        feed.step()
+        time.sleep(0.01)
+    feed.step()
+    rows = feed.build(LogFilter()).rows
+    assert 100 <= len(rows) <= 100 + 100 // 8 + 1
+    assert feed.read_line(rows[-1]).endswith("n499 (a:1)")
+    feed.close()
