@@ -1,0 +1,73 @@
+"""End to end: the real console against the sandbox, ``D`` on demo-dlq-sink, decoded dead letters."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from kctui.config import ClusterConfig
+from kctui.ui.app import KctuiApp
+from kctui.ui.screens.dlq import DlqScreen
+from kctui.ui.screens.dlq_modals import DlqOriginalScreen
+from kctui.ui.widgets.connector_table import ConnectorTable
+from kctui.ui.widgets.dlq_detail import DlqDetail
+from kctui.ui.widgets.dlq_table import DlqTable
+
+pytestmark = pytest.mark.integration
+DATA_EXCEPTION = "org.apache.kafka.connect.errors.DataException"
+
+
+async def until(pilot: Any, condition: Callable[[], bool], what: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.05)
+
+
+def connector_table(app: KctuiApp) -> ConnectorTable | None:
+    tables = app.screen.query(ConnectorTable)
+    return tables.first() if tables else None
+
+
+async def test_d_on_the_dlq_sink_shows_its_dead_letters_decoded(
+    sandbox_cluster: ClusterConfig,
+) -> None:
+    app = KctuiApp(sandbox_cluster)
+    async with app.run_test(size=(180, 60)) as pilot:
+        await until(pilot, lambda: app.state is not None and "demo-dlq-sink" in app.state.connectors
+                    and bool(connector_table(app)) and connector_table(app).row_count > 0,
+                    "the first refresh")  # fmt: skip
+        table = connector_table(app)
+        assert table is not None and table.select("demo-dlq-sink")
+        table.focus()
+        await pilot.press("D")
+        await until(pilot, lambda: isinstance(app.screen, DlqScreen), "the DLQ browser")
+        screen = app.screen
+        assert isinstance(screen, DlqScreen) and screen.topic == "demo-orders-dlq"
+        dead_letters = screen.query_one(DlqTable)
+        await until(pilot, lambda: dead_letters.row_count > 0, "dead letters on screen")
+        current = dead_letters.current
+        assert current is not None
+        assert current.original_topic == "demo-orders"
+        assert current.stage == "VALUE_CONVERTER" and current.exception_class == DATA_EXCEPTION
+        row = [str(cell) for cell in dead_letters.get_row_at(0)]
+        assert "VALUE_CONVERTER" in row and "DataException" in row
+        assert any(cell.startswith("demo-orders/") for cell in row)
+        headers = screen.query_one(DlqDetail).query_one("#dlq-headers")
+        shown = {str(headers.get_row_at(i)[0]): str(headers.get_row_at(i)[1])
+                 for i in range(headers.row_count)}  # fmt: skip
+        assert shown["stage"] == "VALUE_CONVERTER"
+        assert shown["exception.class.name"] == DATA_EXCEPTION
+        assert shown["connector.name"] == "demo-dlq-sink"
+        await pilot.press("o")
+        await until(pilot, lambda: isinstance(app.screen, DlqOriginalScreen), "original record")
+        original = app.screen
+        assert isinstance(original, DlqOriginalScreen) and original.same_value
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen, "back to the browser")
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, DlqScreen), "back to the console")
