@@ -1,0 +1,176 @@
+"""The log tailer against the sandbox's real worker logs (Kafka 4.3.1 Connect workers)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+from textual.app import App
+
+from kctui.config import ClusterConfig, LogSource
+from kctui.logs.feed import LogFeed
+from kctui.logs.patterns import LogFilter, group_records
+from kctui.logs.sources import FileFollower, expand_path
+from kctui.ui.screens.logs import LogScreen
+from kctui.ui.widgets.log_view import LogView
+
+pytestmark = pytest.mark.integration
+FAILING = "demo-failing-sink"
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 60.0, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+def indexed_feed(cluster: ClusterConfig) -> LogFeed:
+    feed = LogFeed(cluster.logs)
+    step = feed.step()
+    while step.scanning:
+        step = feed.step()
+    return feed
+
+
+def test_failure_lines_of_the_failing_sink_with_their_trace(sandbox_cluster: ClusterConfig) -> None:
+    assert len(sandbox_cluster.logs) == 2
+    feed = indexed_feed(sandbox_cluster)
+    try:
+        rows = feed.build(LogFilter(connector=FAILING, failures_only=True))
+        assert rows.rows, "the FAILED task's failure is in the workers' logs"
+        assert list(rows.failure_rows) == list(range(len(rows.rows)))
+        for packed in rows.rows:
+            header = feed.header(packed)
+            assert header.connector == FAILING and header.is_failure
+        threw = [k for k in rows.rows if "Task threw an uncaught" in feed.read_line(k)]
+        assert threw
+        trace = feed.read_continuation(threw[-1])
+        assert trace[0].startswith("org.apache.kafka.connect.errors.ConnectException")
+        assert any("NoSuchFileException" in t for t in trace)
+        assert any(t.lstrip().startswith("at org.apache.kafka.connect") for t in trace)
+        everything = feed.build(LogFilter(connector=FAILING)).rows
+        assert len(everything) > len(rows.rows)
+        assert {feed.header(k).connector for k in everything} == {FAILING}
+        workers = {feed.worker_of(k) for k in feed.build(LogFilter()).rows}
+        assert workers == {s.worker for s in sandbox_cluster.logs}
+    finally:
+        feed.close()
+
+
+def test_a_restarted_failing_task_shows_up_while_followed(sandbox_cluster: ClusterConfig) -> None:
+    feed = indexed_feed(sandbox_cluster)
+    flt = LogFilter(connector=FAILING, failures_only=True)
+    try:
+        before = len(feed.build(flt).rows)
+        url = sandbox_cluster.urls[0]
+        response = httpx.post(f"{url}/connectors/{FAILING}/tasks/0/restart", timeout=30)
+        assert response.status_code in (200, 202, 204), response.text
+        seen: list[int] = []
+
+        def new_failure() -> bool:
+            step = feed.step()
+            seen.extend(feed.select_new(step.appended, flt).rows)
+            return bool(seen)
+
+        wait_for(new_failure, what="the restarted task's failure line")
+        assert "Task threw an uncaught" in feed.read_line(seen[0])
+        assert len(feed.build(flt).rows) > before
+    finally:
+        feed.close()
+
+
+async def test_log_screen_opens_at_the_failure(sandbox_cluster: ClusterConfig) -> None:
+    screen = LogScreen(sandbox_cluster, connector=FAILING, around_failure=True)
+
+    class LogApp(App[None]):
+        def on_mount(self) -> None:
+            self.push_screen(screen)
+
+    async with LogApp().run_test(size=(140, 40)) as pilot:
+        deadline = time.monotonic() + 30
+        while not screen._jumped and time.monotonic() < deadline:
+            await pilot.pause(0.05)
+        view = screen.query_one(LogView)
+        key = view.rows[view.cursor]
+        assert view.header(key).is_failure and view.header(key).connector == FAILING
+        assert view.is_expanded(key)
+        assert not view.follow
+        if len(view.failure_rows) > 1:
+            await pilot.press("N")
+            assert view.cursor == view.failure_rows[-2]
+
+
+def real_lines(cluster: ClusterConfig, count: int) -> list[str]:
+    path = expand_path(cluster.logs[0].path or "")[-1]
+    with open(path, encoding="utf-8", errors="replace") as log:
+        lines = [line.rstrip("\n") for _, line in zip(range(count), log, strict=False)]
+    assert len(lines) == count
+    return lines
+
+
+def test_rotation_and_truncation_of_a_followed_copy(
+    sandbox_cluster: ClusterConfig, tmp_path: Path
+) -> None:
+    lines = real_lines(sandbox_cluster, 600)
+    log = tmp_path / "connect.log"
+    log.write_text("\n".join(lines[:200]) + "\n", encoding="utf-8")
+    follower = FileFollower(str(log), worker="w")
+    feed = LogFeed([LogSource("w", path=str(log))])
+    feed.step()
+    got, _ = follower.poll()
+    with log.open("a", encoding="utf-8") as out:
+        out.write("\n".join(lines[200:300]) + "\n")
+    log.rename(tmp_path / "connect.log.2026-11-24-00")  # what log4j's hourly roll does
+    log.write_text("\n".join(lines[300:400]) + "\n", encoding="utf-8")
+    more, notices = follower.poll()
+    got += more
+    assert got == lines[:400]
+    assert [n.message.split(": ")[-1] for n in notices] == ["file rotated"]
+    step = feed.step()
+    assert any("rotated" in n.message for n in step.notices)
+    texts = [feed.read_line(k) for k in feed.build(LogFilter()).rows]
+    expected = [r.line.text for r in group_records(lines[:400])]
+    assert texts[-1] == expected[-1]
+    assert len(expected) <= len(texts) <= len(expected) + 1  # a trace cut by the roll
+    assert [t for t in texts if t in set(expected)] == expected
+    log.write_text("\n".join(lines[400:450]) + "\n", encoding="utf-8")  # truncated
+    more, notices = follower.poll()
+    assert more == lines[400:450]
+    assert notices[0].message.endswith("file truncated")
+    step = feed.step()
+    assert any("truncated" in n.message for n in step.notices)
+    follower.close()
+    feed.close()
+
+
+def test_headless_command_prints_the_failures(sandbox, sandbox_cluster: ClusterConfig) -> None:  # type: ignore[no-untyped-def]
+    kctui = shutil.which("kctui", path=str(Path(sys.executable).parent)) or "kctui"
+    env = {**os.environ, "NO_COLOR": ""}
+    result = subprocess.run(
+        [kctui, "logs", "--cluster", "sandbox", "--config", str(sandbox.config_file),
+         "--connector", FAILING, "--failures"],
+        capture_output=True, text=True, timeout=120, env=env,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "\033[" not in out  # not a terminal: plain text
+    assert f"ERROR [{FAILING}|task-0]" in out and "Task threw an uncaught" in out
+    assert "Caused by: java.nio.file.NoSuchFileException" in out
+    headers = [line for line in out.splitlines() if " | [20" in line]
+    assert headers and all(f"[{FAILING}|" in line for line in headers)
+    paths = [p for s in sandbox_cluster.logs for p in expand_path(s.path or "")]
+    direct = subprocess.run(
+        [kctui, "logs", *paths, "--connector", FAILING, "--failures", "--no-trace"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert direct.returncode == 0, direct.stderr
+    assert "Task threw an uncaught" in direct.stdout and "\tat " not in direct.stdout
