@@ -9,18 +9,14 @@ refuses before anything leaves the process.
 from __future__ import annotations
 
 import asyncio
-import socket
-import ssl
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
-from kctui import __version__
 from kctui.config import ClusterConfig, ConfigError
 from kctui.connect.errors import (
     BadRequest,
@@ -46,6 +42,9 @@ from kctui.connect.models import (
     TaskStatus,
     ValidationResult,
 )
+from kctui.connect.transport import client_settings, ssl_setting, transport_reason
+
+__all__ = ["ConnectClient", "client_settings", "ssl_setting"]
 
 MUTATING_METHODS = frozenset({"PUT", "POST", "PATCH", "DELETE"})
 PROXY_STATUSES = frozenset({502, 503, 504})
@@ -53,76 +52,8 @@ INITIAL_STATES = ("RUNNING", "PAUSED", "STOPPED")
 LOGGER_SCOPES = ("worker", "cluster")
 
 
-def ssl_setting(cluster: ClusterConfig) -> ssl.SSLContext | bool:
-    """httpx's ``verify``: True (system CAs), or a context with the CA bundle, client
-    certificate and, only when ``insecure`` is set, verification turned off."""
-    if not (cluster.ca_file or cluster.cert_file or cluster.insecure):
-        return True
-    where = f"cluster '{cluster.name}'"
-    try:
-        ca_file = str(Path(cluster.ca_file).expanduser()) if cluster.ca_file else None
-        context = ssl.create_default_context(cafile=ca_file)
-    except (OSError, ssl.SSLError) as exc:
-        raise ConfigError(f"{where}: cannot load ca_file {cluster.ca_file}: {exc}") from exc
-    if cluster.cert_file:
-        cert = str(Path(cluster.cert_file).expanduser())
-        key = str(Path(cluster.key_file).expanduser()) if cluster.key_file else None
-        try:
-            context.load_cert_chain(cert, key)
-        except (OSError, ssl.SSLError) as exc:
-            raise ConfigError(
-                f"{where}: cannot load cert_file {cluster.cert_file}"
-                + (f" / key_file {cluster.key_file}" if cluster.key_file else "")
-                + f": {exc}"
-            ) from exc
-    if cluster.insecure:
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    return context
-
-
-def client_settings(cluster: ClusterConfig) -> dict[str, Any]:
-    """Keyword arguments for ``httpx.AsyncClient``: auth, TLS, timeouts, headers."""
-    auth = None
-    if cluster.username:
-        auth = httpx.BasicAuth(cluster.username, cluster.rest_password() or "")
-    return {
-        "auth": auth,
-        "verify": ssl_setting(cluster),
-        "timeout": httpx.Timeout(cluster.timeout, connect=min(cluster.timeout, 5.0)),
-        "headers": {"Accept": "application/json", "User-Agent": f"kctui/{__version__}"},
-        "follow_redirects": False,
-    }
-
-
 def _segment(value: str | int) -> str:
     return quote(str(value), safe="")
-
-
-def _transport_reason(exc: Exception) -> str:
-    """Why a connection failed, in words (looks through the chain of causes)."""
-    if isinstance(exc, httpx.TimeoutException):
-        return "no answer in time"
-    causes: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and len(causes) < 10:
-        causes.append(current)
-        current = current.__cause__ or current.__context__
-    text = str(exc).strip()
-    if not text and isinstance(exc, httpx.ReadError | httpx.RemoteProtocolError):
-        return "the worker closed the connection before answering"
-    text = text or type(exc).__name__
-    lowered = " ".join(str(c) for c in causes).lower()
-    if "certificate required" in lowered:
-        return f"TLS failed ({text}); the worker wants a client certificate: set cert_file/key_file"
-    if any(isinstance(c, ssl.SSLError) for c in causes) or "certificate" in lowered:
-        return f"TLS failed ({text}); check ca_file, or set insecure = true to skip verification"
-    if any(isinstance(c, ConnectionRefusedError) for c in causes) or "refused" in lowered:
-        return "connection refused"
-    dns_words = ("name or service not known", "nodename nor servname", "name resolution")
-    if any(isinstance(c, socket.gaierror) for c in causes) or any(w in lowered for w in dns_words):
-        return "host not found (DNS)"
-    return text
 
 
 class _ConnectionLost(Unreachable):
@@ -253,7 +184,7 @@ class ConnectClient:
         try:
             response = await self._http.request(method, url, params=params, json=body)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            reason = _transport_reason(exc)
+            reason = transport_reason(exc)
             raise Unreachable(
                 f"cannot reach Kafka Connect at {url}: {reason}", url=url, detail=reason
             ) from exc
@@ -264,7 +195,7 @@ class ConnectClient:
                 detail=f"no answer within {self.cluster.timeout:g} s",
             ) from exc
         except (httpx.TransportError, OSError) as exc:  # ssl.SSLError can escape httpx
-            reason = _transport_reason(exc)
+            reason = transport_reason(exc)
             if "closed the connection" in reason and url.startswith("https:"):
                 if not self.cluster.cert_file:
                     reason += " (a TLS worker that wants a client certificate does this: "
@@ -363,8 +294,16 @@ class ConnectClient:
         items = answer.data if isinstance(answer.data, list) else []
         return [PluginInfo.from_json(item) for item in items]
 
-    async def plugin_config(self, plugin_class: str) -> list[ConfigKeyInfo]:
-        answer = await self._get(f"/connector-plugins/{_segment(plugin_class)}/config")
+    async def plugin_config(
+        self, plugin_class: str, version: str | None = None
+    ) -> list[ConfigKeyInfo]:
+        """Config key definitions of a plugin (``version`` of the plugin needs 4.1)."""
+        params = None
+        if version is not None:
+            await self._require("supports_plugin_version", "plugin versions", "4.1")
+            params = {"version": version}
+        path = f"/connector-plugins/{_segment(plugin_class)}/config"
+        answer = await self._get(path, params=params)
         items = answer.data if isinstance(answer.data, list) else []
         return [ConfigKeyInfo.from_json(item) for item in items]
 

@@ -310,6 +310,7 @@ async def test_read_only_still_reads() -> None:
         ("3.6.2", "create", ("c1", {}, "STOPPED"), "initial_state on create needs"),
         ("3.6.2", "set_logger_level", ("root", "INFO", "cluster"), "logger scope needs"),
         ("3.7.0", "patch_config", ("c1", {}), "patching a config needs Kafka Connect 3.8"),
+        ("4.0.0", "plugin_config", ("org.X", "1.0"), "plugin versions needs Kafka Connect 4.1"),
     ],
 )
 async def test_old_clusters_get_unsupported(
