@@ -214,3 +214,13 @@ async def test_read_only_client_refuses_mutations(sandbox_cluster: ClusterConfig
                 await call()
         assert (await read_only.connector_status("demo-sink")).state == before
         assert RT not in (await read_only.cluster_state()).connectors
+
+
+async def test_dead_first_url_fails_over_to_a_live_worker(sandbox_cluster: ClusterConfig) -> None:
+    urls = ("http://127.0.0.1:9", *sandbox_cluster.urls)
+    async with ConnectClient(replace(sandbox_cluster, urls=urls, timeout=5)) as client:
+        state = await client.cluster_state()
+        assert state.worker_url == sandbox_cluster.urls[0]
+        assert client.current_url == sandbox_cluster.urls[0]
+        assert "demo-sink" in state.connectors
+        assert (await client.connector_status("demo-sink")).state == "RUNNING"

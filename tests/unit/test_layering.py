@@ -10,6 +10,7 @@ import sys
 LIBRARY = (
     "kctui.connect.client",
     "kctui.connect.errors",
+    "kctui.connect.transport",
     "kctui.config",
     "kctui.health",
     "kctui.masking",
