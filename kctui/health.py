@@ -91,7 +91,13 @@ def rollup(connector: Connector) -> HealthVerdict:
         return HealthVerdict(Health.HEALTHY, f"all {len(tasks)} tasks running")
     if all(t.state == PAUSED for t in tasks):
         return HealthVerdict(Health.PAUSED, "tasks PAUSED")
-    return HealthVerdict(Health.UNASSIGNED, f"connector state {state}")
+    if state == RUNNING and all(t.state in (RUNNING, PAUSED) for t in tasks):
+        paused = sum(1 for t in tasks if t.state == PAUSED)
+        return HealthVerdict(
+            Health.PAUSED, f"{paused} of {len(tasks)} tasks PAUSED (pausing or resuming)"
+        )
+    task_states = ", ".join(f"task {t.id} {t.state}" for t in tasks) or "no tasks"
+    return HealthVerdict(Health.UNASSIGNED, f"connector state {state} ({task_states})")
 
 
 # --------------------------------------------------------------------------- with metrics

@@ -216,9 +216,7 @@ class ConnectorInfo:
         config = {str(k): "" if v is None else str(v) for k, v in config_raw.items()}
         tasks_raw = data.get("tasks")
         tasks_raw = tasks_raw if isinstance(tasks_raw, list) else []
-        task_ids = tuple(
-            _int(t.get("task")) for t in tasks_raw if isinstance(t, Mapping)
-        )
+        task_ids = tuple(_int(t.get("task")) for t in tasks_raw if isinstance(t, Mapping))
         return cls(
             name=_str(data.get("name"), name) or name,
             config=config,
@@ -322,9 +320,7 @@ class ClusterState:
 
     @property
     def failed_tasks(self) -> tuple[TaskStatus, ...]:
-        return tuple(
-            t for c in self.connectors.values() for t in c.tasks if t.state == FAILED
-        )
+        return tuple(t for c in self.connectors.values() for t in c.tasks if t.state == FAILED)
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,9 @@ def connector(state: str, *task_states: str, trace: str | None = None) -> Connec
         ("RUNNING", ("RUNNING", "UNASSIGNED"), Health.UNASSIGNED, "waiting for a worker"),
         ("RUNNING", ("UNASSIGNED", "FAILED"), Health.DEGRADED, "1 of 2 tasks failed"),
         ("RUNNING", ("PAUSED",), Health.PAUSED, "tasks PAUSED"),
-        ("SOMETHING_NEW", ("RUNNING",), Health.UNASSIGNED, "connector state SOMETHING_NEW"),
+        ("SOMETHING_NEW", ("RUNNING",), Health.UNASSIGNED, "SOMETHING_NEW (task 0 RUNNING)"),
+        ("RUNNING", ("RUNNING", "PAUSED"), Health.PAUSED, "1 of 2 tasks PAUSED (pausing or"),
+        ("RUNNING", ("RUNNING", "DRAINING"), Health.UNASSIGNED, "task 1 DRAINING"),
     ],
 )
 def test_rollup(state: str, tasks: tuple[str, ...], health: Health, reason_part: str) -> None:
