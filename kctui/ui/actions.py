@@ -21,6 +21,7 @@ from kctui.connect.models import (
     ConnectorStatus,
     TaskStatus,
 )
+from kctui.ui.operate_actions import OPERATE_ACTIONS, OPERATE_BINDINGS, OperateActions
 from kctui.ui.view import failed_tasks, with_connector_status, with_task_restarting
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ CONNECTOR_BINDINGS = [
     Binding("l", "logs", "Logs", id="logs", show=False),
     Binding("L", "logs_failure", "Logs at failure", id="logs-failure", show=False),
     Binding("m", "metrics", "Metrics", id="metrics", show=False),
+    *OPERATE_BINDINGS,
 ]
 
 Call = Callable[[Any], Awaitable[Any]]
@@ -52,7 +54,7 @@ def _restart_answer(state: ClusterState, answer: Any) -> ClusterState:
     return with_connector_status(state, answer) if isinstance(answer, ConnectorStatus) else state
 
 
-class ConnectorActions:
+class ConnectorActions(OperateActions):
     """Actions on the selected connector/task; mixed into a Screen."""
 
     def selected_connector(self) -> Connector | None:
@@ -73,6 +75,8 @@ class ConnectorActions:
         if action in MUTATING_ACTIONS and app.read_only:
             return False
         connector = self.selected_connector()
+        if action in OPERATE_ACTIONS:
+            return self.check_operate_action(action, connector)
         state = connector.state if connector is not None else None
         if action == "pause":
             return connector is not None and state not in (PAUSED, STOPPED)

@@ -200,4 +200,12 @@ class KctuiApp(App[None]):
         yield SystemCommand("dlq", "Browse every dead letter queue", partial(self.open_dlq, None))
         yield SystemCommand("logs", "Worker logs of the whole cluster", partial(self.open_logs))
         yield SystemCommand("metrics", "Worker and task metrics (JMX)", partial(self.open_metrics))
+        yield SystemCommand(
+            "plugins", "Installed plugins and versions",
+            partial(self._open_feature, "plugins", "PluginsScreen", "Plugins"),
+        )  # fmt: skip
+        yield SystemCommand(
+            "loggers", "Worker log levels; set a level",
+            partial(self._open_feature, "loggers", "LoggersScreen", "Loggers"),
+        )  # fmt: skip
         yield SystemCommand("refresh", "Refresh the cluster state now", self.action_refresh)

@@ -44,9 +44,7 @@ class Follow:
         summary = connector_summary(current)
         if not self.history or self.history[-1] != summary:
             self.history.append(summary)
-        self.changed = (
-            self.changed or has_changed(self.baseline, current) or is_transient(current)
-        )
+        self.changed = self.changed or has_changed(self.baseline, current) or is_transient(current)
         elapsed = now - self.started
         if elapsed >= FOLLOW_SECONDS:
             return True
@@ -62,6 +60,7 @@ class ClusterPoller:
         self.app = app
         self.interval = max(0.5, interval)
         self.failures = 0
+        self.backoff_first = 2.0  # seconds before the first retry; doubles up to MAX_BACKOFF
         self.requests = 0
         self.follows: dict[str, Follow] = {}
         self._timer: Timer | None = None
@@ -138,11 +137,28 @@ class ClusterPoller:
             self._schedule(delay)
             return
         self.failures = 0
-        self.app.state = state
+        previous, self.app.state = self.app.state, state
+        self._report_workers(previous, state)
         self._observe_follows(state)
         info = self.app.server_info
         self._broadcast(lambda: ClusterStateChanged(state, info))
         self._schedule(self.next_delay())
+
+    def _report_workers(self, before: ClusterState | None, after: ClusterState) -> None:
+        """Say when a worker stops running anything (killed, or a rebalance) or comes back."""
+        if before is None:
+            return
+        gone = sorted(set(before.workers) - set(after.workers))
+        new = sorted(set(after.workers) - set(before.workers))
+        for worker in gone:
+            self.app.notify(
+                f"worker {worker} runs nothing any more: stopped, or a rebalance is moving "
+                "its tasks (UNASSIGNED until then)",
+                title="worker gone",
+                severity="warning",
+            )
+        for worker in new:
+            self.app.notify(f"worker {worker} now runs connectors or tasks", title="worker joined")
 
     def _observe_follows(self, state: ClusterState) -> None:
         now = self._clock()

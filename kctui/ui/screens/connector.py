@@ -170,7 +170,10 @@ class ConnectorScreen(ConnectorActions, Screen[None]):
         self.app.pop_screen()
 
     def action_tab(self, tab: str) -> None:
+        """Switch tab and move the focus into it (focus elsewhere would switch it back)."""
         self.query_one(TabbedContent).active = tab
+        target = self.query_one(ConfigView) if tab == "config" else self.query_one(TaskList)
+        target.focus()
 
     def action_reveal(self) -> None:
         """Toggle masking; the revealed config lives on screen only, never on disk."""
@@ -179,7 +182,7 @@ class ConnectorScreen(ConnectorActions, Screen[None]):
             self.query_one(ConfigView).show(
                 self.connector.config, self.connector.type, revealed=self.revealed
             )
-        self.query_one(TabbedContent).active = "config"
+        self.action_tab("config")
 
     def action_save_trace(self) -> None:
         view = self.query_one(TraceView)

@@ -102,7 +102,9 @@ class OverviewScreen(ConnectorActions, Screen[None]):
 
         verdict = rollup(connector)
         parts: list[tuple[str, str] | str] = [
-            (connector.name, "bold"), ": ", verdict.reason or verdict.health.value
+            (connector.name, "bold"),
+            ": ",
+            verdict.reason or verdict.health.value,
         ]
         outcome = cast("KctuiApp", self.app).outcomes.get(connector.name)
         if outcome:
