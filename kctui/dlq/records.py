@@ -138,6 +138,15 @@ class DeadLetter:
             return "" if self.has_connect_headers else "(no Connect error headers)"
         return text.strip().splitlines()[0] if text.strip() else ""
 
+    @property
+    def root_cause(self) -> str | None:
+        """The last ``Caused by:`` line of the trace (the real reason), without the prefix."""
+        if not self.stacktrace:
+            return None
+        causes = [line.strip() for line in self.stacktrace.splitlines()
+                  if line.lstrip().startswith("Caused by:")]  # fmt: skip
+        return causes[-1][len("Caused by:") :].strip() if causes else None
+
     def header(self, name: str) -> str | None:
         """The decoded value of one ``__connect.errors.*`` header (full or short name)."""
         full = name if name.startswith(HEADER_PREFIX) else HEADER_PREFIX + name

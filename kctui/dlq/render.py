@@ -104,8 +104,8 @@ def render_payload(
     size = len(data)
     if size == 0:
         return RenderedPayload(kind="empty", text="", size=0)
-    if data[0] == 0 and size >= 5:
-        schema_id = int.from_bytes(data[1:5], "big")
+    schema_id = int.from_bytes(data[1:5], "big") if data[0] == 0 and size >= 5 else 0
+    if 0 < schema_id < 2**31:  # Schema Registry ids are positive int32
         body = data[5:]
         body_text = _as_text(body) if body else None
         pretty = _as_json(body_text) if body_text else None

@@ -139,7 +139,7 @@ async def test_topic_list_then_newest_dead_letters_decoded() -> None:
     async with Host(screen).run_test(size=(160, 50)) as pilot:
         topics = screen.query_one(DlqTopicTable)
         await until(pilot, lambda: topics.row_count == 1, "the topic list")
-        assert "1 DLQ topics, 30 records" in screen.query_one(DlqStatus).text
+        assert "1 DLQ topic, 30 records" in screen.query_one(DlqStatus).text
         topics.focus()
         await pilot.press("enter")
         table = screen.query_one(DlqTable)

@@ -69,6 +69,7 @@ def test_full_connect_headers_decode_every_field() -> None:
     assert dl.message_line == "Converting byte[] to Kafka Connect data failed"
     assert dl.other_headers == (("trace-id", b"abc"),)
     assert dl.origin_text == "demo-orders/2@41"
+    assert dl.root_cause == "org.apache.kafka.common.errors.SerializationException: bad json"
     assert dl.has_original and dl.has_connect_headers
     assert dl.header("stage") == "VALUE_CONVERTER"
 
@@ -105,6 +106,7 @@ def test_record_without_connect_headers() -> None:
     assert dl.origin_text == "(unknown)"
     assert dl.exception_short == NO_VALUE
     assert dl.message_line == "(no Connect error headers)"
+    assert dl.root_cause is None
     assert not dl.has_original
 
 
@@ -126,6 +128,9 @@ def test_message_falls_back_to_trace_first_line() -> None:
         (b"\x00\x00\x00\x00\x2a\x02\x06abc", "confluent", "hex", "02 06 61 62 63"),
         (b"\x00\x00\x00\x01\x00" + b'{"a":1}', "confluent", "json", '"a": 1'),
         (b"\xff\xfe\x00\x01", "binary", "hex", "ff fe 00 01"),
+        # magic 0 but an impossible schema id (negative int32, or 0): plain binary
+        (b"\x00\xff\xfe\x67\x10binary", "binary", "hex", "00 ff fe 67 10"),
+        (b"\x00\x00\x00\x00\x00abc", "binary", "hex", "00 00 00 00 00 61"),
         (b"a\x01b", "binary", "hex", "|a.b|"),
     ],
 )

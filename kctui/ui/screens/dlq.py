@@ -39,7 +39,8 @@ class DlqScreen(DlqPromptActions, Screen[None]):
     """Opened by the app as ``DlqScreen(cluster, dlq_topics=..., topic=...)``."""
 
     DEFAULT_CSS = """
-    DlqScreen #dlq-browser { height: 1fr; }
+    DlqScreen > ContentSwitcher { height: 1fr; }
+    DlqScreen #dlq-browser, DlqScreen #dlq-topics { height: 1fr; }
     DlqScreen DlqTable { height: 2fr; }
     DlqScreen DlqDetail { height: 3fr; }
     DlqScreen #dlq-empty { padding: 1 2; color: $text-muted; }
@@ -227,7 +228,8 @@ class DlqScreen(DlqPromptActions, Screen[None]):
         self.query_one(DlqTopicTable).show(message.infos)
         total = sum(i.count for i in message.infos)
         self.query_one(DlqStatus).idle(
-            f"{len(message.infos)} DLQ topics, {total} records · enter opens one"
+            f"{len(message.infos)} DLQ topic{'s' if len(message.infos) != 1 else ''}, "
+            f"{total} records · enter opens one"
         )
         self.query_one(DlqTopicTable).focus()
         self.refresh_bindings()

@@ -84,11 +84,12 @@ class DlqDetail(VerticalScroll):
     DlqDetail .dlq-title { text-style: bold; }
     DlqDetail DataTable { height: auto; max-height: 14; }
     DlqDetail Static.dlq-body { width: 1fr; }
-    DlqDetail .dlq-notice { color: $warning; }
+    DlqDetail #dlq-cause { color: $error; }
     """
 
     def compose(self) -> ComposeResult:
         yield Static("", id="dlq-title", classes="dlq-title", markup=False)
+        yield Static("", id="dlq-cause", markup=False)
         yield Static("Connect error headers", classes="dlq-section", id="dlq-headers-label")
         yield DataTable(id="dlq-headers", cursor_type="row", show_cursor=False)
         yield Static("Stack trace", classes="dlq-section", id="dlq-trace-label")
@@ -130,6 +131,7 @@ class DlqDetail(VerticalScroll):
         for widget in self.query(".dlq-section, .dlq-body, DataTable"):
             widget.display = dl is not None
         if dl is None:
+            self.query_one("#dlq-cause").display = False
             title.update("Select a dead letter to see its headers, stack trace and payload.")
             return
         rec = dl.record
@@ -138,6 +140,9 @@ class DlqDetail(VerticalScroll):
             f"original {dl.origin_text}"
             + (f" · {dl.connector} task {dl.task_id}" if dl.connector else "")
         )
+        cause = self.query_one("#dlq-cause", Static)
+        cause.update(f"root cause: {dl.root_cause}" if dl.root_cause else "")
+        cause.display = bool(dl.root_cause)
         rows = []
         for name, value in dl.error_headers:
             short = name[len(HEADER_PREFIX) :]
@@ -155,7 +160,8 @@ class DlqDetail(VerticalScroll):
         """Show a plain record (the original of a dead letter): payloads and headers only."""
         for widget in self.query(".dlq-section, .dlq-body, DataTable"):
             widget.display = True
-        for wid in ("#dlq-headers-label", "#dlq-headers", "#dlq-trace-label", "#dlq-trace"):
+        for wid in ("#dlq-cause", "#dlq-headers-label", "#dlq-headers", "#dlq-trace-label",
+                    "#dlq-trace"):  # fmt: skip
             self.query_one(wid).display = False
         self.query_one("#dlq-title", Static).update(
             f"{record.topic} {record.partition}@{record.offset} · {record.time_text} UTC{note}"

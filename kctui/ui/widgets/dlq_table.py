@@ -19,7 +19,7 @@ COLUMNS = (
     ("mark", " ", 1),
     ("time", "Time (UTC)", 23),
     ("record", "Record", 10),
-    ("origin", "Original topic/partition@offset", 30),
+    ("origin", "Original record", 26),
     ("stage", "Stage", 16),
     ("exception", "Exception", 22),
     ("message", "Message", 0),
