@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from kctui.errors import KctuiError
-from kctui.operate.files import config_from_mapping, json_error_text, strip_comment_lines
+from kctui.operate.files import config_from_mapping, strip_comment_lines
 
 
 class EditorError(KctuiError):
@@ -63,33 +63,52 @@ def run_editor(text: str, command: Sequence[str] | None = None, *, suffix: str =
         path.unlink(missing_ok=True)
 
 
-def edit_document(
-    config: Mapping[str, str], notes: Sequence[str] = (), problems: Sequence[str] = ()
-) -> str:
-    """The text put in the editor: notes and problems as ``//`` lines, then the JSON."""
+def split_document(text: str) -> str:
+    """The saved text without kctui's leading ``//`` lines (the JSON the user edited)."""
+    lines = text.split("\n")
+    index = 0
+    while index < len(lines) and (
+        not lines[index].strip() or lines[index].lstrip().startswith("//")
+    ):
+        index += 1
+    return "\n".join(lines[index:])
+
+
+def edit_document(body: str, notes: Sequence[str] = (), problems: Sequence[str] = ()) -> str:
+    """The text put in the editor: notes and problems as ``//`` lines, then ``body``."""
     lines = [f"// {note}" for note in notes]
     if problems:
-        lines.append("// ERRORS (fix them, save and quit; quit without saving to cancel):")
+        lines.append("// ERRORS (fix them, then save and quit; quit without saving to cancel):")
         lines += [f"//   {problem}" for problem in problems]
-    body = json.dumps(dict(config), indent=2, ensure_ascii=False)
-    return "\n".join([*lines, body]) + "\n"
+    return "\n".join([*lines, body.rstrip("\n")]) + "\n"
 
 
-def parse_edited(text: str, source: str = "edited config") -> dict[str, str]:
-    """The config map from the saved text; EditedTextError with line/column when malformed."""
-    cleaned = strip_comment_lines(text)
+def config_json(config: Mapping[str, str]) -> str:
+    return json.dumps(dict(config), indent=2, ensure_ascii=False)
+
+
+def parse_edited(body: str, *, first_line: int = 1) -> dict[str, str]:
+    """The config map from the edited JSON; EditedTextError with line/column when malformed.
+
+    ``first_line`` is where ``body`` starts in the document shown next, so the line number
+    in the error is the one the user sees in the editor.
+    """
+    cleaned = strip_comment_lines(body)
     if not cleaned.strip():
-        raise EditedTextError([f"{source}: empty"])
+        raise EditedTextError(["the config is empty"])
     try:
         data = json.loads(cleaned)
     except json.JSONDecodeError as exc:
-        raise EditedTextError([json_error_text(source, exc)]) from None
+        line = exc.lineno + first_line - 1
+        raise EditedTextError(
+            [f"malformed JSON at line {line}, column {exc.colno}: {exc.msg}"]
+        ) from None
     if isinstance(data, dict) and isinstance(data.get("config"), dict):
         data = {**data["config"], **({"name": data["name"]} if "name" in data else {})}
     if not isinstance(data, dict):
-        raise EditedTextError([f"{source}: expected a JSON object of config keys"])
+        raise EditedTextError(["expected a JSON object of config keys"])
     problems: list[str] = []
-    config = config_from_mapping(data, source, problems)
+    config = config_from_mapping(data, "config", problems)
     if problems:
         raise EditedTextError(problems)
     return config

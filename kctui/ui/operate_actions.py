@@ -1,0 +1,171 @@
+"""Operate keys on a connector: ``e`` edit config, ``c`` create, ``o`` offsets, ``x`` DEBUG logs.
+
+Mixed into :class:`kctui.ui.actions.ConnectorActions`. ``x`` sets DEBUG cluster-wide for
+the package of the selected connector's class and remembers the previous level; leaving
+the connector (another row in the overview, or closing its detail screen) offers to put
+the previous level back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from textual.binding import Binding
+
+from kctui.operate.loggers import current_level, package_of
+
+OPERATE_BINDINGS = [
+    Binding("e", "edit_config", "Edit config", id="edit-config"),
+    Binding("c", "create_connector", "Create connector", id="create-connector", show=False),
+    Binding("o", "offsets", "Offsets", id="offsets", show=False),
+    Binding("x", "debug_logging", "DEBUG logs", id="debug-logging", show=False),
+]
+OPERATE_ACTIONS = frozenset({"edit_config", "create_connector", "offsets", "debug_logging"})
+OPERATE_MUTATING = frozenset({"edit_config", "create_connector", "debug_logging"})
+
+
+@dataclass(frozen=True)
+class DebugEntry:
+    """A logger kctui set to DEBUG for a connector, and what to restore."""
+
+    logger: str
+    previous: str
+    connector: str
+    scope: str | None
+    screen_key: int
+
+
+def debug_entries(app: Any) -> dict[str, DebugEntry]:
+    """The app's loggers set to DEBUG by ``x`` (kept on the app, by logger name)."""
+    entries = getattr(app, "_kctui_debug_loggers", None)
+    if entries is None:
+        entries = {}
+        app._kctui_debug_loggers = entries
+    return entries
+
+
+def offer_revert(app: Any, entry: DebugEntry) -> None:
+    """Ask whether to put ``entry.logger`` back to its previous level (once)."""
+    from kctui.ui.screens.modals import ConfirmScreen
+
+    debug_entries(app).pop(entry.logger, None)
+    question = (
+        f"{entry.logger} is at DEBUG for {entry.connector}. "
+        f"Put it back to {entry.previous}{' cluster-wide' if entry.scope else ''}?"
+    )
+
+    def answered(ok: bool | None) -> None:
+        if not ok:
+            app.notify(f"{entry.logger} stays at DEBUG", title="DEBUG logging")
+            return
+
+        async def revert() -> None:
+            await app.client.set_logger_level(entry.logger, entry.previous, scope=entry.scope)
+            app.notify(f"{entry.logger} back to {entry.previous}", title="DEBUG logging")
+
+        app.run_worker(
+            revert(), name=f"revert {entry.logger}", group="loggers", exit_on_error=False
+        )
+
+    app.push_screen(ConfirmScreen("Revert log level", question), answered)
+
+
+class OperateActions:
+    """Needs ``selected_connector()`` and ``kctui`` (the app) from the screen."""
+
+    def check_operate_action(self, action: str, connector: Any) -> bool | None:
+        app: Any = self.kctui  # type: ignore[attr-defined]
+        if action in OPERATE_MUTATING and app.read_only:
+            return False
+        if action == "create_connector":
+            return True
+        if action == "offsets":
+            info = getattr(app, "server_info", None)
+            if info is not None and not info.supports_offsets_read:
+                return None
+        return True if connector is not None else None
+
+    # ------------------------------------------------------------------ actions
+
+    def action_edit_config(self) -> None:
+        from kctui.ui.screens.editing import EditFlow
+
+        connector = self.selected_connector()  # type: ignore[attr-defined]
+        if connector is None:
+            return
+        app: Any = self.kctui  # type: ignore[attr-defined]
+        revealed = bool(getattr(self, "revealed", False))
+        app.run_worker(
+            EditFlow(app).edit(connector.name, revealed=revealed),
+            name=f"edit {connector.name}", group="operate", exclusive=True, exit_on_error=False,
+        )  # fmt: skip
+
+    def action_create_connector(self) -> None:
+        from kctui.ui.screens.editing import EditFlow
+
+        app: Any = self.kctui  # type: ignore[attr-defined]
+        app.run_worker(
+            EditFlow(app).create(), name="create connector", group="operate",
+            exclusive=True, exit_on_error=False,
+        )  # fmt: skip
+
+    def action_offsets(self) -> None:
+        from kctui.ui.screens.offsets import OffsetsScreen
+
+        connector = self.selected_connector()  # type: ignore[attr-defined]
+        if connector is not None:
+            app: Any = self.kctui  # type: ignore[attr-defined]
+            app.push_screen(OffsetsScreen(app.cluster, connector=connector.name))
+
+    def action_debug_logging(self) -> None:
+        connector = self.selected_connector()  # type: ignore[attr-defined]
+        app: Any = self.kctui  # type: ignore[attr-defined]
+        if connector is None:
+            return
+        logger = package_of(connector.info.connector_class)
+        if not logger:
+            app.notify(f"{connector.name}: no connector.class to take a package from")
+            return
+        entry = debug_entries(app).get(logger)
+        if entry is not None:
+            offer_revert(app, entry)
+            return
+        screen_key = id(self)
+
+        async def enable() -> None:
+            client = app.client
+            previous = await current_level(client, logger)
+            server = await client.server_info()
+            scope = "cluster" if server.supports_logger_scope else None
+            await client.set_logger_level(logger, "DEBUG", scope=scope)
+            debug_entries(app)[logger] = DebugEntry(
+                logger, previous, connector.name, scope, screen_key
+            )
+            where = "on every worker" if scope else "on one worker (cluster scope needs 3.7)"
+            app.notify(
+                f"{logger} at DEBUG {where} (was {previous}); press x again or leave "
+                f"{connector.name} to revert",
+                title="DEBUG logging",
+            )
+
+        app.run_worker(enable(), name=f"DEBUG for {logger}", group="loggers", exit_on_error=False)
+
+    # ------------------------------------------------------------------ leaving
+
+    def _offer_reverts_left_behind(self, *, leaving_screen: bool) -> None:
+        app: Any = self.kctui  # type: ignore[attr-defined]
+        if getattr(app, "_exit", False) or not app.is_running:
+            return
+        connector = None if leaving_screen else self.selected_connector()  # type: ignore[attr-defined]
+        current = connector.name if connector is not None else None
+        for entry in list(debug_entries(app).values()):
+            if entry.screen_key == id(self) and entry.connector != current:
+                app.call_later(offer_revert, app, entry)
+                return
+
+    def on_data_table_row_highlighted(self, event: Any) -> None:
+        self._offer_reverts_left_behind(leaving_screen=False)
+
+    def on_unmount(self) -> None:
+        self._offer_reverts_left_behind(leaving_screen=True)
