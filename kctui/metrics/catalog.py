@@ -134,9 +134,47 @@ def is_string(group: str, name: str) -> bool:
     return entry is not None and entry.kind == "string"
 
 
-def query_patterns(groups: tuple[str, ...] = GROUPS) -> tuple[str, ...]:
-    """Wildcard MBean patterns for one batched query (``kafka.connect:type=<group>,*``)."""
-    return tuple(f"{DOMAIN}:type={group},*" for group in groups)
+_QUOTE_NEEDED = set(',=:"*?\n')
+
+
+def quote_value(value: str) -> str:
+    """An MBean key value as Kafka's JmxReporter writes it (quoted when it must be)."""
+    if not any(ch in _QUOTE_NEEDED for ch in value):
+        return value
+    escaped = (
+        value.replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("*", "\\*")
+        .replace("?", "\\?")
+        .replace("\n", "\\n")
+    )
+    return f'"{escaped}"'
+
+
+def query_patterns(
+    groups: tuple[str, ...] = GROUPS, connector: str | None = None
+) -> tuple[str, ...]:
+    """MBean patterns for one batched query: ``kafka.connect:type=<group>,*`` per group.
+
+    With ``connector``, only that connector's MBeans (plus the worker-level and
+    rebalance MBeans), so a refresh of one connector's pane costs the same whatever the
+    cluster size.
+    """
+    if connector is None or any(ch in connector for ch in "/;"):
+        # jmxquery splits its query on ";" and "/": such a name cannot be asked for alone.
+        return tuple(f"{DOMAIN}:type={group},*" for group in groups)
+    name = quote_value(connector)
+    patterns = []
+    for group in groups:
+        if group == WORKER:
+            patterns += [f"{DOMAIN}:type={WORKER}", f"{DOMAIN}:type={WORKER},connector={name}"]
+        elif group == REBALANCE:
+            patterns.append(f"{DOMAIN}:type={REBALANCE},*")
+        elif group == CONNECTOR:
+            patterns.append(f"{DOMAIN}:type={CONNECTOR},connector={name}")
+        else:
+            patterns.append(f"{DOMAIN}:type={group},connector={name},*")
+    return tuple(patterns)
 
 
 def attribute_patterns(groups: tuple[str, ...] = GROUPS) -> tuple[str, ...]:

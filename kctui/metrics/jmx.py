@@ -268,17 +268,21 @@ def fetch_worker(
     runner: Runner = run_jar,
     timeout: float = DEFAULT_TIMEOUT,
     groups: tuple[str, ...] = catalog.GROUPS,
+    connector: str | None = None,
     env: Mapping[str, str] | None = None,
     clock: Callable[[], float] = time.time,
 ) -> WorkerSnapshot:
-    """One worker's metrics from one jmxquery call; failures become ``error`` text."""
+    """One worker's metrics from one jmxquery call; failures become ``error`` text.
+
+    With ``connector``, only that connector's MBeans are asked for (plus the worker's).
+    """
     started = time.monotonic()
     fetched_at = clock()
     try:
         password = endpoint.password(env) if endpoint.username else None
         request = JmxRequest(
             url=endpoint.url,
-            queries=catalog.query_patterns(groups),
+            queries=catalog.query_patterns(groups, connector),
             timeout=timeout,
             username=endpoint.username,
             password=password,
@@ -312,6 +316,7 @@ def fetch_cluster(
     *,
     runner: Runner = run_jar,
     timeout: float | None = None,
+    connector: str | None = None,
     clock: Callable[[], float] = time.time,
 ) -> MetricsSnapshot:
     """All workers of the cluster in parallel (one call each); never raises for a worker."""
@@ -323,7 +328,9 @@ def fetch_cluster(
     with ThreadPoolExecutor(max_workers=min(8, len(endpoints))) as pool:
         workers = list(
             pool.map(
-                lambda e: fetch_worker(e, runner=runner, timeout=deadline, clock=clock),
+                lambda e: fetch_worker(
+                    e, runner=runner, timeout=deadline, connector=connector, clock=clock
+                ),
                 endpoints,
             )
         )
@@ -366,8 +373,13 @@ class JmxMetricsSource:
     def configured(self) -> bool:
         return bool(self.cluster.jmx)
 
-    def fetch(self, configs: Mapping[str, Mapping[str, str]] | None = None) -> MetricsSnapshot:
-        snapshot = fetch_cluster(self.cluster, runner=self.runner)
+    def fetch(
+        self,
+        configs: Mapping[str, Mapping[str, str]] | None = None,
+        connector: str | None = None,
+    ) -> MetricsSnapshot:
+        """All connectors, or only ``connector`` (cheaper on big clusters)."""
+        snapshot = fetch_cluster(self.cluster, runner=self.runner, connector=connector)
         if self.cluster.kafka is None or not snapshot.available:
             return snapshot
         from dataclasses import replace

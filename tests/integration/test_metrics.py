@@ -6,7 +6,9 @@ import socket
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from urllib.parse import quote
 
+import httpx
 import pytest
 
 from kctui.config import ClusterConfig, JmxEndpoint
@@ -121,3 +123,30 @@ def test_silent_port_times_out_and_the_other_worker_still_answers(
     assert good.ok and good.tasks, good.error
     assert broken.error == "no answer within 4 s"
     assert elapsed < 15  # our own deadline, not jmxquery's or RMI's
+
+
+def test_one_connector_query_with_special_characters_in_its_name(
+    sandbox_cluster: ClusterConfig,
+) -> None:
+    """MBean names quote such values; the per-connector patterns and the parser must agree."""
+    name = 'test-metrics-q,x="y*'
+    path = f"{sandbox_cluster.urls[0]}/connectors/{quote(name, safe='')}"
+    config = {
+        "connector.class": "org.apache.kafka.connect.file.FileStreamSourceConnector",
+        "tasks.max": "1",
+        "topic": "test-metrics-idle",
+        "file": "/dev/null",
+    }
+    assert httpx.put(f"{path}/config", json=config, timeout=30).status_code in (200, 201)
+    try:
+        snapshot = poll(
+            lambda: fetch_cluster(sandbox_cluster, connector=name),
+            lambda s: bool(s.tasks_of(name)) and s.connector(name) is not None,
+        )
+        assert snapshot.connector_names == (name,)  # only this connector was asked for
+        assert [t.status for t in snapshot.tasks_of(name)] == ["running"]
+        connector = snapshot.connector(name)
+        assert connector is not None and connector.type == "source"
+        assert all(w.worker_metrics is not None for w in snapshot.workers)
+    finally:
+        httpx.delete(path, timeout=30)

@@ -52,9 +52,11 @@ class FakeSource:
         self.calls = 0
         self.threads: list[str] = []
         self.closed = False
+        self.connectors: list[str | None] = []
 
-    def fetch(self, configs: object = None) -> MetricsSnapshot:
+    def fetch(self, configs: object = None, connector: str | None = None) -> MetricsSnapshot:
         self.calls += 1
+        self.connectors.append(connector)
         self.threads.append(threading.current_thread().name)
         n = self.calls
         task = TaskMetrics(

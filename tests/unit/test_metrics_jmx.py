@@ -287,3 +287,19 @@ def test_compute_lags_and_group_names() -> None:
     lags = compute_lags(groups, committed, {("t", 0): 100, ("t", 1): 5})
     assert lags["orders"].total == 10 and lags["orders"].max == 10
     assert "custom" not in lags  # nothing committed yet: unknown, not zero
+
+
+def test_patterns_for_one_connector() -> None:
+    patterns = catalog.query_patterns(connector="orders")
+    assert "kafka.connect:type=sink-task-metrics,connector=orders,*" in patterns
+    assert "kafka.connect:type=connect-worker-metrics" in patterns
+    assert "kafka.connect:type=connect-worker-metrics,connector=orders" in patterns
+    quoted = catalog.query_patterns(connector='a,b"c*')
+    assert 'kafka.connect:type=connector-metrics,connector="a,b\\"c\\*"' in quoted
+    assert catalog.query_patterns(connector="a/b") == catalog.query_patterns()
+
+
+def test_fetch_worker_for_one_connector_sends_its_patterns() -> None:
+    calls: list[JmxRequest] = []
+    fetch_worker(W1, runner=fake_runner(HEALTHY_OUTPUT, calls), connector="orders")
+    assert calls[0].queries == catalog.query_patterns(connector="orders")

@@ -42,7 +42,7 @@ class MetricsSource(Protocol):
     @property
     def configured(self) -> bool: ...
 
-    def fetch(self, configs: Any = None) -> MetricsSnapshot: ...
+    def fetch(self, configs: Any = None, connector: str | None = None) -> MetricsSnapshot: ...
 
     def close(self) -> None: ...
 
@@ -173,7 +173,7 @@ class MetricsScreen(Screen[None]):
         if not self.source.configured or self._fetching:
             return
         self._fetching = True
-        self._fetch(self._configs())
+        self._fetch(self._configs(), self.connector)
 
     def _rest_state(self) -> ClusterState | None:
         state = getattr(self.app, "state", None)
@@ -186,9 +186,9 @@ class MetricsScreen(Screen[None]):
         return {name: dict(c.config) for name, c in state.connectors.items()}
 
     @work(thread=True, exclusive=True, group="metrics", exit_on_error=False)
-    def _fetch(self, configs: dict[str, Any]) -> None:
+    def _fetch(self, configs: dict[str, Any], connector: str | None) -> None:
         try:
-            snapshot = self.source.fetch(configs)
+            snapshot = self.source.fetch(configs, connector)
         finally:
             self._fetching = False
         self.post_message(self.Updated(snapshot))
