@@ -184,7 +184,7 @@ def status_text(
     )
     if not rows:
         return header + "\nno connectors"
-    lines = [
+    lines: list[tuple[str, ...]] = [
         (
             row.name,
             row.type,
@@ -197,9 +197,26 @@ def status_text(
         )
         for row in rows
     ]
-    headers = ("NAME", "TYPE", "STATE", "TASKS", "FAILED", "WORKERS", "HEALTH", "REASON")
+    headers: tuple[str, ...] = (
+        "NAME", "TYPE", "STATE", "TASKS", "FAILED", "WORKERS", "HEALTH", "REASON"
+    )  # fmt: skip
+    if width is not None and _reason_room(headers, lines, width) < MIN_REASON_WIDTH:
+        workers = headers.index("WORKERS")  # the first to go on a narrow terminal
+        headers = headers[:workers] + headers[workers + 1 :]
+        lines = [line[:workers] + line[workers + 1 :] for line in lines]
     table = render_table(headers, lines, colors=[r.health for r in rows], color=color, width=width)
     return header + "\n" + table
+
+
+MIN_REASON_WIDTH = 40
+
+
+def _reason_room(headers: Sequence[str], lines: Sequence[Sequence[str]], width: int) -> int:
+    """Characters left for the last column of a table of these cells."""
+    used = 0
+    for i in range(len(headers) - 1):
+        used += max(len(headers[i]), *(len(line[i]) for line in lines)) + 2
+    return width - used
 
 
 # --------------------------------------------------------------------------- describe

@@ -95,6 +95,15 @@ def test_status_text_cuts_reasons_to_the_width() -> None:
     assert "…" in text
 
 
+def test_narrow_terminal_drops_the_workers_column_first() -> None:
+    rows = report.connector_rows(STATE)
+    wide = report.status_text(STATE, rows, cluster="p", server=None, width=200)
+    narrow = report.status_text(STATE, rows, cluster="p", server=None, width=80)
+    assert "WORKERS" in wide.splitlines()[1] and "WORKERS" not in narrow.splitlines()[1]
+    assert all(len(line) <= 80 for line in narrow.splitlines()[1:])
+    assert "all tasks failed: task 0" in narrow
+
+
 def test_empty_cluster() -> None:
     empty = ClusterState.from_json({})
     assert report.status_text(empty, [], cluster="p", server=None).endswith("no connectors")
