@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import threading
 import time
@@ -10,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.app import App
 from textual.widgets import OptionList
 
@@ -258,14 +258,20 @@ async def test_escape_cancels_a_long_read() -> None:
         await until(pilot, lambda: table.row_count == 10, "a fresh read")
 
 
-async def test_reader_errors_are_shown_not_raised() -> None:
-    reader = FakeReader(fail=TopicNotFound("topic 'orders-dlq' does not exist"))
-    screen = screen_for(reader)
+@pytest.mark.parametrize(
+    ("error", "shown"),
+    [
+        (TopicNotFound("topic 'orders-dlq' does not exist"), "topic 'orders-dlq' does not exist"),
+        (RuntimeError("boom"), "unexpected error: RuntimeError: boom"),
+    ],
+)
+async def test_reader_errors_are_shown_not_raised(error: Exception, shown: str) -> None:
+    screen = screen_for(FakeReader(fail=error))
     async with Host(screen).run_test(size=(160, 50)) as pilot:
         status = screen.query_one(DlqStatus)
-        await until(pilot, lambda: "does not exist" in status.text, "the error")
+        await until(pilot, lambda: status.text == shown, "the error")
         assert status.has_class("-error") and pilot.app.screen is screen
-        await asyncio.sleep(0)
+        assert not screen.reading
 
 
 async def test_cluster_without_kafka_settings_is_explained() -> None:

@@ -225,3 +225,15 @@ def test_dlq_topics_from_configs() -> None:
         "e": {"errors.deadletterqueue.topic.name": "e-dlq"},
     }
     assert dlq_topics_from_configs(configs) == {"e-dlq": "e", "shared": "a, b"}
+
+
+def test_library_and_command_import_neither_textual_nor_kafka() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, kctui.dlq.records, kctui.dlq.reader, kctui.dlq.export, kctui.commands.dlq;"
+        "print(sorted(m for m in ('textual', 'kafka') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

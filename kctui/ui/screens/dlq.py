@@ -186,6 +186,9 @@ class DlqScreen(DlqPromptActions, Screen[None]):
         except KctuiError as exc:  # includes ReadCancelled: a message, never a crash
             send(self.ReadFailed(str(exc)))
             return
+        except Exception as exc:  # noqa: BLE001 - a client bug must not stop the browser
+            send(self.ReadFailed(f"unexpected error: {type(exc).__name__}: {exc}"))
+            return
         if worker.is_cancelled:
             send(self.ReadFailed(f"{description}: cancelled"))
         elif kind == "topics":
