@@ -14,7 +14,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 from kctui.config import ClusterConfig, KafkaSettings
@@ -27,60 +26,17 @@ from kctui.dlq.errors import (
     ReadTimeout,
     TopicNotFound,
 )
-from kctui.dlq.records import DeadLetter, KafkaRecord, decode_dead_letter
+from kctui.dlq.pages import DLQ_TOPIC_KEY, Page, TopicInfo, dlq_topics_from_configs
+from kctui.dlq.records import KafkaRecord, decode_dead_letter
 
-DLQ_TOPIC_KEY = "errors.deadletterqueue.topic.name"
+__all__ = [
+    "DLQ_TOPIC_KEY", "BrokerUnreachable", "DlqError", "DlqReader", "NoKafkaSettings",
+    "NotAuthorized", "Page", "ReadCancelled", "ReadTimeout", "TopicInfo", "TopicNotFound",
+    "dlq_topics_from_configs",
+]  # fmt: skip
+
 CancelCheck = Callable[[], bool]
 Progress = Callable[[int, int], None]
-
-
-def dlq_topics_from_configs(configs: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
-    """DLQ topic -> connector name(s), from ``errors.deadletterqueue.topic.name`` in configs."""
-    topics: dict[str, list[str]] = {}
-    for connector, config in sorted(configs.items()):
-        topic = str(config.get(DLQ_TOPIC_KEY) or "").strip()
-        if topic:
-            topics.setdefault(topic, []).append(connector)
-    return {topic: ", ".join(names) for topic, names in sorted(topics.items())}
-
-
-@dataclass(frozen=True)
-class TopicInfo:
-    """A DLQ topic and its offsets; ``error`` is set when it could not be described."""
-
-    topic: str
-    connector: str = ""
-    bounds: tuple[tuple[int, int, int], ...] = ()  # (partition, beginning, end)
-    error: str | None = None
-
-    @property
-    def count(self) -> int:
-        """Records in the topic: end minus beginning offset, summed over partitions."""
-        return sum(max(0, end - begin) for _, begin, end in self.bounds)
-
-
-@dataclass(frozen=True)
-class Page:
-    """Dead letters of one read, newest first, with the offsets it covers per partition."""
-
-    topic: str
-    dead_letters: tuple[DeadLetter, ...]
-    ranges: tuple[tuple[int, int, int], ...]  # (partition, low, high): read [low, high)
-    bounds: tuple[tuple[int, int, int], ...]  # (partition, beginning, end) when read
-
-    @property
-    def total(self) -> int:
-        return sum(max(0, end - begin) for _, begin, end in self.bounds)
-
-    @property
-    def has_older(self) -> bool:
-        begins = {p: b for p, b, _ in self.bounds}
-        return any(low > begins.get(p, 0) for p, low, _ in self.ranges)
-
-    @property
-    def has_newer(self) -> bool:
-        ends = {p: e for p, _, e in self.bounds}
-        return any(high < ends.get(p, 0) for p, _, high in self.ranges)
 
 
 def _settings_of(source: ClusterConfig | KafkaSettings | Mapping[str, Any]) -> dict[str, Any]:
