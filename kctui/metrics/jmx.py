@@ -21,7 +21,7 @@ import subprocess
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kctui.config import ClusterConfig, ConfigError, JmxEndpoint
@@ -236,8 +236,8 @@ def parse_output(text: str) -> ParsedOutput:
     except ValueError:
         data = None
     if isinstance(data, list):
-        records = [r for r in (_from_json(item) for item in data) if r is not None]
-        return ParsedOutput(tuple(records), skipped=len(data) - len(records))
+        found = [r for r in (_from_json(item) for item in data) if r is not None]
+        return ParsedOutput(tuple(found), skipped=len(data) - len(found))
     if not stripped.startswith("["):
         raise JmxError(f"unreadable answer from jmxquery: {' '.join(stripped.split())[:120]}")
     body = stripped[1:]
@@ -301,7 +301,7 @@ def fetch_worker(
     notes = parsed.notes
     if not parsed.records:
         notes += ("no Kafka Connect MBeans on this JVM (is it a Connect worker?)",)
-    return build_worker_snapshot(
+    snapshot = build_worker_snapshot(
         endpoint.worker,
         endpoint.url,
         parsed.records,
@@ -309,6 +309,18 @@ def fetch_worker(
         elapsed=time.monotonic() - started,
         notes=notes,
     )
+    missing = [
+        group
+        for group, present in (
+            (catalog.WORKER, snapshot.worker_metrics is not None),
+            (catalog.REBALANCE, snapshot.rebalance is not None),
+        )
+        if group in groups and not present
+    ]
+    if parsed.records and missing:
+        note = f"MBeans missing: {', '.join(missing)} (older Kafka?)"
+        snapshot = replace(snapshot, notes=(*snapshot.notes, note))
+    return snapshot
 
 
 def fetch_cluster(
@@ -382,8 +394,6 @@ class JmxMetricsSource:
         snapshot = fetch_cluster(self.cluster, runner=self.runner, connector=connector)
         if self.cluster.kafka is None or not snapshot.available:
             return snapshot
-        from dataclasses import replace
-
         from kctui.metrics.lag import SinkLagReader
 
         if self._lag_reader is None:

@@ -303,3 +303,17 @@ def test_fetch_worker_for_one_connector_sends_its_patterns() -> None:
     calls: list[JmxRequest] = []
     fetch_worker(W1, runner=fake_runner(HEALTHY_OUTPUT, calls), connector="orders")
     assert calls[0].queries == catalog.query_patterns(connector="orders")
+
+
+def test_missing_worker_groups_are_noted() -> None:
+    """An older worker without the rebalance MBean: data shown, the gap named."""
+    output = jar_output(line(SINK, "sink-record-send-rate", "Double", "1.0"))
+    snapshot = fetch_worker(W1, runner=fake_runner(output))
+    assert snapshot.ok and snapshot.tasks
+    assert any(
+        "MBeans missing: connect-worker-metrics, connect-worker-rebalance-metrics" in n
+        for n in snapshot.notes
+    )
+    assert not any(
+        "missing" in n for n in fetch_worker(W1, runner=fake_runner(HEALTHY_OUTPUT)).notes
+    )

@@ -92,7 +92,7 @@ def _count_cell(value: float | None, bad_style: str = "FAILED") -> Cell:
 
 
 def worker_rows(snapshot: MetricsSnapshot) -> list[Row]:
-    rows = []
+    rows: list[Row] = []
     for worker in snapshot.workers:
         rows.append((worker.worker, _worker_cells(worker)))
     return rows
@@ -187,7 +187,7 @@ def connector_rows(
     history: MetricsHistory,
     types: Mapping[str, str] | None = None,
 ) -> list[Row]:
-    rows = []
+    rows: list[Row] = []
     types = types or {}
     for name in snapshot.connector_names:
         summary = snapshot.summary(name)
