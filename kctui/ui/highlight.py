@@ -6,6 +6,7 @@ trace or a config reads well in every theme, including the user's own.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from pygments.lexer import RegexLexer, bygroups
@@ -50,9 +51,10 @@ class JavaTraceLexer(RegexLexer):
 
     tokens = {
         "root": [
-            (r"(\s+at )(org\.apache\.kafka\.[^(\n]+)(\([^\n]*\))?(\n)",
+            (r"(\s+at[ \u00a0])(org\.apache\.kafka\.[^(\n]+)(\([^\n]*\))?(\n)",
              bygroups(Comment, KafkaFrame, Comment, Text)),
-            (r"(\s+at )([^(\n]+)(\([^\n]*\))?(\n)", bygroups(Comment, OtherFrame, Comment, Text)),
+            (r"(\s+at[ \u00a0])([^(\n]+)(\([^\n]*\))?(\n)",
+             bygroups(Comment, OtherFrame, Comment, Text)),
             (r"\s+\.\.\. \d+ more\n", Comment),
             (r"(\s*)(Caused by: |Suppressed: )([\w$]+(?:\.[\w$]+)+)(:?)([^\n]*\n)",
              bygroups(Text, Keyword, Name.Exception, Operator, ExceptionMessage)),
@@ -83,10 +85,48 @@ def _assemble(tokens: Iterable[tuple[_TokenType, str]]) -> Content:
 
 
 def highlight_trace(trace: str) -> Content:
-    """A Java stack trace with the exception, message, causes and Kafka frames styled."""
+    """A Java stack trace with the exception, message, causes and Kafka frames styled.
+
+    Frames are indented by two spaces (tabs waste a narrow terminal).
+    """
+    trace = re.sub(r"(?m)^[ \t]+at ", "  at ", trace)
     if not trace.endswith("\n"):
         trace += "\n"
     return _assemble(JavaTraceLexer(stripnl=False, ensurenl=True).get_tokens(trace))
+
+
+_CHAIN_LINE = re.compile(r"^(?:\s*(?:Caused by|Suppressed): )?([\w$]+(?:\.[\w$]+)+)(?::\s?(.*))?$")
+
+
+def exception_chain(trace: str) -> list[tuple[str, str]]:
+    """(exception class, message) of the trace's first line and each ``Caused by:``."""
+    chain = []
+    for index, line in enumerate(trace.splitlines()):
+        stripped = line.strip()
+        if index and not stripped.startswith("Caused by:"):
+            continue
+        match = _CHAIN_LINE.match(stripped)
+        if match:
+            chain.append((match.group(1), (match.group(2) or "").strip()))
+    return chain
+
+
+def chain_summary(trace: str) -> Content:
+    """The exception chain as short lines (class name, message), root cause last."""
+    lines = []
+    chain = exception_chain(trace)
+    for position, (cls, message) in enumerate(chain):
+        label = (
+            "error" if position == 0 else ("root cause" if position == len(chain) - 1 else "cause")
+        )
+        lines.append(
+            Content.assemble(
+                (f"{label}: ", "$text-muted"),
+                (cls.rsplit(".", 1)[-1], "$error bold"),
+                (f": {message}" if message else "", "bold"),
+            )
+        )
+    return Content("\n").join(lines)
 
 
 def highlight_json(text: str) -> Content:

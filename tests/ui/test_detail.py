@@ -62,7 +62,7 @@ async def test_config_masked_by_default_reveal_toggles_and_never_writes(
         await ready(pilot)
         screen = await open_detail(pilot, "demo-dlq-sink")
         await pilot.press("2")
-        await wait_for(pilot, lambda: screen.query_one(TabbedContent).active == "config")
+        await wait_for(pilot, lambda: screen.query_one(TabbedContent).active == "tab-config")
         view = screen.query_one(ConfigView)
         text = rendered(view.query_one("#config-json", Static))
         assert "hunter2" not in text and "********" in text

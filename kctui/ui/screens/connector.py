@@ -35,9 +35,10 @@ class ConnectorScreen(ConnectorActions, Screen[None]):
     """Detail of ``name``; follows the app's refreshes like the overview."""
 
     BINDINGS = [
+        Binding("question_mark", "app.help", "Help", id="help", key_display="?"),
         Binding("escape", "back", "Back", id="back", key_display="esc"),
-        Binding("1", "tab('tasks')", "Tasks", id="tab-tasks", show=False),
-        Binding("2", "tab('config')", "Config", id="tab-config", show=False),
+        Binding("1", "tab('tab-tasks')", "Tasks", id="tab-tasks", show=False),
+        Binding("2", "tab('tab-config')", "Config", id="tab-config", show=False),
         Binding("w", "save_trace", "Save trace", id="save-trace"),
         Binding("v", "reveal", "Reveal secrets", id="reveal"),
         *CONNECTOR_BINDINGS,
@@ -54,11 +55,11 @@ class ConnectorScreen(ConnectorActions, Screen[None]):
         yield StatusBar(id="status")
         yield Static(id="banner", classes="banner")
         yield Static(id="detail-header")
-        with TabbedContent(initial="tasks"):
-            with TabPane("Tasks & trace (1)", id="tasks"):
+        with TabbedContent(initial="tab-tasks"):
+            with TabPane("Tasks & trace (1)", id="tab-tasks"):
                 yield TaskList(id="detail-tasks")
                 yield TraceView(id="trace")
-            with TabPane("Config (2)", id="config"):
+            with TabPane("Config (2)", id="tab-config"):
                 yield ConfigView(id="config-view")
         yield Footer(compact=True)
 
@@ -172,7 +173,7 @@ class ConnectorScreen(ConnectorActions, Screen[None]):
     def action_tab(self, tab: str) -> None:
         """Switch tab and move the focus into it (focus elsewhere would switch it back)."""
         self.query_one(TabbedContent).active = tab
-        target = self.query_one(ConfigView) if tab == "config" else self.query_one(TaskList)
+        target = self.query_one(ConfigView) if tab == "tab-config" else self.query_one(TaskList)
         target.focus()
 
     def action_reveal(self) -> None:
@@ -182,7 +183,7 @@ class ConnectorScreen(ConnectorActions, Screen[None]):
             self.query_one(ConfigView).show(
                 self.connector.config, self.connector.type, revealed=self.revealed
             )
-        self.action_tab("config")
+        self.action_tab("tab-config")
 
     def action_save_trace(self) -> None:
         view = self.query_one(TraceView)

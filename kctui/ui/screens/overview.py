@@ -26,6 +26,7 @@ class OverviewScreen(ConnectorActions, Screen[None]):
     """What is broken, at a glance; every lifecycle key acts on the highlighted row."""
 
     BINDINGS = [
+        Binding("question_mark", "app.help", "Help", id="help", key_display="?"),
         Binding("slash", "filter", "Filter", id="filter", key_display="/"),
         Binding("escape", "clear", "Clear/back", id="clear", key_display="esc", show=False),
         Binding("enter", "open_detail", "Detail", id="detail"),

@@ -1,4 +1,4 @@
-"""A scrollable, highlighted Java stack trace (connector or task)."""
+"""A scrollable, highlighted Java stack trace (connector or task), its exception chain first."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from kctui.ui.highlight import highlight_trace
+from kctui.ui.highlight import chain_summary, highlight_trace
 
 
 class TraceView(VerticalScroll):
@@ -22,6 +22,7 @@ class TraceView(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield Static(id="trace-title", classes="section-title")
+        yield Static(id="trace-summary")
         yield Static(id="trace-body")
 
     def show(self, source: str, trace: str | None) -> None:
@@ -32,6 +33,9 @@ class TraceView(VerticalScroll):
         self.trace_text, self.source = trace, source
         title = self.query_one("#trace-title", Static)
         body = self.query_one("#trace-body", Static)
+        summary = self.query_one("#trace-summary", Static)
+        summary.update(chain_summary(trace) if trace else "")
+        summary.display = bool(trace)
         if not trace:
             title.update(Content.assemble(("Trace", "bold"), f" of {source}" if source else ""))
             body.update(Content.styled("No trace: nothing has failed here.", "$text-muted"))

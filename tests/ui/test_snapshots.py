@@ -1,0 +1,44 @@
+"""A few SVG snapshots of the layout (fixed size, fake cluster, fixed clock, no user config)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kctui.ui.app import KctuiApp
+from kctui.ui.widgets.connector_table import ConnectorTable
+from tests.ui.conftest import cluster_config, ready
+from tests.ui.fakes import FakeClient
+
+FIXED_TIME = 1_790_000_000.0  # shown as the time of the last refresh
+
+
+def snapshot_app(read_only: bool = False) -> KctuiApp:
+    client = FakeClient(fixed_time=FIXED_TIME, read_only=read_only)
+    return KctuiApp(cluster_config(read_only=read_only), client=client)
+
+
+async def overview_ready(pilot: Any) -> None:
+    await ready(pilot)
+    await pilot.pause()
+
+
+async def detail_ready(pilot: Any) -> None:
+    await ready(pilot)
+    pilot.app.screen.query_one(ConnectorTable).select("demo-failing-sink")
+    await pilot.press("enter")
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+
+
+def test_overview_80x24(snap_compare: Any) -> None:
+    assert snap_compare(snapshot_app(), terminal_size=(80, 24), run_before=overview_ready)
+
+
+def test_overview_160x48_read_only(snap_compare: Any) -> None:
+    assert snap_compare(
+        snapshot_app(read_only=True), terminal_size=(160, 48), run_before=overview_ready
+    )
+
+
+def test_detail_80x24(snap_compare: Any) -> None:
+    assert snap_compare(snapshot_app(), terminal_size=(80, 24), run_before=detail_ready)
