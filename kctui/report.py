@@ -13,7 +13,7 @@ from typing import Any
 
 from kctui.connect.models import ClusterState, Connector, ServerInfo
 from kctui.health import Health, rollup
-from kctui.masking import mask_config, masked_keys
+from kctui.masking import mask_config, mask_urls, masked_keys
 
 ANSI_RESET = "\x1b[0m"
 HEALTH_ANSI = {
@@ -73,7 +73,7 @@ class ConnectorRow:
             failed_task_ids=connector.failed_task_ids,
             workers=connector.workers,
             health=verdict.health,
-            reason=verdict.reason,
+            reason=mask_urls(verdict.reason),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -278,11 +278,16 @@ def describe_json(connector: Connector, *, cluster: str) -> dict[str, Any]:
         "class": connector.info.connector_class,
         "state": connector.state,
         "worker_id": connector.status.worker_id,
-        "trace": connector.status.trace,
+        "trace": _masked_trace(connector.status.trace),
         "health": verdict.health.value,
-        "reason": verdict.reason,
+        "reason": mask_urls(verdict.reason),
         "tasks": [
-            {"id": t.id, "state": t.state, "worker_id": t.worker_id, "trace": t.trace}
+            {
+                "id": t.id,
+                "state": t.state,
+                "worker_id": t.worker_id,
+                "trace": _masked_trace(t.trace),
+            }
             for t in connector.tasks
         ],
         "config": mask_config(config),
@@ -303,6 +308,11 @@ def describe_json(connector: Connector, *, cluster: str) -> dict[str, Any]:
     }
 
 
+def _masked_trace(trace: str | None) -> str | None:
+    """A trace with credentials inside URLs masked (drivers print connection URLs)."""
+    return mask_urls(trace) if trace else trace
+
+
 def _indent(text: str, prefix: str) -> str:
     return "\n".join(prefix + line for line in text.splitlines())
 
@@ -319,16 +329,16 @@ def describe_text(connector: Connector, *, cluster: str, color: bool = False) ->
         + (f" on {connector.status.worker_id}" if connector.status.worker_id else ""),
         f"Health    {paint(health.value, health, color)}: {data['reason']}",
     ]
-    if connector.status.trace:
-        out += ["", "Connector trace", _indent(connector.status.trace, "    ")]
+    if data["trace"]:
+        out += ["", "Connector trace", _indent(data["trace"], "    ")]
     out += ["", f"Tasks ({len(connector.tasks)})"]
     if not connector.tasks:
         out.append("  no tasks")
-    for task in connector.tasks:
+    for task, task_data in zip(connector.tasks, data["tasks"], strict=True):
         state = paint(task.state.ljust(10), STATE_HEALTH.get(task.state), color)
         out.append(f"  {task.id:>3}  {state}  {task.worker_id or '-'}")
-        if task.trace:
-            out.append(_indent(task.trace, "       "))
+        if task_data["trace"]:
+            out.append(_indent(task_data["trace"], "       "))
     out += _config_section(data)
     return "\n".join(out)
 

@@ -159,3 +159,15 @@ def test_describe_masks_secrets_everywhere() -> None:
     assert "1. route  org.apache.kafka.connect.transforms.RegexRouter  if not isOrders" in text
     assert "org.x.Boom: it broke" in text and "\tat org.x.Y" in text
     assert "dead letter queue: topic dlq" in text
+
+
+def test_credentials_in_traces_are_masked() -> None:
+    trace = "java.sql.SQLException: cannot open jdbc:mysql://db/app?user=u&password=hunter2\n\tat x"
+    data = entry("RUNNING", ["RUNNING"])
+    data["status"]["tasks"][0].update(state="FAILED", trace=trace)
+    data["status"]["connector"]["trace"] = "failed at https://ops:hunter2@registry:8081"
+    connector = ClusterState.from_json({"c": data}).connectors["c"]
+    text = report.describe_text(connector, cluster="p")
+    rows = report.connector_rows(ClusterState.from_json({"c": data}))
+    assert "hunter2" not in text and "hunter2" not in rows[0].reason
+    assert f"password={MASK}" in text and f"https://ops:{MASK}@registry:8081" in text
