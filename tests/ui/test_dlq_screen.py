@@ -281,3 +281,34 @@ async def test_cluster_without_kafka_settings_is_explained() -> None:
         status = screen.query_one(DlqStatus)
         await until(pilot, lambda: "no Kafka settings" in status.text, "the explanation")
         assert "[clusters.nokafka.kafka]" in status.text
+
+
+async def test_foreign_records_null_payloads_and_huge_traces_are_shown_safely() -> None:
+    reader = FakeReader(count=0)
+    huge = "java.lang.IllegalStateException: deep\n" + "\tat a.B.c(B.java:1)\n" * 20_000
+    reader.records = [
+        KafkaRecord("orders-dlq", 0, 0, None, None, None, (("x", b"\xff\xfe"),)),  # foreign
+        KafkaRecord("orders-dlq", 0, 1, 1_700_000_000_000, b"", b"\x00\x00\x00\x00\x07\x02",
+                    ((HEADER_PREFIX + "exception.stacktrace", huge.encode()),
+                     (HEADER_PREFIX + "exception.message", None))),  # fmt: skip
+    ]
+    screen = screen_for(reader)
+    async with Host(screen).run_test(size=(160, 50)) as pilot:
+        table = screen.query_one(DlqTable)
+        await until(pilot, lambda: table.row_count == 2, "both records")
+        detail = screen.query_one(DlqDetail)
+        trace = str(detail.query_one("#dlq-trace").content)
+        assert "20001 lines" in trace and len(trace) < 64 * 1024 + 200
+        headers = detail.query_one("#dlq-headers")
+        assert [str(c) for c in headers.get_row_at(1)] == ["exception.message", "null"]
+        assert "schema id 7" in str(detail.query_one("#dlq-value-label").content)
+        assert "empty" in str(detail.query_one("#dlq-key-label").content)
+        await pilot.press("down")
+        await until(pilot, lambda: table.current is not None and table.current.record.offset == 0,
+                    "the foreign record")  # fmt: skip
+        assert table.current is not None and table.current.message_line.startswith("(no Connect")
+        shown = [str(headers.get_row_at(i)[1]) for i in range(headers.row_count)]
+        assert shown == ["this record has no __connect.errors.* headers"]
+        assert str(detail.query_one("#dlq-value").content) == "null"
+        other = detail.query_one("#dlq-other")
+        assert [str(c) for c in other.get_row_at(0)] == ["x", "\\xff\\xfe"]
