@@ -121,8 +121,8 @@ def wait_for_tasks(cluster: ClusterConfig, expected: int, timeout: float = 600) 
 # --------------------------------------------------------------------------- measuring
 
 
-def batched(endpoint: JmxEndpoint, reps: int) -> dict[str, float]:
-    request = JmxRequest(endpoint.url, catalog.query_patterns(), timeout=120)
+def batched(endpoint: JmxEndpoint, reps: int, connector: str | None = None) -> dict[str, Any]:
+    request = JmxRequest(endpoint.url, catalog.query_patterns(connector=connector), timeout=120)
     walls, childs, owns, records = [], [], [], 0
     for _ in range(reps):
         wall, child, own, parsed = measure(lambda: parse_output(run_jar(request)))
@@ -159,10 +159,11 @@ def naive_sample(
     return {"calls": n, "wall_per_call": wall / n, "cpu_per_call": (child + own) / n}
 
 
-def report(cluster: ClusterConfig, label: str, reps: int, sample: int) -> None:
+def report(cluster: ClusterConfig, label: str, reps: int, sample: int, connector: str) -> None:
     print(f"\n== {label}")
     for endpoint in cluster.jmx:
         b = batched(endpoint, reps)
+        one = batched(endpoint, reps, connector)
         text = run_jar(JmxRequest(endpoint.url, catalog.query_patterns(), timeout=120))
         metrics = [(r.mbean, r.attribute) for r in parse_output(text).records]
         n = naive_sample(endpoint, metrics, sample)
@@ -177,6 +178,11 @@ def report(cluster: ClusterConfig, label: str, reps: int, sample: int) -> None:
             f"  {'batched (1 call, 7 wildcards)':<34}{1:>8}{b['wall']:>12.2f}"
             f"{b['child_cpu'] + b['own_cpu']:>12.2f}"
             f"   (java {b['child_cpu']:.2f} + python parse {b['own_cpu']:.2f}; median of {reps})"
+        )
+        print(
+            f"  {'batched, one connector (its pane)':<34}{1:>8}{one['wall']:>12.2f}"
+            f"{one['child_cpu'] + one['own_cpu']:>12.2f}"
+            f"   ({connector}: {one['records']} values; median of {reps})"
         )
         print(
             f"  {'naive (1 call per metric)':<34}{total_metrics:>8}{naive_wall:>12.0f}"
@@ -195,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     cluster = sandbox_cluster()
     url = cluster.urls[0]
     print(f"kctui JMX benchmark against {', '.join(e.url for e in cluster.jmx)}")
-    report(cluster, "baseline: the demo connectors only", args.reps, args.sample)
+    report(cluster, "baseline: the demo connectors only", args.reps, args.sample, "demo-sink")
     expected = args.connectors * args.tasks
     try:
         started = time.monotonic()
@@ -209,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
         label = f"{args.connectors} connectors x {args.tasks} tasks (+ demo connectors)"
         if seen < expected:
             label += f" -- only {seen} tasks registered; extrapolate linearly"
-        report(cluster, label, args.reps, args.sample)
+        report(cluster, label, args.reps, args.sample, f"{PREFIX}000")
     finally:
         print(f"\ndeleted {delete_connectors(url)} {PREFIX}* connectors")
     return 0
