@@ -60,12 +60,12 @@ class SetLevelScreen(ModalScreen[LevelRequest | None]):
         super().__init__()
         self.logger = logger
         self.level = level if level in LEVELS else "DEBUG"
-        self.workers = list(workers)
+        self.worker_levels = list(workers)
         self.cluster_scope = cluster_scope
 
     def compose(self) -> ComposeResult:
         targets = [("whole cluster", CLUSTER)] if self.cluster_scope else []
-        targets += [(f"worker {url}", url) for url in self.workers]
+        targets += [(f"worker {url}", url) for url in self.worker_levels]
         with Vertical():
             yield Label("Set a log level (enter in the name field applies)")
             yield Input(self.logger, placeholder="logger, e.g. org.apache.kafka.connect.file",
@@ -121,14 +121,14 @@ class LoggersScreen(Screen[None]):
     class Loaded(Message):
         def __init__(self, workers: list[WorkerLoggers], cluster_scope: bool) -> None:
             super().__init__()
-            self.workers = workers
+            self.worker_levels = workers
             self.cluster_scope = cluster_scope
 
     def __init__(self, cluster: Any = None, *, logger: str | None = None, **_: Any) -> None:
         super().__init__(id="loggers")
         self.cluster = cluster
         self.initial_logger = logger
-        self.workers: list[WorkerLoggers] = []
+        self.worker_levels: list[WorkerLoggers] = []
         self.rows: list[tuple[str, list[str]]] = []
         self.cluster_scope = True
 
@@ -158,13 +158,13 @@ class LoggersScreen(Screen[None]):
         self.post_message(self.Loaded(workers, server.supports_logger_scope))
 
     def on_loggers_screen_loaded(self, message: Loaded) -> None:
-        self.workers = message.workers
+        self.worker_levels = message.worker_levels
         self.cluster_scope = message.cluster_scope
-        self.rows = level_rows(self.workers)
+        self.rows = level_rows(self.worker_levels)
         table = self.query_one(DataTable)
         cursor = table.cursor_row
         table.clear(columns=True)
-        table.add_columns("LOGGER", *[w.url.split("://", 1)[-1] for w in self.workers])
+        table.add_columns("LOGGER", *[w.url.split("://", 1)[-1] for w in self.worker_levels])
         for name, levels in self.rows:
             table.add_row(name, *[level or "-" for level in levels], key=name)
         wanted = self.initial_logger
@@ -174,8 +174,8 @@ class LoggersScreen(Screen[None]):
             self.initial_logger = None
         elif self.rows:
             table.move_cursor(row=min(max(cursor, 0), len(self.rows) - 1))
-        problems = [f"{w.url}: {w.error}" for w in self.workers if w.error]
-        summary = f"{len(self.rows)} loggers on {len(self.workers)} workers"
+        problems = [f"{w.url}: {w.error}" for w in self.worker_levels if w.error]
+        summary = f"{len(self.rows)} loggers on {len(self.worker_levels)} workers"
         if not self.cluster_scope:
             summary += " (cluster scope needs Kafka Connect 3.7: set levels per worker)"
         if problems:
@@ -195,6 +195,11 @@ class LoggersScreen(Screen[None]):
         if action == "set_level":
             return True if self.selected_logger() is not None else None
         return True
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if self.check_action("set_level", ()):
+            self.action_set_level()
 
     def action_back(self) -> None:
         self.app.pop_screen()
