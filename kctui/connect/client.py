@@ -136,9 +136,9 @@ class ConnectClient:
                 attempt += 1
                 if time.monotonic() + delay > deadline:
                     raise RebalanceInProgress(
-                        f"cluster is rebalancing: {method} {exc.url} still answered 409 after "
-                        f"{attempt} attempts ({exc.detail})",
-                        status=409,
+                        f"cluster is rebalancing: {method} {exc.url} still answered "
+                        f"{exc.status} after {attempt} attempts ({exc.detail})",
+                        status=exc.status,
                         error_code=exc.error_code,
                         detail=exc.detail,
                         url=exc.url,

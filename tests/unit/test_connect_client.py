@@ -96,6 +96,15 @@ async def test_409_rebalance_gives_up_with_clear_words() -> None:
     assert 2 <= len(recorder.requests) < 40
 
 
+async def test_500_rebalance_expected_is_retried_like_a_409() -> None:
+    message = "Request cannot be completed because a rebalance is expected"
+    client, recorder = make_client(json_answer(500, {"error_code": 500, "message": message}))
+    async with client:
+        with pytest.raises(RebalanceInProgress, match="still answered 500") as info:
+            await client.cluster_state()
+    assert info.value.status == 500 and len(recorder.requests) >= 2
+
+
 async def test_409_already_exists_is_a_conflict_and_not_retried() -> None:
     body = {"error_code": 409, "message": "Connector c1 already exists"}
     client, recorder = make_client(json_answer(409, body))
