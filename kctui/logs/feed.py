@@ -115,7 +115,10 @@ class _FileFeed:
     def poll(self, notices: list[Notice], appended: dict[int, array[int]]) -> bool:
         """Follow the file; True when stores were added or dropped (the view must rebuild)."""
         current = self.current
-        path = current.data.path if current else followed_path(self.pattern)
+        if current is not None and isinstance(current.data, FileIndex):
+            path: str | None = current.data.path
+        else:
+            path = followed_path(self.pattern)
         if path is None:
             self._tell(f"{self.pattern}: no file matches yet", "warning", notices)
             return False
@@ -243,7 +246,10 @@ class LogFeed:
                 store.data.scan_back(store.budget)
                 store.budget = min(MAX_BUDGET, store.budget * 2)
                 changed = True
-        scanning = any(s.scanning for s in self.stores.values())
+        scanning = any(
+            s.scanning or (isinstance(s.data, FileIndex) and s.data.pending)
+            for s in self.stores.values()
+        )
         return FeedStep(appended, changed, tuple(notices), scanning)
 
     def close(self) -> None:

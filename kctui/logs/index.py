@@ -18,9 +18,10 @@ from array import array
 from bisect import bisect_right
 from typing import Protocol
 
-from kctui.logs.patterns import FAILURE_BYTES, parse_line
+from kctui.logs.patterns import FAILURE_BYTES, PROBLEM_WORDS_BYTES, TIMESTAMP_BYTES, parse_line
 
-WINDOW = 4 * 1024 * 1024
+WINDOW = 1024 * 1024  # one regex pass holds the GIL: keep it short
+MAX_EXTEND = 16 * 1024 * 1024  # growth indexed per call (the rest on the next call)
 LOOKAHEAD = 512
 MAX_LINE_BYTES = 8 * 1024  # a longer line is cut for display (the file keeps it whole)
 MAX_TRACE_LINES = 2000
@@ -75,6 +76,7 @@ class FileIndex:
         self._failures: array[int] = array("Q")
         self._lock = threading.Lock()
         self.closed = False
+        self.pending = False  # the last extend() left appended data for the next call
 
     # ------------------------------------------------------------------ scanning
 
@@ -109,6 +111,19 @@ class FileIndex:
             return mm[start - base : end - base]
 
     def _scan(self, lo: int, hi: int) -> tuple[array[int], array[int]]:
+        """Record starts and failure starts with offsets in [lo, hi), one window at a time."""
+        starts: array[int] = array("Q")
+        failures: array[int] = array("Q")
+        pos = lo
+        while pos < hi:
+            end = min(hi, pos + WINDOW)
+            more_starts, more_failures = self._scan_window(pos, end)
+            starts.extend(more_starts)
+            failures.extend(more_failures)
+            pos = end
+        return starts, failures
+
+    def _scan_window(self, lo: int, hi: int) -> tuple[array[int], array[int]]:
         """Record starts and failure starts with offsets in [lo, hi) (hi <= complete_end)."""
         starts: array[int] = array("Q")
         failures: array[int] = array("Q")
@@ -128,16 +143,28 @@ class FileIndex:
         if starts:
             # Matches may run into the lookahead: a header starting before hi still counts.
             for match in FAILURE_BYTES.finditer(data, max(0, lo - window_start - 1)):
-                line_start = window_start + data.rfind(b"\n", 0, match.start()) + 1
-                index = bisect_right(starts, line_start) - 1
+                at = match.start()
+                line_rel = data.rfind(b"\n", 0, at) + 1
+                line_start = window_start + line_rel
                 if line_start >= hi:
                     break
+                index = bisect_right(starts, line_start) - 1
                 if index < 0 or starts[index] != line_start:
                     continue  # inside a trace: its header is matched on its own
                 if failures and failures[-1] == line_start:
                     continue
-                if parse_line(decode(self._read(line_start, MAX_LINE_BYTES))).is_failure:
-                    failures.append(line_start)
+                ts_at = data.rfind(b"[", line_rel, at)
+                if ts_at < 0 or ts_at - line_rel > 120:
+                    continue
+                if not TIMESTAMP_BYTES.fullmatch(data, ts_at, at + 1):
+                    continue  # "] ERROR " inside a message, not the line's level
+                if match.group(1) == b"WARN":
+                    line_end = data.find(b"\n", at)
+                    if not PROBLEM_WORDS_BYTES.search(
+                        data, at, line_end if line_end >= 0 else len(data)
+                    ):
+                        continue
+                failures.append(line_start)
         return starts, failures
 
     def scan_back(self, budget: int = WINDOW) -> int:
@@ -152,17 +179,24 @@ class FileIndex:
             self.low = lo
         return len(starts)
 
-    def extend(self) -> int | None:
+    def extend(self, max_bytes: int = MAX_EXTEND) -> int | None:
         """Index lines appended since the last call; None if the file was truncated."""
         size = os.fstat(self.fd).st_size
         if size < self.size:
             return None
-        if size == self.size:
-            return 0
         self.size = size
-        new_end = self._last_line_end(size)
-        if new_end <= self.complete_end:
+        self.pending = False
+        if size <= self.complete_end:
             return 0
+        limit = min(size, self.complete_end + max_bytes)
+        new_end = self._last_line_end(limit)
+        if new_end <= self.complete_end:
+            if limit == size:
+                return 0  # only a half-written line so far
+            new_end = self._last_line_end(size)  # one line longer than max_bytes
+            if new_end <= self.complete_end:
+                return 0
+        self.pending = new_end < self._last_line_end(size) if limit < size else False
         starts, failures = self._scan(self.complete_end, new_end)
         with self._lock:
             self._records.extend(starts)

@@ -132,11 +132,14 @@ _REBALANCE = _words(_REBALANCE_WORDS)
 _WORKER = _words(_WORKER_WORDS)
 _LIFECYCLE = _words(_LIFECYCLE_WORDS)
 
-#: Bytes pattern finding candidate failure lines fast in raw file data (a superset).
-FAILURE_BYTES = re.compile(
-    (
-        "|".join(f"(?:{w})" for w in _FAILURE_WORDS + _OFFSET_WORDS) + r"|\] (?:ERROR|FATAL) "
-    ).encode()
+#: Bytes patterns to find failure lines fast in raw file data: the level of a header line
+#: (then confirmed by its timestamp), and the wordings that make a WARN line a failure.
+FAILURE_BYTES = re.compile(rb"\] (ERROR|FATAL|WARN) ")
+TIMESTAMP_BYTES = re.compile(
+    rb"\[\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[,.]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?\]"
+)
+PROBLEM_WORDS_BYTES = re.compile(
+    "|".join(f"(?:{w})" for w in _FAILURE_WORDS + _OFFSET_WORDS).encode()
 )
 
 
@@ -164,8 +167,10 @@ class LogLine:
 
     @property
     def is_failure(self) -> bool:
-        """A line worth jumping to: a failure, an offset commit problem or any ERROR."""
-        return self.kind in (Kind.FAILURE, Kind.OFFSET) or self.level in ("ERROR", "FATAL")
+        """A line worth jumping to: any ERROR, or a WARN about a failure or an offset commit."""
+        if self.level in ("ERROR", "FATAL"):
+            return True
+        return self.level == "WARN" and self.kind in (Kind.FAILURE, Kind.OFFSET)
 
     @property
     def sort_key(self) -> str:
@@ -288,7 +293,8 @@ def parse_line(text: str) -> LogLine:
         rest = rest[prefix.end() :]
     logger = None
     logger_line = None
-    tail = _LOGGER.search(rest)
+    paren = rest.rfind(" (")
+    tail = _LOGGER.match(rest, paren) if paren >= 0 else None
     if tail:
         logger = tail.group("logger")
         line_no = tail.group("line")

@@ -179,3 +179,19 @@ def test_unreadable_file_raises_permission_error(
     monkeypatch.setattr(os, "open", deny)
     with pytest.raises(PermissionError):
         FileIndex(str(log))
+
+
+def test_growth_is_indexed_in_bounded_steps(tmp_path: Path) -> None:
+    log = tmp_path / "connect.log"
+    log.write_bytes(b"")
+    index = full_index(log)
+    row = "[2026-11-24 00:00:00,000] INFO [c|task-0] appended line {:06d} (a.B:1)\n"
+    log.write_text("".join(row.format(i) for i in range(40_000)), encoding="utf-8")
+    steps = []
+    while True:
+        steps.append(index.extend(max_bytes=256 * 1024))
+        if not index.pending:
+            break
+    assert len(steps) > 5 and sum(s or 0 for s in steps) == 40_000
+    assert index.read_line(index.records()[-1]).endswith("line 039999 (a.B:1)")
+    assert index.extend() == 0

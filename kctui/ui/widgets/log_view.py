@@ -121,6 +121,9 @@ class LogView(ScrollView, can_focus=True):
         def control(self) -> LogView:
             return self.view
 
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, LogView.StateChanged) and message.view is self.view
+
     def __init__(self, reader: LogReader, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.reader = reader
