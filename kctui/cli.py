@@ -12,6 +12,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from kctui import __version__
 
@@ -31,8 +32,8 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
-def _available_modules() -> list[object]:
-    modules = []
+def _available_modules() -> list[ModuleType]:
+    modules: list[ModuleType] = []
     for name in COMMAND_MODULES:
         try:
             modules.append(importlib.import_module(f"kctui.commands.{name}"))
@@ -82,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in _available_modules():
-        module.add_parser(subparsers)  # type: ignore[attr-defined]
+        module.add_parser(subparsers)
     return parser
 
 
