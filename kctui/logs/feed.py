@@ -212,7 +212,11 @@ class LogFeed:
         notices: list[Notice] = []
         for source in self.sources:
             if source.command:
-                feed = _CommandFeed(self, source, self.max_command_lines)
+                try:
+                    feed = _CommandFeed(self, source, self.max_command_lines)
+                except ValueError as exc:
+                    notices.append(Notice(source.worker, str(exc), "error"))
+                    continue
                 feed.command.start()
                 self._commands.append(feed)
             else:

@@ -212,7 +212,12 @@ class CommandSource:
         self, command: Sequence[str] | str, *, shell: bool = False, worker: str = ""
     ) -> None:
         if isinstance(command, str):
-            command = (command,) if shell else tuple(shlex.split(command))
+            command = (command,)
+        if not shell and len(command) == 1 and any(c.isspace() for c in command[0]):
+            try:  # a single string: split into words as a shell would, but run no shell
+                command = tuple(shlex.split(command[0]))
+            except ValueError as exc:
+                raise ValueError(f"cannot split log command {command[0]!r}: {exc}") from exc
         if not command:
             raise ValueError("empty log command")
         self.command = tuple(command)

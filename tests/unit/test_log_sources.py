@@ -269,3 +269,20 @@ def test_feed_command_source_with_a_line_cap() -> None:
     assert 100 <= len(rows) <= 100 + 100 // 8 + 1
     assert feed.read_line(rows[-1]).endswith("n499 (a:1)")
     feed.close()
+
+
+def test_a_single_string_command_is_split_without_a_shell() -> None:
+    command = CommandSource(("echo  two   words $HOME",))
+    assert command.command == ("echo", "two", "words", "$HOME")
+    command.start()
+    lines, _ = poll_until(command.poll, lambda ls, _: command.finished and bool(ls))
+    assert lines == ["two words $HOME"]
+
+
+def test_an_unsplittable_command_is_a_notice_not_a_crash() -> None:
+    feed = LogFeed([LogSource("w9", command=("ssh 'unterminated",))])
+    step = feed.step()
+    assert step.notices[0].severity == "error"
+    assert "cannot split log command" in step.notices[0].message
+    assert feed.build(LogFilter()).rows.tolist() == []
+    feed.close()
