@@ -62,6 +62,40 @@ def measure(action: Callable[[], Any]) -> tuple[float, float, float, Any]:
     )
 
 
+def worker_pid(endpoint: JmxEndpoint) -> int | None:
+    """The local JVM whose JMX port the endpoint names (the sandbox runs on this host)."""
+    import os
+    import re
+
+    match = re.search(r":(\d+)/jmxrmi", endpoint.url)
+    if match is None:
+        return None
+    wanted = f"jmxremote.port={match.group(1)}".encode()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                    if wanted in handle.read():
+                        return int(entry)
+            except OSError:
+                continue
+    return None
+
+
+def process_cpu(pid: int | None) -> float:
+    """User + system CPU seconds of a process (0 when unknown)."""
+    import os
+
+    if pid is None:
+        return 0.0
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 # --------------------------------------------------------------------------- connectors
 
 
@@ -123,9 +157,12 @@ def wait_for_tasks(cluster: ClusterConfig, expected: int, timeout: float = 600) 
 
 def batched(endpoint: JmxEndpoint, reps: int, connector: str | None = None) -> dict[str, Any]:
     request = JmxRequest(endpoint.url, catalog.query_patterns(connector=connector), timeout=120)
-    walls, childs, owns, records = [], [], [], 0
+    walls, childs, owns, workers, records = [], [], [], [], 0
+    pid = worker_pid(endpoint)
     for _ in range(reps):
+        before = process_cpu(pid)
         wall, child, own, parsed = measure(lambda: parse_output(run_jar(request)))
+        workers.append(process_cpu(pid) - before)
         walls.append(wall)
         childs.append(child)
         owns.append(own)
@@ -135,6 +172,7 @@ def batched(endpoint: JmxEndpoint, reps: int, connector: str | None = None) -> d
         "wall": statistics.median(walls),
         "child_cpu": statistics.median(childs),
         "own_cpu": statistics.median(owns),
+        "worker_cpu": statistics.median(workers),
         "records": records,
         "mbeans": mbeans,
         "by_group": Counter(r.mbean.split("type=")[1].split(",")[0] for r in parsed.records),
@@ -177,7 +215,8 @@ def report(cluster: ClusterConfig, label: str, reps: int, sample: int, connector
         print(
             f"  {'batched (1 call, 7 wildcards)':<34}{1:>8}{b['wall']:>12.2f}"
             f"{b['child_cpu'] + b['own_cpu']:>12.2f}"
-            f"   (java {b['child_cpu']:.2f} + python parse {b['own_cpu']:.2f}; median of {reps})"
+            f"   (java {b['child_cpu']:.2f} + python parse {b['own_cpu']:.2f}; the worker JVM "
+            f"meanwhile {b['worker_cpu']:.2f}; median of {reps})"
         )
         print(
             f"  {'batched, one connector (its pane)':<34}{1:>8}{one['wall']:>12.2f}"

@@ -270,6 +270,7 @@ class MetricsScreen(Screen[None]):
         self.query_one("#metrics-tasks-heading", Label).update(self._tasks_heading())
         self._show_tasks()
         self._show_health()
+        self.action_refresh()  # the last poll may hold only the previous selection
 
     def action_all_connectors(self) -> None:
         self._select_connector(None)
