@@ -150,6 +150,11 @@ async def test_all_connectors_then_select_one() -> None:
         table = screen.query_one("#metrics-tasks", MetricsTable)
         assert table.cell_text("orders", "lag") == "25,000"
         assert table.cell_text("orders", "type") == "sink"
+        assert table.cell_text("orders", "health") == "DEGRADED"  # a FAILED task, lag too high
+        table.focus()
+        await pilot.pause()
+        health = str(screen.query_one("#metrics-health").render())
+        assert health.startswith("orders DEGRADED") and "lag 25,000 > 10,000" in health
         table.focus()
         await pilot.press("enter")
         await pilot.pause()

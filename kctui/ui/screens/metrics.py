@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Footer, Label, Static
 
 from kctui.config import ClusterConfig
 from kctui.connect.models import ClusterState, Connector
-from kctui.health import rollup_with_metrics
+from kctui.health import HealthVerdict, rollup_with_metrics
 from kctui.metrics.history import MetricsHistory
 from kctui.metrics.model import MetricsSnapshot
 from kctui.ui.widgets.metrics_rows import (
@@ -222,8 +222,22 @@ class MetricsScreen(Screen[None]):
         else:
             state = self._rest_state()
             types = {n: c.type for n, c in state.connectors.items()} if state else {}
-            rows = connector_rows(snapshot, self.history, types)
+            rows = connector_rows(snapshot, self.history, types, self._verdicts())
         table.show(rows)
+
+    def _verdict(self, connector: Connector) -> HealthVerdict:
+        return rollup_with_metrics(
+            connector,
+            self.history.latest,
+            previous=self.history.previous,
+            lag_threshold=self.cluster.lag_threshold,
+        )
+
+    def _verdicts(self) -> dict[str, HealthVerdict]:
+        state = self._rest_state()
+        if state is None:
+            return {}
+        return {name: self._verdict(c) for name, c in state.connectors.items()}
 
     def _show_notes(self, snapshot: MetricsSnapshot) -> None:
         lines = [f"JMX of worker {w.worker} failed: {w.error}" for w in snapshot.failed_workers]
@@ -234,29 +248,31 @@ class MetricsScreen(Screen[None]):
         lines.append(f"{ok} of {len(snapshot.workers)} workers answered at {stamp}")
         self.query_one("#metrics-notes", Static).update("\n".join(lines))
 
-    def _show_health(self) -> None:
+    def _show_health(self, name: str | None = None) -> None:
+        """The verdict and reason of the shown connector (or of the highlighted row)."""
         line = self.query_one("#metrics-health", Static)
         snapshot = self.history.latest
-        if self.connector is None or snapshot is None:
+        name = name or self.connector
+        if name is None or snapshot is None:
             line.update("")
             return
-        lag = snapshot.lag_of(self.connector)
+        lag = snapshot.lag_of(name)
         lag_text = f"lag {fmt_count(lag)}" if lag is not None else "lag n/a"
-        rest = self._rest_connector()
+        state = self._rest_state()
+        rest = state.connectors.get(name) if state is not None else None
         if rest is None:
-            line.update(f"health unknown (no REST state for {self.connector}) · {lag_text}")
+            line.update(f"{name}: health unknown (no REST state) · {lag_text}")
             return
-        verdict = rollup_with_metrics(
-            rest,
-            snapshot,
-            previous=self.history.previous,
-            lag_threshold=self.cluster.lag_threshold,
-        )
-        line.update(f"{verdict.health.value}: {verdict.reason} · {lag_text}")
+        verdict = self._verdict(rest)
+        line.update(f"{name} {verdict.health.value}: {verdict.reason} · {lag_text}")
         line.set_class(verdict.health.is_problem, "-problem")
         line.set_class(not verdict.health.is_problem, "-fine")
 
     # ------------------------------------------------------------------ actions
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "metrics-tasks" and self.connector is None:
+            self._show_health(event.row_key.value)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id != "metrics-tasks" or self.connector is not None:

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from kctui.connect.models import Connector
+from kctui.health import HealthVerdict
 from kctui.metrics.history import MetricsHistory
 from kctui.metrics.model import MetricsSnapshot, TaskMetrics, WorkerSnapshot
 from kctui.ui.widgets.sparkline import sparkline
@@ -51,6 +52,7 @@ TASK_COLUMNS = (
 )
 CONNECTOR_COLUMNS = (
     ("name", "Connector", 0),
+    ("health", "Health", 10),
     ("type", "Type", 6),
     ("tasks", "Tasks", 5),
     ("rate", "Rec/s", 9),
@@ -186,20 +188,28 @@ def connector_rows(
     snapshot: MetricsSnapshot,
     history: MetricsHistory,
     types: Mapping[str, str] | None = None,
+    verdicts: Mapping[str, HealthVerdict] | None = None,
 ) -> list[Row]:
+    """One row per connector seen in JMX; health from ``verdicts`` (REST + metrics) if given."""
     rows: list[Row] = []
     types = types or {}
+    verdicts = verdicts or {}
     for name in snapshot.connector_names:
         summary = snapshot.summary(name)
         connector = snapshot.connector(name)
         kind = types.get(name) or (connector.type if connector and connector.type else NONE)
         rates = history.throughput_rates(name)
         rate = rates[-1] if rates else summary.throughput
+        verdict = verdicts.get(name)
+        health = (
+            Cell(verdict.health.value, verdict.health.value) if verdict else Cell(NONE, "muted")
+        )
         rows.append(
             (
                 name,
                 (
                     Cell(name),
+                    health,
                     Cell(kind, "muted"),
                     Cell(str(summary.task_count), right=True),
                     Cell(fmt_rate(rate), right=True),
