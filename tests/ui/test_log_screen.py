@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from textual.app import App
+from textual.color import Color
 
 from kctui.config import ClusterConfig, LogSource
 from kctui.ui.screens.logs import LogScreen
@@ -195,3 +196,27 @@ async def test_many_lines_appended_stay_responsive(tmp_path: Path) -> None:
         await until(pilot, lambda: view.scroll_y == view.max_scroll_y)
         assert view.follow and view.cursor == 20_009
         assert "n19999" in view.header(view.rows[-1]).text
+
+
+async def test_failures_are_drawn_in_the_theme_error_colour(tmp_path: Path) -> None:
+    log = tmp_path / "connect.log"
+    write_log(log)
+    screen = LogScreen(cluster_for(log))
+    async with LogApp(screen).run_test(size=(120, 30)) as pilot:
+        view = screen.query_one(LogView)
+        await until(pilot, lambda: len(view.rows) == 202)
+        await pilot.press("N", "enter")
+        y = view._line_of_row(view.cursor) - round(view.scroll_y)
+        error = Color.parse(pilot.app.theme_variables["error"]).rich_color
+        header = [s for s in view.render_line(y) if "Task threw" in s.text]
+        assert header and header[0].style is not None and header[0].style.color == error
+        assert header[0].style.bold
+        trace = "".join(s.text for s in view.render_line(y + 1))
+        assert "ConnectException" in trace
+        info = [s for s in view.render_line(0) if "record batch" in s.text]
+        assert info and info[0].style is not None and info[0].style.color != error
+        pilot.app.theme = "textual-light"
+        await pilot.pause()
+        light_error = Color.parse(pilot.app.theme_variables["error"]).rich_color
+        header = [s for s in view.render_line(y) if "Task threw" in s.text]
+        assert header[0].style is not None and header[0].style.color == light_error

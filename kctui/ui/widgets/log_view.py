@@ -90,11 +90,11 @@ class LogView(ScrollView, can_focus=True):
     LogView > .log-view--lifecycle { color: $success; }
     LogView > .log-view--warn { color: $warning; }
     LogView > .log-view--error { color: $error; }
-    LogView > .log-view--debug { color: $text-muted; }
-    LogView > .log-view--muted { color: $text-muted; }
+    LogView > .log-view--debug { color: $foreground 50%; }
+    LogView > .log-view--muted { color: $foreground 50%; }
     LogView > .log-view--trace { color: $error 75%; }
     LogView > .log-view--tag { color: $secondary; }
-    LogView > .log-view--cursor { background: $primary 25%; }
+    LogView > .log-view--cursor { background: $primary-muted; }
     """
     BINDINGS = [
         Binding("up,k", "cursor(-1)", "Up", show=False, id="log-up"),
@@ -367,6 +367,11 @@ class LogView(ScrollView, can_focus=True):
         style = self._styles.get(name)
         if style is None:
             style = self.get_component_rich_style(name, partial=True)
+            color = self.get_component_styles(name).color
+            if color.a < 1:  # "$foreground 50%": blend into the background ourselves
+                background = self.styles.background
+                blended = background.blend(color.with_alpha(1), color.a)
+                style += Style(color=blended.rich_color)
             self._styles[name] = style
         return style
 
@@ -425,6 +430,6 @@ class LogView(ScrollView, can_focus=True):
         ]
         strip = Strip(segments).crop(scroll_x, scroll_x + width).extend_cell_length(width, base)
         if row == self.cursor and sub == 0:
-            cursor = self._style("log-view--cursor")
+            cursor = Style(bgcolor=self._style("log-view--cursor").bgcolor)
             strip = Strip([Segment(t, (st or base) + cursor, c) for t, st, c in strip], width)
         return strip
