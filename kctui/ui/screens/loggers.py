@@ -7,6 +7,8 @@ worker (``scope=worker``, on that worker) or for the whole cluster (``scope=clus
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -246,4 +248,15 @@ class LoggersScreen(Screen[None]):
         self.query_one("#loggers-result", Static).update(text)
         self.app.notify(text, title="log level")
         self.initial_logger = request.logger
+        if request.target == CLUSTER:
+            await self._wait_applied(request)
         self.load()
+
+    async def _wait_applied(self, request: LevelRequest, timeout: float = 10.0) -> None:
+        """Cluster scope is applied by each worker in turn: wait until all show it."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            answers = [await loggers_of(self.client, url) for url in self.urls()]
+            if all(w.error or w.levels.get(request.logger) == request.level for w in answers):
+                return
+            await asyncio.sleep(0.3)

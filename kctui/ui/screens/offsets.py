@@ -179,6 +179,8 @@ class OffsetsScreen(Screen[None]):
     @work(exclusive=True, group="offsets-lag", thread=True, exit_on_error=False)
     def load_end_offsets(self, partitions: list[tuple[str, int]]) -> None:
         kafka = getattr(self.cluster, "kafka", None)
+        if kafka is None:
+            return
         try:
             ends = read_end_offsets(kafka.client_kwargs(), partitions)
         except Exception as exc:  # noqa: BLE001 - lag is optional: say why it is missing
@@ -332,9 +334,8 @@ class OffsetsScreen(Screen[None]):
             f"{self.connector_name} is {self.state}. {why} only works on a STOPPED connector.\n"
             f"Stop {self.connector_name} now? Resume it with r when done."
         )
-        return bool(
-            await self.app.push_screen_wait(ConfirmScreen("Stop connector first", question))
-        )
+        dialog: Any = ConfirmScreen("Stop connector first", question)
+        return bool(await self.app.push_screen_wait(dialog))
 
     async def _change(self, entries: list[dict[str, Any]] | None, label: str) -> None:
         from kctui.ui.screens.modals import ConfirmScreen
