@@ -69,6 +69,26 @@ class ConnectorActions(OperateActions):
 
     # ------------------------------------------------------------------ enabling
 
+    _bindings_key: object = None
+
+    def refresh_bindings_if_needed(self) -> None:
+        """Refresh the footer only when what enables a key changed (a refresh of the
+        footer recomposes it, which costs more than a whole unchanged refresh)."""
+        connector = self.selected_connector()
+        task = self.selected_task()
+        key = (
+            connector.name if connector else None,
+            connector.state if connector else None,
+            bool(connector and connector.dlq_topic),
+            (task.id, task.state) if task else None,
+            bool(failed_tasks(self.kctui.state)),
+            self.kctui.read_only,
+            self.kctui.server_info,
+        )
+        if key != self._bindings_key:
+            self._bindings_key = key
+            self.refresh_bindings()  # type: ignore[attr-defined]
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """False hides a key (read-only, or the opposite action applies); None greys it."""
         app = self.kctui

@@ -18,7 +18,7 @@ from kctui.connect.models import ClusterState, ServerInfo
 from kctui.errors import KctuiError
 from kctui.ui.poller import ClusterPoller
 from kctui.ui.themes import DEFAULT_THEME, load_themes
-from kctui.ui.view import Counters, build_rows
+from kctui.ui.view import ConnectorRow, Counters, RowCache
 from kctui.ui.widgets.status_bar import StatusInfo
 
 
@@ -52,6 +52,7 @@ class KctuiApp(App[None]):
         self.state: ClusterState | None = None
         self.server_info: ServerInfo | None = None
         self.outcomes: dict[str, str] = {}  # connector -> how its last action ended
+        self.row_cache = RowCache()
         self.poller = ClusterPoller(self, cluster.refresh_seconds)
         self.config_file = config_file
         self._requested_theme = theme
@@ -107,6 +108,10 @@ class KctuiApp(App[None]):
 
     # ------------------------------------------------------------------ shared helpers
 
+    def rows(self, state: ClusterState | None = None) -> list[ConnectorRow]:
+        """Connector rows (health rolled up, unhealthy first) of ``state`` or the latest one."""
+        return self.row_cache.rows(state if state is not None else self.state)
+
     def status_info(self) -> StatusInfo:
         state = self.state
         return StatusInfo(
@@ -114,7 +119,7 @@ class KctuiApp(App[None]):
             read_only=self.read_only,
             kafka_version=str(self.server_info.version) if self.server_info else None,
             workers=len(state.workers) if state else 0,
-            counters=Counters.of(build_rows(state), state) if state else None,
+            counters=Counters.of(self.rows(state), state) if state else None,
             refreshed_at=state.fetched_at if state else None,
             refresh_seconds=self.poller.interval,
             following=tuple(sorted(self.poller.follows)),

@@ -105,6 +105,43 @@ def build_rows(
     return rows
 
 
+class RowCache:
+    """Rows of the last snapshot, reusing a connector's row when the connector is unchanged.
+
+    A refresh of a big cluster mostly repeats itself; comparing two frozen snapshots of a
+    connector is cheaper than rolling its health up again, and the same snapshot asked
+    twice (table and status bar) is computed once.
+    """
+
+    def __init__(self) -> None:
+        self._state: ClusterState | None = None
+        self._rows: list[ConnectorRow] = []
+        self._by_name: dict[str, tuple[Connector, ConnectorRow]] = {}
+
+    def rows(self, state: ClusterState | None) -> list[ConnectorRow]:
+        if state is None:
+            return []
+        if state is self._state:
+            return self._rows
+        by_name: dict[str, tuple[Connector, ConnectorRow]] = {}
+        for name, connector in state.connectors.items():
+            previous = self._by_name.get(name)
+            if previous is not None and previous[0] == connector:
+                by_name[name] = previous
+            else:
+                by_name[name] = (connector, ConnectorRow.from_connector(connector))
+        rows = [row for _, row in by_name.values()]
+        rows.sort(key=lambda row: row.sort_key)
+        self._state, self._rows, self._by_name = state, rows, by_name
+        return rows
+
+
+def filtered(rows: list[ConnectorRow], row_filter: RowFilter | None) -> list[ConnectorRow]:
+    if row_filter is None or not row_filter.text:
+        return rows
+    return [row for row in rows if row_filter.matches(row)]
+
+
 @dataclass(frozen=True)
 class Counters:
     """Connectors by health and tasks by state, for the status bar."""

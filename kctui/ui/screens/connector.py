@@ -109,7 +109,7 @@ class ConnectorScreen(ConnectorActions, Screen[None]):
             tasks.move_cursor(row=tasks.get_row_index(str(self.initial_task)))
         self._show_trace()
         self.query_one(ConfigView).show(connector.config, connector.type, revealed=self.revealed)
-        self.refresh_bindings()
+        self.refresh_bindings_if_needed()
 
     def _outcome_parts(self) -> list[tuple[str, str] | str]:
         outcome = cast("KctuiApp", self.app).outcomes.get(self.connector_name)
@@ -159,7 +159,7 @@ class ConnectorScreen(ConnectorActions, Screen[None]):
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_trace()
-        self.refresh_bindings()
+        self.refresh_bindings_if_needed()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from kctui.connect.models import ClusterState, Connector, TaskStatus
 from kctui.ui.actions import CONNECTOR_BINDINGS, ConnectorActions
 from kctui.ui.messages import ClusterStateChanged, ClusterUnreachable, FollowChanged
-from kctui.ui.view import RowFilter, build_rows
+from kctui.ui.view import RowFilter, filtered
 from kctui.ui.widgets.connector_table import ConnectorTable
 from kctui.ui.widgets.status_bar import StatusBar
 from kctui.ui.widgets.task_list import TaskList
@@ -36,6 +36,7 @@ class OverviewScreen(ConnectorActions, Screen[None]):
     def __init__(self) -> None:
         super().__init__(id="overview")
         self.row_filter = RowFilter.compile("")
+        self._reason: Content | str | None = None
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -82,22 +83,27 @@ class OverviewScreen(ConnectorActions, Screen[None]):
     # ------------------------------------------------------------------ updates
 
     def apply_state(self, state: ClusterState) -> None:
-        rows = build_rows(state, self.row_filter)
+        rows = filtered(cast("KctuiApp", self.app).rows(state), self.row_filter)
         self.table.show(rows)
         self._show_selection()
         self._show_status()
         self._show_filter_result(len(rows), len(state.connectors))
-        self.refresh_bindings()
+        self.refresh_bindings_if_needed()
 
     def _show_status(self) -> None:
         self.query_one(StatusBar).show(cast("KctuiApp", self.app).status_info())
 
+    def _set_reason(self, content: Content | str) -> None:
+        """Update the line under the table only when it changes (an update costs a layout)."""
+        if content != self._reason:
+            self._reason = content
+            self.query_one("#reason", Static).update(content)
+
     def _show_selection(self) -> None:
         connector = self.selected_connector()
         self.tasks.show(connector)
-        reason = self.query_one("#reason", Static)
         if connector is None:
-            reason.update("")
+            self._set_reason("")
             return
         from kctui.health import rollup
 
@@ -110,7 +116,7 @@ class OverviewScreen(ConnectorActions, Screen[None]):
         outcome = cast("KctuiApp", self.app).outcomes.get(connector.name)
         if outcome:
             parts += ["\n", ("last action: ", "$text-muted"), (outcome, "$accent")]
-        reason.update(Content.assemble(*parts))
+        self._set_reason(Content.assemble(*parts))
 
     def _show_filter_result(self, shown: int, total: int) -> None:
         if not self.row_filter.text:
@@ -118,7 +124,7 @@ class OverviewScreen(ConnectorActions, Screen[None]):
         note = f"filter '{self.row_filter.text}': {shown} of {total} connectors"
         if self.row_filter.error:
             note += f" ({self.row_filter.error})"
-        self.query_one("#reason", Static).update(Content.styled(note, "$accent"))
+        self._set_reason(Content.styled(note, "$accent"))
 
     # ------------------------------------------------------------------ messages
 
@@ -145,7 +151,7 @@ class OverviewScreen(ConnectorActions, Screen[None]):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table is self.table:
             self._show_selection()
-        self.refresh_bindings()
+        self.refresh_bindings_if_needed()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

@@ -6,7 +6,8 @@ import time
 from dataclasses import dataclass, field
 
 from textual.content import Content
-from textual.widgets import Static
+from textual.geometry import Size
+from textual.widget import Widget
 
 from kctui.health import Health
 from kctui.ui.view import Counters
@@ -43,8 +44,8 @@ class StatusInfo:
     following: tuple[str, ...] = field(default_factory=tuple)
 
 
-class StatusBar(Static):
-    """Two lines of status; colours come from theme variables only."""
+class StatusBar(Widget):
+    """Two lines of status (three when narrow); colours come from theme variables only."""
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
         super().__init__(id=id)
@@ -54,11 +55,17 @@ class StatusBar(Static):
         if info == self.info:
             return
         self.info = info
-        self.update(self._render_info(info, self.size.width or 80))
+        self.refresh(layout=True)
 
-    def on_resize(self) -> None:
-        if self.info is not None:
-            self.update(self._render_info(self.info, self.size.width))
+    def render(self) -> Content:
+        if self.info is None:
+            return Content("")
+        return self._render_info(self.info, self.size.width or 80)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        if self.info is None:
+            return 1
+        return len(self._render_info(self.info, width).plain.splitlines())
 
     @staticmethod
     def _render_info(info: StatusInfo, width: int) -> Content:

@@ -1,0 +1,207 @@
+"""Refresh benchmark: a 2,000-connector x 8-task cluster served in-process; prints figures.
+
+The payload copies the shape of the sandbox's ``GET /connectors?expand=status&expand=info``
+answer (status with ``version`` fields, info with a sink config of 13 keys, task ids),
+with 1 % of the tasks FAILED with a real-looking trace. It is served by
+``httpx.MockTransport`` to the real ``ConnectClient``, so the figures include JSON
+decoding and model parsing, then the health rollup and the connector table's diff.
+Never asserts on time; it asserts one request per refresh (a count, not a timing).
+
+Run: ``.venv/bin/python tests/bench/bench_refresh.py [--connectors 2000 --tasks 8 --runs 5]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import time
+from typing import Any
+
+import httpx
+
+from kctui.config import ClusterConfig
+from kctui.connect.client import ConnectClient
+from kctui.ui.view import RowCache, build_rows
+
+WORKERS = ("10.0.0.1:8083", "10.0.0.2:8083", "10.0.0.3:8083")
+TRACE = (
+    "org.apache.kafka.connect.errors.ConnectException: Couldn't find or create file "
+    "'/data/out.txt' for FileStreamSinkTask\n"
+    + "".join(
+        f"\tat org.apache.kafka.connect.runtime.WorkerTask.frame{i}(WorkerTask.java:{100 + i})\n"
+        for i in range(25)
+    )
+    + "Caused by: java.nio.file.NoSuchFileException: /data/out.txt\n\t... 12 more"
+)
+
+
+def payload(connectors: int, tasks: int, failed_every: int = 100) -> dict[str, Any]:
+    """The expand=status&expand=info answer of a big cluster, shaped like Connect 4.x's."""
+    data: dict[str, Any] = {}
+    counter = 0
+    for c in range(connectors):
+        name = f"orders-sink-{c:05d}"
+        task_entries = []
+        for t in range(tasks):
+            counter += 1
+            entry: dict[str, Any] = {
+                "id": t,
+                "state": "RUNNING",
+                "worker_id": WORKERS[(c + t) % len(WORKERS)],
+                "version": "4.3.1",
+            }
+            if counter % failed_every == 0:
+                entry["state"], entry["trace"] = "FAILED", TRACE
+            task_entries.append(entry)
+        data[name] = {
+            "status": {
+                "name": name,
+                "connector": {"state": "RUNNING", "worker_id": WORKERS[c % 3], "version": "4.3.1"},
+                "tasks": task_entries,
+                "type": "sink",
+            },
+            "info": {
+                "name": name,
+                "config": {
+                    "connector.class": "org.apache.kafka.connect.file.FileStreamSinkConnector",
+                    "errors.log.include.messages": "true",
+                    "tasks.max": str(tasks),
+                    "topics": f"orders-{c}",
+                    "errors.deadletterqueue.context.headers.enable": "true",
+                    "file": f"/data/orders-{c}.txt",
+                    "errors.deadletterqueue.topic.name": f"orders-{c}-dlq",
+                    "value.converter.schemas.enable": "false",
+                    "name": name,
+                    "errors.tolerance": "all",
+                    "errors.deadletterqueue.topic.replication.factor": "3",
+                    "value.converter": "org.apache.kafka.connect.json.JsonConverter",
+                    "errors.log.enable": "true",
+                },
+                "tasks": [{"connector": name, "task": t} for t in range(tasks)],
+                "type": "sink",
+            },
+        }
+    return data
+
+
+class Served:
+    """Serves the payload bytes and counts requests by path."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.body = json.dumps(data).encode()
+        self.requests: list[str] = []
+
+    def set(self, data: dict[str, Any]) -> None:
+        self.body = json.dumps(data).encode()
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request.url.path)
+        if request.url.path == "/connectors":
+            return httpx.Response(
+                200, content=self.body, headers={"content-type": "application/json"}
+            )
+        return httpx.Response(200, json={"version": "4.3.1", "commit": "x"})
+
+
+def ms(values: list[float]) -> str:
+    return f"median {statistics.median(values) * 1000:8.1f} ms  (min {min(values) * 1000:.1f})"
+
+
+async def bench(connectors: int, tasks: int, runs: int) -> None:
+    from kctui.ui.app import KctuiApp
+    from kctui.ui.screens.overview import OverviewScreen
+    from kctui.ui.widgets.connector_table import ConnectorTable
+
+    data = payload(connectors, tasks)
+    served = Served(data)
+    cluster = ClusterConfig(name="bench", urls=("http://bench:8083",), refresh_seconds=3600)
+    print(f"cluster: {connectors} connectors x {tasks} tasks, {len(served.body) / 1e6:.1f} MB JSON")
+
+    async with ConnectClient(cluster, transport=httpx.MockTransport(served.handler)) as client:
+        fetch, rollup, incremental = [], [], []
+        cache = RowCache()
+        for _ in range(runs):
+            before = len(served.requests)
+            started = time.perf_counter()
+            state = await client.cluster_state()
+            fetch.append(time.perf_counter() - started)
+            assert len(served.requests) - before == 1, "one request per refresh"
+            started = time.perf_counter()
+            rows = build_rows(state)
+            rollup.append(time.perf_counter() - started)
+            cache.rows(state)
+            again = await client.cluster_state()  # same content, a new snapshot
+            started = time.perf_counter()
+            cache.rows(again)
+            incremental.append(time.perf_counter() - started)
+        print("requests per refresh:              1")
+        print(f"fetch + JSON decode + parse:       {ms(fetch)}")
+        print(f"health rollup + order, every row:  {ms(rollup)}  ({len(rows)} rows)")
+        print(f"rollup reusing unchanged rows:     {ms(incremental)}")
+
+    changed = json.loads(json.dumps(data))
+    for index, entry in enumerate(changed.values()):
+        if index % 100 == 0:  # 20 connectors get one more failed task
+            entry["status"]["tasks"][0]["state"] = "FAILED"
+    client = ConnectClient(cluster, transport=httpx.MockTransport(served.handler))
+    app = KctuiApp(cluster, client=client)
+    async with app.run_test(size=(160, 48)) as pilot:
+        while app.state is None or not app.screen.query(ConnectorTable):
+            await pilot.pause(0.05)
+        screen = app.screen
+        assert isinstance(screen, OverviewScreen)
+        table = screen.query_one(ConnectorTable)
+        while table.row_count < connectors:
+            await pilot.pause(0.05)
+        same_state = app.state
+        served.set(changed)
+        changed_state = await client.cluster_state()
+        served.set(data)
+
+        same_rows, changed_rows = build_rows(same_state), build_rows(changed_state)
+        diff_same, diff_changed, frame_same, cycle = [], [], [], []
+        for _ in range(runs):
+            started = time.perf_counter()
+            table.show(same_rows)
+            diff_same.append(time.perf_counter() - started)
+            assert table.cells_updated == 0
+            started = time.perf_counter()
+            table.show(changed_rows)
+            diff_changed.append(time.perf_counter() - started)
+            touched = table.cells_updated
+            table.show(same_rows)
+            await pilot.pause()
+            # A refresh where nothing changed: update the screen, then wait for the frame.
+            started = time.perf_counter()
+            screen.apply_state(same_state)
+            await pilot.pause()
+            frame_same.append(time.perf_counter() - started)
+            # The whole cycle in the app: ctrl+r -> one GET -> parse -> rollup -> diff.
+            before = app.poller.requests
+            started = time.perf_counter()
+            await pilot.press("ctrl+r")
+            while app.poller.requests == before or app.state is same_state:
+                await pilot.pause(0.001)
+            await pilot.pause()
+            cycle.append(time.perf_counter() - started)
+            same_state = app.state
+        print(f"table diff alone, nothing changed: {ms(diff_same)}")
+        print(f"table diff alone, 20 changed:      {ms(diff_changed)}  ({touched} cells)")
+        print(f"no-change refresh, apply + frame:  {ms(frame_same)}")
+        print(f"ctrl+r cycle in the app:           {ms(cycle)}")
+    await client.aclose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--connectors", type=int, default=2000)
+    parser.add_argument("--tasks", type=int, default=8)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    asyncio.run(bench(args.connectors, args.tasks, args.runs))
+
+
+if __name__ == "__main__":
+    main()
