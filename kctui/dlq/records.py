@@ -63,9 +63,10 @@ class KafkaRecord:
         """Copy the fields of a kafka-python ``ConsumerRecord`` (or anything shaped like it)."""
         timestamp = getattr(rec, "timestamp", None)
         headers = tuple(
-            (str(k), None if v is None else bytes(v))
-            for k, v in (getattr(rec, "headers", None) or ())
-        )
+            h if type(h[0]) is str and (h[1] is None or type(h[1]) is bytes)
+            else (str(h[0]), None if h[1] is None else bytes(h[1]))
+            for h in (getattr(rec, "headers", None) or ())
+        )  # fmt: skip
         return cls(
             topic=str(rec.topic),
             partition=int(rec.partition),
@@ -186,20 +187,25 @@ def decode_headers(
     """Split headers into decoded Connect error headers (last wins) and the others, in order."""
     errors: dict[str, str | None] = {}
     others: list[Header] = []
-    for key, value in headers:
-        name = decode_text(key) if isinstance(key, bytes) else str(key)
-        raw: bytes | None
-        if value is None or isinstance(value, bytes):
-            raw = value
-        elif isinstance(value, str):
-            raw = value.encode("utf-8", errors="surrogatepass")
-        else:
-            raw = bytes(value)
+    for key, value in headers:  # the common case (str, bytes) takes no conversion
+        name = key if type(key) is str else decode_text(bytes(key)) if isinstance(
+            key, bytes | bytearray) else str(key)  # fmt: skip
+        if value is not None and type(value) is not bytes:
+            value = (
+                value.encode("utf-8", "surrogatepass") if isinstance(value, str) else bytes(value)
+            )
         if name and name.startswith(HEADER_PREFIX):
-            errors.pop(name, None)  # a repeated key moves to where its last value was
-            errors[name] = decode_text(raw)
+            if name in errors:  # a repeated key moves to where its last value was
+                del errors[name]
+            if value is None:
+                errors[name] = None
+            else:
+                try:
+                    errors[name] = value.decode("utf-8")
+                except UnicodeDecodeError:
+                    errors[name] = value.decode("utf-8", "backslashreplace")
         else:
-            others.append((name or "", raw))
+            others.append((name or "", value))
     return errors, tuple(others)
 
 
