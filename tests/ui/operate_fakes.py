@@ -118,6 +118,8 @@ class OperateClient(FakeClient):
             plugins += [
                 PluginInfo(base + "transforms.RegexRouter", "transformation", "4.1.0"),
                 PluginInfo(base + "json.JsonConverter", "converter", "4.1.0"),
+                PluginInfo(base + "storage.StringConverter", "converter", "4.1.0"),
+                PluginInfo(base + "storage.StringConverter", "header_converter", "4.1.0"),
                 PluginInfo(base + "transforms.predicates.TopicNameMatches", "predicate", "4.1.0"),
             ]
         return plugins

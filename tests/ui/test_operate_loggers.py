@@ -134,9 +134,12 @@ async def test_plugins_screen_lists_every_kind_with_versions() -> None:
         screen = app.screen
         await wait_for(
             pilot,
-            lambda: bool(screen.query(DataTable)) and screen.query_one(DataTable).row_count == 5,
+            lambda: bool(screen.query(DataTable)) and screen.query_one(DataTable).row_count == 7,
             what="rows",
         )
         kinds = [row[0] for row in rows(screen)]
-        assert kinds == ["source", "sink", "converter", "transformation", "predicate"]
+        assert kinds == [
+            "source", "sink", "converter", "converter", "header_converter", "transformation",
+            "predicate",
+        ]  # fmt: skip
         assert all(row[2] == "4.1.0" for row in rows(screen))

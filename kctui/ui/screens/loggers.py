@@ -20,6 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static
+from textual.worker import Worker, WorkerState
 
 from kctui.operate.loggers import (
     LEVELS,
@@ -197,6 +198,12 @@ class LoggersScreen(Screen[None]):
         if action == "set_level":
             return True if self.selected_logger() is not None else None
         return True
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Screen workers' failures: shown here and as the app's notice."""
+        if event.state == WorkerState.ERROR:
+            self.query_one("#loggers-result", Static).update(f"failed: {event.worker.error}")
+            self.app.on_worker_state_changed(event)  # type: ignore[attr-defined]
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

@@ -20,6 +20,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.worker import Worker, WorkerState
 
 from kctui.connect.models import STOPPED, ConnectorOffset
 from kctui.errors import KctuiError
@@ -261,6 +262,13 @@ class OffsetsScreen(Screen[None]):
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self.refresh_bindings()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Screen workers' failures (old cluster, unknown connector...): shown here too."""
+        if event.state == WorkerState.ERROR:
+            self.show_result(f"{event.worker.name or 'request'} failed: {event.worker.error}",
+                             error=True)  # fmt: skip
+            self.app.on_worker_state_changed(event)  # type: ignore[attr-defined]
 
     # ------------------------------------------------------------------ actions
 

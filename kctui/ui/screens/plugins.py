@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import Worker, WorkerState
 
 from kctui.connect.models import PluginInfo
 
@@ -23,7 +24,8 @@ def sorted_plugins(plugins: Sequence[PluginInfo]) -> list[PluginInfo]:
         rank = TYPE_ORDER.index(plugin.type) if plugin.type in TYPE_ORDER else len(TYPE_ORDER)
         return rank, plugin.class_name
 
-    return sorted(plugins, key=key)
+    unique = {(p.type, p.class_name, p.version): p for p in plugins}
+    return sorted(unique.values(), key=key)
 
 
 class PluginsScreen(Screen[None]):
@@ -65,9 +67,7 @@ class PluginsScreen(Screen[None]):
         table = self.query_one(DataTable)
         table.clear()
         for plugin in self.plugins:
-            table.add_row(
-                plugin.type, plugin.class_name, plugin.version or "-", key=plugin.class_name
-            )
+            table.add_row(plugin.type, plugin.class_name, plugin.version or "-")
         counts: dict[str, int] = {}
         for plugin in self.plugins:
             counts[plugin.type] = counts.get(plugin.type, 0) + 1
@@ -91,6 +91,14 @@ class PluginsScreen(Screen[None]):
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self.refresh_bindings()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Screen workers' failures: shown here and as the app's notice."""
+        if event.state == WorkerState.ERROR:
+            self.query_one("#plugins-summary", Static).update(
+                f"cannot list plugins: {event.worker.error}"
+            )
+            self.app.on_worker_state_changed(event)  # type: ignore[attr-defined]
 
     def action_back(self) -> None:
         self.app.pop_screen()
