@@ -223,3 +223,46 @@ async def test_logger_levels_cluster_and_worker_scope(
     finally:
         await client.set_logger_level(logger, previous, scope="cluster")
         await poll("level restored", levels, lambda ls: ls == [previous, previous], 30)
+
+
+async def test_console_edit_fixes_failed_sink(
+    client: ConnectClient, sandbox_cluster: ClusterConfig, tmp_path: Path
+) -> None:
+    """The demo's fix in the console: e, the (fake) editor changes file, y, R, RUNNING."""
+    from dataclasses import replace
+
+    from kctui.ui.app import KctuiApp
+    from kctui.ui.screens.modals import ConfirmScreen
+    from kctui.ui.widgets.connector_table import ConnectorTable
+    from tests.ui.operate_fakes import FakeEditor
+
+    name = PREFIX + "console"
+    broken, fixed = tmp_path / "nowhere" / "out.txt", tmp_path / "console-out.txt"
+    await client.create(name, {"connector.class": SINK, "tasks.max": "1",
+                               "topics": "demo-lines", "file": str(broken)})  # fmt: skip
+    await poll("task FAILED", lambda: client.connector_status(name),
+               lambda s: task_states(s) == ["FAILED"])  # fmt: skip
+    editor = FakeEditor(tmp_path / "editor", [{"replace": [str(broken), str(fixed)]}])
+    app = KctuiApp(replace(sandbox_cluster, refresh_seconds=30.0))
+    app.editor_command = editor.command  # type: ignore[attr-defined]
+
+    async def until(condition: Callable[[], bool], what: str, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            assert time.monotonic() < deadline, f"timed out waiting for {what}"
+            await pilot.pause(0.1)
+
+    async with app.run_test(size=(140, 40)) as pilot:
+        await until(lambda: app.state is not None and name in app.state.connectors, "state")
+        table = app.screen.query_one(ConnectorTable)
+        await until(lambda: table.row_count > 0, "rows")
+        table.move_cursor(row=table.get_row_index(name))
+        await pilot.press("e")
+        await until(lambda: isinstance(app.screen, ConfirmScreen), "confirmation")
+        assert f"~ file: {broken} -> {fixed}" in app.screen.question
+        await pilot.press("y")
+        await poll("config updated", lambda: client.connector_config(name),
+                   lambda c: c["file"] == str(fixed), 30)  # fmt: skip
+        await pilot.press("R")
+        await poll("task RUNNING", lambda: client.connector_status(name),
+                   lambda s: task_states(s) == ["RUNNING"])  # fmt: skip
