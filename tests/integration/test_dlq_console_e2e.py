@@ -1,4 +1,4 @@
-"""End to end: the real console against the sandbox, ``D`` on demo-dlq-sink, decoded dead letters."""
+"""End to end: the real console on the sandbox; `D` on demo-dlq-sink shows decoded dead letters."""
 
 from __future__ import annotations
 
@@ -33,14 +33,17 @@ def connector_table(app: KctuiApp) -> ConnectorTable | None:
     return tables.first() if tables else None
 
 
+def filled(table: ConnectorTable | None) -> bool:
+    return table is not None and table.row_count > 0
+
+
 async def test_d_on_the_dlq_sink_shows_its_dead_letters_decoded(
     sandbox_cluster: ClusterConfig,
 ) -> None:
     app = KctuiApp(sandbox_cluster)
     async with app.run_test(size=(180, 60)) as pilot:
         await until(pilot, lambda: app.state is not None and "demo-dlq-sink" in app.state.connectors
-                    and bool(connector_table(app)) and connector_table(app).row_count > 0,
-                    "the first refresh")  # fmt: skip
+                    and filled(connector_table(app)), "the first refresh")  # fmt: skip
         table = connector_table(app)
         assert table is not None and table.select("demo-dlq-sink")
         table.focus()

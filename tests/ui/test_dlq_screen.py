@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from textual.app import App
-from textual.widgets import OptionList
+from textual.widgets import Input, OptionList, Static
 
 from kctui.config import ClusterConfig, KafkaSettings
 from kctui.dlq.reader import Page, ReadCancelled, TopicInfo, TopicNotFound
@@ -192,7 +192,7 @@ async def test_group_filter_mark_and_export(tmp_path: Path) -> None:
         await pilot.press("space")  # mark the first row only
         await pilot.press("x")
         await until(pilot, lambda: isinstance(pilot.app.screen, DlqPrompt), "the export prompt")
-        prompt_input = pilot.app.screen.query_one("Input")
+        prompt_input = pilot.app.screen.query_one(Input)
         prompt_input.value = str(tmp_path / "marked.jsonl")
         await pilot.press("enter")
         await until(pilot, lambda: (tmp_path / "marked.jsonl").exists(), "the marked export")
@@ -209,9 +209,10 @@ async def test_original_record_opens_from_a_dead_letter() -> None:
         await pilot.press("o")
         await until(pilot, lambda: isinstance(pilot.app.screen, DlqOriginalScreen), "original")
         modal = pilot.app.screen
+        assert isinstance(modal, DlqOriginalScreen)
         assert reader.calls[-1] == "record orders 1 280"
         assert modal.same_value
-        assert "identical" in str(modal.query_one("#dlq-original-note").content)
+        assert "identical" in str(modal.query_one("#dlq-original-note", Static).content)
         await pilot.press("escape")
         await until(pilot, lambda: pilot.app.screen is screen, "back to the browser")
 
@@ -288,9 +289,18 @@ async def test_foreign_records_null_payloads_and_huge_traces_are_shown_safely() 
     huge = "java.lang.IllegalStateException: deep\n" + "\tat a.B.c(B.java:1)\n" * 20_000
     reader.records = [
         KafkaRecord("orders-dlq", 0, 0, None, None, None, (("x", b"\xff\xfe"),)),  # foreign
-        KafkaRecord("orders-dlq", 0, 1, 1_700_000_000_000, b"", b"\x00\x00\x00\x00\x07\x02",
-                    ((HEADER_PREFIX + "exception.stacktrace", huge.encode()),
-                     (HEADER_PREFIX + "exception.message", None))),  # fmt: skip
+        KafkaRecord(
+            "orders-dlq",
+            0,
+            1,
+            1_700_000_000_000,
+            b"",
+            b"\x00\x00\x00\x00\x07\x02",
+            (
+                (HEADER_PREFIX + "exception.stacktrace", huge.encode()),
+                (HEADER_PREFIX + "exception.message", None),
+            ),
+        ),  # fmt: skip
     ]
     screen = screen_for(reader)
     async with Host(screen).run_test(size=(160, 50)) as pilot:
