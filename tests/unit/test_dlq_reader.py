@@ -16,6 +16,7 @@ from kctui.dlq.reader import (
     NoKafkaSettings,
     NotAuthorized,
     ReadCancelled,
+    ReadTimeout,
     TopicNotFound,
     dlq_topics_from_configs,
 )
@@ -237,3 +238,22 @@ def test_library_and_command_import_neither_textual_nor_kafka() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_unauthorised_topic_is_named_as_such() -> None:
+    reader, made = reader_for(topic_data(1, 1))
+    reader.bounds("dlq")  # connect
+    made[0].__dict__["_cluster"] = namedtuple("Cluster", "unauthorized_topics")({"secret-dlq"})
+    with pytest.raises(NotAuthorized, match="not authorised to describe topic 'secret-dlq'"):
+        reader.newest("secret-dlq", 5)
+
+
+def test_a_broker_that_stops_sending_times_out() -> None:
+    class Stalled(FakeConsumer):
+        def poll(self, timeout_ms: int, max_records: int) -> dict:
+            return {}
+
+    reader = DlqReader({"bootstrap_servers": ["b:9092"]}, timeout=0.3,
+                       consumer_factory=lambda **c: Stalled(topic_data(1, 10), **c))  # fmt: skip
+    with pytest.raises(ReadTimeout, match=r"no records from 'dlq' for 0.3s \(0 of 5 read\)"):
+        reader.newest("dlq", 5)
