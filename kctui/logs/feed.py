@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import threading
 from array import array
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -311,11 +312,14 @@ class LogFeed:
             candidates = records
         return array("Q", (k for k in candidates if self._keeps(data, k, flt)))
 
-    def _order(self, chosen: list[tuple[Store, array[int]]]) -> array[int]:
+    def _order(self, chosen: list[tuple[Store, array[int]]]) -> tuple[array[int], Store | None]:
+        """Packed keys in display order; the store too when they all come from one (sorted)."""
         nonempty = [(s, keys) for s, keys in chosen if keys]
         if len(nonempty) == 1:
             store, keys = nonempty[0]
-            return array("Q", (pack(store.store_id, k) for k in keys))
+            if store.store_id == 0:
+                return keys, store
+            return array("Q", map((store.store_id << SHIFT).__or__, keys)), store
         decorated: list[tuple[str, int, int]] = []
         for store, keys in nonempty:
             last = ""
@@ -323,22 +327,35 @@ class LogFeed:
                 last = store.data.timestamp(key) or last
                 decorated.append((last, store.store_id, key))
         decorated.sort()
-        return array("Q", (pack(sid, key) for _, sid, key in decorated))
+        return array("Q", (pack(sid, key) for _, sid, key in decorated)), None
 
-    def _failure_rows(self, rows: array[int]) -> array[int]:
-        failures = {
+    def _failure_rows(self, rows: array[int], single: Store | None) -> array[int]:
+        """Positions in ``rows`` of failure records."""
+        found: array[int] = array("Q")
+        if not rows:
+            return found
+        if single is not None:  # ascending keys of one store: look each failure up
+            base = single.store_id << SHIFT
+            failures = single.data.failures()
+            for key in failures[bisect_left(failures, rows[0] & KEY_MASK) :]:
+                index = bisect_left(rows, base | key)
+                if index < len(rows) and rows[index] == base | key:
+                    found.append(index)
+            return found
+        wanted = {
             pack(store.store_id, key)
             for store in self.stores.values()
             for key in store.data.failures()
         }
-        return array("Q", (i for i, packed in enumerate(rows) if packed in failures))
+        found.extend(i for i, packed in enumerate(rows) if packed in wanted)
+        return found
 
     def build(self, flt: LogFilter) -> Rows:
         """Every record the filter keeps, merged by timestamp across workers."""
         stores = sorted(self.stores.values(), key=_order_key)
         chosen = [(s, self._select(s, flt)) for s in stores if flt.worker in (None, s.worker)]
-        rows = self._order(chosen)
-        return Rows(rows, self._failure_rows(rows))
+        rows, single = self._order(chosen)
+        return Rows(rows, self._failure_rows(rows, single))
 
     def select_new(self, appended: dict[int, array[int]], flt: LogFilter) -> Rows:
         """The new records of a step that the filter keeps (failure rows relative to them)."""
@@ -353,8 +370,8 @@ class LogFeed:
                     else array("Q", (k for k in keys if self._keeps(data, k, flt)))
                 )
                 chosen.append((store, kept))
-        rows = self._order(chosen)
-        return Rows(rows, self._failure_rows(rows) if rows else array("Q"))
+        rows, single = self._order(chosen)
+        return Rows(rows, self._failure_rows(rows, single))
 
 
 def _order_key(store: Store) -> int:

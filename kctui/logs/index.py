@@ -15,7 +15,7 @@ import os
 import re
 import threading
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from typing import Protocol
 
 from kctui.logs.patterns import FAILURE_BYTES, PROBLEM_WORDS_BYTES, TIMESTAMP_BYTES, parse_line
@@ -134,12 +134,11 @@ class FileIndex:
         data = self._window(window_start, window_end)
         if lo == 0:
             starts.append(0)
-        for match in _RECORD_START.finditer(data):
-            pos = window_start + match.start() + 1
-            if pos >= hi:
-                break
-            if pos >= lo:
-                starts.append(pos)
+        # The first newline of the window (at lo - 1) is the earliest that can start a record
+        # in [lo, hi); matches in the lookahead (>= hi) are cut off afterwards.
+        found = _RECORD_START.finditer(data, max(0, lo - window_start - 1))
+        starts.extend(map((window_start + 1).__add__, map(re.Match.start, found)))
+        del starts[bisect_left(starts, hi) :]
         if starts:
             # Matches may run into the lookahead: a header starting before hi still counts.
             for match in FAILURE_BYTES.finditer(data, max(0, lo - window_start - 1)):

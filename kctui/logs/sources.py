@@ -233,7 +233,9 @@ class CommandSource:
 
     @property
     def display(self) -> str:
-        return self.command[0] if self.shell else shlex.join(self.command)
+        """The command for messages, shortened."""
+        text = " ".join(self.command) if self.shell else shlex.join(self.command)
+        return text if len(text) <= 60 else text[:59] + "…"
 
     def start(self) -> None:
         """Start the command (without a shell unless ``shell=True``)."""

@@ -220,3 +220,34 @@ async def test_failures_are_drawn_in_the_theme_error_colour(tmp_path: Path) -> N
         light_error = Color.parse(pilot.app.theme_variables["error"]).rich_color
         header = [s for s in view.render_line(y) if "Task threw" in s.text]
         assert header[0].style is not None and header[0].style.color == light_error
+
+
+async def test_no_sources_configured_says_how_to_add_them() -> None:
+    cluster = ClusterConfig(name="bare", urls=("http://127.0.0.1:1",))
+    screen = LogScreen(cluster)
+    async with LogApp(screen).run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        notice = screen.query_one("#log-notice")
+        assert notice.has_class("-shown")
+        assert "[[clusters.bare.logs]]" in str(notice.render())
+
+
+async def test_failing_command_shows_exit_code_and_restarts() -> None:
+    script = (
+        "echo '"
+        + info(1, "demo-sink", "from ssh")
+        + "'; echo 'ssh: Could not resolve' >&2; exit 255"
+    )
+    logs = (LogSource(worker="worker1", command=("sh", "-c", script)),)
+    screen = LogScreen(ClusterConfig(name="c", urls=("http://127.0.0.1:1",), logs=logs))
+    async with LogApp(screen).run_test(size=(120, 30)) as pilot:
+        view = screen.query_one(LogView)
+        notice = screen.query_one("#log-notice")
+        await until(pilot, lambda: notice.has_class("-error"))
+        text = str(notice.render())
+        assert "exited with code 255" in text and "Could not resolve" in text
+        assert len(view.rows) == 1 and "from ssh" in view.header(view.rows[0]).text
+        await pilot.press("r")
+        await until(pilot, lambda: len(view.rows) == 2)
+        await until(pilot, lambda: len(screen.notices) == 3)  # exit, restarted, exit again
+        assert "exited with code 255" in screen.notices[-1].message
