@@ -154,28 +154,24 @@ class DlqTopicTable(DataTable[Text]):
         self.add_column("Connector", key="connector", width=30)
         self.add_column("Records", key="records", width=12)
         self.add_column("Partitions", key="partitions", width=10)
+        self.add_column("Problem", key="problem", width=60)
 
     def show(self, infos: list[TopicInfo]) -> None:
-        styles = theme_styles(self.app)
+        error = theme_styles(self.app).get("error", Style())
         for info in infos:
-            count = (
-                Text(str(info.count), justify="right")
-                if info.error is None
-                else Text(info.error, style=styles.get("error", Style()))
-            )
-            cells = [
-                Text(info.topic),
-                Text(info.connector or "-"),
-                count,
-                Text(str(len(info.bounds)), justify="right"),
-            ]
+            failed = info.error is not None
+            cells = {
+                "topic": Text(info.topic),
+                "connector": Text(info.connector or "-"),
+                "records": Text("-" if failed else f"{info.count:,}", justify="right"),
+                "partitions": Text("-" if failed else str(len(info.bounds)), justify="right"),
+                "problem": Text(info.error or "", style=error, overflow="ellipsis", no_wrap=True),
+            }
             if info.topic in self._infos:
-                for column, cell in zip(
-                    ("topic", "connector", "records", "partitions"), cells, strict=True
-                ):
+                for column, cell in cells.items():
                     self.update_cell(info.topic, column, cell)
             else:
-                self.add_row(*cells, key=info.topic)
+                self.add_row(*cells.values(), key=info.topic)
             self._infos[info.topic] = info
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
