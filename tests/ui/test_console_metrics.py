@@ -88,3 +88,14 @@ async def test_nothing_polled_without_jmx() -> None:
             await pilot.pause(0.02)
         assert source.calls == 0 and not app.metrics.available
         assert app.metrics.verdict(STATE.connectors["orders"]).health == Health.DEGRADED
+
+
+def test_next_delay_stretches_for_slow_workers() -> None:
+    from kctui.metrics.model import WorkerSnapshot
+    from kctui.ui.metrics_poller import next_delay
+
+    fast = MetricsSnapshot(workers=(WorkerSnapshot("w", "u", 0.0, elapsed=0.5),))
+    slow = MetricsSnapshot(workers=(WorkerSnapshot("w", "u", 0.0, elapsed=5.0), *fast.workers))
+    assert next_delay(10.0, fast) == 10.0
+    assert next_delay(10.0, slow) == 20.0
+    assert next_delay(10.0, MetricsSnapshot(workers=())) == 10.0

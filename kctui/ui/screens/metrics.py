@@ -167,6 +167,13 @@ class MetricsScreen(Screen[None]):
     def _tick(self) -> None:
         if not self.is_current or self._fetching:
             return
+        latest = self.history.latest
+        if latest is not None:
+            from kctui.ui.metrics_poller import next_delay
+
+            waited = time.time() - (latest.fetched_at or 0.0)
+            if waited < next_delay(self.interval, latest) - 0.5:
+                return  # a slow (big) cluster is polled less often
         self.action_refresh()
 
     def action_refresh(self) -> None:
