@@ -342,7 +342,8 @@ class DlqScreen(DlqPromptActions, Screen[None]):
             if not browsing:
                 return False
         if action == "original":
-            current = self.query_one(DlqTable).current
+            tables = self.query(DlqTable)
+            current = tables.first().current if tables else None
             return True if current is not None and current.has_original else None
         if action == "older":
             return True if self.page is not None and self.page.has_older else None
