@@ -164,3 +164,43 @@ async def test_read_only_refuses_before_sending() -> None:
     with pytest.raises(ReadOnlyError):
         async with client_for(connect, read_only=True) as client:
             await client.validate(SINK, spec("a").config)
+
+
+async def test_rebalance_answers_are_retried_then_applied() -> None:
+    connect = FakeConnect()
+    busy = {"left": 2}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST" and busy["left"]:
+            busy["left"] -= 1
+            message = "Request cannot be completed because a rebalance is expected"
+            return httpx.Response(500, json={"error_code": 500, "message": message})
+        return connect(request)
+
+    cluster = ClusterConfig(name="t", urls=("http://w:8083",))
+    transport = httpx.MockTransport(handler)
+    async with ConnectClient(cluster, transport=transport, retry_base_delay=0.01) as client:
+        results = await apply_specs(client, [spec("a")])
+    assert [r.action for r in results] == ["created"]
+    assert busy["left"] == 0 and len(connect.writes) == 1
+
+
+async def test_rebalance_that_does_not_end_is_a_clear_failure() -> None:
+    connect = FakeConnect()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            message = (
+                "Cannot complete request because of a conflicting operation (e.g. worker rebalance)"
+            )
+            return httpx.Response(409, json={"error_code": 409, "message": message})
+        return connect(request)
+
+    cluster = ClusterConfig(name="t", urls=("http://w:8083",))
+    transport = httpx.MockTransport(handler)
+    async with ConnectClient(cluster, transport=transport, retry_total_seconds=0.05,
+                             retry_base_delay=0.01) as client:  # fmt: skip
+        results = await apply_specs(client, [spec("a")])
+    assert results[0].action == "failed"
+    assert results[0].message.startswith("cluster is rebalancing")
+    assert exit_code(results) == 2
