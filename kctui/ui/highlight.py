@@ -89,7 +89,7 @@ def highlight_trace(trace: str) -> Content:
 
     Frames are indented by two spaces (tabs waste a narrow terminal).
     """
-    trace = re.sub(r"(?m)^[ \t]+at ", "  at ", trace)
+    trace = re.sub(r"(?m)^[ \t]+at ", "  at ", trace).expandtabs(4)
     if not trace.endswith("\n"):
         trace += "\n"
     return _assemble(JavaTraceLexer(stripnl=False, ensurenl=True).get_tokens(trace))

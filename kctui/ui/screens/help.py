@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -48,12 +49,14 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="help"):
             yield Label(
-                "Keys (remap them in the config's [keymap] with the id)", classes="dialog-title"
+                "Keys (remap them in the config's [keymap] with the id)",
+                classes="dialog-title",
+                markup=False,
             )
-            table: DataTable[str] = DataTable(id="help-keys", cursor_type="row")
+            table: DataTable[Text] = DataTable(id="help-keys", cursor_type="row")
             table.add_columns("Key", "Action", "Id")
             for row in self.rows:
-                table.add_row(*row)
+                table.add_row(*(Text(cell) for cell in row))
             yield table
 
     def action_close(self) -> None:

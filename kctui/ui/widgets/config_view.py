@@ -27,11 +27,11 @@ class ConfigView(VerticalScroll):
     can_focus = True
 
     def compose(self) -> ComposeResult:
-        yield Static(id="config-notice", classes="notice")
-        yield Static(id="config-json")
         yield Static(id="config-smt")
         yield Static(id="config-converters")
         yield Static(id="config-errors")
+        yield Static(id="config-notice", classes="notice")
+        yield Static(id="config-json")
 
     def show(self, config: Mapping[str, str], connector_type: str, *, revealed: bool) -> None:
         shown = shown_config(config, revealed=revealed)

@@ -1,0 +1,78 @@
+"""Export the SVG screenshots of ``docs/screenshots`` from the console on a real cluster.
+
+Developer tool: ``python -m kctui.ui.screenshots --url http://127.0.0.1:29083 --out
+docs/screenshots`` (the sandbox). Secrets stay masked (the config screenshot never
+reveals them) and nothing else is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from pathlib import Path
+from typing import Any
+
+from kctui.config import ClusterConfig
+from kctui.ui.app import KctuiApp
+
+
+async def _until(pilot: Any, condition: Any, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise SystemExit("timed out waiting for the console")
+        await pilot.pause(0.05)
+
+
+async def shoot(cluster: ClusterConfig, out: Path, only: str | None) -> list[Path]:
+    from kctui.ui.screens.connector import ConnectorScreen
+    from kctui.ui.widgets.connector_table import ConnectorTable
+
+    written: list[Path] = []
+    for width, height in ((80, 24), (160, 48)):
+        app = KctuiApp(cluster)
+        async with app.run_test(size=(width, height)) as pilot:
+            await _until(
+                pilot, lambda a=app: a.state is not None and a.screen.query(ConnectorTable)
+            )
+            table = app.screen.query_one(ConnectorTable)
+            await _until(pilot, lambda t=table: t.row_count > 0)
+            if only:
+                await pilot.press("slash", *only, "enter")
+            await pilot.pause(0.3)
+            written.append(Path(app.save_screenshot(f"overview-{width}x{height}.svg", str(out))))
+            if (width, height) != (80, 24):
+                continue
+            table.select("demo-failing-sink")
+            await pilot.press("enter")
+            await _until(pilot, lambda a=app: isinstance(a.screen, ConnectorScreen))
+            await pilot.pause(0.3)
+            written.append(Path(app.save_screenshot("detail-trace.svg", str(out))))
+            app.pop_screen()
+            table.select("demo-smt-source")
+            await pilot.press("enter", "2")
+            await pilot.pause(0.3)
+            written.append(Path(app.save_screenshot("detail-config.svg", str(out))))
+            app.pop_screen()
+            await pilot.press("question_mark")
+            await pilot.pause(0.3)
+            written.append(Path(app.save_screenshot("help.svg", str(out))))
+    return written
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default="http://127.0.0.1:29083,http://127.0.0.1:29084")
+    parser.add_argument("--out", default="docs/screenshots")
+    parser.add_argument("--filter", default=None, help="filter typed before the overview shot")
+    args = parser.parse_args()
+    urls = tuple(u.strip() for u in args.url.split(",") if u.strip())
+    cluster = ClusterConfig(name="sandbox", urls=urls, refresh_seconds=30)
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+    for path in asyncio.run(shoot(cluster, Path(args.out), args.filter)):
+        print(path)
+
+
+if __name__ == "__main__":
+    main()
