@@ -7,6 +7,7 @@ and never commits (see ``kctui.dlq.reader``).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -119,6 +120,7 @@ class DlqScreen(DlqPromptActions, Screen[None]):
         self._read_so_far: dict[tuple[int, int], DeadLetter] = {}
         self._reader = reader
         self._owns_reader = reader is None
+        self._reader_lock = threading.Lock()
 
     # ------------------------------------------------------------------ layout
 
@@ -144,18 +146,17 @@ class DlqScreen(DlqPromptActions, Screen[None]):
     def on_unmount(self) -> None:
         reader, self._reader = self._reader, None
         if reader is not None and self._owns_reader:
-            import threading
-
             threading.Thread(target=reader.close, name="kctui-dlq-close", daemon=True).start()
 
     # ------------------------------------------------------------------ reading
 
     def _get_reader(self) -> Any:
-        if self._reader is None:
-            from kctui.dlq.reader import DlqReader
+        with self._reader_lock:  # two read threads (one cancelled) must share one reader
+            if self._reader is None:
+                from kctui.dlq.reader import DlqReader
 
-            self._reader = DlqReader(self.cluster)
-        return self._reader
+                self._reader = DlqReader(self.cluster)
+            return self._reader
 
     def _start(self, description: str, call: ReadCall, kind: str = "page") -> None:
         self.reading = True
