@@ -115,7 +115,7 @@ class _Printer:
 
 def run(args: argparse.Namespace) -> int:
     from kctui.logs.feed import LogFeed
-    from kctui.logs.patterns import FilterError, LogFilter
+    from kctui.logs.filters import FilterError, LogFilter
 
     try:
         flt = LogFilter(

@@ -17,8 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from kctui.config import LogSource
+from kctui.logs.filters import LogFilter
 from kctui.logs.index import FileIndex, MemoryLog
-from kctui.logs.patterns import LogFilter, LogLine, parse_line
+from kctui.logs.patterns import LogLine, parse_line
 from kctui.logs.sources import CommandSource, Notice, expand_path, followed_path
 
 SHIFT = 48
@@ -256,6 +257,15 @@ class LogFeed:
             for s in self.stores.values()
         )
         return FeedStep(appended, changed, tuple(notices), scanning)
+
+    def progress(self) -> float:
+        """How much of the files is indexed (1.0 once every backward scan is done)."""
+        total = indexed = 0
+        for store in self.stores.values():
+            if isinstance(store.data, FileIndex):
+                total += store.data.complete_end
+                indexed += store.data.complete_end - store.data.low
+        return indexed / total if total else 1.0
 
     def close(self) -> None:
         for feed in self._commands:

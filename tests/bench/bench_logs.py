@@ -166,7 +166,7 @@ def follow_throughput(seconds: float) -> dict[str, float]:
     """Append lines as fast as possible while a feed follows the file (as the screen's pump)."""
     from kctui.config import LogSource
     from kctui.logs.feed import LogFeed
-    from kctui.logs.patterns import LogFilter
+    from kctui.logs.filters import LogFilter
 
     path = BENCH_DIR / "follow.log"
     path.write_bytes(b"")

@@ -16,7 +16,8 @@ from textual.app import App
 
 from kctui.config import ClusterConfig, LogSource
 from kctui.logs.feed import LogFeed
-from kctui.logs.patterns import LogFilter, group_records
+from kctui.logs.filters import LogFilter
+from kctui.logs.patterns import group_records
 from kctui.logs.sources import FileFollower, expand_path
 from kctui.ui.screens.logs import LogScreen
 from kctui.ui.widgets.log_view import LogView

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from kctui.logs.filters import LogFilter
 from kctui.logs.index import ELLIPSIS, MAX_LINE_BYTES, FileIndex, MemoryLog
-from kctui.logs.patterns import LogFilter, group_records, parse_line
+from kctui.logs.patterns import group_records, parse_line
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "logs" / "sandbox-connect.log"
 

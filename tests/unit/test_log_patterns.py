@@ -8,11 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kctui.logs.filters import FilterError, LogFilter
 from kctui.logs.patterns import (
     FAILURE_BYTES,
-    FilterError,
     Kind,
-    LogFilter,
     extract_ids,
     group_records,
     is_continuation,

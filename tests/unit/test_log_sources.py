@@ -11,8 +11,9 @@ import pytest
 
 from kctui.config import LogSource
 from kctui.logs.feed import LogFeed
+from kctui.logs.filters import LogFilter
 from kctui.logs.index import ELLIPSIS, MAX_LINE_BYTES
-from kctui.logs.patterns import LogFilter, group_records
+from kctui.logs.patterns import group_records
 from kctui.logs.sources import (
     CommandSource,
     FileFollower,

@@ -21,7 +21,8 @@ from textual.worker import get_current_worker
 
 from kctui.config import ClusterConfig
 from kctui.logs.feed import LogFeed
-from kctui.logs.patterns import LEVELS, FilterError, LogFilter
+from kctui.logs.filters import FilterError, LogFilter
+from kctui.logs.patterns import LEVELS
 from kctui.logs.sources import Notice
 from kctui.ui.widgets.log_view import LogView
 
@@ -36,6 +37,7 @@ class RowsReset(Message):
     failure_rows: array[int]
     version: int
     scanning: bool
+    progress: float = 1.0
 
 
 @dataclass
@@ -96,6 +98,7 @@ class LogScreen(Screen[None]):
         self.around_failure = around_failure
         self.filter_version = 0
         self.scanning = True
+        self.progress = 0.0
         self.notices: list[Notice] = []
         self._wake = threading.Event()
         self._pending = 0
@@ -161,7 +164,15 @@ class LogScreen(Screen[None]):
                 if version != built or step.changed:
                     rows = self.feed.build(flt)
                     built = version
-                    self._post_rows(RowsReset(rows.rows, rows.failure_rows, version, step.scanning))
+                    self._post_rows(
+                        RowsReset(
+                            rows.rows,
+                            rows.failure_rows,
+                            version,
+                            step.scanning,
+                            self.feed.progress(),
+                        )
+                    )
                 elif step.appended:
                     new = self.feed.select_new(step.appended, flt)
                     if new.rows:
@@ -180,9 +191,11 @@ class LogScreen(Screen[None]):
         self._handled()
         if message.version != self.filter_version:
             return
-        self.scanning = message.scanning
+        self.scanning, self.progress = message.scanning, message.progress
         self.view.reset_rows(message.rows, message.failure_rows)
-        if self.around_failure and not self._jumped and not message.scanning:
+        # The backward scan finds the latest failure first: no need to wait for the whole file.
+        found = bool(message.failure_rows) or not message.scanning
+        if self.around_failure and not self._jumped and found:
             self._jumped = True
             self._jump_to_last_failure()
         self._update_status()
@@ -256,7 +269,7 @@ class LogScreen(Screen[None]):
         if summary:
             parts.append(f"filter: {summary}")
         if self.scanning:
-            parts.append("indexing…")
+            parts.append(f"indexing {self.progress:.0%}")
         status = self.query_one("#log-status", Static)
         status.update(" · ".join(parts))
         status.set_class(not view.follow, "-paused")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left, bisect_right
-from collections import OrderedDict
 from typing import Protocol
 
 from rich.segment import Segment
@@ -22,7 +21,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from kctui.logs.patterns import Kind, LogLine, parse_line
+from kctui.logs.patterns import LogLine, parse_line
+from kctui.ui.widgets.log_render import LruCache, header_text, trace_text
 
 
 class LogReader(Protocol):
@@ -30,38 +30,6 @@ class LogReader(Protocol):
     def read_continuation(self, packed: int) -> list[str]: ...
     def continuation_count(self, packed: int) -> int: ...
     def worker_of(self, packed: int) -> str: ...
-
-
-class _Lru(OrderedDict[object, object]):
-    def __init__(self, size: int) -> None:
-        super().__init__()
-        self.size = size
-
-    def get_or(self, key: object, make: object) -> object:
-        if key in self:
-            self.move_to_end(key)
-            return self[key]
-        value = make() if callable(make) else make
-        self[key] = value
-        if len(self) > self.size:
-            self.popitem(last=False)
-        return value
-
-
-_KIND_CLASS = {
-    Kind.FAILURE: "log-view--failure",
-    Kind.OFFSET: "log-view--offset",
-    Kind.REBALANCE: "log-view--rebalance",
-    Kind.WORKER: "log-view--worker",
-    Kind.LIFECYCLE: "log-view--lifecycle",
-}
-_LEVEL_CLASS = {
-    "WARN": "log-view--warn",
-    "ERROR": "log-view--error",
-    "FATAL": "log-view--error",
-    "DEBUG": "log-view--debug",
-    "TRACE": "log-view--debug",
-}
 
 
 class LogView(ScrollView, can_focus=True):
@@ -132,9 +100,9 @@ class LogView(ScrollView, can_focus=True):
         self.show_worker = False
         self._expanded: dict[int, int] = {}  # packed key -> continuation lines shown
         self._exp_rows: list[tuple[int, int]] = []  # (row, extra lines), sorted by row
-        self._headers: _Lru = _Lru(2048)
-        self._traces: _Lru = _Lru(16)
-        self._counts: _Lru = _Lru(2048)
+        self._headers: LruCache[int, LogLine] = LruCache(2048)
+        self._traces: LruCache[int, list[str]] = LruCache(16)
+        self._counts: LruCache[int, int] = LruCache(2048)
         self._styles: dict[str, Style] = {}
         self._max_width = 0
         self._scrolling = False
@@ -204,8 +172,13 @@ class LogView(ScrollView, can_focus=True):
         if not rows:
             return
         if self.rows:
-            self._headers.pop(self.rows[-1], None)  # the last record may have grown
-            self._counts.pop(self.rows[-1], None)
+            last = self.rows[-1]  # the last record may have grown
+            self._headers.pop(last)
+            self._counts.pop(last)
+            self._traces.pop(last)
+            if last in self._expanded:
+                self._expanded[last] = len(self.continuation(last))
+                self._reindex_expanded()
         base = len(self.rows)
         self.rows.extend(rows)
         self.failure_rows.extend(base + i for i in failure_rows)
@@ -224,13 +197,13 @@ class LogView(ScrollView, can_focus=True):
     # ------------------------------------------------------------------ reading
 
     def header(self, packed: int) -> LogLine:
-        return self._headers.get_or(packed, lambda: parse_line(self.reader.read_line(packed)))  # type: ignore[return-value]
+        return self._headers.get_or(packed, lambda: parse_line(self.reader.read_line(packed)))
 
     def continuation_count(self, packed: int) -> int:
-        return self._counts.get_or(packed, lambda: self.reader.continuation_count(packed))  # type: ignore[return-value]
+        return self._counts.get_or(packed, lambda: self.reader.continuation_count(packed))
 
     def continuation(self, packed: int) -> list[str]:
-        return self._traces.get_or(packed, lambda: self.reader.read_continuation(packed))  # type: ignore[return-value]
+        return self._traces.get_or(packed, lambda: self.reader.read_continuation(packed))
 
     # ------------------------------------------------------------------ moving
 
@@ -376,40 +349,18 @@ class LogView(ScrollView, can_focus=True):
         return style
 
     def _header_text(self, packed: int) -> Text:
-        line = self.header(packed)
-        count = self.continuation_count(packed)
-        marker = ("▾ " if packed in self._expanded else "▸ ") if count else "  "
-        text = Text(marker, style=self._style("log-view--muted"))
-        if self.show_worker:
-            text.append(f"{self.reader.worker_of(packed)} ", self._style("log-view--tag"))
-        body = Text(line.text)
-        kind_class = _KIND_CLASS.get(line.kind)
-        if line.timestamp and line.text.find("] ") > 0:
-            end = line.text.find("] ") + 1
-            body.stylize(self._style("log-view--muted"), 0, end)
-            level_class = _LEVEL_CLASS.get(line.level or "")
-            if level_class and line.level:
-                start = line.text.find(line.level, end)
-                if start >= 0:
-                    body.stylize(self._style(level_class), start, start + len(line.level))
-            if kind_class:
-                body.stylize(self._style(kind_class), end, len(line.text))
-        elif kind_class:
-            body.stylize(self._style(kind_class))
-        text.append_text(body)
-        if count and packed not in self._expanded:
-            more = f"  [+{count} line{'s' if count != 1 else ''}]"
-            text.append(more, self._style("log-view--muted"))
-        return text
+        return header_text(
+            self.header(packed),
+            trace_lines=self.continuation_count(packed),
+            expanded=packed in self._expanded,
+            worker=self.reader.worker_of(packed) if self.show_worker else None,
+            style=self._style,
+        )
 
     def _trace_text(self, packed: int, index: int) -> Text:
         lines = self.continuation(packed)
         content = lines[index] if index < len(lines) else ""
-        content = content.replace("\t", "    ")
-        failure = self.header(packed).is_failure
-        return Text(
-            "    " + content, self._style("log-view--trace" if failure else "log-view--muted")
-        )
+        return trace_text(content, failure=self.header(packed).is_failure, style=self._style)
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset

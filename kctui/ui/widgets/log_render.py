@@ -1,0 +1,101 @@
+"""How one log record is drawn: styles by kind and level, fold markers, trace lines.
+
+Pure functions over a parsed :class:`~kctui.logs.patterns.LogLine`; the styles come from the
+log view's component classes (theme variables), passed in as ``style(name)``.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+from rich.style import Style
+from rich.text import Text
+
+from kctui.logs.patterns import Kind, LogLine
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+KIND_CLASS = {
+    Kind.FAILURE: "log-view--failure",
+    Kind.OFFSET: "log-view--offset",
+    Kind.REBALANCE: "log-view--rebalance",
+    Kind.WORKER: "log-view--worker",
+    Kind.LIFECYCLE: "log-view--lifecycle",
+}
+LEVEL_CLASS = {
+    "WARN": "log-view--warn",
+    "ERROR": "log-view--error",
+    "FATAL": "log-view--error",
+    "DEBUG": "log-view--debug",
+    "TRACE": "log-view--debug",
+}
+
+
+class LruCache(Generic[K, V]):
+    """A small least-recently-used cache (the view keeps a few thousand parsed lines)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[K, V] = OrderedDict()
+
+    def get_or(self, key: K, make: Callable[[], V]) -> V:
+        items = self._items
+        if key in items:
+            items.move_to_end(key)
+            return items[key]
+        value = make()
+        items[key] = value
+        if len(items) > self.size:
+            items.popitem(last=False)
+        return value
+
+    def pop(self, key: K) -> None:
+        self._items.pop(key, None)
+
+    def clear(self) -> None:
+        self._items.clear()
+
+
+def header_text(
+    line: LogLine,
+    *,
+    trace_lines: int,
+    expanded: bool,
+    worker: str | None,
+    style: Callable[[str], Style],
+) -> Text:
+    """A record's first line: fold marker, worker tag, muted time, level and kind colours."""
+    marker = ("▾ " if expanded else "▸ ") if trace_lines else "  "
+    text = Text(marker, style=style("log-view--muted"))
+    if worker is not None:
+        text.append(f"{worker} ", style("log-view--tag"))
+    body = Text(line.text)
+    kind_class = KIND_CLASS.get(line.kind)
+    time_end = line.text.find("] ") + 1 if line.timestamp else 0
+    if time_end > 0:
+        body.stylize(style("log-view--muted"), 0, time_end)
+        if kind_class:
+            body.stylize(style(kind_class), time_end, len(line.text))
+        level_class = LEVEL_CLASS.get(line.level or "")
+        if level_class and line.level and line.kind is not Kind.FAILURE:
+            start = line.text.find(line.level, time_end)
+            if start >= 0:
+                body.stylize(style(level_class), start, start + len(line.level))
+    elif kind_class:
+        body.stylize(style(kind_class))
+    text.append_text(body)
+    if trace_lines and not expanded:
+        plural = "s" if trace_lines != 1 else ""
+        text.append(f"  [+{trace_lines} line{plural}]", style("log-view--muted"))
+    return text
+
+
+def trace_text(content: str, *, failure: bool, style: Callable[[str], Style]) -> Text:
+    """One continuation line, indented under its record; failure traces in the error colour."""
+    return Text(
+        "    " + content.replace("\t", "    "),
+        style("log-view--trace" if failure else "log-view--muted"),
+    )
