@@ -135,6 +135,10 @@ class SinkLagReader:
                 for offsets in committed.values()
                 for topic, partition in offsets
             ]
+            for topic in sorted({tp.topic for tp in partitions}):
+                # kafka-python's end_offsets raises KeyError for a topic missing from
+                # its metadata cache (a sink added since the last refresh): load it.
+                consumer.partitions_for_topic(topic)
             ends = consumer.end_offsets(partitions) if partitions else {}
             end_offsets = {(tp.topic, tp.partition): int(v) for tp, v in ends.items()}
         except Exception as exc:  # noqa: BLE001 - lag is optional; say why it is missing

@@ -150,3 +150,19 @@ def test_one_connector_query_with_special_characters_in_its_name(
         assert all(w.worker_metrics is not None for w in snapshot.workers)
     finally:
         httpx.delete(path, timeout=30)
+
+
+def test_sink_lag_after_switching_from_one_connector_to_all(
+    sandbox_cluster: ClusterConfig,
+) -> None:
+    """The lag reader is kept across refreshes; new topics must not break it."""
+    source = JmxMetricsSource(sandbox_cluster)
+    try:
+        one = source.fetch(connector="demo-sink")
+        assert set(one.sink_lag) == {"demo-sink"}, one.lag_error
+        everything = source.fetch()
+    finally:
+        source.close()
+    assert everything.lag_error is None
+    assert {"demo-sink", "demo-dlq-sink", "demo-paused"} <= set(everything.sink_lag)
+    assert everything.lag_of("demo-paused") is not None
