@@ -12,6 +12,7 @@ import os
 import shlex
 import subprocess
 import tempfile
+import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -74,9 +75,14 @@ def split_document(text: str) -> str:
     return "\n".join(lines[index:])
 
 
+def _wrapped(note: str, width: int = 96) -> list[str]:
+    """A long note (say, a list of 200 optional keys) as several comment lines."""
+    return textwrap.wrap(note, width, break_on_hyphens=False, break_long_words=False) or [""]
+
+
 def edit_document(body: str, notes: Sequence[str] = (), problems: Sequence[str] = ()) -> str:
     """The text put in the editor: notes and problems as ``//`` lines, then ``body``."""
-    lines = [f"// {note}" for note in notes]
+    lines = [f"// {line}" for note in notes for line in _wrapped(note)]
     if problems:
         lines.append("// ERRORS (fix them, then save and quit; quit without saving to cancel):")
         lines += [f"//   {problem}" for problem in problems]

@@ -86,7 +86,9 @@ class EditSession:
         if body.strip() == self.body.strip():
             return Outcome(CANCEL, "no change: nothing applied")
         self.body = body
-        first_line = len(self.notes) + 3  # header line + one problem line, then the JSON
+        # Where the JSON starts in the next document: after the notes, the ERRORS header
+        # and one problem line (a JSON error is one problem).
+        first_line = len(edit_document("{}", self.notes, ["error"]).splitlines())
         try:
             edited = parse_edited(body, first_line=first_line)
         except EditedTextError as exc:
