@@ -42,7 +42,12 @@ def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "logs",
         help="worker log records: failures, startups, rebalances per connector and task",
-        description=__doc__.split("\n\n", 1)[1] if __doc__ else None,
+        description=(
+            "Worker log records, filtered by connector, task, level or failures. SOURCE are "
+            "log files or globs; with none, the log sources configured for the cluster. "
+            "Several workers are merged by timestamp and tagged with their worker. Exit "
+            "status 0 when something matched, 1 when nothing did."
+        ),
     )
     parser.add_argument(
         "sources", nargs="*", metavar="SOURCE", help="log files or globs (default: the cluster's)"

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import queue
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -175,3 +177,28 @@ def test_headless_command_prints_the_failures(sandbox, sandbox_cluster: ClusterC
     )  # fmt: skip
     assert direct.returncode == 0, direct.stderr
     assert "Task threw an uncaught" in direct.stdout and "\tat " not in direct.stdout
+
+
+def test_headless_follow_prints_new_records(sandbox_cluster: ClusterConfig, tmp_path: Path) -> None:
+    lines = [t for t in real_lines(sandbox_cluster, 400) if t.startswith("[20")]
+    log = tmp_path / "connect.log"
+    log.write_text(lines[0] + "\n", encoding="utf-8")
+    kctui = shutil.which("kctui", path=str(Path(sys.executable).parent)) or "kctui"
+    process = subprocess.Popen(
+        [kctui, "logs", str(log), "--follow", "--no-trace"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    printed: queue.Queue[str] = queue.Queue()
+    assert process.stdout is not None
+    stdout = process.stdout
+    threading.Thread(
+        target=lambda: [printed.put(t.rstrip("\n")) for t in stdout], daemon=True
+    ).start()
+    try:
+        assert printed.get(timeout=30) == lines[0]
+        with log.open("a", encoding="utf-8") as out:
+            out.write("\n".join(lines[1:6]) + "\n")
+        assert [printed.get(timeout=30) for _ in range(5)] == lines[1:6]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
