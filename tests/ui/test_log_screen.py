@@ -10,6 +10,7 @@ from textual.app import App
 from textual.color import Color
 
 from kctui.config import ClusterConfig, LogSource
+from kctui.logs.feed import FeedStep, LogFeed
 from kctui.ui.screens.logs import LogScreen
 from kctui.ui.widgets.log_view import LogView
 
@@ -251,3 +252,25 @@ async def test_failing_command_shows_exit_code_and_restarts() -> None:
         await until(pilot, lambda: len(view.rows) == 2)
         await until(pilot, lambda: len(screen.notices) == 3)  # exit, restarted, exit again
         assert "exited with code 255" in screen.notices[-1].message
+
+
+async def test_an_error_while_reading_is_shown_and_the_view_keeps_going(tmp_path: Path) -> None:
+    log = tmp_path / "connect.log"
+    write_log(log, count=10)
+    cluster = cluster_for(log)
+
+    class FlakyFeed(LogFeed):
+        calls = 0
+
+        def step(self) -> FeedStep:
+            FlakyFeed.calls += 1
+            if FlakyFeed.calls == 1:
+                raise OSError(5, "Input/output error")
+            return super().step()
+
+    screen = LogScreen(cluster, feed=FlakyFeed(cluster.logs))
+    async with LogApp(screen).run_test(size=(120, 30)) as pilot:
+        view = screen.query_one(LogView)
+        await until(pilot, lambda: len(view.rows) == 10)
+        assert "Input/output error" in screen.notices[0].message
+        assert screen.query_one("#log-notice").has_class("-error")

@@ -154,36 +154,42 @@ class LogScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="log-pump", exit_on_error=False)
     def _pump(self) -> None:
         worker = get_current_worker()
-        built = -1
+        state = {"built": -1, "errors": 0}
         try:
             while not worker.is_cancelled and not self._closed:
-                step = self.feed.step()
-                flt, version = self.log_filter, self.filter_version
-                if step.notices:
-                    self.post_message(SourceNotices(step.notices))
-                if version != built or step.changed:
-                    rows = self.feed.build(flt)
-                    built = version
-                    self._post_rows(
-                        RowsReset(
-                            rows.rows,
-                            rows.failure_rows,
-                            version,
-                            step.scanning,
-                            self.feed.progress(),
-                        )
-                    )
-                elif step.appended:
-                    new = self.feed.select_new(step.appended, flt)
-                    if new.rows:
-                        self._post_rows(RowsAppended(new.rows, new.failure_rows, version))
+                try:
+                    scanning = self._pump_once(state)
+                except Exception as exc:  # noqa: BLE001 - a bad source must not stop the view
+                    state["errors"] += 1
+                    notice = Notice("logs", f"reading logs failed: {exc}", "error")
+                    if state["errors"] <= 3:
+                        self.post_message(SourceNotices((notice,)))
+                    scanning = False
                 while self._pending > MAX_PENDING and not self._closed:
                     self._wake.wait(0.05)
-                if not step.scanning and built == self.filter_version:
+                if not scanning and state["built"] == self.filter_version:
                     self._wake.wait(POLL_SECONDS)
                     self._wake.clear()
         finally:
             self.feed.close()
+
+    def _pump_once(self, state: dict[str, int]) -> bool:
+        """One step of the feed; posts new rows; True while big files are still being indexed."""
+        step = self.feed.step()
+        flt, version = self.log_filter, self.filter_version
+        if step.notices:
+            self.post_message(SourceNotices(step.notices))
+        if version != state["built"] or step.changed:
+            rows = self.feed.build(flt)
+            state["built"] = version
+            progress = self.feed.progress()
+            reset = RowsReset(rows.rows, rows.failure_rows, version, step.scanning, progress)
+            self._post_rows(reset)
+        elif step.appended:
+            new = self.feed.select_new(step.appended, flt)
+            if new.rows:
+                self._post_rows(RowsAppended(new.rows, new.failure_rows, version))
+        return step.scanning
 
     # ------------------------------------------------------------------ messages
 
