@@ -31,6 +31,11 @@ MUTATING_ACTIONS = frozenset(
     {"pause", "resume", "restart", "restart_task", "stop", "delete", "restart_failed"}
 )
 
+# Actions on the selected connector (hidden while nothing is selected).
+CONNECTOR_ACTIONS = frozenset(
+    {"pause", "resume", "restart", "restart_task", "stop", "delete", "dlq", "logs_failure"}
+)
+
 CONNECTOR_BINDINGS = [
     Binding("p", "pause", "Pause", id="pause"),
     Binding("r", "resume", "Resume", id="resume"),
@@ -98,6 +103,8 @@ class ConnectorActions(OperateActions):
         if action in OPERATE_ACTIONS:
             return self.check_operate_action(action, connector)
         state = connector.state if connector is not None else None
+        if connector is None and action in CONNECTOR_ACTIONS:
+            return False  # nothing selected (empty or unreachable cluster): keep the footer short
         if action == "pause":
             return connector is not None and state not in (PAUSED, STOPPED)
         if action == "resume":

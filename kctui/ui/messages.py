@@ -24,6 +24,7 @@ class ClusterUnreachable(Message):
     error: str
     retry_in: float
     failures: int
+    title: str = "Cluster unreachable"
 
 
 @dataclass

@@ -27,6 +27,23 @@ MAX_BACKOFF = 60.0
 MODAL_RECHECK = 0.5
 
 
+def failure_title(exc: BaseException) -> str:
+    """A few words for the banner: what kind of failure stopped the refresh."""
+    from kctui.connect import errors
+
+    if isinstance(exc, errors.RebalanceInProgress):
+        return "Cluster rebalancing"
+    if isinstance(exc, errors.RequestTimeout):
+        return "Cluster not answering"
+    if isinstance(exc, errors.Unreachable):
+        return "Cluster unreachable"
+    if isinstance(exc, errors.AuthError):
+        return "Not authorised"
+    if isinstance(exc, errors.BadResponse):
+        return "Unexpected answer from the cluster"
+    return "Refresh failed"
+
+
 @dataclass
 class Follow:
     """A connector watched after an action until it settles (RUNNING, FAILED, gone...)."""
@@ -132,8 +149,8 @@ class ClusterPoller:
             self.failures += 1
             delay = self.next_delay()
             error = str(exc) if isinstance(exc, KctuiError) else f"{type(exc).__name__}: {exc}"
-            failures = self.failures
-            self._broadcast(lambda: ClusterUnreachable(error, delay, failures))
+            failures, title = self.failures, failure_title(exc)
+            self._broadcast(lambda: ClusterUnreachable(error, delay, failures, title))
             self._schedule(delay)
             return
         self.failures = 0

@@ -120,6 +120,7 @@ class FakeClient:
         self.unreachable = False
         self.fixed_time = fixed_time
         self.fail_next: Exception | None = None
+        self.refresh_error: Exception | None = None
 
     async def __aenter__(self) -> FakeClient:
         return self
@@ -137,6 +138,8 @@ class FakeClient:
 
     async def cluster_state(self) -> ClusterState:
         self.state_requests += 1
+        if self.refresh_error is not None:
+            raise self.refresh_error
         if self.unreachable:
             raise Unreachable("every worker is unreachable: http://fake:8083: connection refused")
         fetched_at = self.fixed_time if self.fixed_time is not None else time.time()

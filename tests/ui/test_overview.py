@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Input, Static
 
+from kctui.connect.errors import RebalanceInProgress
 from kctui.ui.widgets.connector_table import ConnectorTable
 from kctui.ui.widgets.status_bar import StatusBar
 from kctui.ui.widgets.task_list import TaskList
@@ -124,6 +125,23 @@ async def test_unreachable_at_start_then_recovers_by_itself() -> None:
         await wait_for(pilot, lambda: not banner.display, timeout=10, what="recovery")
         await ready(pilot)
         assert app.server_info is not None
+
+
+async def test_rebalance_during_refresh_keeps_the_rows_and_says_so() -> None:
+    client = FakeClient()
+    app = make_app(client)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        client.refresh_error = RebalanceInProgress("Connect is rebalancing (409 for 15 s)")
+        await pilot.press("ctrl+r")
+        banner = app.screen.query_one("#banner", Static)
+        await wait_for(pilot, lambda: banner.display, what="banner")
+        text = str(banner.render())
+        assert text.startswith("Cluster rebalancing") and "Showing the state of" in text
+        assert len(table(app).names) == 7
+        client.refresh_error = None
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: not banner.display, what="banner gone")
 
 
 async def test_worker_killed_tasks_unassigned_then_moved() -> None:

@@ -18,6 +18,7 @@ from kctui.connect.models import Connector, TaskStatus
 from kctui.health import rollup
 from kctui.ui.actions import CONNECTOR_BINDINGS, ConnectorActions
 from kctui.ui.messages import ClusterStateChanged, ClusterUnreachable, FollowChanged
+from kctui.ui.screens.overview import banner_text
 from kctui.ui.widgets.config_view import ConfigView
 from kctui.ui.widgets.status_bar import StatusBar
 from kctui.ui.widgets.task_list import TaskList
@@ -152,9 +153,7 @@ class ConnectorScreen(ConnectorActions, Screen[None]):
 
     def on_cluster_unreachable(self, message: ClusterUnreachable) -> None:
         banner = self.query_one("#banner", Static)
-        banner.update(
-            f"Cluster unreachable: {message.error}. Retrying in {message.retry_in:.0f} s."
-        )
+        banner.update(banner_text(message, cast("KctuiApp", self.app).state))
         banner.display = True
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
@@ -20,6 +21,20 @@ from kctui.ui.widgets.task_list import TaskList
 
 if TYPE_CHECKING:
     from kctui.ui.app import KctuiApp
+
+
+def banner_text(message: ClusterUnreachable, shown: ClusterState | None) -> Content:
+    """What failed, when the next try is, and how old the rows on screen are."""
+    stale = ""
+    if shown is not None:
+        stale = " Showing the state of " + time.strftime(
+            "%H:%M:%S.", time.localtime(shown.fetched_at)
+        )
+    return Content.assemble(
+        (message.title, "bold"),
+        f": {message.error}. Retrying in {message.retry_in:.0f} s "
+        f"(attempt {message.failures}); ctrl+r retries now.{stale}",
+    )
 
 
 class OverviewScreen(ConnectorActions, Screen[None]):
@@ -134,13 +149,7 @@ class OverviewScreen(ConnectorActions, Screen[None]):
 
     def on_cluster_unreachable(self, message: ClusterUnreachable) -> None:
         banner = self.query_one("#banner", Static)
-        banner.update(
-            Content.assemble(
-                ("Cluster unreachable", "bold"),
-                f": {message.error}. Retrying in {message.retry_in:.0f} s "
-                f"(attempt {message.failures}); ctrl+r retries now.",
-            )
-        )
+        banner.update(banner_text(message, cast("KctuiApp", self.app).state))
         banner.display = True
 
     def on_follow_changed(self, message: FollowChanged) -> None:
