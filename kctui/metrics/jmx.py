@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -92,25 +93,59 @@ def build_command(request: JmxRequest, java: str = "java", jar: str | None = Non
     return command
 
 
+class JarRunner:
+    """Runs the jmxquery jar with a hard deadline; ``cancel()`` kills queries under way.
+
+    One per metrics source, so closing a screen (or quitting) does not wait for a
+    query against a silent port to reach its deadline.
+    """
+
+    def __init__(self) -> None:
+        self._live: set[subprocess.Popen[bytes]] = set()
+        self._lock = threading.Lock()
+        self.cancelled = False
+
+    def __call__(self, request: JmxRequest) -> str:
+        command = build_command(request, java=java_executable())
+        with self._lock:
+            if self.cancelled:
+                raise JmxError("query cancelled")
+            try:
+                process = subprocess.Popen(
+                    command,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    stdin=subprocess.DEVNULL,
+                )
+            except OSError as exc:
+                raise JmxError(f"cannot start java: {exc.strerror or exc}") from exc
+            self._live.add(process)
+        try:
+            stdout, stderr = process.communicate(timeout=request.timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            raise JmxError(f"no answer within {request.timeout:g} s") from None
+        finally:
+            with self._lock:
+                self._live.discard(process)
+        if self.cancelled:
+            raise JmxError("query cancelled")
+        text = stdout.decode("utf-8", errors="replace")
+        if process.returncode != 0:
+            raise JmxError(_jar_error(text or stderr.decode("utf-8", errors="replace")))
+        return text
+
+    def cancel(self) -> None:
+        with self._lock:
+            self.cancelled = True
+            for process in self._live:
+                process.kill()
+
+
 def run_jar(request: JmxRequest) -> str:
-    """Run the jmxquery jar with a hard deadline; the JVM is killed when it passes."""
-    command = build_command(request, java=java_executable())
-    try:
-        process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL
-        )
-    except OSError as exc:
-        raise JmxError(f"cannot start java: {exc.strerror or exc}") from exc
-    try:
-        stdout, stderr = process.communicate(timeout=request.timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.communicate()
-        raise JmxError(f"no answer within {request.timeout:g} s") from None
-    text = stdout.decode("utf-8", errors="replace")
-    if process.returncode != 0:
-        raise JmxError(_jar_error(text or stderr.decode("utf-8", errors="replace")))
-    return text
+    """Run the jmxquery jar once with a hard deadline; the JVM is killed when it passes."""
+    return JarRunner()(request)
 
 
 _MESSAGE = re.compile(r'"message"\s*:\s*"(.*)"\s*\}\s*$', re.DOTALL)
@@ -376,9 +411,10 @@ class JmxMetricsSource:
     settings) one consumer-group offset lookup for the sink lag.
     """
 
-    def __init__(self, cluster: ClusterConfig, runner: Runner = run_jar) -> None:
+    def __init__(self, cluster: ClusterConfig, runner: Runner | None = None) -> None:
         self.cluster = cluster
-        self.runner = runner
+        self._jar = JarRunner() if runner is None else None
+        self.runner: Runner = runner or self._jar  # type: ignore[assignment]
         self._lag_reader: Any = None
 
     @property
@@ -406,6 +442,9 @@ class JmxMetricsSource:
         )
 
     def close(self) -> None:
+        """Kill queries under way and close the Kafka clients of the lag reader."""
+        if self._jar is not None:
+            self._jar.cancel()
         if self._lag_reader is not None:
             self._lag_reader.close()
             self._lag_reader = None

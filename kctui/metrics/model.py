@@ -334,10 +334,19 @@ class MetricsSnapshot:
         return None
 
     def connector(self, name: str) -> ConnectorMetrics | None:
-        for worker in self.workers:
-            if name in worker.connectors:
-                return worker.connectors[name]
-        return None
+        """The connector's MBeans merged over workers: its status lives on the worker that
+        runs it, its task counts (connect-worker-metrics) may come from another one."""
+        found = [w.connectors[name] for w in self.workers if name in w.connectors]
+        if not found:
+            return None
+        if len(found) == 1:
+            return found[0]
+        values: dict[str, Value] = {}
+        counts: dict[str, Value] = {}
+        for metrics in found:
+            values.update({k: v for k, v in metrics.values.items() if v is not None})
+            counts.update({k: v for k, v in metrics.task_counts.items() if v is not None})
+        return ConnectorMetrics(values=values, name=name, task_counts=counts)
 
     @property
     def connector_names(self) -> tuple[str, ...]:

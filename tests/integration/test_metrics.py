@@ -141,7 +141,9 @@ def test_one_connector_query_with_special_characters_in_its_name(
     try:
         snapshot = poll(
             lambda: fetch_cluster(sandbox_cluster, connector=name),
-            lambda s: bool(s.tasks_of(name)) and s.connector(name) is not None,
+            lambda s: (
+                bool(s.tasks_of(name)) and getattr(s.connector(name), "type", None) == "source"
+            ),
         )
         assert snapshot.connector_names == (name,)  # only this connector was asked for
         assert [t.status for t in snapshot.tasks_of(name)] == ["running"]

@@ -317,3 +317,48 @@ def test_missing_worker_groups_are_noted() -> None:
     assert not any(
         "missing" in n for n in fetch_worker(W1, runner=fake_runner(HEALTHY_OUTPUT)).notes
     )
+
+
+def test_close_kills_queries_under_way(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Leaving the screen (or quitting) must not wait for a silent port's deadline."""
+    import threading
+    import time
+
+    from kctui.metrics.jmx import JmxMetricsSource
+
+    fake_java = tmp_path / "java"
+    fake_java.write_text("#!/bin/sh\nexec sleep 30\n")
+    fake_java.chmod(0o755)
+    monkeypatch.setenv("KCTUI_JAVA", str(fake_java))
+    cluster = ClusterConfig(name="c", urls=("http://w1:8083",), jmx=(W1,), timeout=30)
+    source = JmxMetricsSource(cluster)
+    results = []
+    thread = threading.Thread(target=lambda: results.append(source.fetch()))
+    started = time.monotonic()
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not source._jar._live and time.monotonic() < deadline:  # type: ignore[union-attr]
+        time.sleep(0.01)
+    source.close()
+    thread.join(timeout=10)
+    assert not thread.is_alive() and time.monotonic() - started < 10
+    assert results[0].workers[0].error == "query cancelled"
+
+
+def test_connector_metrics_merge_over_workers() -> None:
+    one = jar_output(
+        line(
+            "kafka.connect:type=connector-metrics,connector=orders", "status", "String", '"running"'
+        )
+    )
+    two = jar_output(
+        line(WORKER + ",connector=orders", "connector-running-task-count", "Double", "2.0")
+    )
+
+    def runner(request: JmxRequest) -> str:
+        return one if "w1" in request.url else two
+
+    cluster = ClusterConfig(name="c", urls=("http://w1:8083",), jmx=(W1, W2))
+    merged = fetch_cluster(cluster, runner=runner).connector("orders")
+    assert merged is not None and merged.status == "running"
+    assert merged.task_count("running") == 2.0
