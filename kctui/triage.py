@@ -129,6 +129,28 @@ def _metrics_of(name: str, metrics: MetricsSnapshot | None) -> dict[str, float |
     }
 
 
+def worker_notes(metrics: MetricsSnapshot | None) -> list[str]:
+    """Worker-level signs from JMX: a rebalance under way, startup failures."""
+    notes: list[str] = []
+    for worker in metrics.workers if metrics is not None else ():
+        if worker.rebalance is not None and worker.rebalance.rebalancing:
+            notes.append(f"worker {worker.worker} is rebalancing now")
+        wm = worker.worker_metrics
+        if wm is None:
+            continue
+        failures = [
+            f"{int(count)} {what} startup failures"
+            for what, count in (
+                ("connector", wm.connector_startup_failures),
+                ("task", wm.task_startup_failures),
+            )
+            if count
+        ]
+        if failures:
+            notes.append(f"worker {worker.worker}: {', '.join(failures)} since it started")
+    return notes
+
+
 def build_report(
     cluster: str,
     state: ClusterState,
@@ -186,7 +208,7 @@ def build_report(
         health_counts={h.value: health_counter[h] for h in Health if health_counter[h]},
         task_counts=dict(sorted(tasks.items())),
         findings=tuple(findings),
-        notes=tuple(notes),
+        notes=(*notes, *worker_notes(metrics)),
     )
 
 

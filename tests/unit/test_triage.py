@@ -12,9 +12,11 @@ from kctui.health import Health
 from kctui.masking import MASK
 from kctui.metrics.model import (
     MetricsSnapshot,
+    RebalanceMetrics,
     SinkTaskMetrics,
     TaskErrorMetrics,
     TaskMetrics,
+    WorkerMetrics,
     WorkerSnapshot,
 )
 from kctui.triage import DlqCount, build_report, render_json, render_markdown, render_text
@@ -72,7 +74,14 @@ def metrics() -> MetricsSnapshot:
     }
     return MetricsSnapshot(
         workers=(
-            WorkerSnapshot("w1", "u1", 1.0, tasks=tasks),
+            WorkerSnapshot(
+                "w1",
+                "u1",
+                1.0,
+                tasks=tasks,
+                worker_metrics=WorkerMetrics({"task-startup-failure-total": 3.0}),
+                rebalance=RebalanceMetrics({"rebalancing": 1.0}),
+            ),  # fmt: skip
             WorkerSnapshot("w2", "u2", 1.0, error="connection refused: nothing listens"),
         ),
         sink_lag={"lagging": 25_000, "fine": 3},
@@ -133,6 +142,8 @@ def test_text_report_names_everything() -> None:
         "org.apache.kafka.connect.errors.DataException x340" in text
     )
     assert "note: JMX of worker w2 (u2): connection refused" in text
+    assert "note: worker w1 is rebalancing now" in text
+    assert "note: worker w1: 3 task startup failures since it started" in text
     assert "record errors 340" in text
     assert "recent failure lines in the logs (1)" in text
 
