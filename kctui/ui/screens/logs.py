@@ -78,7 +78,7 @@ class LogScreen(Screen[None]):
         Binding("v", "level", "Level", id="logs-level"),
         Binding("x", "failures_only", "Only failures", id="logs-failures-only"),
         Binding("w", "worker", "Worker", id="logs-worker"),
-        Binding("r", "restart_sources", "Restart cmd", id="logs-restart", show=False),
+        Binding("r", "restart_sources", "Restart cmd", id="logs-restart"),
     ]
 
     def __init__(
@@ -343,6 +343,13 @@ class LogScreen(Screen[None]):
         if not self.view.next_failure(direction):
             where = "after" if direction > 0 else "before"
             self.notify(f"No failure {where} this line", severity="information", timeout=3)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "restart_sources":
+            return True if any(s.command for s in self.feed.sources) else None
+        if action == "worker":
+            return True if len(self.feed.workers) > 1 else None
+        return True
 
     def action_restart_sources(self) -> None:
         self.feed.request_restart()
