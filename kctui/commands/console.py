@@ -61,7 +61,7 @@ def launch(
         remembered_theme=config.theme,
     )
     app.run()
-    return 0
+    return app.return_code or 0
 
 
 def run(args: argparse.Namespace) -> int:

@@ -83,7 +83,11 @@ class KctuiApp(App[None]):
         if self.client is None:
             from kctui.connect.client import ConnectClient
 
-            self.client = ConnectClient(self.cluster)
+            try:
+                self.client = ConnectClient(self.cluster)
+            except KctuiError as exc:  # e.g. a CA file that cannot be read
+                self.exit(return_code=exc.exit_code, message=f"kctui: {exc}")
+                return
         from kctui.ui.screens.overview import OverviewScreen
 
         self.push_screen(OverviewScreen())

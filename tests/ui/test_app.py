@@ -241,3 +241,12 @@ async def test_unknown_theme_falls_back_with_a_notice() -> None:
         await ready(pilot)
         assert app.theme == "kctui-dark"
         assert any("no-such-theme" in n.message for n in app._notifications)
+
+
+async def test_bad_tls_file_exits_with_a_clear_message() -> None:
+    cluster = ClusterConfig(name="x", urls=("https://h:1",), ca_file="/nonexistent/ca.pem")
+    app = KctuiApp(cluster)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.return_code is not None, what="exit")
+        assert "/nonexistent/ca.pem" in str(app._exit_renderables[0])
+    assert app.return_code == 2
