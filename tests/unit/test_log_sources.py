@@ -287,3 +287,26 @@ def test_an_unsplittable_command_is_a_notice_not_a_crash() -> None:
     assert "cannot split log command" in step.notices[0].message
     assert feed.build(LogFilter()).rows.tolist() == []
     feed.close()
+
+
+def test_log_library_and_command_do_not_import_textual() -> None:
+    import json
+    import subprocess
+    import sys
+
+    modules = (
+        "kctui.logs.patterns",
+        "kctui.logs.filters",
+        "kctui.logs.index",
+        "kctui.logs.sources",
+        "kctui.logs.feed",
+        "kctui.commands.logs",
+    )
+    code = (
+        "import importlib, json, sys\n"
+        f"for name in {modules!r}: importlib.import_module(name)\n"
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & {'textual', 'rich'})))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []
