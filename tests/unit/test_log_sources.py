@@ -310,3 +310,27 @@ def test_log_library_and_command_do_not_import_textual() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == []
+
+
+def test_logs_command_reads_configured_command_sources(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    failure = line(2, "WorkerSinkTask{id=c-0} Task threw an uncaught and unrecoverable", "ERROR")
+    script = f"echo '{line(1, 'hello')}'; echo '{failure}'; printf '\\tat x.Y(Z.java:1)\\n'"
+    config = tmp_path / "config.toml"
+    config.write_text(
+        "[clusters.c]\nurls = ['http://127.0.0.1:1']\n"
+        f"[[clusters.c.logs]]\nworker = 'w1'\ncommand = ['sh', '-c', {script!r}]\n"
+        "[clusters.bare]\nurls = ['http://127.0.0.1:1']\n",
+        encoding="utf-8",
+    )
+    base = [sys.executable, "-m", "kctui", "logs", "--config", str(config)]
+    result = subprocess.run([*base, "--cluster", "c", "--failures"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [failure, "\tat x.Y(Z.java:1)"]
+    nothing = subprocess.run([*base, "--cluster", "c", "--connector", "zz"], capture_output=True)
+    assert nothing.returncode == 1
+    bare = subprocess.run([*base, "--cluster", "bare"], capture_output=True, text=True)
+    assert bare.returncode == 2
+    assert "has no log sources" in bare.stderr and "[[clusters.bare.logs]]" in bare.stderr
