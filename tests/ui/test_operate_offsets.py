@@ -134,3 +134,30 @@ async def test_read_only_hides_alter_keys() -> None:
         await pilot.pause()
         assert app.screen is screen
     assert client.calls == []
+
+
+async def test_source_offset_edit_with_malformed_json_sends_nothing() -> None:
+    client = OperateClient()
+    client.cluster["demo-source"]["status"]["connector"]["state"] = "STOPPED"
+    client.cluster["demo-source"]["status"]["tasks"] = []
+    app = make_app(client)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_offsets(pilot, app, "demo-source")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ValueInput), what="value input")
+        app.screen.query_one("#value").value = '{"position": }'
+        await pilot.press("enter")
+        result = screen.query_one("#offsets-result", Static)
+        await wait_for(pilot, lambda: "malformed JSON" in str(result.render()), what="error")
+        assert "line 1, column 14" in str(result.render())
+        assert client.calls == []
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ValueInput), what="value input")
+        app.screen.query_one("#value").value = '{"position": 0}'
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: table_rows(screen) == [
+            ['{"filename": "/tmp/source.txt"}', '{"position": 0}']], what="new offset")  # fmt: skip
+    assert calls_named(client, "alter_offsets") == [
+        ("alter_offsets", "demo-source",
+         [{"partition": {"filename": "/tmp/source.txt"}, "offset": {"position": 0}}])
+    ]  # fmt: skip
