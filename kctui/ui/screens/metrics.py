@@ -155,6 +155,7 @@ class MetricsScreen(Screen[None]):
                 "file and enable remote JMX on the workers (see docs/metrics.md)."
             )
             return
+        self.query_one("#metrics-tasks", MetricsTable).focus()
         notes.update("Reading JMX…")
         self.action_refresh()
         self.set_interval(self.interval, self._tick)

@@ -124,7 +124,7 @@ def _worker_cells(worker: WorkerSnapshot) -> tuple[Cell, ...]:
             "DEGRADED" if rebalancing else "muted",
         ),
         Cell(fmt_duration_ms(rb.time_since_last_rebalance_ms if rb else None), right=True),
-        Cell(fmt_count(rb.epoch if rb else None), "muted", right=True),
+        Cell(NONE if rb is None or rb.epoch is None else str(int(rb.epoch)), "muted", right=True),
     )
 
 
