@@ -157,3 +157,19 @@ class ConsoleMetrics:
             previous=self.history.previous,
             lag_threshold=self.cluster.lag_threshold,
         )
+
+
+def verdict_for(app: object, connector: Connector) -> HealthVerdict:
+    """The health of ``connector`` for the console: with metric rules once metrics exist."""
+    metrics = getattr(app, "console_metrics", None)
+    if isinstance(metrics, ConsoleMetrics):
+        return metrics.verdict(connector)
+    return rollup(connector)
+
+
+def metric_cells(app: object, names: list[str]) -> dict[str, tuple[str, str]] | None:
+    """``(records/s, lag)`` per connector for the table, or None while no metrics exist."""
+    metrics = getattr(app, "console_metrics", None)
+    if not isinstance(metrics, ConsoleMetrics) or not metrics.available:
+        return None
+    return metrics.table_cells(names)
