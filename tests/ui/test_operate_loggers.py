@@ -143,3 +143,17 @@ async def test_plugins_screen_lists_every_kind_with_versions() -> None:
             "predicate",
         ]  # fmt: skip
         assert all(row[2] == "4.1.0" for row in rows(screen))
+
+
+async def test_filter_narrows_loggers_and_escape_clears_it() -> None:
+    app = make_app(OperateClient())
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = await open_loggers(pilot, app)
+        await pilot.press("slash", *"connect")
+        await wait_for(pilot, lambda: [r[0] for r in rows(screen)] == ["org.apache.kafka.connect"],
+                       what="filtered rows")  # fmt: skip
+        await pilot.press("enter", "escape")
+        await wait_for(pilot, lambda: len(rows(screen)) == 2, what="filter cleared")
+        assert app.screen is screen
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is not screen, what="back")

@@ -118,6 +118,7 @@ class LoggersScreen(Screen[None]):
         Binding("escape", "back", "Back", id="loggers-back", key_display="esc"),
         Binding("enter", "set_level", "Set level", id="loggers-set"),
         Binding("n", "new_logger", "Set other logger", id="loggers-new"),
+        Binding("slash", "filter", "Filter", id="loggers-filter", key_display="/"),
         Binding("ctrl+r", "reload", "Reload", id="loggers-reload", show=False),
     ]
 
@@ -133,15 +134,19 @@ class LoggersScreen(Screen[None]):
         self.initial_logger = logger
         self.worker_levels: list[WorkerLoggers] = []
         self.rows: list[tuple[str, list[str]]] = []
+        self.all_rows: list[tuple[str, list[str]]] = []
+        self.filter_text = ""
         self.cluster_scope = True
 
     def compose(self) -> ComposeResult:
         yield Static("Reading log levels from every worker...", id="loggers-summary")
+        yield Input(placeholder="filter loggers: text in the name", id="loggers-filter")
         yield DataTable(id="loggers-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="loggers-result")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self.query_one("#loggers-filter").display = False
         self.query_one(DataTable).focus()
         self.load()
 
@@ -163,7 +168,12 @@ class LoggersScreen(Screen[None]):
     def on_loggers_screen_loaded(self, message: Loaded) -> None:
         self.worker_levels = message.worker_levels
         self.cluster_scope = message.cluster_scope
-        self.rows = level_rows(self.worker_levels)
+        self.all_rows = level_rows(self.worker_levels)
+        self._render_rows()
+
+    def _render_rows(self) -> None:
+        needle = self.filter_text.lower()
+        self.rows = [row for row in self.all_rows if needle in row[0].lower()]
         table = self.query_one(DataTable)
         cursor = table.cursor_row
         table.clear(columns=True)
@@ -178,7 +188,9 @@ class LoggersScreen(Screen[None]):
         elif self.rows:
             table.move_cursor(row=min(max(cursor, 0), len(self.rows) - 1))
         problems = [f"{w.url}: {w.error}" for w in self.worker_levels if w.error]
-        summary = f"{len(self.rows)} loggers on {len(self.worker_levels)} workers"
+        summary = f"{len(self.all_rows)} loggers on {len(self.worker_levels)} workers"
+        if self.filter_text:
+            summary += f"; {len(self.rows)} match '{self.filter_text}'"
         if not self.cluster_scope:
             summary += " (cluster scope needs Kafka Connect 3.7: set levels per worker)"
         if problems:
@@ -211,7 +223,27 @@ class LoggersScreen(Screen[None]):
             self.action_set_level()
 
     def action_back(self) -> None:
+        box = self.query_one("#loggers-filter", Input)
+        if box.display:
+            box.value = ""
+            box.display = False
+            self.query_one(DataTable).focus()
+            return
         self.app.pop_screen()
+
+    def action_filter(self) -> None:
+        box = self.query_one("#loggers-filter", Input)
+        box.display = True
+        box.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "loggers-filter":
+            self.filter_text = event.value.strip()
+            self._render_rows()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "loggers-filter":
+            self.query_one(DataTable).focus()
 
     def action_reload(self) -> None:
         self.load()
