@@ -334,3 +334,19 @@ def test_logs_command_reads_configured_command_sources(tmp_path: Path) -> None:
     bare = subprocess.run([*base, "--cluster", "bare"], capture_output=True, text=True)
     assert bare.returncode == 2
     assert "has no log sources" in bare.stderr and "[[clusters.bare.logs]]" in bare.stderr
+
+
+def test_logs_command_colours_only_when_asked_or_on_a_terminal(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    log = tmp_path / "connect.log"
+    failure = line(2, "Task threw an uncaught and unrecoverable exception", "ERROR")
+    log.write_text(line(1, "Rebalance started") + "\n" + failure + "\n\tat x.Y(Z.java:1)\n")
+    base = [sys.executable, "-m", "kctui", "logs", str(log)]
+    plain = subprocess.run(base, capture_output=True, text=True)
+    assert "\033[" not in plain.stdout and failure in plain.stdout
+    coloured = subprocess.run([*base, "--color", "always"], capture_output=True, text=True)
+    assert f"\033[1;31m{failure}\033[0m" in coloured.stdout  # failure: bold error colour
+    assert "\033[35m" in coloured.stdout  # rebalance: its own colour
+    assert "\033[31m\tat x.Y(Z.java:1)\033[0m" in coloured.stdout  # the failure's trace
