@@ -84,7 +84,7 @@ class OperateActions:
             info = getattr(app, "server_info", None)
             if info is not None and not info.supports_offsets_read:
                 return None
-        return True if connector is not None else None
+        return connector is not None  # hidden while nothing is selected, like the other keys
 
     # ------------------------------------------------------------------ actions
 
