@@ -105,6 +105,15 @@ def build_rows(
     return rows
 
 
+def _same_row_inputs(before: Connector, after: Connector) -> bool:
+    """True when a row computed from ``before`` is valid for ``after`` (status, type, class)."""
+    return (
+        before.status == after.status
+        and before.info.type == after.info.type
+        and before.info.connector_class == after.info.connector_class
+    )
+
+
 class RowCache:
     """Rows of the last snapshot, reusing a connector's row when the connector is unchanged.
 
@@ -126,7 +135,7 @@ class RowCache:
         by_name: dict[str, tuple[Connector, ConnectorRow]] = {}
         for name, connector in state.connectors.items():
             previous = self._by_name.get(name)
-            if previous is not None and previous[0] == connector:
+            if previous is not None and _same_row_inputs(previous[0], connector):
                 by_name[name] = previous
             else:
                 by_name[name] = (connector, ConnectorRow.from_connector(connector))
