@@ -44,7 +44,7 @@ def theme_styles(app: App[object]) -> dict[str, Style]:
     for name in ("error", "warning", "success", "accent", "primary"):
         color = _parse(variables.get(name), foreground)
         resolved[name] = Style(color=background.blend(color, color.a).rich_color)
-    resolved["muted"] = Style(color=background.blend(foreground, 0.55).rich_color)
+    resolved["muted"] = Style(color=background.blend(foreground, 0.65).rich_color)
     styles = {state: resolved[variable] for state, variable in STATE_VARIABLE.items()}
     styles.update(resolved)
     return styles
