@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from textual.app import ScreenStackError
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.timer import Timer
@@ -95,7 +96,14 @@ class ConsoleMetrics:
 
     def _tick(self) -> None:
         self._timer = None
-        if isinstance(self.app.screen, ModalScreen):
+        if self._stopped:
+            return
+        try:
+            screen = self.app.screen
+        except ScreenStackError:  # starting up or shutting down: no screen to poll for
+            self._schedule(MODAL_RECHECK)
+            return
+        if isinstance(screen, ModalScreen):
             self._schedule(MODAL_RECHECK)
             return
         state = getattr(self.app, "state", None)
