@@ -10,6 +10,7 @@ from kctui.ui.view import ConnectorRow
 from kctui.ui.widgets.colors import theme_styles
 
 WIDE_AT = 120  # columns of terminal from which the table adds class, worker names and reason
+WIDER_AT = 150  # ... and from which two worker ids fit side by side
 
 NARROW_COLUMNS = (
     ("health", "Health", 10),
@@ -41,6 +42,7 @@ class ConnectorTable(DataTable[Text]):
         self._rows: dict[str, ConnectorRow] = {}
         self._order: list[str] = []
         self._wide = False
+        self._tier = 0  # 0 narrow, 1 wide, 2 wider
         self._styles: dict[str, Style] = {}
         self.cells_updated = 0  # how many cells the last show() touched (tests, benchmarks)
 
@@ -56,14 +58,19 @@ class ConnectorTable(DataTable[Text]):
         self._rebuild()
 
     def on_resize(self) -> None:
-        wide = self.size.width >= WIDE_AT
-        if wide != self._wide or not self.columns:
-            self._wide = wide
+        tier = 2 if self.size.width >= WIDER_AT else 1 if self.size.width >= WIDE_AT else 0
+        if tier != self._tier or not self.columns:
+            self._tier, self._wide = tier, tier > 0
             self._rebuild()
         else:
             self._fit_name_column()
 
     def _columns(self) -> tuple[tuple[str, str, int], ...]:
+        if self._tier == 2:
+            return tuple(
+                (key, label, 33 if key == "workers" else width)
+                for key, label, width in WIDE_COLUMNS
+            )
         return WIDE_COLUMNS if self._wide else NARROW_COLUMNS
 
     def _build_columns(self) -> None:
@@ -78,7 +85,7 @@ class ConnectorTable(DataTable[Text]):
         flexible = sum(1 for _, _, width in columns if not width)
         spare = max(12, self.size.width - fixed - 2 * flexible - 2)
         if self._wide:
-            name_width = min(32, max(16, spare // 3))
+            name_width = min(32, max(20, spare // 2))
             widths = {"name": name_width, "reason": max(12, spare - name_width)}
         else:
             widths = {"name": spare}
