@@ -13,9 +13,7 @@ nothing in this module raises for a bad endpoint.
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import shutil
 import subprocess
 import threading
@@ -28,23 +26,13 @@ from typing import Any
 from kctui.config import ClusterConfig, ConfigError, JmxEndpoint
 from kctui.errors import KctuiError
 from kctui.metrics import catalog
-from kctui.metrics.model import (
-    MBeanRecord,
-    MetricsSnapshot,
-    WorkerSnapshot,
-    build_worker_snapshot,
-    coerce_value,
-    parse_mbean_name,
-)
+from kctui.metrics.model import MetricsSnapshot, WorkerSnapshot
+from kctui.metrics.parse import JmxError, build_worker_snapshot, jar_error, parse_output
 
 # Options for the short-lived query JVM: it runs for a fraction of a second, so the
 # C2 compiler and a parallel GC only cost CPU.
 JAVA_OPTIONS: tuple[str, ...] = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m")
 DEFAULT_TIMEOUT = 10.0
-
-
-class JmxError(KctuiError):
-    """A worker's JMX did not answer usefully; the message says why, in words."""
 
 
 @dataclass(frozen=True)
@@ -133,7 +121,7 @@ class JarRunner:
             raise JmxError("query cancelled")
         text = stdout.decode("utf-8", errors="replace")
         if process.returncode != 0:
-            raise JmxError(_jar_error(text or stderr.decode("utf-8", errors="replace")))
+            raise JmxError(jar_error(text or stderr.decode("utf-8", errors="replace")))
         return text
 
     def cancel(self) -> None:
@@ -148,30 +136,6 @@ def run_jar(request: JmxRequest) -> str:
     return JarRunner()(request)
 
 
-_MESSAGE = re.compile(r'"message"\s*:\s*"(.*)"\s*\}\s*$', re.DOTALL)
-
-
-def _jar_error(output: str) -> str:
-    """Turn the jar's ``{"error": ..., "message": ...}`` answer into one clear sentence."""
-    match = _MESSAGE.search(output.strip())
-    message = match.group(1) if match else output.strip()
-    lowered = message.lower()
-    if "connection refused" in lowered:
-        return "connection refused: nothing listens on the JMX port (is JMX enabled on the worker?)"
-    if (
-        "authentication failed" in lowered
-        or "credentials" in lowered
-        or "invalid username" in lowered
-    ):
-        return "authentication failed: check the JMX username and password"
-    if "unknownhost" in lowered or "unknown host" in lowered:
-        return "unknown host in the JMX URL"
-    if "service url must start" in lowered:
-        return "bad JMX URL: expected service:jmx:rmi:///jndi/rmi://HOST:PORT/jmxrmi"
-    first = " ".join(message.split())
-    return (first[:200] + "…") if len(first) > 200 else (first or "jmxquery failed")
-
-
 def describe_failure(exc: BaseException, timeout: float) -> str:
     """A clear sentence for anything a runner (ours or jmxquery's own wrapper) raises."""
     if isinstance(exc, KctuiError):
@@ -180,7 +144,7 @@ def describe_failure(exc: BaseException, timeout: float) -> str:
         output = exc.output or exc.stdout or b""
         if isinstance(output, bytes):
             output = output.decode("utf-8", errors="replace")
-        return _jar_error(str(output)) if output else f"jmxquery exited with {exc.returncode}"
+        return jar_error(str(output)) if output else f"jmxquery exited with {exc.returncode}"
     if isinstance(exc, subprocess.TimeoutExpired | TimeoutError):
         return f"no answer within {timeout:g} s"
     if isinstance(exc, AttributeError):
@@ -193,105 +157,6 @@ def describe_failure(exc: BaseException, timeout: float) -> str:
     if isinstance(exc, OSError):
         return f"cannot run jmxquery: {exc.strerror or exc}"
     return f"{type(exc).__name__}: {exc}"
-
-
-# --------------------------------------------------------------------------- parsing
-
-_SPLIT = re.compile(r"\}\s*,\s*\n\s*(?=\{\s*\"mBeanName\")")
-_FIELDS = re.compile(
-    r'^\{\s*"mBeanName" : "(?P<mbean>.*?)", "attribute" : "(?P<attribute>.*?)", '
-    r'(?:"attributeKey" : "(?P<key>.*?)", )?"attributeType" : "(?P<type>\w*)"'
-    r'(?:, "value" : (?P<value>.*))?\}$',
-    re.DOTALL,
-)
-
-
-@dataclass(frozen=True)
-class ParsedOutput:
-    records: tuple[MBeanRecord, ...]
-    lenient: int = 0  # records read field by field because their JSON was broken
-    skipped: int = 0  # records that could not be read at all
-
-    @property
-    def notes(self) -> tuple[str, ...]:
-        notes = []
-        if self.lenient:
-            notes.append(f"{self.lenient} values had unescaped text and were read leniently")
-        if self.skipped:
-            notes.append(f"{self.skipped} unreadable values skipped")
-        return tuple(notes)
-
-
-def _record(mbean: str, attribute: str, key: str | None, raw: Any) -> MBeanRecord:
-    _, props = parse_mbean_name(mbean)
-    group = props.get("type", "")
-    return MBeanRecord(mbean, attribute, coerce_value(group, attribute, raw), key or None)
-
-
-def _from_json(item: Any) -> MBeanRecord | None:
-    if not isinstance(item, dict) or not isinstance(item.get("mBeanName"), str):
-        return None
-    attribute = item.get("attribute")
-    if not isinstance(attribute, str):
-        return None
-    key = item.get("attributeKey")
-    return _record(
-        item["mBeanName"], attribute, key if isinstance(key, str) else None, item.get("value")
-    )
-
-
-def _from_fields(chunk: str) -> MBeanRecord | None:
-    match = _FIELDS.match(chunk.strip())
-    if match is None:
-        return None
-    raw_value: Any = None
-    value_text = match.group("value")
-    if value_text is not None:
-        value_text = value_text.strip()
-        if len(value_text) >= 2 and value_text[0] == value_text[-1] == '"':
-            raw_value = value_text[1:-1]
-        else:
-            try:
-                raw_value = json.loads(value_text)
-            except ValueError:
-                raw_value = value_text
-    mbean = match.group("mbean").replace('\\"', '"')
-    return _record(mbean, match.group("attribute"), match.group("key"), raw_value)
-
-
-def parse_output(text: str) -> ParsedOutput:
-    """Records from the jar's JSON; broken entries are read field by field, not dropped."""
-    stripped = text.strip()
-    if not stripped:
-        raise JmxError("empty answer from jmxquery")
-    if stripped.startswith("{") and '"error"' in stripped[:40]:
-        raise JmxError(_jar_error(stripped))
-    try:
-        data = json.loads(stripped)
-    except ValueError:
-        data = None
-    if isinstance(data, list):
-        found = [r for r in (_from_json(item) for item in data) if r is not None]
-        return ParsedOutput(tuple(found), skipped=len(data) - len(found))
-    if not stripped.startswith("["):
-        raise JmxError(f"unreadable answer from jmxquery: {' '.join(stripped.split())[:120]}")
-    body = stripped[1:]
-    body = body[:-1] if body.endswith("]") else body
-    chunks = [c.strip() for c in _SPLIT.split(body) if c.strip()]
-    records: list[MBeanRecord] = []
-    lenient = skipped = 0
-    for index, chunk in enumerate(chunks):
-        chunk = chunk if index == len(chunks) - 1 else chunk + "}"
-        try:
-            record = _from_json(json.loads(chunk))
-        except ValueError:
-            record = _from_fields(chunk)
-            lenient += record is not None
-        if record is None:
-            skipped += 1
-        else:
-            records.append(record)
-    return ParsedOutput(tuple(records), lenient=lenient, skipped=skipped)
 
 
 # --------------------------------------------------------------------------- fetching

@@ -8,15 +8,10 @@ infinities and unreadable values become None: "not available").
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from kctui.metrics import catalog
-
 Value = float | str | bool | None
-
-_NON_FINITE = {"nan", "-nan", "infinity", "-infinity", "+infinity", "inf", "-inf", "+inf"}
 
 
 @dataclass(frozen=True)
@@ -27,64 +22,6 @@ class MBeanRecord:
     attribute: str
     value: Value
     attribute_key: str | None = None
-
-
-def coerce_value(group: str, name: str, raw: object) -> Value:
-    """A float for numeric attributes (also when sent as a string), None for NaN/inf/junk."""
-    if raw is None:
-        return None
-    if catalog.is_string(group, name):
-        return raw if isinstance(raw, str) else str(raw)
-    if isinstance(raw, bool):
-        return raw
-    if isinstance(raw, int | float):
-        value = float(raw)
-        return value if math.isfinite(value) else None
-    if isinstance(raw, str):
-        text = raw.strip().strip('"').strip()
-        lowered = text.lower()
-        if lowered in ("true", "false"):
-            return lowered == "true"
-        if lowered in _NON_FINITE:
-            return None
-        try:
-            value = float(text)
-        except ValueError:
-            entry = catalog.attribute(group, name)
-            return None if entry is not None and entry.is_number else text
-        return value if math.isfinite(value) else None
-    return None
-
-
-def parse_mbean_name(name: str) -> tuple[str, dict[str, str]]:
-    """``domain:k=v,k2="quoted,value"`` -> (domain, {k: v}); quoted values are unquoted."""
-    domain, _, rest = name.partition(":")
-    props: dict[str, str] = {}
-    i, n = 0, len(rest)
-    while i < n:
-        eq = rest.find("=", i)
-        if eq < 0:
-            break
-        key = rest[i:eq].strip()
-        j = eq + 1
-        if j < n and rest[j] == '"':
-            chars: list[str] = []
-            j += 1
-            while j < n and rest[j] != '"':
-                if rest[j] == "\\" and j + 1 < n:
-                    j += 1
-                    chars.append("\n" if rest[j] == "n" else rest[j])
-                else:
-                    chars.append(rest[j])
-                j += 1
-            value = "".join(chars)
-            comma = rest.find(",", j)
-        else:
-            comma = rest.find(",", j)
-            value = rest[j : comma if comma >= 0 else n]
-        props[key] = value
-        i = n if comma < 0 else comma + 1
-    return domain, props
 
 
 @dataclass(frozen=True)
@@ -368,76 +305,3 @@ class MetricsSnapshot:
             dlq_requests=_sum(e.dlq_requests for e in errors),
             dlq_failures=_sum(e.dlq_failures for e in errors),
         )
-
-
-def build_worker_snapshot(
-    worker: str,
-    url: str,
-    records: Iterable[MBeanRecord],
-    *,
-    fetched_at: float,
-    elapsed: float = 0.0,
-    notes: tuple[str, ...] = (),
-) -> WorkerSnapshot:
-    """Group parsed records by MBean into the typed groups of one worker."""
-    by_mbean: dict[str, dict[str, Value]] = {}
-    for record in records:
-        name = record.attribute
-        if record.attribute_key:
-            name = f"{name}.{record.attribute_key}"
-        by_mbean.setdefault(record.mbean, {})[name] = record.value
-    worker_values: dict[str, Value] = {}
-    rebalance_values: dict[str, Value] = {}
-    connector_values: dict[str, dict[str, Value]] = {}
-    connector_counts: dict[str, dict[str, Value]] = {}
-    task_groups: dict[tuple[str, int], dict[str, dict[str, Value]]] = {}
-    for mbean, values in by_mbean.items():
-        domain, props = parse_mbean_name(mbean)
-        group = props.get("type", "")
-        if domain != catalog.DOMAIN or group not in catalog.GROUPS:
-            continue
-        connector = props.get("connector")
-        task = props.get("task")
-        if group == catalog.WORKER:
-            target = connector_counts.setdefault(connector, {}) if connector else worker_values
-            target.update(values)
-        elif group == catalog.REBALANCE:
-            rebalance_values.update(values)
-        elif group == catalog.CONNECTOR and connector:
-            connector_values.setdefault(connector, {}).update(values)
-        elif connector and task is not None and task.lstrip("-").isdigit():
-            task_groups.setdefault((connector, int(task)), {})[group] = values
-    tasks: dict[tuple[str, int], TaskMetrics] = {}
-    for (connector, task_id), groups in task_groups.items():
-        source = groups.get(catalog.SOURCE_TASK)
-        sink = groups.get(catalog.SINK_TASK)
-        errors = groups.get(catalog.TASK_ERRORS)
-        tasks[(connector, task_id)] = TaskMetrics(
-            values=groups.get(catalog.TASK, {}),
-            connector=connector,
-            task=task_id,
-            worker=worker,
-            source=SourceTaskMetrics(source) if source is not None else None,
-            sink=SinkTaskMetrics(sink) if sink is not None else None,
-            errors=TaskErrorMetrics(errors) if errors is not None else None,
-        )
-    names = set(connector_values) | set(connector_counts)
-    connectors = {
-        name: ConnectorMetrics(
-            values=connector_values.get(name, {}),
-            name=name,
-            task_counts=connector_counts.get(name, {}),
-        )
-        for name in sorted(names)
-    }
-    return WorkerSnapshot(
-        worker=worker,
-        url=url,
-        fetched_at=fetched_at,
-        elapsed=elapsed,
-        worker_metrics=WorkerMetrics(worker_values) if worker_values else None,
-        rebalance=RebalanceMetrics(rebalance_values) if rebalance_values else None,
-        connectors=connectors,
-        tasks=tasks,
-        notes=notes,
-    )

@@ -20,7 +20,7 @@ from kctui.metrics.jmx import (
     run_jar,
 )
 from kctui.metrics.lag import compute_lags, sink_group
-from kctui.metrics.model import coerce_value, parse_mbean_name
+from kctui.metrics.parse import coerce_value, parse_mbean_name
 
 DATA = Path(__file__).parent / "data"
 W1 = JmxEndpoint(worker="w1:8083", url="service:jmx:rmi:///jndi/rmi://w1:9999/jmxrmi")
