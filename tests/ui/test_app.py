@@ -250,3 +250,12 @@ async def test_bad_tls_file_exits_with_a_clear_message() -> None:
         await wait_for(pilot, lambda: app.return_code is not None, what="exit")
         assert "/nonexistent/ca.pem" in str(app._exit_renderables[0])
     assert app.return_code == 2
+
+
+async def test_q_quits() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("q")
+        await wait_for(pilot, lambda: app.return_code is not None, what="quit")
+    assert app.return_code == 0

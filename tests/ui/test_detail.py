@@ -90,6 +90,8 @@ async def test_smt_chain_in_order() -> None:
         first, second = smt.index("1. addField"), smt.index("2. route")
         assert first < second
         assert "InsertField$Value" in smt and "regex = (.*)" in smt
+        await pilot.press("1")
+        await wait_for(pilot, lambda: screen.query_one(TabbedContent).active == "tab-tasks")
 
 
 async def test_detail_keys_act_on_this_connector() -> None:
