@@ -141,6 +141,23 @@ class KctuiApp(App[None]):
 
     # ------------------------------------------------------------------ actions
 
+    def secrets_on_screen(self) -> bool:
+        """True while a screen shows revealed secrets (``v`` in the connector screen)."""
+        return any(getattr(screen, "revealed", False) for screen in self.screen_stack)
+
+    def save_screenshot(self, *args: Any, **kwargs: Any) -> str:
+        """Refuse to write a screenshot while secrets are revealed (they never go to disk)."""
+        if self.secrets_on_screen():
+            self.notify("Mask the secrets first (v): no screenshot", severity="warning")
+            return ""
+        return super().save_screenshot(*args, **kwargs)
+
+    def deliver_screenshot(self, *args: Any, **kwargs: Any) -> str | None:
+        if self.secrets_on_screen():
+            self.notify("Mask the secrets first (v): no screenshot", severity="warning")
+            return None
+        return super().deliver_screenshot(*args, **kwargs)
+
     def action_refresh(self) -> None:
         self.poller.refresh_now()
 

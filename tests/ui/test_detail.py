@@ -72,6 +72,7 @@ async def test_config_masked_by_default_reveal_toggles_and_never_writes(
         assert "JsonConverter" in converters and "key.converter = worker default" in converters
         await pilot.press("v")
         await wait_for(pilot, lambda: "hunter2" in rendered(view.query_one("#config-json", Static)))
+        assert app.save_screenshot(path=str(hidden_user_files)) == ""  # refused while revealed
         await pilot.press("v")
         await wait_for(
             pilot, lambda: "hunter2" not in rendered(view.query_one("#config-json", Static))
