@@ -162,15 +162,28 @@ class ClusterPoller:
         self._schedule(self.next_delay())
 
     def _report_workers(self, before: ClusterState | None, after: ClusterState) -> None:
-        """Say when a worker stops running anything (killed, or a rebalance) or comes back."""
+        """Say when the worker we asked stops answering, when a worker stops running
+        anything (its work was moved) and when one comes back.
+
+        On a real cluster a killed worker's tasks keep showing RUNNING on it (stale
+        status) until the group notices and rebalances: not UNASSIGNED.
+        """
         if before is None:
             return
+        if before.worker_url and after.worker_url and after.worker_url != before.worker_url:
+            self.app.notify(
+                f"{before.worker_url} does not answer; asking {after.worker_url}. Tasks of a "
+                "dead worker show RUNNING on it until Connect rebalances them (session "
+                "timeout, then scheduled.rebalance.max.delay.ms)",
+                title="worker not answering",
+                severity="warning",
+            )
         gone = sorted(set(before.workers) - set(after.workers))
         new = sorted(set(after.workers) - set(before.workers))
         for worker in gone:
             self.app.notify(
-                f"worker {worker} runs nothing any more: stopped, or a rebalance is moving "
-                "its tasks (UNASSIGNED until then)",
+                f"worker {worker} runs nothing any more: it left the group (stopped or "
+                "killed) and its work moved to other workers, or its connectors were removed",
                 title="worker gone",
                 severity="warning",
             )
