@@ -259,3 +259,16 @@ async def test_q_quits() -> None:
         await pilot.press("q")
         await wait_for(pilot, lambda: app.return_code is not None, what="quit")
     assert app.return_code == 0
+
+
+async def test_auto_refresh_on_the_cluster_interval() -> None:
+    client = FakeClient()
+    app = KctuiApp(cluster_config(refresh_seconds=0.5), client=client)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        client.cluster["demo-sink"]["status"]["tasks"][0]["state"] = "FAILED"
+        await wait_for(pilot, lambda: client.state_requests >= 3, what="timer refreshes")
+        grid = app.screen.query_one(ConnectorTable)
+        await wait_for(
+            pilot, lambda: grid.names.index("demo-sink") < grid.names.index("demo-paused")
+        )

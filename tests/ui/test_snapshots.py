@@ -42,3 +42,8 @@ def test_overview_160x48_read_only(snap_compare: Any) -> None:
 
 def test_detail_80x24(snap_compare: Any) -> None:
     assert snap_compare(snapshot_app(), terminal_size=(80, 24), run_before=detail_ready)
+
+
+def test_overview_light_theme_80x24(snap_compare: Any) -> None:
+    app = KctuiApp(cluster_config(), client=FakeClient(fixed_time=FIXED_TIME), theme="kctui-light")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=overview_ready)
