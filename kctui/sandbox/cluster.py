@@ -6,6 +6,7 @@ Every JVM runs on loopback with ``-Dkctui.sandbox.home=<state dir>`` on its comm
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -239,7 +240,7 @@ class Sandbox:
         self.log("waiting for both Connect workers ...")
         for url in self.rest_urls:
             wait_for(
-                lambda url=url: self._rest_ready(url),
+                functools.partial(self._rest_ready, url),
                 timeout=START_TIMEOUT,
                 what=f"Connect worker {url}",
                 check=lambda: self._check_alive(state),
@@ -437,20 +438,11 @@ class Sandbox:
                     targets[component.pid] = component.name
         for pid in self.stray_pids():
             targets.setdefault(pid, f"pid {pid}")
-        for pid in targets:
-            try:
-                os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and any(self.owns(_pid_cmdline(pid)) for pid in targets):
-            time.sleep(0.2)
-        for pid in targets:
-            if self.owns(_pid_cmdline(pid)):
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+        # Workers (and the feeder) first, the broker last: a worker whose broker is gone
+        # spends its shutdown timeout waiting for it.
+        brokers = [pid for pid, name in targets.items() if name == "broker"]
+        self._terminate([pid for pid in targets if pid not in brokers], grace=20)
+        self._terminate(brokers, grace=30)
         if state:
             state.components = []
             state.save(self.state_file)
@@ -458,6 +450,23 @@ class Sandbox:
             names = ", ".join(targets.values()) or "nothing was running"
             self.log(f"sandbox stopped: {names}")
         return list(targets.values())
+
+    def _terminate(self, pids: list[int], *, grace: float) -> None:
+        """SIGTERM ``pids`` (ours only), wait up to ``grace`` seconds, then SIGKILL the rest."""
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline and any(self.owns(_pid_cmdline(p)) for p in pids):
+            time.sleep(0.2)
+        for pid in pids:
+            if self.owns(_pid_cmdline(pid)):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
 
     # ------------------------------------------------------------------ status
     def status_lines(self) -> list[str]:
