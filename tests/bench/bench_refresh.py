@@ -23,6 +23,7 @@ import httpx
 
 from kctui.config import ClusterConfig
 from kctui.connect.client import ConnectClient
+from kctui.ui.fetcher import BackgroundClient
 from kctui.ui.view import RowCache, build_rows
 
 WORKERS = ("10.0.0.1:8083", "10.0.0.2:8083", "10.0.0.3:8083")
@@ -191,7 +192,40 @@ async def bench(connectors: int, tasks: int, runs: int) -> None:
         print(f"table diff alone, 20 changed:      {ms(diff_changed)}  ({touched} cells)")
         print(f"no-change refresh, apply + frame:  {ms(frame_same)}")
         print(f"ctrl+r cycle in the app:           {ms(cycle)}")
+        on_loop = await stall_during_refreshes(app, pilot, runs)
+        app.poller.fetcher = BackgroundClient(
+            lambda: ConnectClient(cluster, transport=httpx.MockTransport(served.handler))
+        )
+        on_thread = await stall_during_refreshes(app, pilot, runs)
+        app.poller.fetcher.close()
+        print(f"longest UI-loop stall per refresh, parse on the UI loop:     {ms(on_loop)}")
+        print(f"longest UI-loop stall per refresh, parse on its own thread:  {ms(on_thread)}")
     await client.aclose()
+
+
+async def _tick(longest: list[float]) -> None:
+    """Sleep 5 ms at a time and keep the longest extra delay seen (a stall of the loop)."""
+    last = time.perf_counter()
+    while True:
+        await asyncio.sleep(0.005)
+        now = time.perf_counter()
+        longest[0], last = max(longest[0], now - last - 0.005), now
+
+
+async def stall_during_refreshes(app: Any, pilot: Any, runs: int) -> list[float]:
+    """The longest gap between 5 ms ticks of the UI loop while a ctrl+r refresh runs."""
+    stalls = []
+    for _ in range(runs):
+        before_state = app.state
+        longest = [0.0]
+        ticker = asyncio.create_task(_tick(longest))
+        await pilot.press("ctrl+r")
+        while app.state is before_state:
+            await asyncio.sleep(0.005)
+        await pilot.pause()
+        ticker.cancel()
+        stalls.append(longest[0])
+    return stalls
 
 
 def main() -> None:
