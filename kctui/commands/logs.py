@@ -140,7 +140,8 @@ def run(args: argparse.Namespace) -> int:
     printer = _Printer(
         sys.stdout, color=color, tag=len({s.worker for s in sources}) > 1, trace=not args.no_trace
     )
-    feed = LogFeed(sources)
+    # --failures finds past failures with the fast scan: no need to index the files first.
+    feed = LogFeed(sources, index_history=not flt.failures_only)
     try:
         _read_history(feed, args.follow)
         _print_rows(feed, feed.build(flt).rows, printer)

@@ -14,7 +14,7 @@ import threading
 from array import array
 from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from kctui.config import LogSource
 from kctui.logs.filters import LogFilter
@@ -41,10 +41,11 @@ class Store:
     worker: str
     data: FileIndex | MemoryLog
     budget: int = FIRST_BUDGET
+    backfill: bool = True  # index the file's history backwards (off: only what is appended)
 
     @property
     def scanning(self) -> bool:
-        return isinstance(self.data, FileIndex) and not self.data.done
+        return self.backfill and isinstance(self.data, FileIndex) and not self.data.done
 
 
 @dataclass(frozen=True)
@@ -180,9 +181,18 @@ class _CommandFeed:
 class LogFeed:
     """The stores of some log sources; drive it from ONE thread with :meth:`step`."""
 
-    def __init__(self, sources: Sequence[LogSource], *, max_command_lines: int = 100_000) -> None:
+    def __init__(
+        self,
+        sources: Sequence[LogSource],
+        *,
+        max_command_lines: int = 100_000,
+        index_history: bool = True,
+    ) -> None:
+        """``index_history=False``: files are not indexed backwards (a failures-only reader
+        finds their past failures with the fast scan instead)."""
         self.sources = tuple(sources)
         self.max_command_lines = max_command_lines
+        self.index_history = index_history
         self.stores: dict[int, Store] = {}
         self._next_id = 0
         self._files: list[_FileFeed] = []
@@ -200,7 +210,7 @@ class LogFeed:
         return any(not f.command.finished for f in self._commands)
 
     def add_store(self, worker: str, data: FileIndex | MemoryLog) -> Store:
-        store = Store(self._next_id, worker, data)
+        store = Store(self._next_id, worker, data, backfill=self.index_history)
         self._next_id += 1
         self.stores[store.store_id] = store
         return store
@@ -301,7 +311,7 @@ class LogFeed:
     # ------------------------------------------------------------------ selecting
 
     def _keeps(self, data: FileIndex | MemoryLog, key: int, flt: LogFilter) -> bool:
-        line = parse_line(data.read_line(key))
+        line = parse_line(data.read_header(key))
         if not flt.matches_line(line):
             return False
         if not flt.text:
@@ -310,14 +320,22 @@ class LogFeed:
 
     def _select(self, store: Store, flt: LogFilter) -> array[int]:
         data = store.data
-        records = data.records()
         if flt.is_empty:
-            return records
+            return data.records()
+        if flt.failures_only:
+            # Failure offsets are exact (the same classifier as parse_line): no need to test
+            # is_failure again, nor to look at any other record.
+            if isinstance(data, FileIndex) and not data.done:
+                data.scan_history()
+            rest = replace(flt, failures_only=False)
+            failures = data.failures()
+            if rest.is_empty:
+                return failures
+            return array("Q", (k for k in failures if self._keeps(data, k, rest)))
+        records = data.records()
         pattern = flt.prefilter()
         if isinstance(data, FileIndex) and pattern is not None:
             candidates: array[int] = data.candidates(pattern, records)
-        elif flt.failures_only:
-            candidates = data.failures()
         else:
             candidates = records
         return array("Q", (k for k in candidates if self._keeps(data, k, flt)))

@@ -9,7 +9,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kctui.logs.patterns import FAILURE_BYTES, LEVELS, LogLine, LogRecord, normalise_level
+from kctui.logs.patterns import (
+    FAILURE_CANDIDATES,
+    LEVELS,
+    LogLine,
+    LogRecord,
+    normalise_level,
+)
 
 
 class FilterError(ValueError):
@@ -73,7 +79,7 @@ class LogFilter:
         if self.text and not self.regex:
             return re.compile(re.escape(self.text.encode("utf-8", "replace")), re.IGNORECASE)
         if self.failures_only:
-            return FAILURE_BYTES
+            return FAILURE_CANDIDATES
         if self.text and self.text.isascii():
             try:
                 return re.compile(self.text.encode(), re.IGNORECASE)

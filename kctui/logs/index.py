@@ -18,7 +18,8 @@ from array import array
 from bisect import bisect_left, bisect_right
 from typing import Protocol
 
-from kctui.logs.patterns import FAILURE_BYTES, PROBLEM_WORDS_BYTES, TIMESTAMP_BYTES, parse_line
+from kctui.logs.patterns import parse_line
+from kctui.logs.scan import failure_lines, scan_failures
 
 WINDOW = 1024 * 1024  # one regex pass holds the GIL: keep it short
 MAX_EXTEND = 16 * 1024 * 1024  # growth indexed per call (the rest on the next call)
@@ -56,6 +57,7 @@ class LineStore(Protocol):
     def records(self) -> array[int]: ...
     def failures(self) -> array[int]: ...
     def read_line(self, key: int) -> str: ...
+    def read_header(self, key: int) -> str: ...
     def read_continuation(self, key: int) -> list[str]: ...
     def continuation_count(self, key: int) -> int: ...
     def timestamp(self, key: int) -> str: ...
@@ -74,6 +76,9 @@ class FileIndex:
         self.low = self.complete_end  # [low, complete_end) is indexed
         self._records: array[int] = array("Q")
         self._failures: array[int] = array("Q")
+        # Failures before ``low`` found by the fast scan (scan_history), and where they end.
+        self._history: array[int] | None = None
+        self._history_ends: dict[int, int] = {}
         self._lock = threading.Lock()
         self.closed = False
         self.pending = False  # the last extend() left appended data for the next call
@@ -136,35 +141,53 @@ class FileIndex:
             starts.append(0)
         # The first newline of the window (at lo - 1) is the earliest that can start a record
         # in [lo, hi); matches in the lookahead (>= hi) are cut off afterwards.
-        found = _RECORD_START.finditer(data, max(0, lo - window_start - 1))
+        rel_lo, rel_hi = lo - window_start, hi - window_start
+        found = _RECORD_START.finditer(data, max(0, rel_lo - 1))
         starts.extend(map((window_start + 1).__add__, map(re.Match.start, found)))
         del starts[bisect_left(starts, hi) :]
-        if starts:
-            # Matches may run into the lookahead: a header starting before hi still counts.
-            for match in FAILURE_BYTES.finditer(data, max(0, lo - window_start - 1)):
-                at = match.start()
-                line_rel = data.rfind(b"\n", 0, at) + 1
-                line_start = window_start + line_rel
-                if line_start >= hi:
-                    break
-                index = bisect_right(starts, line_start) - 1
-                if index < 0 or starts[index] != line_start:
-                    continue  # inside a trace: its header is matched on its own
-                if failures and failures[-1] == line_start:
-                    continue
-                ts_at = data.rfind(b"[", line_rel, at)
-                if ts_at < 0 or ts_at - line_rel > 120:
-                    continue
-                if not TIMESTAMP_BYTES.fullmatch(data, ts_at, at + 1):
-                    continue  # "] ERROR " inside a message, not the line's level
-                if match.group(1) == b"WARN":
-                    line_end = data.find(b"\n", at)
-                    if not PROBLEM_WORDS_BYTES.search(
-                        data, at, line_end if line_end >= 0 else len(data)
-                    ):
-                        continue
-                failures.append(line_start)
+        if not starts:
+            return starts, failures  # no line starts here (inside one very long line)
+        if data.find(b"\n", rel_hi - 1) < 0:  # the last line starting before hi is cut: read on
+            data += self._read_to_newline(window_end)
+        # Failure lines exactly as parse_line sees them; a failure is always a record start
+        # (a header that the bytes pattern above took for an indented trace line is added).
+        for line_start, _, _ in failure_lines(data, rel_lo, rel_hi):
+            offset = window_start + line_start
+            failures.append(offset)
+            index = bisect_left(starts, offset)
+            if index == len(starts) or starts[index] != offset:
+                starts.insert(index, offset)
         return starts, failures
+
+    def _read_to_newline(self, pos: int) -> bytes:
+        """Bytes from ``pos`` up to and including the next newline (before complete_end)."""
+        parts = []
+        while pos < self.complete_end:
+            chunk = self._read(pos, min(self.complete_end - pos, 1024 * 1024))
+            if not chunk:
+                break
+            newline = chunk.find(b"\n")
+            if newline >= 0:
+                parts.append(chunk[: newline + 1])
+                break
+            parts.append(chunk)
+            pos += len(chunk)
+        return b"".join(parts)
+
+    def scan_history(self) -> int:
+        """Find the failures not indexed yet (before ``low``) with the fast scan; once per file.
+
+        :meth:`failures` then returns every failure of the file at once, and their records
+        can be read before the backward index reaches them. Returns the failures found.
+        """
+        if self._history is not None or self.closed:
+            return 0
+        low = self.low
+        found = scan_failures(self.fd, 0, low) if low else []
+        with self._lock:
+            self._history = array("Q", (r.offset for r in found))
+            self._history_ends = {r.offset: r.end for r in found}
+        return len(found)
 
     def scan_back(self, budget: int = WINDOW) -> int:
         """Index up to ``budget`` more bytes towards the start; returns the records found."""
@@ -239,13 +262,32 @@ class FileIndex:
             return array("Q", self._records)
 
     def failures(self) -> array[int]:
+        """Failure record offsets: those indexed, and before them those of scan_history()."""
         with self._lock:
+            history = self._history
+            if history is not None and self.low > 0:
+                return history[: bisect_left(history, self.low)] + self._failures
             return array("Q", self._failures)
 
     def record_end(self, key: int) -> int:
+        if key < self.low and key in self._history_ends:
+            return self._history_ends[key]
         records = self._records
         index = bisect_right(records, key)
         return records[index] if index < len(records) else self.complete_end
+
+    def read_header(self, key: int) -> str:
+        """The whole line at ``key`` (not cut for display), for parsing."""
+        if self.closed:
+            return ""
+        data = self._read(key, MAX_LINE_BYTES + 1)
+        cut = data.find(b"\n")
+        if cut >= 0:
+            return decode(data[:cut])
+        if len(data) <= MAX_LINE_BYTES:
+            return decode(data)
+        whole = data + self._read_to_newline(key + len(data))
+        return decode(whole[:-1] if whole.endswith(b"\n") else whole)
 
     def read_line(self, key: int) -> str:
         if self.closed:
@@ -364,6 +406,9 @@ class MemoryLog:
         index = key - self._base
         lines = self._lines
         return lines[index] if 0 <= index < len(lines) else None
+
+    def read_header(self, key: int) -> str:
+        return self._line(key) or ""
 
     def read_line(self, key: int) -> str:
         text = self._line(key) or ""

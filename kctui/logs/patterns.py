@@ -143,6 +143,55 @@ PROBLEM_WORDS_BYTES = re.compile(
 )
 
 
+# Bytes that a str ``\s`` can be made of (non-ASCII whitespace is all bytes >= 0x80); no newline.
+_WS_BYTES = rb"[\t\x0b-\r\x1c-\x20\x80-\xff]"
+_RARE_FIRST = "zqjxkvbywgpfm"  # rarest letters first: where to anchor a lowercase wording
+
+
+def _any_case(word: str) -> str:
+    return "".join(f"[{c.upper()}{c.lower()}]" for c in word)
+
+
+def _anchored(word: str) -> tuple[str, str]:
+    """(stop character, pattern) for a wording, matched from a rarely seen character.
+
+    A wording starting with a capital is anchored on it; a lowercase one on its rarest letter
+    (before any regex syntax), the text before it checked by a fixed-width lookbehind.
+    """
+    if word[0].isascii() and word[0].isupper():
+        return word[0], word
+    head = re.match(r"[A-Za-z ]+", word)
+    assert head is not None, word
+    best = min(
+        range(1, len(head.group())),
+        key=lambda i: _RARE_FIRST.find(word[i]) if word[i] in _RARE_FIRST else 99,
+    )
+    return word[best], f"(?<={word[:best]}){word[best:]}"
+
+
+def _failure_candidates() -> re.Pattern[bytes]:
+    """One bytes pattern found in every line that :func:`parse_line` calls a failure.
+
+    It is a superset (each line it hits is confirmed by the full classifier): a ``]`` then
+    whitespace and an ERROR-like level, or a WARN-like level followed later on the line by
+    one of the failure or offset wordings. Never crosses a newline.
+    """
+    anchored = [_anchored(w) for w in _FAILURE_WORDS + _OFFSET_WORDS]
+    stops = "".join(sorted({stop for stop, _ in anchored})).encode()
+    words = "|".join(f"(?:{pattern})" for _, pattern in anchored).encode()
+    errors = "|".join(_any_case(w) for w in ("ERROR", "ERR", "SEVERE", "FATAL", "CRITICAL"))
+    warn = _any_case("WARN") + f"(?:{_any_case('ING')})?"
+    # After the WARN level, skip (possessively) what cannot start a wording, then a wording.
+    skip = rb"(?:[^\n%s]++|(?!%s)[%s])*+" % (stops, words, stops)
+    error_level = rb"(?:%s)%s" % (errors.encode(), _WS_BYTES)
+    warn_level = rb"%s%s%s(?:%s)" % (warn.encode(), _WS_BYTES, skip, words)
+    return re.compile(rb"\]%s+(?:%s|%s)" % (_WS_BYTES, error_level, warn_level))
+
+
+#: Candidate failure lines in raw file data (confirm each with :func:`parse_line`).
+FAILURE_CANDIDATES = _failure_candidates()
+
+
 # ----------------------------------------------------------------------------- model
 
 

@@ -1,0 +1,215 @@
+"""Find the failure records of a log file fast, with the same answers as the line parser.
+
+The slow way (:func:`failures_slow`) parses every line with :func:`~kctui.logs.patterns.parse_line`
+and groups records as :func:`~kctui.logs.patterns.group_records` does. The fast way
+(:func:`scan_failures`) reads the file in large chunks, runs ONE bytes pattern
+(:data:`~kctui.logs.patterns.FAILURE_CANDIDATES`, a superset of the failure lines) over each
+chunk, and parses only the lines it hits plus the continuation lines that follow a failure
+(to know where its record ends). Both return the same :class:`FailureRecord` list.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kctui.logs.patterns import FAILURE_CANDIDATES, LogLine, parse_line
+
+CHUNK = 16 * 1024 * 1024
+READ_STEP = 1024 * 1024
+# Line starts that continue a record unless the line is a header ("[<timestamp>]"): an ASCII
+# subset of patterns._CONTINUATION, so a line they match is a continuation there too.
+_CONTINUED = (
+    rb"(?:[\t ]|Caused by:|Suppressed:|\.\.\. [0-9]+ (?:more|common frames omitted)"
+    rb"|[\w$]+(?:\.[\w$]+)+(?:Exception|Error|Throwable)(?![\w\x80-\xff]))"
+)
+_ALWAYS_CONTINUED = re.compile(_CONTINUED)
+# A header needs "[" and a digit (a str \d may be a non-ASCII digit: any byte >= 0x80).
+_MAYBE_TIMESTAMP = re.compile(rb"\[[0-9\x80-\xff]")
+# A newline before a line that does not start like _ALWAYS_CONTINUED.
+_PLAIN_LINE = re.compile(rb"\n(?!" + _CONTINUED + rb")")
+
+
+@dataclass(frozen=True, slots=True)
+class FailureRecord:
+    """A failure header line at ``offset`` whose record (with its trace) ends at ``end``."""
+
+    offset: int
+    end: int
+    line: LogLine
+
+
+def decode_line(raw: bytes) -> str:
+    """A raw line as the file readers decode it (invalid UTF-8 becomes U+FFFD)."""
+    return raw.decode("utf-8", "replace").rstrip("\r")
+
+
+def failures_slow(data: bytes, base: int = 0) -> list[FailureRecord]:
+    """Failure records of ``data`` (complete lines at file offset ``base``), line by line."""
+    found: list[FailureRecord] = []
+    current: tuple[int, LogLine] | None = None
+    offset = base
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    for index, raw in enumerate(lines):
+        line = parse_line(decode_line(raw))
+        if line.is_header or index == 0:
+            if current is not None:
+                found.append(FailureRecord(current[0], offset, current[1]))
+            current = (offset, line) if line.is_failure else None
+        offset += len(raw) + 1
+    if current is not None:
+        found.append(FailureRecord(current[0], min(offset, base + len(data)), current[1]))
+    return found
+
+
+def _starts_record(raw: bytes) -> bool:
+    """What ``parse_line(...).is_header`` says, without parsing the common trace lines."""
+    if not raw or raw == b"\r":
+        return False  # an empty line continues the record
+    if raw[0] == 0x5B:  # "[": no continuation starts so
+        return True
+    if _ALWAYS_CONTINUED.match(raw) and _MAYBE_TIMESTAMP.search(raw) is None:
+        return False  # a continuation start, and no "[<digit>" for a header to start with
+    return parse_line(decode_line(raw)).is_header
+
+
+def trace_end(data: bytes, pos: int, stop: int) -> int | None:
+    """Offset (in ``data``) of the first line in [pos, stop) that starts a record, or None.
+
+    ``pos`` is a line start. Runs of trace lines are skipped at regex speed: only lines that
+    do not begin like a trace line, or that hold a ``[<digit>``, are looked at closely.
+    """
+    while pos < stop:
+        if pos == 0 or data[pos - 1] != 10:  # no newline before pos to search from
+            plain = pos
+        else:
+            found = _PLAIN_LINE.search(data, pos - 1, stop)
+            plain = found.start() + 1 if found else stop
+        bracket = _MAYBE_TIMESTAMP.search(data, pos, plain)
+        if bracket is not None:  # an indented line that may still be a header
+            at = data.rfind(b"\n", 0, bracket.start()) + 1
+        elif plain < stop:
+            at = plain
+        else:
+            return None
+        newline = data.find(b"\n", at, stop)
+        line_end = stop if newline < 0 else newline
+        if _starts_record(data[at:line_end]):
+            return at
+        pos = line_end + 1
+    return None
+
+
+def failure_lines(
+    data: bytes, start: int, stop: int, limit: int | None = None
+) -> list[tuple[int, int, LogLine]]:
+    """(line start, line end, parsed line) of the failure lines starting in [start, stop).
+
+    ``data[:limit]`` must hold each of those lines whole (up to its newline or ``limit``).
+    """
+    found: list[tuple[int, int, LogLine]] = []
+    last_line = -1
+    stop_line = len(data) if limit is None else limit
+    for match in FAILURE_CANDIDATES.finditer(data, start, stop_line):
+        at = match.start()
+        line_start = data.rfind(b"\n", 0, at) + 1
+        if line_start >= stop:
+            break
+        if line_start < start or line_start == last_line:
+            continue
+        last_line = line_start
+        newline = data.find(b"\n", at, stop_line)
+        line_end = stop_line if newline < 0 else newline
+        line = parse_line(decode_line(data[line_start:line_end]))
+        if line.is_failure:
+            found.append((line_start, line_end, line))
+    return found
+
+
+def _chunk(read: Callable[[int, int], bytes], pos: int, end: int, size: int) -> tuple[bytes, int]:
+    """Bytes from ``pos`` and how many of them are complete lines (more when a line is long)."""
+    data = read(pos, min(size, end - pos))
+    if pos + len(data) >= end:
+        return data, len(data)
+    cut = data.rfind(b"\n") + 1
+    if cut:
+        return data, cut
+    parts = [data]
+    at = pos + len(data)
+    while at < end:  # a line longer than the chunk: read on to its newline
+        more = read(at, min(READ_STEP, end - at))
+        if not more:
+            break
+        newline = more.find(b"\n")
+        if newline >= 0:
+            parts.append(more[: newline + 1])
+            break
+        parts.append(more)
+        at += len(more)
+    data = b"".join(parts)
+    return data, len(data)
+
+
+def scan_failures(fd: int, start: int, end: int, *, chunk: int = CHUNK) -> list[FailureRecord]:
+    """Failure records whose header starts in [start, end) of an open file.
+
+    ``start`` must be the start of a line, ``end`` the end of one (or of the file). The
+    answer equals ``failures_slow(file[start:end], start)``.
+    """
+
+    def read(at: int, length: int) -> bytes:
+        return os.pread(fd, length, at) if length > 0 else b""
+
+    found: list[FailureRecord] = []
+    pending: tuple[int, LogLine] | None = None  # a failure whose trace runs past the chunk
+    pos = start
+    while pos < end:
+        data, size = _chunk(read, pos, end, chunk)
+        if not size:
+            break
+        if pending is not None:
+            stop = trace_end(data, 0, size)
+            if stop is None:
+                pos += size
+                continue
+            found.append(FailureRecord(pending[0], pos + stop, pending[1]))
+            pending = None
+        for line_start, line_end, line in failure_lines(data, 0, size, size):
+            stop = trace_end(data, line_end + 1, size)
+            if stop is None:
+                pending = (pos + line_start, line)
+            else:
+                found.append(FailureRecord(pos + line_start, pos + stop, line))
+        pos += size
+    if pending is not None:
+        found.append(FailureRecord(pending[0], pos, pending[1]))
+    return found
+
+
+def scan_file(path: str, *, chunk: int = CHUNK) -> list[FailureRecord]:
+    """:func:`scan_failures` over the complete lines of the file at ``path``."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        size = os.fstat(fd).st_size
+        tail = os.pread(fd, min(size, 64 * 1024), max(0, size - 64 * 1024))
+        end = size
+        if tail and not tail.endswith(b"\n"):
+            end = _complete_end(fd, size)
+        return scan_failures(fd, 0, end, chunk=chunk)
+    finally:
+        os.close(fd)
+
+
+def _complete_end(fd: int, size: int) -> int:
+    pos = size
+    while pos > 0:
+        start = max(0, pos - READ_STEP)
+        found = os.pread(fd, pos - start, start).rfind(b"\n")
+        if found >= 0:
+            return start + found + 1
+        pos = start
+    return 0
