@@ -225,6 +225,11 @@ class LogView(ScrollView, can_focus=True):
         if self.follow and round(self.scroll_y) != self.max_scroll_y:
             self._scroll_to_line(self.max_scroll_y)
 
+    def watch_show_horizontal_scrollbar(self, shown: bool) -> None:
+        """A horizontal scrollbar that appears takes a line: stay at the end while following."""
+        if self.follow:
+            self.call_after_refresh(self._settle_end)
+
     def _changed(self) -> None:
         self.post_message(self.StateChanged(self))
         self.refresh()
