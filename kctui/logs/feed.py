@@ -21,12 +21,14 @@ from kctui.logs.filters import LogFilter
 from kctui.logs.index import FileIndex, MemoryLog
 from kctui.logs.patterns import LogLine, parse_line
 from kctui.logs.sources import CommandSource, Notice, expand_path, followed_path
+from kctui.logs.timecache import NO_TIME, TimeCache
 
 SHIFT = 48
 KEY_MASK = (1 << SHIFT) - 1
 FIRST_BUDGET = 256 * 1024
 MAX_BUDGET = 64 * 1024 * 1024
 MAX_ROTATED = 8
+_LOW_64 = (1 << 64) - 1
 
 
 def pack(store_id: int, key: int) -> int:
@@ -42,6 +44,7 @@ class Store:
     data: FileIndex | MemoryLog
     budget: int = FIRST_BUDGET
     backfill: bool = True  # index the file's history backwards (off: only what is appended)
+    times: TimeCache = field(default_factory=TimeCache)  # for merging with other stores
 
     @property
     def scanning(self) -> bool:
@@ -348,14 +351,19 @@ class LogFeed:
             if store.store_id == 0:
                 return keys, store
             return array("Q", map((store.store_id << SHIFT).__or__, keys)), store
-        decorated: list[tuple[str, int, int]] = []
+        # One int per record sorts faster than tuples: (timestamp + 1) above the packed key.
+        decorated: list[int] = []
         for store, keys in nonempty:
-            last = ""
-            for key in keys:
-                last = store.data.timestamp(key) or last
-                decorated.append((last, store.store_id, key))
+            data = store.data
+            if isinstance(data, MemoryLog):
+                store.times.forget_before(data.first_key)
+            base = store.store_id << SHIFT
+            last = NO_TIME  # a record without a timestamp stays after the one before it
+            for key, value in zip(keys, store.times.lookup(keys, data.timestamp), strict=True):
+                last = value if value != NO_TIME else last
+                decorated.append(((last + 1) << 64) | base | key)
         decorated.sort()
-        return array("Q", (pack(sid, key) for _, sid, key in decorated)), None
+        return array("Q", map(_LOW_64.__and__, decorated)), None
 
     def _failure_rows(self, rows: array[int], single: Store | None) -> array[int]:
         """Positions in ``rows`` of failure records."""

@@ -43,7 +43,9 @@ def decode(data: bytes) -> str:
 
 
 def _ts_key(raw: bytes) -> str:
-    match = _TS.search(raw)
+    """The normalised timestamp in the first line of ``raw`` ("" when it has none)."""
+    newline = raw.find(b"\n")
+    match = _TS.search(raw, 0, newline if newline >= 0 else len(raw))
     if match is None:
         return ""
     from kctui.logs.patterns import normalise_timestamp

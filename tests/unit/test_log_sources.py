@@ -254,6 +254,37 @@ def test_feed_merges_workers_and_follows_rotation_and_truncation(tmp_path: Path)
     feed.close()
 
 
+def test_merged_rebuild_reuses_cached_timestamps(tmp_path: Path) -> None:
+    """A filter change re-orders the merged rows without reading any timestamp again."""
+    one, two = tmp_path / "one.log", tmp_path / "two.log"
+    one.write_text(
+        "\n".join([line(1, "a x"), "no timestamp x", line(5, "e"), line(3, "c x")]) + "\n"
+    )
+    two.write_text("\n".join([line(2, "b"), line(4, "d x"), "\tat x.Y(Z.java:1)"]) + "\n")
+    feed = LogFeed([LogSource("w1", path=str(one)), LogSource("w2", path=str(two))])
+    feed.step()
+    rows = feed.build(LogFilter()).rows
+    texts = [feed.read_line(k).split("] INFO [c|task-0] ")[-1] for k in rows]
+    # Sorted by timestamp; a record without one stays after the record before it.
+    assert [t.split(" (")[0] for t in texts] == ["a x", "no timestamp x", "b", "c x", "d x", "e"]
+    stores = list(feed.stores.values())
+    misses = [s.times.misses for s in stores]
+    assert misses == [4, 2]
+    rows = feed.build(LogFilter(text="x")).rows
+    assert [feed.read_line(k)[-10:] for k in rows] == [
+        feed.read_line(k)[-10:] for k in feed.build(LogFilter()).rows if "x" in feed.read_line(k)
+    ]
+    assert [s.times.misses for s in stores] == misses  # nothing read again
+    with two.open("a") as out:
+        out.write(line(6, "f x") + "\n")
+    step = feed.step()
+    new = feed.select_new(step.appended, LogFilter())
+    assert len(new.rows) == 1 and [s.times.misses for s in stores] == [4, 2]
+    assert feed.build(LogFilter()).rows[-1] == new.rows[0]
+    assert [s.times.misses for s in stores] == [4, 3]  # only the appended record was read
+    feed.close()
+
+
 def test_feed_command_source_with_a_line_cap() -> None:
     script = (
         "i=0; while [ $i -lt 500 ]; do "
