@@ -180,6 +180,7 @@ class LogSource:
     path: str | None = None
     command: tuple[str, ...] | None = None
     shell: bool = False
+    max_lines: int | None = None  # lines of a command's output kept in memory (None: default)
 
     @property
     def label(self) -> str:
@@ -356,7 +357,7 @@ def _parse_cluster(path: Path, name: str, table: Any) -> ClusterConfig:
         )
     logs: list[LogSource] = []
     for lr in _parse_list_of_tables(path, prefix + ".logs", table.get("logs", [])):
-        lr.check_known({"worker", "path", "command", "shell"})
+        lr.check_known({"worker", "path", "command", "shell", "max_lines"})
         worker = lr.text("worker") or f"worker-{len(logs) + 1}"
         log_path = lr.text("path")
         command: tuple[str, ...] | None = None
@@ -365,8 +366,23 @@ def _parse_cluster(path: Path, name: str, table: Any) -> ClusterConfig:
             command = (raw,) if isinstance(raw, str) else lr.strings("command")
         if bool(log_path) == bool(command):
             raise ConfigError(f"{path}: '{lr.prefix[:-1]}': expected exactly one of path, command")
+        max_lines = lr.table.get("max_lines")
+        if max_lines is not None:
+            if isinstance(max_lines, bool) or not isinstance(max_lines, int) or max_lines < 1:
+                raise lr._fail("max_lines", "a positive whole number of lines")
+            if not command:
+                raise ConfigError(
+                    f"{path}: key '{lr.prefix}max_lines': only for command sources "
+                    "(a file is read from disk, not kept in memory)"
+                )
         logs.append(
-            LogSource(worker=worker, path=log_path, command=command, shell=lr.flag("shell"))
+            LogSource(
+                worker=worker,
+                path=log_path,
+                command=command,
+                shell=lr.flag("shell"),
+                max_lines=max_lines,
+            )
         )
     return ClusterConfig(
         name=name,

@@ -228,7 +228,8 @@ class LogFeed:
         for source in self.sources:
             if source.command:
                 try:
-                    feed = _CommandFeed(self, source, self.max_command_lines)
+                    cap = source.max_lines or self.max_command_lines
+                    feed = _CommandFeed(self, source, cap)
                 except ValueError as exc:
                     notices.append(Notice(source.worker, str(exc), "error"))
                     continue

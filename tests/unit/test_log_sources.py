@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from kctui.config import LogSource
+from kctui.config import ConfigError, LogSource, load_config, resolve_cluster
 from kctui.logs.feed import LogFeed
 from kctui.logs.filters import LogFilter
 from kctui.logs.index import ELLIPSIS, MAX_LINE_BYTES
@@ -301,6 +302,48 @@ def test_feed_command_source_with_a_line_cap() -> None:
     assert 100 <= len(rows) <= 100 + 100 // 8 + 1
     assert feed.read_line(rows[-1]).endswith("n499 (a:1)")
     feed.close()
+
+
+def _config(tmp_path: Path, logs_table: str) -> Path:
+    config = tmp_path / "config.toml"
+    config.write_text(f"[clusters.a]\nurls = ['http://x']\n[[clusters.a.logs]]\n{logs_table}\n")
+    return config
+
+
+def test_configured_max_lines_caps_a_command_source(tmp_path: Path) -> None:
+    script = (
+        "i=0; while [ $i -lt 300 ]; do "
+        'echo "[2026-11-24 00:00:00,000] INFO n$i (a:1)"; i=$((i+1)); done'
+    )
+    config = _config(tmp_path, f"worker = 'w1'\ncommand = {script!r}\nshell = true\nmax_lines = 40")
+    cluster = resolve_cluster(load_config(config), name="a")
+    assert cluster.logs[0].max_lines == 40
+    feed = LogFeed(cluster.logs)  # the feed's own default (100,000) would keep all 300
+    feed.step()
+    deadline = time.monotonic() + 10
+    while feed.commands_running and time.monotonic() < deadline:
+        feed.step()
+        time.sleep(0.01)
+    feed.step()
+    rows = feed.build(LogFilter()).rows
+    assert 40 <= len(rows) <= 40 + 16 + 1
+    assert feed.read_line(rows[-1]).endswith("n299 (a:1)")
+    feed.close()
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ("command = 'tail'\nmax_lines = 0", "'clusters.a.logs[0].max_lines': expected a positive"),
+        ("command = 'tail'\nmax_lines = 'many'", "expected a positive whole number of lines"),
+        ("command = 'tail'\nmax_lines = 2.5", "expected a positive whole number of lines"),
+        ("command = 'tail'\nmax_lines = true", "expected a positive whole number of lines"),
+        ("path = '/x.log'\nmax_lines = 10", "'clusters.a.logs[0].max_lines': only for command"),
+    ],
+)
+def test_bad_max_lines_is_a_clear_config_error(tmp_path: Path, table: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_config(_config(tmp_path, table))
 
 
 def test_a_single_string_command_is_split_without_a_shell() -> None:
