@@ -147,13 +147,13 @@ class FileIndex:
         found = _RECORD_START.finditer(data, max(0, rel_lo - 1))
         starts.extend(map((window_start + 1).__add__, map(re.Match.start, found)))
         del starts[bisect_left(starts, hi) :]
-        if not starts:
+        if lo > 0 and data.find(b"\n", rel_lo - 1, rel_hi - 1) < 0:
             return starts, failures  # no line starts here (inside one very long line)
         if data.find(b"\n", rel_hi - 1) < 0:  # the last line starting before hi is cut: read on
             data += self._read_to_newline(window_end)
         # Failure lines exactly as parse_line sees them; a failure is always a record start
         # (a header that the bytes pattern above took for an indented trace line is added).
-        for line_start, _, _ in failure_lines(data, rel_lo, rel_hi):
+        for line_start, _ in failure_lines(data, rel_lo, rel_hi):
             offset = window_start + line_start
             failures.append(offset)
             index = bisect_left(starts, offset)

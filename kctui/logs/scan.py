@@ -28,6 +28,12 @@ _CONTINUED = (
 _ALWAYS_CONTINUED = re.compile(_CONTINUED)
 # A header needs "[" and a digit (a str \d may be a non-ASCII digit: any byte >= 0x80).
 _MAYBE_TIMESTAMP = re.compile(rb"\[[0-9\x80-\xff]")
+# A line that parse_line surely calls an ERROR/FATAL header: a plain ASCII timestamp at the
+# very start (the header pattern's first choice), one level word, a blank after it.
+_PLAIN_ERROR = re.compile(
+    rb"\[\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[,.]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?\]"
+    rb"[ \t]+(?:ERROR|FATAL)[ \t]"
+)
 # A newline before a line that does not start like _ALWAYS_CONTINUED.
 _PLAIN_LINE = re.compile(rb"\n(?!" + _CONTINUED + rb")")
 
@@ -38,7 +44,12 @@ class FailureRecord:
 
     offset: int
     end: int
-    line: LogLine
+    text: str  # the header line, decoded
+
+    @property
+    def line(self) -> LogLine:
+        """The parsed header line (connector, task, level, kind)."""
+        return parse_line(self.text)
 
 
 def decode_line(raw: bytes) -> str:
@@ -49,7 +60,7 @@ def decode_line(raw: bytes) -> str:
 def failures_slow(data: bytes, base: int = 0) -> list[FailureRecord]:
     """Failure records of ``data`` (complete lines at file offset ``base``), line by line."""
     found: list[FailureRecord] = []
-    current: tuple[int, LogLine] | None = None
+    current: tuple[int, str] | None = None
     offset = base
     lines = data.split(b"\n")
     if lines and lines[-1] == b"":
@@ -59,7 +70,7 @@ def failures_slow(data: bytes, base: int = 0) -> list[FailureRecord]:
         if line.is_header or index == 0:
             if current is not None:
                 found.append(FailureRecord(current[0], offset, current[1]))
-            current = (offset, line) if line.is_failure else None
+            current = (offset, line.text) if line.is_failure else None
         offset += len(raw) + 1
     if current is not None:
         found.append(FailureRecord(current[0], min(offset, base + len(data)), current[1]))
@@ -106,12 +117,12 @@ def trace_end(data: bytes, pos: int, stop: int) -> int | None:
 
 def failure_lines(
     data: bytes, start: int, stop: int, limit: int | None = None
-) -> list[tuple[int, int, LogLine]]:
-    """(line start, line end, parsed line) of the failure lines starting in [start, stop).
+) -> list[tuple[int, int]]:
+    """(line start, line end) of the failure lines starting in [start, stop).
 
     ``data[:limit]`` must hold each of those lines whole (up to its newline or ``limit``).
     """
-    found: list[tuple[int, int, LogLine]] = []
+    found: list[tuple[int, int]] = []
     last_line = -1
     stop_line = len(data) if limit is None else limit
     for match in FAILURE_CANDIDATES.finditer(data, start, stop_line):
@@ -124,9 +135,10 @@ def failure_lines(
         last_line = line_start
         newline = data.find(b"\n", at, stop_line)
         line_end = stop_line if newline < 0 else newline
-        line = parse_line(decode_line(data[line_start:line_end]))
-        if line.is_failure:
-            found.append((line_start, line_end, line))
+        if _PLAIN_ERROR.match(data, line_start, line_end) is not None or (
+            parse_line(decode_line(data[line_start:line_end])).is_failure
+        ):
+            found.append((line_start, line_end))
     return found
 
 
@@ -165,7 +177,7 @@ def scan_failures(fd: int, start: int, end: int, *, chunk: int = CHUNK) -> list[
         return os.pread(fd, length, at) if length > 0 else b""
 
     found: list[FailureRecord] = []
-    pending: tuple[int, LogLine] | None = None  # a failure whose trace runs past the chunk
+    pending: tuple[int, str] | None = None  # a failure whose trace runs past the chunk
     pos = start
     while pos < end:
         data, size = _chunk(read, pos, end, chunk)
@@ -178,12 +190,13 @@ def scan_failures(fd: int, start: int, end: int, *, chunk: int = CHUNK) -> list[
                 continue
             found.append(FailureRecord(pending[0], pos + stop, pending[1]))
             pending = None
-        for line_start, line_end, line in failure_lines(data, 0, size, size):
+        for line_start, line_end in failure_lines(data, 0, size, size):
+            text = decode_line(data[line_start:line_end])
             stop = trace_end(data, line_end + 1, size)
             if stop is None:
-                pending = (pos + line_start, line)
+                pending = (pos + line_start, text)
             else:
-                found.append(FailureRecord(pos + line_start, pos + stop, line))
+                found.append(FailureRecord(pos + line_start, pos + stop, text))
         pos += size
     if pending is not None:
         found.append(FailureRecord(pending[0], pos, pending[1]))

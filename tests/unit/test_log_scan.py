@@ -31,6 +31,9 @@ TRICKY: list[bytes] = [
     f"{TS} CRITICAL worker down".encode(),
     f"{TS} ERRORS is not a level".encode(),
     f"{TS} ERROR".encode(),  # no whitespace after the level: not a header match
+    f"{TS} ERROR\r".encode(),  # the same once CRLF is cut
+    f"{TS} ERROR \r".encode(),  # a blank, then CR: a header with an empty message
+    f"{TS}  FATAL\tdouble blank and a tab".encode(),
     f"{TS}\tERROR\ttabs around the level".encode(),
     f"{TS}\u00a0ERROR\u00a0no-break spaces".encode(),
     f"{TS} INFO [c1|task-0] the word ] ERROR inside an INFO message".encode(),
