@@ -1,6 +1,6 @@
 """Benchmarks of the log tailer; prints figures, never passes or fails on time.
 
-Run: ``.venv/bin/python tests/bench/bench_logs.py [--sizes 100,1024] [--follow-seconds 5]``.
+Run: ``.venv/bin/python tests/bench/bench_logs.py [--sizes 100,1024] [--repeat 3]``.
 Generates realistic Connect logs (real sandbox lines, stack traces) under
 ``/tmp/kctui-bench`` once and reuses them.
 """
@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import json
 import os
+import statistics
 import subprocess
 import sys
 import threading
@@ -138,25 +139,70 @@ def open_in_ui(path: str) -> dict[str, float]:
 
 
 def scan_versus_grep(path: Path) -> dict[str, float]:
+    """grep -c ERROR, kctui's fast failure scan, and the full backward index, in one run."""
     from kctui.logs.index import FileIndex
+    from kctui.logs.scan import scan_file
 
     started = time.perf_counter()
     grep = subprocess.run(["grep", "-c", "ERROR", str(path)], capture_output=True, text=True)
     grep_s = time.perf_counter() - started
     started = time.perf_counter()
+    found = scan_file(str(path))
+    fast_s = time.perf_counter() - started
+    started = time.perf_counter()
     index = FileIndex(str(path))
     while not index.done:
         index.scan_back(64 * 1024 * 1024)
-    kctui_s = time.perf_counter() - started
-    failures = len(index.failures())
+    index_s = time.perf_counter() - started
+    indexed = index.failures()
+    same = [r.offset for r in found] == list(indexed)
     index.close()
+    started = time.perf_counter()
+    headless = subprocess.run(
+        [sys.executable, "-m", "kctui", "logs", "--failures", "--no-trace", str(path)],
+        capture_output=True,
+        text=True,
+    )
+    headless_s = time.perf_counter() - started
     return {
         "grep_c_error_s": grep_s,
         "grep_count": float(grep.stdout.strip() or 0),
-        "kctui_index_and_failures_s": kctui_s,
-        "kctui_failure_records": failures,
-        "ratio_kctui_over_grep": kctui_s / grep_s if grep_s else float("nan"),
+        "kctui_failure_scan_s": fast_s,
+        "kctui_failure_records": len(found),
+        "ratio_scan_over_grep": fast_s / grep_s if grep_s else float("nan"),
+        "kctui_full_index_s": index_s,  # record starts of every line + failures (the view)
+        "ratio_index_over_grep": index_s / grep_s if grep_s else float("nan"),
+        "index_failures_same": float(same),
+        "headless_failures_cli_s": headless_s,  # kctui logs --failures, process start included
+        "headless_lines_printed": float(headless.stdout.count("\n")),
     }
+
+
+def merged_rebuild(path: Path) -> dict[str, float]:
+    """Two workers merged (the same file twice): first build, then rebuilds after filter changes."""
+    from kctui.config import LogSource
+    from kctui.logs.feed import LogFeed
+    from kctui.logs.filters import LogFilter
+
+    feed = LogFeed([LogSource("w1", str(path)), LogSource("w2", str(path))])
+    while feed.step().scanning:
+        pass
+    figures: dict[str, float] = {}
+    for name, flt in (
+        ("first_build_s", LogFilter()),
+        ("only_failures_s", LogFilter(failures_only=True)),
+        ("all_again_s", LogFilter()),
+    ):
+        started = time.perf_counter()
+        rows = feed.build(flt).rows
+        figures[name] = time.perf_counter() - started
+        figures[name.replace("_s", "_rows")] = len(rows)
+    feed.close()
+    return figures
+
+
+def median_of(runs: list[dict[str, float]]) -> dict[str, float]:
+    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
 
 
 # ----------------------------------------------------------------------------- follow
@@ -288,27 +334,38 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="100,1024", help="log sizes in MiB")
     parser.add_argument("--follow-seconds", type=float, default=5.0)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per figure (median shown)")
     parser.add_argument("--open-only", metavar="PATH", help=argparse.SUPPRESS)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     if args.open_only:  # child process: one clean RSS measurement per file
         print(json.dumps(open_in_ui(args.open_only)))
         return
-    for size in (int(s) for s in args.sizes.split(",")):
+    sizes = [int(s) for s in args.sizes.split(",")]
+    for size in sizes:
         path = ensure_log(size)
-        child = subprocess.run(
-            [sys.executable, __file__, "--open-only", str(path)], capture_output=True, text=True
-        )
-        if child.returncode != 0:
-            print(child.stderr[-2000:])
-            continue
-        opened = json.loads(child.stdout.strip().splitlines()[-1])
-        print(f"\n== open {path.name} ({path.stat().st_size / 2**20:.0f} MiB)")
-        for key, value in opened.items():
+        opened = []
+        for _ in range(args.repeat):
+            child = subprocess.run(
+                [sys.executable, __file__, "--open-only", str(path)], capture_output=True, text=True
+            )
+            if child.returncode != 0:
+                print(child.stderr[-2000:])
+                continue
+            opened.append(json.loads(child.stdout.strip().splitlines()[-1]))
+        mib = path.stat().st_size / 2**20
+        print(f"\n== open {path.name} ({mib:.0f} MiB), median of {len(opened)}")
+        for key, value in (median_of(opened) if opened else {}).items():
             print(f"  {key:28} {value:,.3f}")
         print(f"== scan {path.name} for failures, side by side with grep -c ERROR")
-        for key, value in scan_versus_grep(path).items():
+        scans = [scan_versus_grep(path) for _ in range(args.repeat)]
+        for key, value in median_of(scans).items():
             print(f"  {key:28} {value:,.3f}")
+    path = ensure_log(min(sizes))
+    print(f"\n== merged view of {path.name} twice (two workers), median of {args.repeat}")
+    rebuilds = [merged_rebuild(path) for _ in range(args.repeat)]
+    for key, value in median_of(rebuilds).items():
+        print(f"  {key:28} {value:,.3f}")
     print("\n== follow (feed, connector filter)")
     for key, value in follow_throughput(args.follow_seconds).items():
         print(f"  {key:28} {value:,.1f}")
