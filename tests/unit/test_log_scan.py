@@ -177,3 +177,24 @@ def test_failures_only_view_uses_the_fast_scan_before_indexing(tmp_path: Path) -
     only_c1 = feed.build(LogFilter(failures_only=True, connector="c1")).rows
     assert list(only_c1) == [r.offset for r in slow if r.line.connector == "c1"]
     feed.close()
+
+
+def test_only_failures_while_the_view_is_still_indexing(tmp_path: Path) -> None:
+    """Toggling "only failures" on a half-indexed file lists every failure at once (n/N too)."""
+    data = b"".join(generated(seed) for seed in range(5, 25))
+    log = tmp_path / "connect.log"
+    log.write_bytes(data)
+    slow = failures_slow(data)
+    feed = LogFeed([LogSource("w", str(log))])
+    step = feed.step()
+    assert step.scanning, "the first step indexes only the end of the file"
+    rows = feed.build(LogFilter(failures_only=True))
+    assert list(rows.rows) == [r.offset for r in slow]
+    assert list(rows.failure_rows) == list(range(len(slow)))
+    assert (
+        feed.continuation_count(rows.rows[0]) == data[slow[0].offset : slow[0].end].count(b"\n") - 1
+    )
+    while feed.step().scanning:
+        pass
+    assert list(feed.build(LogFilter(failures_only=True)).rows) == [r.offset for r in slow]
+    feed.close()
