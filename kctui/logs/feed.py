@@ -18,7 +18,8 @@ from dataclasses import dataclass, field, replace
 
 from kctui.config import LogSource
 from kctui.logs.filters import LogFilter
-from kctui.logs.index import FileIndex, MemoryLog
+from kctui.logs.index import FileIndex
+from kctui.logs.memory import MemoryLog
 from kctui.logs.patterns import LogLine, parse_line
 from kctui.logs.sources import CommandSource, Notice, expand_path, followed_path
 from kctui.logs.timecache import NO_TIME, TimeCache
