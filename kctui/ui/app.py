@@ -59,6 +59,7 @@ class KctuiApp(App[None]):
         self._remembered_theme = remembered_theme or DEFAULT_THEME
         self._user_theme_dir = user_theme_dir
         self._keymap_config = dict(keymap or {})
+        self.console_metrics: Any = None  # kctui.ui.metrics_poller.ConsoleMetrics (JMX)
 
     @property
     def read_only(self) -> bool:
@@ -96,9 +97,16 @@ class KctuiApp(App[None]):
 
         self.push_screen(OverviewScreen())
         self.poller.refresh_now()
+        from kctui.ui.metrics_poller import ConsoleMetrics
+
+        if self.console_metrics is None:
+            self.console_metrics = ConsoleMetrics(self)
+        self.console_metrics.start()  # polls only when the cluster has JMX endpoints
 
     async def on_unmount(self) -> None:
         self.poller.stop()
+        if self.console_metrics is not None:
+            self.console_metrics.stop()
         if self.poller.fetcher is not None:
             self.poller.fetcher.close()
         if self._owns_client and self.client is not None:

@@ -15,7 +15,6 @@ from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from kctui.config import xdg_dir
 from kctui.connect.models import Connector, TaskStatus
-from kctui.health import rollup
 from kctui.ui.actions import CONNECTOR_BINDINGS, ConnectorActions
 from kctui.ui.messages import ClusterStateChanged, ClusterUnreachable, FollowChanged
 from kctui.ui.screens.overview import banner_text
@@ -90,7 +89,9 @@ class ConnectorScreen(ConnectorActions, Screen[None]):
             header.update(Content.styled(f"{self.connector_name}: not in the cluster", "$error"))
             tasks.show(None)
             return
-        verdict = rollup(connector)
+        from kctui.ui.metrics_poller import verdict_for
+
+        verdict = verdict_for(self.app, connector)  # REST rollup + metric rules (lag...)
         header.update(
             Content.assemble(
                 (connector.name, "bold"),

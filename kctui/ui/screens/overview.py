@@ -120,9 +120,9 @@ class OverviewScreen(ConnectorActions, Screen[None]):
         if connector is None:
             self._set_reason("")
             return
-        from kctui.health import rollup
+        from kctui.ui.metrics_poller import verdict_for
 
-        verdict = rollup(connector)
+        verdict = verdict_for(self.app, connector)  # REST rollup + metric rules (lag...)
         parts: list[tuple[str, str] | str] = [
             (connector.name, "bold"),
             ": ",
@@ -151,6 +151,15 @@ class OverviewScreen(ConnectorActions, Screen[None]):
         banner = self.query_one("#banner", Static)
         banner.update(banner_text(message, cast("KctuiApp", self.app).state))
         banner.display = True
+
+    def on_metrics_changed(self, message: object) -> None:
+        """JMX metrics arrived (kctui.ui.metrics_poller): throughput and lag columns."""
+        from kctui.ui.metrics_poller import metric_cells
+
+        cells = metric_cells(self.app, self.table.names)
+        if cells is not None:
+            self.table.show_metrics(cells)
+        self._show_selection()
 
     def on_follow_changed(self, message: FollowChanged) -> None:
         self._show_status()

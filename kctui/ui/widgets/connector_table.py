@@ -21,6 +21,9 @@ NARROW_COLUMNS = (
     ("failed", "Fail", 4),
     ("workers", "Wkr", 3),
 )
+# Added after "Fail" once JMX metrics arrive (kctui.ui.metrics_poller).
+METRIC_COLUMNS = (("rate", "Rec/s", 7), ("lag", "Lag", 8))
+
 WIDE_COLUMNS = (
     ("health", "Health", 10),
     ("name", "Name", 0),
@@ -42,6 +45,7 @@ class ConnectorTable(DataTable[Text]):
         self._rows: dict[str, ConnectorRow] = {}
         self._order: list[str] = []
         self._wide = False
+        self._metric_cells: dict[str, tuple[str, str]] | None = None  # name -> (rate, lag)
         self._tier = 0  # 0 narrow, 1 wide, 2 wider
         self._styles: dict[str, Style] = {}
         self.cells_updated = 0  # how many cells the last show() touched (tests, benchmarks)
@@ -66,6 +70,25 @@ class ConnectorTable(DataTable[Text]):
             self._fit_name_column()
 
     def _columns(self) -> tuple[tuple[str, str, int], ...]:
+        columns = self._base_columns()
+        if self._metric_cells is None:
+            return columns
+        return columns[:6] + METRIC_COLUMNS + columns[6:]  # after "Fail"
+
+    def show_metrics(self, cells: dict[str, tuple[str, str]]) -> None:
+        """Records/s and lag per connector; the columns appear with the first call."""
+        first = self._metric_cells is None
+        before, self._metric_cells = self._metric_cells or {}, dict(cells)
+        if first:
+            self._rebuild()
+            return
+        for name in self._order:
+            if before.get(name) != cells.get(name):
+                rate, lag = cells.get(name, ("–", "–"))
+                self.update_cell(name, "rate", Text(rate, justify="right"))
+                self.update_cell(name, "lag", Text(lag, justify="right"))
+
+    def _base_columns(self) -> tuple[tuple[str, str, int], ...]:
         if self._tier == 2:
             return tuple(
                 (key, label, 33 if key == "workers" else width)
@@ -124,6 +147,10 @@ class ConnectorTable(DataTable[Text]):
             "tasks": Text(f"{row.running}/{row.total}", justify="right"),
             "failed": Text(str(row.failed), style=failed_style, justify="right"),
         }
+        if self._metric_cells is not None:
+            rate, lag = self._metric_cells.get(row.name, ("–", "–"))
+            cells["rate"] = Text(rate, justify="right")
+            cells["lag"] = Text(lag, justify="right")
         if self._wide:
             cells["class"] = Text(row.class_name.rsplit(".", 1)[-1], style=muted)
             cells["workers"] = Text(", ".join(row.workers) or "-", style=muted)
