@@ -105,26 +105,18 @@ def gather_dlq(
 
 
 def _failure_lines(path: str, budget: int) -> list[str]:
-    """Failure lines among the last ``budget`` bytes of a file, found with a bytes regex."""
-    from kctui.logs.patterns import FAILURE_BYTES
+    """Failure lines among the last ``budget`` bytes of a file (the log view's fast scan)."""
+    from kctui.logs.scan import decode_line, failure_lines
 
     with open(path, "rb") as handle:
         handle.seek(0, 2)
-        size = handle.tell()
-        start = max(0, size - budget)
+        start = max(0, handle.tell() - budget)
         handle.seek(start)
         data = handle.read()
-    lines = []
-    last_end = -1
-    for match in FAILURE_BYTES.finditer(data):
-        begin = data.rfind(b"\n", 0, match.start()) + 1
-        if begin <= last_end or (begin == 0 and start > 0):
-            continue
-        end = data.find(b"\n", match.end())
-        end = len(data) if end < 0 else end
-        last_end = end
-        lines.append(data[begin:end].decode("utf-8", "replace").rstrip("\r"))
-    return lines
+    first = 0 if start == 0 else data.find(b"\n") + 1  # skip a line cut by the budget
+    if start and first == 0:
+        return []
+    return [decode_line(data[begin:end]) for begin, end in failure_lines(data, first, len(data))]
 
 
 def gather_logs(

@@ -132,17 +132,6 @@ _REBALANCE = _words(_REBALANCE_WORDS)
 _WORKER = _words(_WORKER_WORDS)
 _LIFECYCLE = _words(_LIFECYCLE_WORDS)
 
-#: Bytes patterns to find failure lines fast in raw file data: the level of a header line
-#: (then confirmed by its timestamp), and the wordings that make a WARN line a failure.
-FAILURE_BYTES = re.compile(rb"\] (ERROR|FATAL|WARN) ")
-TIMESTAMP_BYTES = re.compile(
-    rb"\[\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[,.]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?\]"
-)
-PROBLEM_WORDS_BYTES = re.compile(
-    "|".join(f"(?:{w})" for w in _FAILURE_WORDS + _OFFSET_WORDS).encode()
-)
-
-
 # Bytes that a str ``\s`` can be made of (non-ASCII whitespace is all bytes >= 0x80); no newline.
 _WS_BYTES = rb"[\t\x0b-\r\x1c-\x20\x80-\xff]"
 _RARE_FIRST = "zqjxkvbywgpfm"  # rarest letters first: where to anchor a lowercase wording
