@@ -360,9 +360,12 @@ class LogFeed:
             if isinstance(data, MemoryLog):
                 store.times.forget_before(data.first_key)
             base = store.store_id << SHIFT
-            last = NO_TIME  # a record without a timestamp stays after the one before it
+            # A running maximum keeps each worker's records in file order: threads log out of
+            # timestamp order by a few ms, and a record without a timestamp stays after the one
+            # before it.
+            last = NO_TIME
             for key, value in zip(keys, store.times.lookup(keys, data.timestamp), strict=True):
-                last = value if value != NO_TIME else last
+                last = max(last, value)
                 decorated.append(((last + 1) << 64) | base | key)
         decorated.sort()
         return array("Q", map(_LOW_64.__and__, decorated)), None

@@ -266,8 +266,9 @@ def test_merged_rebuild_reuses_cached_timestamps(tmp_path: Path) -> None:
     feed.step()
     rows = feed.build(LogFilter()).rows
     texts = [feed.read_line(k).split("] INFO [c|task-0] ")[-1] for k in rows]
-    # Sorted by timestamp; a record without one stays after the record before it.
-    assert [t.split(" (")[0] for t in texts] == ["a x", "no timestamp x", "b", "c x", "d x", "e"]
+    # Merged by timestamp; each file keeps its own order ("c", logged after "e" with an older
+    # timestamp, stays after it), and a record without a timestamp stays after the one before.
+    assert [t.split(" (")[0] for t in texts] == ["a x", "no timestamp x", "b", "d x", "e", "c x"]
     stores = list(feed.stores.values())
     misses = [s.times.misses for s in stores]
     assert misses == [4, 2]
