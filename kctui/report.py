@@ -14,6 +14,7 @@ from typing import Any
 from kctui.connect.models import ClusterState, Connector, ServerInfo
 from kctui.health import Health, rollup
 from kctui.masking import mask_config, mask_urls, masked_keys
+from kctui.rows import ConnectorRow
 
 ANSI_RESET = "\x1b[0m"
 HEALTH_ANSI = {
@@ -43,59 +44,6 @@ def paint(text: str, health: Health | None, color: bool) -> str:
 
 
 # --------------------------------------------------------------------------- the table
-
-
-@dataclass(frozen=True)
-class ConnectorRow:
-    """One line of the connector table."""
-
-    name: str
-    type: str
-    connector_class: str
-    state: str
-    tasks_running: int
-    tasks_total: int
-    failed_task_ids: tuple[int, ...]
-    workers: tuple[str, ...]
-    health: Health
-    reason: str
-
-    @classmethod
-    def of(cls, connector: Connector) -> ConnectorRow:
-        verdict = rollup(connector)
-        return cls(
-            name=connector.name,
-            type=connector.type,
-            connector_class=connector.info.connector_class,
-            state=connector.state,
-            tasks_running=connector.running_task_count,
-            tasks_total=len(connector.tasks),
-            failed_task_ids=connector.failed_task_ids,
-            workers=connector.workers,
-            health=verdict.health,
-            reason=mask_urls(verdict.reason),
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "type": self.type,
-            "class": self.connector_class,
-            "state": self.state,
-            "tasks_running": self.tasks_running,
-            "tasks_total": self.tasks_total,
-            "tasks_failed": len(self.failed_task_ids),
-            "failed_task_ids": list(self.failed_task_ids),
-            "workers": list(self.workers),
-            "health": self.health.value,
-            "reason": self.reason,
-        }
-
-
-def connector_rows(state: ClusterState) -> list[ConnectorRow]:
-    """Rows of every connector, worst health first, then by name."""
-    rows = [ConnectorRow.of(c) for c in state.connectors.values()]
-    return sorted(rows, key=lambda row: (row.health.rank, row.name))
 
 
 def exit_code(rows: Iterable[ConnectorRow]) -> int:
@@ -190,7 +138,7 @@ def status_text(
             row.type,
             row.state,
             f"{row.tasks_running}/{row.tasks_total}",
-            str(len(row.failed_task_ids)),
+            str(row.tasks_failed),
             ",".join(row.workers) or "-",
             row.health.value,
             row.reason,

@@ -59,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
 
     from kctui import report
     from kctui.connect.client import ConnectClient
+    from kctui.rows import connector_rows
 
     cluster = cluster_from_args(args)
 
@@ -69,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
             return state, server
 
     state, server = asyncio.run(fetch())
-    rows = report.connector_rows(state)
+    rows = connector_rows(state)
     if args.json:
         document = report.status_json(state, rows, cluster=cluster.name, server=server)
         print(json.dumps(document, indent=2))

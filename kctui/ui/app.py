@@ -16,9 +16,10 @@ from textual.worker import Worker, WorkerState
 from kctui.config import ClusterConfig
 from kctui.connect.models import ClusterState, ServerInfo
 from kctui.errors import KctuiError
+from kctui.rows import ConnectorRow
 from kctui.ui.poller import ClusterPoller
 from kctui.ui.themes import DEFAULT_THEME, load_themes
-from kctui.ui.view import ConnectorRow, Counters, RowCache
+from kctui.ui.view import Counters, RowCache
 from kctui.ui.widgets.status_bar import StatusInfo
 
 

@@ -1,4 +1,4 @@
-"""Pure view models of the console: connector rows, filter matching, counters.
+"""Pure view models of the console: row filter and cache, counters (rows: kctui.rows).
 
 No Textual import here, so the logic behind the table (health rollup, ordering,
 filtering, the follow-until-settled rule) is tested as plain functions.
@@ -20,49 +20,10 @@ from kctui.connect.models import (
     ConnectorStatus,
     TaskStatus,
 )
-from kctui.health import Health, rollup
+from kctui.health import Health
+from kctui.rows import ConnectorRow, connector_rows
 
 TRANSIENT_STATES = (RESTARTING, UNASSIGNED)
-
-
-@dataclass(frozen=True)
-class ConnectorRow:
-    """One line of the connector table, computed from one connector snapshot."""
-
-    name: str
-    type: str
-    state: str
-    running: int
-    total: int
-    failed: int
-    workers: tuple[str, ...]
-    health: Health
-    reason: str
-    class_name: str
-
-    @classmethod
-    def from_connector(cls, connector: Connector) -> ConnectorRow:
-        verdict = rollup(connector)
-        return cls(
-            name=connector.name,
-            type=connector.type,
-            state=connector.state,
-            running=connector.running_task_count,
-            total=len(connector.tasks),
-            failed=len(connector.failed_task_ids),
-            workers=connector.workers,
-            health=verdict.health,
-            reason=verdict.reason,
-            class_name=connector.info.connector_class,
-        )
-
-    @property
-    def sort_key(self) -> tuple[int, str]:
-        return (self.health.rank, self.name)
-
-    def haystack(self) -> tuple[str, ...]:
-        """The texts a filter looks at: name, class, state, health and workers."""
-        return (self.name, self.class_name, self.state, self.health.value, *self.workers)
 
 
 @dataclass(frozen=True)
@@ -98,11 +59,7 @@ def build_rows(
     """Rows of the connector table, unhealthy first then by name, filtered."""
     if state is None:
         return []
-    rows = [ConnectorRow.from_connector(c) for c in state.connectors.values()]
-    if row_filter is not None:
-        rows = [row for row in rows if row_filter.matches(row)]
-    rows.sort(key=lambda row: row.sort_key)
-    return rows
+    return filtered(connector_rows(state), row_filter)
 
 
 def _same_row_inputs(before: Connector, after: Connector) -> bool:
@@ -138,7 +95,7 @@ class RowCache:
             if previous is not None and _same_row_inputs(previous[0], connector):
                 by_name[name] = previous
             else:
-                by_name[name] = (connector, ConnectorRow.from_connector(connector))
+                by_name[name] = (connector, ConnectorRow.of(connector))
         rows = [row for _, row in by_name.values()]
         rows.sort(key=lambda row: row.sort_key)
         self._state, self._rows, self._by_name = state, rows, by_name

@@ -25,6 +25,7 @@ from kctui import report
 from kctui.config import ClusterConfig
 from kctui.connect.client import ConnectClient
 from kctui.connect.models import ClusterState
+from kctui.rows import connector_rows
 
 TRACE = "org.apache.kafka.connect.errors.ConnectException: boom\n" + "\tat a.b.C.d(C.java:1)\n" * 30
 
@@ -111,7 +112,7 @@ def main() -> None:
     timed("of which ClusterState.from_json", args.repeat, lambda: ClusterState.from_json(json_only))
     print(f"{'requests per cluster_state()':<44} {len(requests) // args.repeat}")
     rows = timed(
-        "health rollup + sort of every connector", args.repeat, lambda: report.connector_rows(state)
+        "health rollup + sort of every connector", args.repeat, lambda: connector_rows(state)
     )
     timed(
         "status table text",

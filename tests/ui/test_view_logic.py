@@ -53,7 +53,7 @@ def test_rows_worst_first_then_by_name() -> None:
     rows = build_rows(state_of(demo_cluster()))
     ranks = [row.health.rank for row in rows]
     assert ranks == sorted(ranks)
-    assert rows[0].health is Health.UNHEALTHY and rows[0].failed == 1
+    assert rows[0].health is Health.UNHEALTHY and rows[0].tasks_failed == 1
     healthy = [row.name for row in rows if row.health is Health.HEALTHY]
     assert healthy == sorted(healthy)
 

@@ -8,6 +8,7 @@ from kctui import report
 from kctui.connect.models import ClusterState, ServerInfo
 from kctui.health import Health
 from kctui.masking import MASK
+from kctui.rows import connector_rows
 
 
 def entry(state: str, tasks: list[str], config: dict[str, str] | None = None) -> dict:
@@ -42,7 +43,7 @@ SERVER = ServerInfo.from_json({"version": "4.1.0"})
 
 
 def test_rows_are_worst_first() -> None:
-    rows = report.connector_rows(STATE)
+    rows = connector_rows(STATE)
     assert [r.name for r in rows] == ["beta-broken", "mid-degraded", "alpha-paused", "zeta-ok"]
     degraded = rows[1]
     assert (degraded.tasks_running, degraded.tasks_total) == (1, 2)
@@ -61,11 +62,11 @@ def test_rows_are_worst_first() -> None:
     ],
 )
 def test_exit_code(connectors: dict, code: int) -> None:
-    assert report.exit_code(report.connector_rows(ClusterState.from_json(connectors))) == code
+    assert report.exit_code(connector_rows(ClusterState.from_json(connectors))) == code
 
 
 def test_status_text_plain_and_coloured() -> None:
-    rows = report.connector_rows(STATE)
+    rows = connector_rows(STATE)
     plain = report.status_text(STATE, rows, cluster="prod", server=SERVER)
     lines = plain.splitlines()
     assert lines[0].startswith("cluster prod (Kafka 4.1.0, 2 workers, via http://w1:8083): 4")
@@ -89,14 +90,14 @@ def test_status_text_plain_and_coloured() -> None:
 
 
 def test_status_text_cuts_reasons_to_the_width() -> None:
-    rows = report.connector_rows(STATE)
+    rows = connector_rows(STATE)
     text = report.status_text(STATE, rows, cluster="p", server=None, width=90)
     assert all(len(line) <= 90 for line in text.splitlines()[1:])
     assert "…" in text
 
 
 def test_narrow_terminal_drops_the_workers_column_first() -> None:
-    rows = report.connector_rows(STATE)
+    rows = connector_rows(STATE)
     wide = report.status_text(STATE, rows, cluster="p", server=None, width=200)
     narrow = report.status_text(STATE, rows, cluster="p", server=None, width=80)
     assert "WORKERS" in wide.splitlines()[1] and "WORKERS" not in narrow.splitlines()[1]
@@ -168,6 +169,6 @@ def test_credentials_in_traces_are_masked() -> None:
     data["status"]["connector"]["trace"] = "failed at https://ops:hunter2@registry:8081"
     connector = ClusterState.from_json({"c": data}).connectors["c"]
     text = report.describe_text(connector, cluster="p")
-    rows = report.connector_rows(ClusterState.from_json({"c": data}))
+    rows = connector_rows(ClusterState.from_json({"c": data}))
     assert "hunter2" not in text and "hunter2" not in rows[0].reason
     assert f"password={MASK}" in text and f"https://ops:{MASK}@registry:8081" in text

@@ -6,7 +6,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.widgets import DataTable
 
-from kctui.ui.view import ConnectorRow
+from kctui.rows import ConnectorRow
 from kctui.ui.widgets.colors import theme_styles
 
 WIDE_AT = 120  # columns of terminal from which the table adds class, worker names and reason
@@ -138,21 +138,21 @@ class ConnectorTable(DataTable[Text]):
     def _cells(self, row: ConnectorRow) -> dict[str, Text]:
         styles = self._styles
         muted = styles.get("muted", Style())
-        failed_style = styles.get("FAILED", Style()) if row.failed else muted
+        failed_style = styles.get("FAILED", Style()) if row.failed_task_ids else muted
         cells = {
             "health": Text(row.health.value, style=styles.get(row.health.value, Style())),
             "name": Text(row.name, style=Style(bold=row.health.is_problem), overflow="ellipsis"),
             "type": Text(row.type, style=muted),
             "state": Text(row.state, style=styles.get(row.state, Style())),
-            "tasks": Text(f"{row.running}/{row.total}", justify="right"),
-            "failed": Text(str(row.failed), style=failed_style, justify="right"),
+            "tasks": Text(f"{row.tasks_running}/{row.tasks_total}", justify="right"),
+            "failed": Text(str(row.tasks_failed), style=failed_style, justify="right"),
         }
         if self._metric_cells is not None:
             rate, lag = self._metric_cells.get(row.name, ("–", "–"))
             cells["rate"] = Text(rate, justify="right")
             cells["lag"] = Text(lag, justify="right")
         if self._wide:
-            cells["class"] = Text(row.class_name.rsplit(".", 1)[-1], style=muted)
+            cells["class"] = Text(row.connector_class.rsplit(".", 1)[-1], style=muted)
             cells["workers"] = Text(", ".join(row.workers) or "-", style=muted)
             cells["reason"] = Text(row.reason, overflow="ellipsis")
         else:
