@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from rich.style import Style
 from rich.text import Text
-from textual.widgets import DataTable
 
 from kctui.rows import ConnectorRow
-from kctui.ui.widgets.colors import theme_styles
+from kctui.ui.widgets.themed_table import ThemedTable
 
 WIDE_AT = 120  # columns of terminal from which the table adds class, worker names and reason
 WIDER_AT = 150  # ... and from which two worker ids fit side by side
@@ -37,28 +36,21 @@ WIDE_COLUMNS = (
 )
 
 
-class ConnectorTable(DataTable[Text]):
+class ConnectorTable(ThemedTable):
     """Rows keyed by connector name; ``show(rows)`` adds, removes and updates only what changed."""
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
-        super().__init__(id=id, cursor_type="row", zebra_stripes=False)
+        super().__init__(id=id)
         self._rows: dict[str, ConnectorRow] = {}
         self._order: list[str] = []
         self._wide = False
         self._metric_cells: dict[str, tuple[str, str]] | None = None  # name -> (rate, lag)
         self._tier = 0  # 0 narrow, 1 wide, 2 wider
-        self._styles: dict[str, Style] = {}
         self.cells_updated = 0  # how many cells the last show() touched (tests, benchmarks)
 
     # ------------------------------------------------------------------ layout
 
-    def on_mount(self) -> None:
-        self._styles = theme_styles(self.app)
-        self.app.theme_changed_signal.subscribe(self, self._on_theme_changed)
-        self._build_columns()
-
-    def _on_theme_changed(self, _theme: object) -> None:
-        self._styles = theme_styles(self.app)
+    def _restyle(self) -> None:
         self._rebuild()
 
     def on_resize(self) -> None:
@@ -112,15 +104,7 @@ class ConnectorTable(DataTable[Text]):
             widths = {"name": name_width, "reason": max(12, spare - name_width)}
         else:
             widths = {"name": spare}
-        changed = False
-        for key, width in widths.items():
-            column = self.columns.get(key)  # type: ignore[call-overload]
-            if column is not None and column.width != width:
-                column.width = width
-                changed = True
-        if changed:
-            self._require_update_dimensions = True
-            self.refresh()
+        self._set_widths(widths)
 
     def _rebuild(self) -> None:
         """Recreate columns and rows (theme or width class changed; not on refresh)."""

@@ -14,6 +14,7 @@ from textual.widgets import DataTable
 from kctui.dlq.reader import TopicInfo
 from kctui.dlq.records import DeadLetter
 from kctui.ui.widgets.colors import theme_styles
+from kctui.ui.widgets.themed_table import StretchTable
 
 COLUMNS = (
     ("mark", " ", 1),
@@ -30,36 +31,21 @@ def row_key(dl: DeadLetter) -> str:
     return f"{dl.record.partition}:{dl.record.offset}"
 
 
-class DlqTable(DataTable[Text]):
+class DlqTable(StretchTable):
     """Dead letters keyed by ``partition:offset``; rows are diffed when a filter narrows them."""
 
     DEFAULT_CSS = """
     DlqTable { height: 1fr; }
     """
+    COLUMNS = COLUMNS
+    START_WIDTH = 40
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        super().__init__(id=id, zebra_stripes=True)
         self._rows: dict[str, DeadLetter] = {}
         self.marked: set[str] = set()
-        self._styles: dict[str, Style] = {}
 
-    def on_mount(self) -> None:
-        self._styles = theme_styles(self.app)
-        self.app.theme_changed_signal.subscribe(self, self._on_theme_changed)
-        for key, label, width in COLUMNS:
-            self.add_column(label, key=key, width=width or 40)
-
-    def on_resize(self) -> None:
-        fixed = sum(width + 2 for _, _, width in COLUMNS if width)
-        column = self.columns.get("message")  # type: ignore[call-overload]
-        width = max(20, self.size.width - fixed - 4)
-        if column is not None and column.width != width:
-            column.width = width
-            self._require_update_dimensions = True
-            self.refresh()
-
-    def _on_theme_changed(self, _theme: object) -> None:
-        self._styles = theme_styles(self.app)
+    def _restyle(self) -> None:
         for key, dl in self._rows.items():
             for column, value in self._cells(dl).items():
                 self.update_cell(key, column, value)

@@ -10,15 +10,12 @@ from collections.abc import Sequence
 
 from rich.style import Style
 from rich.text import Text
-from textual.widgets import DataTable
 
-from kctui.ui.widgets.colors import theme_styles
 from kctui.ui.widgets.metrics_rows import Cell, Row
+from kctui.ui.widgets.themed_table import Columns, ThemedTable
 
-Columns = tuple[tuple[str, str, int], ...]
 
-
-class MetricsTable(DataTable[Text]):
+class MetricsTable(ThemedTable):
     """Rows keyed by worker, task or connector; columns set with ``set_columns``."""
 
     DEFAULT_CSS = """
@@ -34,25 +31,18 @@ class MetricsTable(DataTable[Text]):
     """
 
     def __init__(self, columns: Columns, *, id: str | None = None) -> None:  # noqa: A002
-        super().__init__(id=id, cursor_type="row", zebra_stripes=False)
+        super().__init__(id=id)
         self._column_spec = columns
         self._cells: dict[str, tuple[Cell, ...]] = {}
-        self._styles: dict[str, Style] = {}
         self.cells_updated = 0
 
-    def on_mount(self) -> None:
-        self._styles = theme_styles(self.app)
-        self.app.theme_changed_signal.subscribe(self, self._on_theme_changed)
-        self._add_columns()
-
-    def _on_theme_changed(self, _theme: object) -> None:
-        self._styles = theme_styles(self.app)
+    def _restyle(self) -> None:
         rows = list(self._cells.items())
         self.clear()
         self._cells = {}
         self.show(rows)
 
-    def _add_columns(self) -> None:
+    def _build_columns(self) -> None:
         for key, label, width in self._column_spec:
             self.add_column(label, key=key, width=width or None)
 
@@ -63,7 +53,7 @@ class MetricsTable(DataTable[Text]):
         self._column_spec = columns
         self._cells = {}
         self.clear(columns=True)
-        self._add_columns()
+        self._build_columns()
 
     def _text(self, cell: Cell) -> Text:
         style = self._styles.get(cell.style, Style()) if cell.style else Style()

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from rich.style import Style
 from rich.text import Text
-from textual.widgets import DataTable
 
 from kctui.connect.models import FAILED, Connector, TaskStatus
-from kctui.ui.widgets.colors import theme_styles
+from kctui.ui.widgets.themed_table import StretchTable
 
 COLUMNS = (
     ("id", "Task", 4),
@@ -17,32 +16,17 @@ COLUMNS = (
 )
 
 
-class TaskList(DataTable[Text]):
+class TaskList(StretchTable):
     """Rows keyed by task id; the cursor starts on the first FAILED task of a connector."""
 
+    COLUMNS = COLUMNS
+
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
-        super().__init__(id=id, cursor_type="row")
+        super().__init__(id=id)
         self.connector_name: str | None = None
         self._tasks: dict[int, TaskStatus] = {}
-        self._styles: dict[str, Style] = {}
 
-    def on_mount(self) -> None:
-        self._styles = theme_styles(self.app)
-        self.app.theme_changed_signal.subscribe(self, self._on_theme_changed)
-        for key, label, width in COLUMNS:
-            self.add_column(label, key=key, width=width or 30)
-
-    def on_resize(self) -> None:
-        fixed = sum(width + 2 for _, _, width in COLUMNS if width)
-        column = self.columns.get("trace")  # type: ignore[call-overload]
-        width = max(20, self.size.width - fixed - 4)
-        if column is not None and column.width != width:
-            column.width = width
-            self._require_update_dimensions = True
-            self.refresh()
-
-    def _on_theme_changed(self, _theme: object) -> None:
-        self._styles = theme_styles(self.app)
+    def _restyle(self) -> None:
         for task in self._tasks.values():
             for key, value in self._cells(task).items():
                 self.update_cell(str(task.id), key, value)
