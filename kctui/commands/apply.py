@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     import asyncio
     import sys
 
-    from kctui.commands.status import cluster_from_args
+    from kctui.commands import cluster_from_args
     from kctui.connect.client import ConnectClient
     from kctui.operate.apply import apply_specs, exit_code
     from kctui.operate.files import load_connector_files

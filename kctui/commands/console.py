@@ -65,18 +65,9 @@ def launch(
 
 
 def run(args: argparse.Namespace) -> int:
-    from pathlib import Path
+    from kctui.commands import config_and_cluster
 
-    from kctui.config import load_config, resolve_cluster
-
-    config_file = getattr(args, "config", None)
-    config = load_config(Path(config_file) if config_file else None)
-    cluster = resolve_cluster(
-        config,
-        name=getattr(args, "cluster", None),
-        url=getattr(args, "url", None),
-        read_only=bool(getattr(args, "read_only", False)),
-    )
+    config, cluster = config_and_cluster(args)
     return launch(
         cluster, config, theme=getattr(args, "theme", None), refresh=getattr(args, "refresh", None)
     )

@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from kctui import report
-    from kctui.commands.status import cluster_from_args, use_color
+    from kctui.commands import cluster_from_args, use_color
     from kctui.connect.client import ConnectClient
     from kctui.connect.errors import NotFound
     from kctui.connect.models import Connector

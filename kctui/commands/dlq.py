@@ -56,16 +56,11 @@ def parse_since(text: str, now: float | None = None) -> int:
 
 def _cluster(args: argparse.Namespace) -> Any:
     from dataclasses import replace
-    from pathlib import Path
 
-    from kctui.config import KafkaSettings, load_config, resolve_cluster
+    from kctui.commands import cluster_from_args
+    from kctui.config import KafkaSettings
 
-    cluster = resolve_cluster(
-        load_config(Path(args.config) if args.config else None),
-        name=args.cluster,
-        url=args.url,
-        read_only=args.read_only,
-    )
+    cluster = cluster_from_args(args)
     if args.bootstrap:
         servers = tuple(s.strip() for s in args.bootstrap.split(",") if s.strip())
         cluster = replace(cluster, kafka=KafkaSettings(bootstrap_servers=servers))

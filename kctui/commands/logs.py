@@ -72,9 +72,7 @@ def add_parser(subparsers: Any) -> None:
 
 
 def _sources(args: argparse.Namespace) -> tuple[Any, ...]:
-    from pathlib import Path
-
-    from kctui.config import load_config, resolve_cluster
+    from kctui.commands import cluster_from_args
     from kctui.logs.sources import expand_path, path_sources
 
     if args.sources:
@@ -84,8 +82,7 @@ def _sources(args: argparse.Namespace) -> tuple[Any, ...]:
             if os.path.isdir(os.path.expanduser(source)):
                 raise KctuiError(f"{source} is a directory; give the log file (or a glob)")
         return path_sources(args.sources)
-    config = load_config(Path(args.config) if args.config else None)
-    cluster = resolve_cluster(config, name=args.cluster, url=args.url, read_only=args.read_only)
+    cluster = cluster_from_args(args)
     if not cluster.logs:
         raise KctuiError(
             f"cluster '{cluster.name}' has no log sources: add [[clusters.{cluster.name}.logs]] "
@@ -119,6 +116,7 @@ class _Printer:
 
 
 def run(args: argparse.Namespace) -> int:
+    from kctui.commands import use_color
     from kctui.logs.feed import LogFeed
     from kctui.logs.filters import FilterError, LogFilter
 
@@ -134,9 +132,7 @@ def run(args: argparse.Namespace) -> int:
     except FilterError as exc:
         raise KctuiError(str(exc)) from exc
     sources = _sources(args)
-    color = args.color == "always" or (
-        args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    )
+    color = args.color == "always" or (args.color == "auto" and use_color(sys.stdout))
     printer = _Printer(
         sys.stdout, color=color, tag=len({s.worker for s in sources}) > 1, trace=not args.no_trace
     )

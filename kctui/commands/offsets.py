@@ -107,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
     import asyncio
     import json
 
-    from kctui.commands.status import cluster_from_args
+    from kctui.commands import cluster_from_args
     from kctui.connect.client import ConnectClient
     from kctui.operate.lifecycle import change_offsets
     from kctui.operate.offsets import offsets_json

@@ -7,10 +7,6 @@ UNASSIGNED, 2 when the cluster could not be asked (the CLI prints the error).
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from kctui.config import ClusterConfig
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -27,30 +23,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     add_cluster_options(parser)
 
 
-def cluster_from_args(args: argparse.Namespace) -> ClusterConfig:
-    """The cluster the common options point at (``--url``, ``KCTUI_URL``, ``--cluster``...)."""
-    from pathlib import Path
-
-    from kctui.config import load_config, resolve_cluster
-
-    config_file = getattr(args, "config", None)
-    config = load_config(Path(config_file) if config_file else None)
-    return resolve_cluster(
-        config,
-        name=getattr(args, "cluster", None),
-        url=getattr(args, "url", None),
-        read_only=bool(getattr(args, "read_only", False)),
-    )
-
-
-def use_color(stream: object) -> bool:
-    """ANSI colours only on a terminal, and never with ``NO_COLOR`` set."""
-    import os
-
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty()) and not os.environ.get("NO_COLOR")
-
-
 def run(args: argparse.Namespace) -> int:
     import asyncio
     import json
@@ -58,6 +30,7 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from kctui import report
+    from kctui.commands import cluster_from_args, use_color
     from kctui.connect.client import ConnectClient
     from kctui.rows import connector_rows
 

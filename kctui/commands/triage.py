@@ -164,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
     import json
 
     from kctui import triage
-    from kctui.commands.status import cluster_from_args
+    from kctui.commands import cluster_from_args
     from kctui.connect.client import ConnectClient
     from kctui.metrics.model import MetricsSnapshot
 
