@@ -18,7 +18,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from typing import Protocol
 
-from kctui.logs.scan import failure_lines, scan_failures
+from kctui.logs.scan import failure_lines, read_to_newline, scan_failures
 
 WINDOW = 1024 * 1024  # one regex pass holds the GIL: keep it short
 MAX_EXTEND = 16 * 1024 * 1024  # growth indexed per call (the rest on the next call)
@@ -162,18 +162,7 @@ class FileIndex:
 
     def _read_to_newline(self, pos: int) -> bytes:
         """Bytes from ``pos`` up to and including the next newline (before complete_end)."""
-        parts = []
-        while pos < self.complete_end:
-            chunk = self._read(pos, min(self.complete_end - pos, 1024 * 1024))
-            if not chunk:
-                break
-            newline = chunk.find(b"\n")
-            if newline >= 0:
-                parts.append(chunk[: newline + 1])
-                break
-            parts.append(chunk)
-            pos += len(chunk)
-        return b"".join(parts)
+        return read_to_newline(self._read, pos, self.complete_end)
 
     def scan_history(self) -> int:
         """Find the failures not indexed yet (before ``low``) with the fast scan; once per file.

@@ -150,10 +150,15 @@ def _chunk(read: Callable[[int, int], bytes], pos: int, end: int, size: int) -> 
     cut = data.rfind(b"\n") + 1
     if cut:
         return data, cut
-    parts = [data]
-    at = pos + len(data)
-    while at < end:  # a line longer than the chunk: read on to its newline
-        more = read(at, min(READ_STEP, end - at))
+    data += read_to_newline(read, pos + len(data), end)  # a line longer than the chunk
+    return data, len(data)
+
+
+def read_to_newline(read: Callable[[int, int], bytes], pos: int, end: int) -> bytes:
+    """Bytes from ``pos`` up to and including the next newline (or ``end``)."""
+    parts = []
+    while pos < end:
+        more = read(pos, min(READ_STEP, end - pos))
         if not more:
             break
         newline = more.find(b"\n")
@@ -161,9 +166,8 @@ def _chunk(read: Callable[[int, int], bytes], pos: int, end: int, size: int) -> 
             parts.append(more[: newline + 1])
             break
         parts.append(more)
-        at += len(more)
-    data = b"".join(parts)
-    return data, len(data)
+        pos += len(more)
+    return b"".join(parts)
 
 
 def scan_failures(fd: int, start: int, end: int, *, chunk: int = CHUNK) -> list[FailureRecord]:
