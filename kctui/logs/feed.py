@@ -21,7 +21,7 @@ from kctui.logs.filters import LogFilter
 from kctui.logs.index import FileIndex
 from kctui.logs.memory import MemoryLog
 from kctui.logs.patterns import LogLine, parse_line
-from kctui.logs.sources import CommandSource, Notice, expand_path, followed_path
+from kctui.logs.sources import CommandSource, Notice, expand_path, followed_path, open_problem
 from kctui.logs.timecache import NO_TIME, TimeCache
 
 SHIFT = 48
@@ -92,17 +92,8 @@ class _FileFeed:
     def _open(self, path: str, notices: list[Notice]) -> Store | None:
         try:
             index = FileIndex(path)
-        except FileNotFoundError:
-            self._tell(f"{path}: waiting for the file to appear", "warning", notices)
-            return None
-        except IsADirectoryError:
-            self._tell(f"{path}: is a directory, not a log file", "error", notices)
-            return None
-        except PermissionError:
-            self._tell(f"{path}: cannot read (permission denied)", "error", notices)
-            return None
         except OSError as exc:
-            self._tell(f"{path}: cannot read ({exc.strerror or exc})", "error", notices)
+            self._tell(*open_problem(path, exc), notices)
             return None
         if self.waiting is not None:
             notices.append(Notice(self.worker, f"{path}: file appeared", "information"))

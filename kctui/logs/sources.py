@@ -39,6 +39,17 @@ class Notice:
     severity: str = "information"  # information, warning, error
 
 
+def open_problem(path: str, exc: OSError) -> tuple[str, str]:
+    """The notice text and severity for a log file that could not be opened."""
+    if isinstance(exc, FileNotFoundError):
+        return f"{path}: waiting for the file to appear", "warning"
+    if isinstance(exc, IsADirectoryError):
+        return f"{path}: is a directory, not a log file", "error"
+    if isinstance(exc, PermissionError):
+        return f"{path}: cannot read (permission denied)", "error"
+    return f"{path}: cannot read ({exc.strerror or exc})", "error"
+
+
 def expand_path(pattern: str) -> list[str]:
     """Files matching a path or glob (``~`` expanded), oldest first by modification time."""
     pattern = os.path.expanduser(pattern)
@@ -117,15 +128,9 @@ class FileFollower:
     def _open(self, notices: list[Notice]) -> bool:
         try:
             fd = os.open(self.path, os.O_RDONLY)
-        except FileNotFoundError:
-            if self._waiting is None:
-                self._notice(f"{self.path}: waiting for the file to appear", "warning", notices)
-            return False
-        except PermissionError:
-            self._notice(f"{self.path}: cannot read (permission denied)", "error", notices)
-            return False
         except OSError as exc:
-            self._notice(f"{self.path}: cannot read ({exc.strerror or exc})", "error", notices)
+            if not isinstance(exc, FileNotFoundError) or self._waiting is None:
+                self._notice(*open_problem(self.path, exc), notices)
             return False
         stat = os.fstat(fd)
         if not os.path.isfile(self.path) and not _is_fifo(stat.st_mode):
