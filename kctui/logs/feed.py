@@ -145,7 +145,8 @@ class _FileFeed:
                 return bool(grown)
             notices.append(Notice(self.worker, f"{path}: file rotated", "information"))
         if inode is None and self.current is None and not os.path.exists(path):
-            self._tell(f"{path}: waiting for the file to appear", "warning", notices)
+            if self.waiting is None:  # not again after "file deleted, waiting for it again"
+                self._tell(f"{path}: waiting for the file to appear", "warning", notices)
             return current is not None
         self.current = self._open(path, notices)
         return self.current is not None or current is not None

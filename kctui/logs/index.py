@@ -10,12 +10,14 @@ away so the resident memory does not grow with the file. Command output goes int
 
 from __future__ import annotations
 
+import errno
 import mmap
 import os
 import re
 import threading
 from array import array
 from bisect import bisect_left, bisect_right
+from stat import S_ISDIR
 from typing import Protocol
 
 from kctui.logs.scan import failure_lines, read_to_newline, scan_failures
@@ -70,10 +72,17 @@ class FileIndex:
     def __init__(self, path: str, *, fd: int | None = None) -> None:
         self.path = path
         self.fd = fd if fd is not None else os.open(path, os.O_RDONLY)
-        stat = os.fstat(self.fd)
-        self.inode = (stat.st_dev, stat.st_ino)
-        self.size = stat.st_size
-        self.complete_end = self._last_line_end(self.size)
+        try:
+            stat = os.fstat(self.fd)
+            if S_ISDIR(stat.st_mode):  # os.open accepts a directory; reading it fails later
+                raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
+            self.inode = (stat.st_dev, stat.st_ino)
+            self.size = stat.st_size
+            self.complete_end = self._last_line_end(self.size)
+        except BaseException:
+            if fd is None:  # ours: do not leak it (a feed retries the path every step)
+                os.close(self.fd)
+            raise
         self.low = self.complete_end  # [low, complete_end) is indexed
         self._records: array[int] = array("Q")
         self._failures: array[int] = array("Q")

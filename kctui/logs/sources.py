@@ -1,32 +1,29 @@
-"""Where worker logs come from: files followed like ``tail -F`` and commands (ssh, kubectl...).
+"""Where worker logs come from: commands (ssh, kubectl...) and the paths of log files.
 
-A :class:`FileFollower` survives rotation (the path points to a new inode), truncation
-(the size shrinks), a file that appears later or is deleted, invalid UTF-8 and absurdly
-long lines. A :class:`CommandSource` runs a command without a shell (unless asked),
-reports its exit code and last stderr lines, and can be restarted. :func:`merge_records`
-orders the records of several workers by their timestamps.
+A :class:`CommandSource` runs a command without a shell (unless asked), reports its exit
+code and last stderr lines, and can be restarted. Files are followed like ``tail -F`` by
+:class:`~kctui.logs.feed.LogFeed` (with :class:`~kctui.logs.index.FileIndex`); this module
+gives it the files of a path or glob (:func:`expand_path`, :func:`followed_path`) and the
+notice for a file that cannot be opened (:func:`open_problem`).
 """
 
 from __future__ import annotations
 
 import glob
-import heapq
 import os
 import shlex
 import signal
 import subprocess
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from kctui.config import LogSource
 from kctui.logs.index import ELLIPSIS, MAX_LINE_BYTES, decode
-from kctui.logs.patterns import LogRecord
 
 READ_CHUNK = 1024 * 1024
-MAX_READ_PER_POLL = 8 * 1024 * 1024  # back-pressure: a huge burst is read over several polls
 STDERR_LINES = 20
 
 
@@ -104,110 +101,6 @@ class _LineSplitter:
             lines.append(decode(bytes(self._partial)) + (ELLIPSIS if self._cut else ""))
             self.reset()
             start = end + 1
-
-
-class FileFollower:
-    """Follow one path like ``tail -F``; :meth:`poll` returns new complete lines and notices."""
-
-    def __init__(self, path: str, *, worker: str = "", from_start: bool = True) -> None:
-        self.path = os.path.expanduser(path)
-        self.worker = worker or path
-        self.from_start = from_start
-        self._fd: int | None = None
-        self._inode: tuple[int, int] | None = None
-        self._pos = 0
-        self._splitter = _LineSplitter()
-        self._waiting: str | None = None  # the notice last given while the file is unusable
-        self._seen = False
-
-    def _notice(self, message: str, severity: str, notices: list[Notice]) -> None:
-        if self._waiting != message:
-            self._waiting = message
-            notices.append(Notice(self.worker, message, severity))
-
-    def _open(self, notices: list[Notice]) -> bool:
-        try:
-            fd = os.open(self.path, os.O_RDONLY)
-        except OSError as exc:
-            if not isinstance(exc, FileNotFoundError) or self._waiting is None:
-                self._notice(*open_problem(self.path, exc), notices)
-            return False
-        stat = os.fstat(fd)
-        if not os.path.isfile(self.path) and not _is_fifo(stat.st_mode):
-            os.close(fd)
-            self._notice(f"{self.path}: not a regular file", "error", notices)
-            return False
-        was_waiting = self._waiting is not None
-        if was_waiting:
-            notices.append(Notice(self.worker, f"{self.path}: file appeared", "information"))
-        self._fd, self._inode = fd, (stat.st_dev, stat.st_ino)
-        self._pos = 0 if (self.from_start or self._seen or was_waiting) else stat.st_size
-        self._seen = True
-        self._waiting = None
-        self._splitter.reset()
-        return True
-
-    def _drain(self, lines: list[str]) -> int:
-        if self._fd is None:
-            return 0
-        budget = MAX_READ_PER_POLL
-        while budget > 0:
-            try:
-                chunk = os.pread(self._fd, min(READ_CHUNK, budget), self._pos)
-            except OSError:
-                return budget
-            if not chunk:
-                break
-            self._pos += len(chunk)
-            budget -= len(chunk)
-            lines.extend(self._splitter.feed(chunk))
-        return budget
-
-    def _close_fd(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-
-    def poll(self) -> tuple[list[str], list[Notice]]:
-        """New complete lines since the last call, and what happened to the file."""
-        lines: list[str] = []
-        notices: list[Notice] = []
-        if self._fd is None:
-            if not self._open(notices):
-                return lines, notices
-        try:
-            stat = os.stat(self.path)
-            current: tuple[int, int] | None = (stat.st_dev, stat.st_ino)
-        except FileNotFoundError:
-            current = None
-        except OSError:
-            current = self._inode
-        if current != self._inode:
-            self._drain(lines)  # the rest of the old file first
-            self._close_fd()
-            if current is None:
-                self._notice(f"{self.path}: file deleted, waiting for it again", "warning", notices)
-                return lines, notices
-            notices.append(Notice(self.worker, f"{self.path}: file rotated", "information"))
-            self._waiting = None
-            if not self._open(notices):
-                return lines, notices
-        assert self._fd is not None
-        if os.fstat(self._fd).st_size < self._pos:
-            notices.append(Notice(self.worker, f"{self.path}: file truncated", "warning"))
-            self._pos = 0
-            self._splitter.reset()
-        self._drain(lines)
-        return lines, notices
-
-    def close(self) -> None:
-        self._close_fd()
-
-
-def _is_fifo(mode: int) -> bool:
-    import stat
-
-    return stat.S_ISFIFO(mode)
 
 
 class CommandSource:
@@ -380,18 +273,3 @@ def source_label(path: str) -> str:
 
 def path_sources(paths: Iterable[str]) -> tuple[LogSource, ...]:
     return tuple(LogSource(worker=source_label(p), path=p) for p in paths)
-
-
-def merge_records(streams: Sequence[Iterable[LogRecord]]) -> Iterator[LogRecord]:
-    """Records of several workers in timestamp order (a record without one keeps its place)."""
-
-    def keyed(
-        index: int, records: Iterable[LogRecord]
-    ) -> Iterator[tuple[str, int, int, LogRecord]]:
-        last = ""
-        for seq, record in enumerate(records):
-            last = record.line.timestamp or last
-            yield last, index, seq, record
-
-    for _, _, _, record in heapq.merge(*(keyed(i, s) for i, s in enumerate(streams))):
-        yield record

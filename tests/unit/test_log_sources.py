@@ -11,17 +11,14 @@ from pathlib import Path
 import pytest
 
 from kctui.config import ConfigError, LogSource, load_config, resolve_cluster
-from kctui.logs.feed import LogFeed
+from kctui.logs.feed import FeedStep, LogFeed
 from kctui.logs.filters import LogFilter
 from kctui.logs.index import ELLIPSIS, MAX_LINE_BYTES
-from kctui.logs.patterns import group_records
 from kctui.logs.sources import (
     CommandSource,
-    FileFollower,
     Notice,
     expand_path,
     followed_path,
-    merge_records,
 )
 
 
@@ -51,59 +48,108 @@ def poll_until(
 # ----------------------------------------------------------------------------- files
 
 
+def feed_of(path: Path | str, worker: str = "w1") -> LogFeed:
+    return LogFeed([LogSource(worker, path=str(path))])
+
+
+def shown(feed: LogFeed) -> list[str]:
+    """Every line the feed shows, traces included, in display order."""
+    out: list[str] = []
+    for key in feed.build(LogFilter()).rows:
+        out += [feed.read_line(key), *feed.read_continuation(key)]
+    return out
+
+
+def appended(feed: LogFeed, step: FeedStep) -> list[str]:
+    return [feed.read_line(k) for k in feed.select_new(step.appended, LogFilter()).rows]
+
+
+def step_until(feed: LogFeed, done: Callable[[], bool], timeout: float = 10.0) -> list[Notice]:
+    """Step until ``done()`` (the backward index of a big file takes several steps)."""
+    notices: list[Notice] = []
+    deadline = time.monotonic() + timeout
+    while True:
+        step = feed.step()
+        notices += step.notices
+        if not step.scanning and done():
+            return notices
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not done: {shown(feed)[-3:]} {notices}")
+
+
 def test_follows_appends_and_waits_for_complete_lines(tmp_path: Path) -> None:
     log = tmp_path / "connect.log"
     log.write_text(line(1, "one") + "\n" + line(2, "two")[:-5])
-    follower = FileFollower(str(log), worker="w1")
-    assert follower.poll() == ([line(1, "one")], [])
+    feed = feed_of(log)
+    assert feed.step().notices == ()
+    assert shown(feed) == [line(1, "one")]
+    assert feed.step().appended == {}  # the partial line waits for its newline
     with log.open("a") as out:
         out.write(line(2, "two")[-5:] + "\n")
-    lines, notices = follower.poll()
-    assert lines == [line(2, "two")] and notices == []
+    step = feed.step()
+    assert appended(feed, step) == [line(2, "two")] and step.notices == ()
+    assert shown(feed) == [line(1, "one"), line(2, "two")]
+    feed.close()
 
 
 def test_rotation_reads_the_rest_of_the_old_file_then_the_new_one(tmp_path: Path) -> None:
     log = tmp_path / "connect.log"
     log.write_text(line(1, "old") + "\n")
-    follower = FileFollower(str(log))
-    follower.poll()
+    feed = feed_of(log)
+    feed.step()
     with log.open("a") as out:
         out.write(line(2, "old-last") + "\n")
     log.rename(tmp_path / "connect.log.2026-11-24-00")
     log.write_text(line(3, "new") + "\n")
-    lines, notices = follower.poll()
-    assert lines == [line(2, "old-last"), line(3, "new")]
-    assert [n.message for n in notices] == [f"{log}: file rotated"]
+    step = feed.step()
+    assert [(n.worker, n.message, n.severity) for n in step.notices] == [
+        ("w1", f"{log}: file rotated", "information")
+    ]
+    assert appended(feed, step) == [line(2, "old-last")]  # the rest of the old file
+    assert shown(feed) == [line(1, "old"), line(2, "old-last"), line(3, "new")]
+    assert feed.step().notices == ()
+    feed.close()
 
 
 def test_truncation_starts_over(tmp_path: Path) -> None:
     log = tmp_path / "connect.log"
     log.write_text(line(1, "a long first line that is longer") + "\n")
-    follower = FileFollower(str(log))
-    follower.poll()
+    feed = feed_of(log)
+    feed.step()
     log.write_text(line(2, "short") + "\n")  # same inode, smaller size
-    lines, notices = follower.poll()
-    assert lines == [line(2, "short")]
-    assert notices[0].message.endswith("file truncated") and notices[0].severity == "warning"
+    step = feed.step()
+    assert [(n.message, n.severity) for n in step.notices] == [
+        (f"{log}: file truncated", "warning")
+    ]
+    assert step.changed and shown(feed) == [line(2, "short")]
+    feed.close()
 
 
 def test_file_that_appears_later_and_deleted_while_followed(tmp_path: Path) -> None:
     log = tmp_path / "later.log"
-    follower = FileFollower(str(log), worker="w2", from_start=False)
-    lines, notices = follower.poll()
-    assert lines == [] and "waiting for the file to appear" in notices[0].message
-    assert follower.poll() == ([], [])  # said once
+    feed = feed_of(log, "w2")
+    step = feed.step()
+    assert [(n.worker, n.message, n.severity) for n in step.notices] == [
+        ("w2", f"{log}: waiting for the file to appear", "warning")
+    ]
+    assert shown(feed) == []
+    assert feed.step().notices == ()  # said once
     log.write_text(line(1, "hello") + "\n")
-    lines, notices = follower.poll()
-    assert lines == [line(1, "hello")]  # a file that appears is read from its start
-    assert notices[0].message.endswith("file appeared")
+    step = feed.step()
+    assert [n.message for n in step.notices] == [f"{log}: file appeared"]
+    assert step.changed and shown(feed) == [line(1, "hello")]  # read from its start
     log.unlink()
-    lines, notices = follower.poll()
-    assert lines == [] and "file deleted" in notices[0].message
+    step = feed.step()
+    assert [(n.message, n.severity) for n in step.notices] == [
+        (f"{log}: file deleted, waiting for it again", "warning")
+    ]
+    assert shown(feed) == [line(1, "hello")]  # what was read stays readable
+    assert feed.step().notices == ()  # said once
     log.write_text(line(2, "back") + "\n")
-    lines, _ = follower.poll()
-    assert lines == [line(2, "back")]
-    follower.close()
+    step = feed.step()
+    assert [n.message for n in step.notices] == [f"{log}: file appeared"]
+    assert shown(feed) == [line(1, "hello"), line(2, "back")]
+    feed.close()
 
 
 def test_invalid_utf8_binary_and_a_50_mb_line(tmp_path: Path) -> None:
@@ -112,12 +158,16 @@ def test_invalid_utf8_binary_and_a_50_mb_line(tmp_path: Path) -> None:
         out.write(b"caf\xe9 \xff\xfe\n\x00\x01\x02binary\n")
         out.write(b"y" * (50 * 1024 * 1024) + b"\n")
         out.write(b"after\n")
-    follower = FileFollower(str(log))
-    lines, notices = poll_until(follower.poll, lambda ls, _: len(ls) >= 4)
-    assert lines[0] == "caf\ufffd \ufffd\ufffd"
-    assert lines[1] == "\x00\x01\x02binary"
-    assert lines[2] == "y" * MAX_LINE_BYTES + ELLIPSIS
-    assert lines[3] == "after" and notices == []
+    feed = feed_of(log)
+    notices = step_until(feed, lambda: len(shown(feed)) >= 4)
+    assert shown(feed) == [
+        "caf\ufffd \ufffd\ufffd",
+        "\x00\x01\x02binary",
+        "y" * MAX_LINE_BYTES + ELLIPSIS,
+        "after",
+    ]
+    assert notices == []
+    feed.close()
 
 
 def test_unreadable_file_gives_a_clear_notice(
@@ -133,19 +183,26 @@ def test_unreadable_file_gives_a_clear_notice(
         return real_open(path, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(os, "open", deny)
-    lines, notices = FileFollower(str(log)).poll()
-    assert lines == [] and notices == [
-        Notice(str(log), f"{log}: cannot read (permission denied)", "error")
-    ]
-    feed = LogFeed([LogSource("w1", path=str(log))])
+    feed = feed_of(log)
     step = feed.step()
-    assert [n.message for n in step.notices] == [f"{log}: cannot read (permission denied)"]
+    assert step.notices == (Notice("w1", f"{log}: cannot read (permission denied)", "error"),)
+    assert shown(feed) == []
+    assert feed.step().notices == ()  # said once
     feed.close()
 
 
 def test_directory_is_not_a_log(tmp_path: Path) -> None:
-    lines, notices = FileFollower(str(tmp_path)).poll()
-    assert lines == [] and notices[0].severity == "error"
+    feed = feed_of(tmp_path)
+    step = feed.step()
+    assert [(n.message, n.severity) for n in step.notices] == [
+        (f"{tmp_path}: is a directory, not a log file", "error")
+    ]
+    assert shown(feed) == []
+    open_fds = len(os.listdir("/proc/self/fd"))
+    for _ in range(20):
+        assert feed.step().notices == ()  # said once
+    assert len(os.listdir("/proc/self/fd")) == open_fds  # each retry closes what it opened
+    feed.close()
 
 
 def test_globs_oldest_first_and_followed_file(tmp_path: Path) -> None:
@@ -211,15 +268,6 @@ def test_missing_command_and_stop_on_close() -> None:
     started = time.monotonic()
     sleeper.close()
     assert not sleeper.running and time.monotonic() - started < 5
-
-
-def test_merge_orders_workers_by_timestamp() -> None:
-    first = list(group_records([line(1, "a"), "\tat x.Y(Z.java:1)", line(4, "d")], worker="w1"))
-    second = list(group_records([line(2, "b"), "no timestamp", line(3, "c")], worker="w2"))
-    merged = list(merge_records([first, second]))
-    assert [r.worker for r in merged] == ["w1", "w2", "w2", "w2", "w1"]
-    assert merged[0].continuation == ("\tat x.Y(Z.java:1)",)
-    assert merged[2].line.text == "no timestamp"  # keeps its place after the line before it
 
 
 # ----------------------------------------------------------------------------- feed
