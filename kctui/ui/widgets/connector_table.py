@@ -65,7 +65,10 @@ class ConnectorTable(ThemedTable):
         columns = self._base_columns()
         if self._metric_cells is None:
             return columns
-        return columns[:6] + METRIC_COLUMNS + columns[6:]  # after "Fail"
+        if not self._wide:  # at 80 columns the name needs the room of type and worker count
+            columns = tuple(c for c in columns if c[0] not in ("type", "workers"))
+        at = next(i for i, c in enumerate(columns) if c[0] == "failed") + 1
+        return columns[:at] + METRIC_COLUMNS + columns[at:]  # after "Fail"
 
     def show_metrics(self, cells: dict[str, tuple[str, str]]) -> None:
         """Records/s and lag per connector; the columns appear with the first call."""
@@ -141,7 +144,8 @@ class ConnectorTable(ThemedTable):
             cells["reason"] = Text(row.reason, overflow="ellipsis")
         else:
             cells["workers"] = Text(str(len(row.workers)), justify="right")
-        return cells
+        shown = {key for key, _, _ in self._columns()}
+        return {key: cell for key, cell in cells.items() if key in shown}
 
     # ------------------------------------------------------------------ data
 
