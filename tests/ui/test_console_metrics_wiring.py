@@ -79,3 +79,18 @@ async def test_without_jmx_the_table_keeps_its_columns() -> None:
             await pilot.pause(0.02)
         assert not has_column(app.screen.table, "rate")
         assert app.console_metrics is not None and not app.console_metrics.configured
+
+
+async def test_at_80_columns_the_metric_columns_leave_the_name_readable() -> None:
+    endpoint = JmxEndpoint(W1, "service:jmx:rmi:///jndi/rmi://fake:1/jmxrmi")
+    app = KctuiApp(replace(cluster_config(), jmx=(endpoint,)), client=FakeClient())
+    app.console_metrics = ConsoleMetrics(app, source=DemoSource(), interval=0.05)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        table = app.screen.table
+        await wait_for(pilot, lambda: has_column(table, "lag"), what="the metric columns")
+        assert not has_column(table, "type") and not has_column(table, "workers")
+        width = sum(column.get_render_width(table) for column in table.columns.values())
+        assert width <= 80
+        name = next(c for c in table.columns.values() if c.key.value == "name")
+        assert name.width >= len("demo-failing-sink")
