@@ -50,8 +50,7 @@ async def test_cancelling_the_caller_cancels_the_request() -> None:
         lambda: ConnectClient(cluster, transport=httpx.MockTransport(handler))
     )
     task = asyncio.create_task(fetcher.call("cluster_state"))
-    while not started.is_set():
-        await asyncio.sleep(0.01)
+    assert await asyncio.to_thread(started.wait, 5)  # the request reached the server
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
