@@ -3,8 +3,6 @@ on our own connector ``test-client-rt`` (created and deleted here)."""
 
 from __future__ import annotations
 
-import asyncio
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
@@ -16,6 +14,7 @@ from kctui.config import ClusterConfig
 from kctui.connect.client import ConnectClient
 from kctui.connect.errors import Conflict, NotFound, ReadOnlyError
 from kctui.connect.models import ConnectorStatus
+from tests import polling
 
 pytestmark = pytest.mark.integration
 
@@ -29,18 +28,8 @@ T = TypeVar("T")
 async def poll(
     what: str, fetch: Callable[[], Awaitable[T]], done: Callable[[T], bool], timeout: float = 60
 ) -> T:
-    """Call ``fetch`` until ``done(result)`` or fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    last: T | None = None
-    while time.monotonic() < deadline:
-        try:
-            last = await fetch()
-            if done(last):
-                return last
-        except NotFound:
-            last = None
-        await asyncio.sleep(0.3)
-    pytest.fail(f"timed out waiting for {what}; last seen: {last!r}")
+    """The shared poll, where a connector not there yet (404) counts as not done."""
+    return await polling.poll(what, fetch, done, timeout=timeout, tolerate=(NotFound,))
 
 
 def settled(state: str, tasks: int | None = None) -> Callable[[ConnectorStatus], bool]:

@@ -11,7 +11,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from kafka.admin import KafkaAdminClient
 from kctui.config import ClusterConfig, write_cluster
 from kctui.dlq.reader import BrokerUnreachable, DlqReader, TopicNotFound
 from kctui.sandbox.cluster import Sandbox
+from tests import polling
 
 pytestmark = pytest.mark.integration
 
@@ -32,11 +32,12 @@ DATA_EXCEPTION = "org.apache.kafka.connect.errors.DataException"
 @pytest.fixture(scope="module")
 def reader(sandbox_cluster: ClusterConfig) -> Iterator[DlqReader]:
     with DlqReader(sandbox_cluster) as dlq_reader:
-        deadline = time.monotonic() + 90
-        while sum(e - b for b, e in dlq_reader.bounds(DLQ).values()) < 50:
-            if time.monotonic() > deadline:
-                raise AssertionError("the sandbox DLQ never received 50 dead letters")
-            time.sleep(0.5)
+        polling.wait_until(
+            lambda: sum(e - b for b, e in dlq_reader.bounds(DLQ).values()) >= 50,
+            timeout=90,
+            interval=0.5,
+            what="the sandbox DLQ to hold 50 dead letters",
+        )
         yield dlq_reader
 
 

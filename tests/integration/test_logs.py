@@ -22,17 +22,14 @@ from kctui.logs.filters import LogFilter
 from kctui.logs.sources import expand_path
 from kctui.ui.screens.logs import LogScreen
 from kctui.ui.widgets.log_view import LogView
+from tests import polling
 
 pytestmark = pytest.mark.integration
 FAILING = "demo-failing-sink"
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 60.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
+    polling.wait_until(condition, timeout=timeout, what=what or "a condition")
 
 
 def indexed_feed(cluster: ClusterConfig) -> LogFeed:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 
 from kctui.config import JmxEndpoint
 from kctui.metrics.jmx import fetch_worker
+from tests import polling
 
 pytestmark = pytest.mark.integration
 
@@ -55,15 +55,17 @@ def secured_jvm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 60
-        while True:
+
+        def listening() -> bool:
+            if process.poll() is not None:
+                raise AssertionError("the secured JVM exited before opening its JMX port")
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
             except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise AssertionError("the secured JVM did not open its JMX port") from None
-                time.sleep(0.2)  # waiting for a JVM we started, polled with a deadline
+                return False
+            return True
+
+        polling.wait_until(listening, timeout=60, what="the secured JVM's JMX port")
         yield f"service:jmx:rmi:///jndi/rmi://127.0.0.1:{port}/jmxrmi"
     finally:
         process.kill()

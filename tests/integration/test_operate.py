@@ -20,6 +20,7 @@ from kctui.connect.errors import NotFound
 from kctui.connect.models import ConnectorStatus
 from kctui.operate.loggers import current_level, loggers_of, worker_client
 from kctui.operate.session import READY, EditSession
+from tests import polling
 
 pytestmark = pytest.mark.integration
 
@@ -31,18 +32,8 @@ T = TypeVar("T")
 async def poll(
     what: str, fetch: Callable[[], Awaitable[T]], done: Callable[[T], bool], timeout: float = 90
 ) -> T:
-    """Call ``fetch`` until ``done(result)``; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        try:
-            last = await fetch()
-            if done(last):
-                return last
-        except NotFound as exc:
-            last = exc
-        await asyncio.sleep(0.4)
-    pytest.fail(f"timed out waiting for {what}; last seen: {last!r}")
+    """The shared poll, where a connector not there yet (404) counts as not done."""
+    return await polling.poll(what, fetch, done, timeout=timeout, tolerate=(NotFound,))
 
 
 def task_states(status: ConnectorStatus) -> list[str]:
@@ -145,10 +136,11 @@ async def test_fix_failing_sink_through_the_editor_path(
     await poll("task RUNNING", lambda: client.connector_status(name),
                lambda s: task_states(s) == ["RUNNING"])  # fmt: skip
     assert (await client.connector_config(name))["file"] == str(fixed)
-    deadline = time.monotonic() + 60
-    while not (fixed.exists() and fixed.stat().st_size > 0):
-        assert time.monotonic() < deadline, "the fixed sink never wrote its file"
-        await asyncio.sleep(0.3)
+    await asyncio.to_thread(
+        polling.wait_until,
+        lambda: fixed.exists() and fixed.stat().st_size > 0,
+        what="the fixed sink writing its file",
+    )
 
 
 async def test_stop_reset_resume_rereads_from_the_start(

@@ -32,6 +32,7 @@ from kctui.ui.app import KctuiApp
 from kctui.ui.messages import ClusterStateChanged, ClusterUnreachable
 from kctui.ui.widgets.connector_table import ConnectorTable
 from kctui.ui.widgets.task_list import TaskList
+from tests import polling
 
 pytestmark = pytest.mark.integration
 
@@ -67,12 +68,11 @@ def stop_worker(box: Sandbox, name: str, sig: signal.Signals) -> None:
     if pid is None:
         return
     os.kill(pid, sig)
-    deadline = time.monotonic() + 30
-    while worker_pid(box, name) == pid:
-        if time.monotonic() > deadline:
-            os.kill(pid, signal.SIGKILL)
-            deadline += 10
-        time.sleep(0.1)
+    try:
+        polling.wait_until(lambda: worker_pid(box, name) != pid, timeout=30, what=f"{name} gone")
+    except AssertionError:
+        os.kill(pid, signal.SIGKILL)
+        polling.wait_until(lambda: worker_pid(box, name) != pid, timeout=10, what=f"{name} killed")
 
 
 def rest_answers(url: str) -> bool:
@@ -104,9 +104,10 @@ def all_running_on(found: Placements, worker: str) -> bool:
 
 def wait_spread(box: Sandbox, timeout: float = MOVE_SECONDS) -> Placements:
     """Wait until both connectors and their three tasks run, tasks on BOTH workers."""
-    deadline = time.monotonic() + timeout
     found: Placements = {}
-    while time.monotonic() < deadline:
+
+    def spread() -> bool:
+        nonlocal found
         try:
             answer = httpx.get(
                 f"{box.rest_urls[0]}/connectors", params=[("expand", "status")], timeout=5.0
@@ -117,10 +118,13 @@ def wait_spread(box: Sandbox, timeout: float = MOVE_SECONDS) -> Placements:
             found = {}
         tasks = [key for key in found if "/" in key]
         running = len(tasks) == TASKS and all(s == "RUNNING" for s, _ in found.values())
-        if running and task_workers(found) == set(worker_ids(box)):
-            return found
-        time.sleep(0.3)
-    raise AssertionError(f"tasks never ran on both workers within {timeout:.0f} s: {found}")
+        return running and task_workers(found) == set(worker_ids(box))
+
+    try:
+        polling.wait_until(spread, timeout=timeout, interval=0.3, what="tasks on both workers")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; last seen: {found}") from None
+    return found
 
 
 def ensure_two_workers(box: Sandbox) -> Placements:
@@ -157,13 +161,16 @@ def create_connectors(box: Sandbox) -> None:
     }
     with httpx.Client(base_url=box.rest_urls[0], timeout=30.0) as http:
         for name, config in configs.items():
-            deadline = time.monotonic() + 60
-            while True:
-                answer = http.put(f"/connectors/{name}/config", json=config)
-                if answer.status_code != 409 or time.monotonic() > deadline:
-                    break
-                time.sleep(0.5)  # rebalancing right after start: poll until accepted
-            assert answer.status_code in (200, 201), answer.text
+            answers: list[httpx.Response] = []
+
+            def accepted(
+                name: str = name, config: dict[str, str] = config, answers: list = answers
+            ) -> bool:
+                answers.append(http.put(f"/connectors/{name}/config", json=config))
+                return answers[-1].status_code != 409  # 409 while rebalancing right after start
+
+            polling.wait_until(accepted, timeout=60, interval=0.5, what=f"creating {name}")
+            assert answers[-1].status_code in (200, 201), answers[-1].text
 
 
 @pytest.fixture(scope="module")
@@ -234,13 +241,26 @@ async def test_client_fails_over_and_tasks_move_to_the_surviving_worker(failbox:
         assert client.current_url == failbox.rest_urls[0]
 
         history = [(time.monotonic() - killed, placements(state))]
-        while not all_running_on(history[-1][1], worker_1):
-            if time.monotonic() - killed > MOVE_SECONDS:
-                raise AssertionError(f"tasks did not move to {worker_1}:\n{timeline(history)}")
-            await asyncio.sleep(0.5)
+
+        async def observe() -> Placements:
             found = placements(await client.cluster_state())
             if found != history[-1][1]:
                 history.append((time.monotonic() - killed, found))
+            return found
+
+        if not all_running_on(history[-1][1], worker_1):
+            try:
+                await polling.poll(
+                    "the tasks to move",
+                    observe,
+                    lambda found: all_running_on(found, worker_1),
+                    timeout=MOVE_SECONDS - (time.monotonic() - killed),
+                    interval=0.5,
+                )
+            except AssertionError:
+                raise AssertionError(
+                    f"tasks did not move to {worker_1}:\n{timeline(history)}"
+                ) from None
         moved_after = history[-1][0]
 
     print(f"\ngroup leader before the kill: {leader}; failover to worker-1 took "
@@ -285,10 +305,12 @@ async def test_console_opens_on_a_down_cluster_and_recovers_by_itself(failbox: S
 
     # Bring the cluster back in the background; open the console while no worker answers.
     up = asyncio.ensure_future(asyncio.to_thread(failbox.up, seed=False))
-    deadline = time.monotonic() + 120
-    while worker_pid(failbox, "worker-2") is None and not up.done():
-        assert time.monotonic() < deadline, "the workers were never started"
-        await asyncio.sleep(0.1)
+    await asyncio.to_thread(
+        polling.wait_until,
+        lambda: worker_pid(failbox, "worker-2") is not None or up.done(),
+        timeout=120,
+        what="the workers to be started",
+    )
     assert not any(rest_answers(url) for url in failbox.rest_urls)
 
     app = KctuiApp(cluster_of(failbox, refresh_seconds=1.0))

@@ -59,7 +59,7 @@ class FakeReader:
         while self.gate is not None and not self.gate.is_set():
             if cancel is not None and cancel():
                 raise ReadCancelled("read of 'orders-dlq' cancelled after 0 records")
-            time.sleep(0.01)
+            self.gate.wait(0.01)
 
     def _page(self, low: int, high: int) -> Page:
         low, high = max(0, low), min(len(self.records), high)

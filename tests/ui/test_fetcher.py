@@ -39,7 +39,7 @@ async def test_cancelling_the_caller_cancels_the_request() -> None:
     async def handler(request: httpx.Request) -> httpx.Response:
         started.set()
         try:
-            await asyncio.sleep(30)
+            await asyncio.Event().wait()  # a server that never answers
         except asyncio.CancelledError:
             cancelled.set()
             raise

@@ -20,6 +20,7 @@ from kctui.logs.sources import (
     expand_path,
     followed_path,
 )
+from tests import polling
 
 
 def line(second: int, text: str, level: str = "INFO") -> str:
@@ -33,16 +34,29 @@ def poll_until(
 ) -> tuple[list[str], list[Notice]]:
     lines: list[str] = []
     notices: list[Notice] = []
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def collected() -> bool:
         new_lines, new_notices = poll()
-        lines += new_lines
-        notices += new_notices
-        if done(lines, notices):
-            return lines, notices
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not done: {lines[-3:]} {notices}")
-        time.sleep(0.01)
+        lines.extend(new_lines)
+        notices.extend(new_notices)
+        return done(lines, notices)
+
+    try:
+        polling.wait_until(collected, timeout=timeout, interval=0.01, what="the lines")
+    except AssertionError:
+        raise AssertionError(f"not done: {lines[-3:]} {notices}") from None
+    return lines, notices
+
+
+def run_commands_to_the_end(feed: LogFeed) -> None:
+    """Step the feed until its command sources have exited, then once more for the rest."""
+
+    def exited() -> bool:
+        feed.step()
+        return not feed.commands_running
+
+    polling.wait_until(exited, timeout=10, interval=0.01, what="the command to exit")
+    feed.step()
 
 
 # ----------------------------------------------------------------------------- files
@@ -342,11 +356,7 @@ def test_feed_command_source_with_a_line_cap() -> None:
     )
     feed = LogFeed([LogSource("w1", command=("sh", "-c", script))], max_command_lines=100)
     feed.step()
-    deadline = time.monotonic() + 10
-    while feed.commands_running and time.monotonic() < deadline:
-        feed.step()
-        time.sleep(0.01)
-    feed.step()
+    run_commands_to_the_end(feed)
     rows = feed.build(LogFilter()).rows
     assert 100 <= len(rows) <= 100 + 100 // 8 + 1
     assert feed.read_line(rows[-1]).endswith("n499 (a:1)")
@@ -369,11 +379,7 @@ def test_configured_max_lines_caps_a_command_source(tmp_path: Path) -> None:
     assert cluster.logs[0].max_lines == 40
     feed = LogFeed(cluster.logs)  # the feed's own default (100,000) would keep all 300
     feed.step()
-    deadline = time.monotonic() + 10
-    while feed.commands_running and time.monotonic() < deadline:
-        feed.step()
-        time.sleep(0.01)
-    feed.step()
+    run_commands_to_the_end(feed)
     rows = feed.build(LogFilter()).rows
     assert 40 <= len(rows) <= 40 + 16 + 1
     assert feed.read_line(rows[-1]).endswith("n299 (a:1)")

@@ -21,6 +21,7 @@ from kctui.metrics.jmx import (
 )
 from kctui.metrics.lag import compute_lags, sink_group
 from kctui.metrics.parse import coerce_value, parse_mbean_name
+from tests import polling
 
 DATA = Path(__file__).parent / "data"
 W1 = JmxEndpoint(worker="w1:8083", url="service:jmx:rmi:///jndi/rmi://w1:9999/jmxrmi")
@@ -336,9 +337,12 @@ def test_close_kills_queries_under_way(tmp_path: Path, monkeypatch: pytest.Monke
     thread = threading.Thread(target=lambda: results.append(source.fetch()))
     started = time.monotonic()
     thread.start()
-    deadline = time.monotonic() + 10
-    while not source._jar._live and time.monotonic() < deadline:  # type: ignore[union-attr]
-        time.sleep(0.01)
+    polling.wait_until(
+        lambda: bool(source._jar._live),  # type: ignore[union-attr]
+        timeout=10,
+        interval=0.01,
+        what="the JMX query to start",
+    )
     source.close()
     thread.join(timeout=10)
     assert not thread.is_alive() and time.monotonic() - started < 10
