@@ -9,10 +9,11 @@ refuses before anything leaves the process.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -56,6 +57,11 @@ def _segment(value: str | int) -> str:
     return quote(str(value), safe="")
 
 
+T = TypeVar("T")
+# Answers this large are decoded, and clusters this large parsed, off the event loop.
+LARGE_ANSWER_BYTES = 256 * 1024
+LARGE_CLUSTER_CONNECTORS = 200
+
 class _ConnectionLost(Unreachable):
     """The connection broke after the request may have been sent."""
 
@@ -78,6 +84,7 @@ class ConnectClient:
         retry_total_seconds: float = 15.0,
         retry_base_delay: float = 0.25,
         retry_max_delay: float = 2.0,
+        offload_large_answers: bool = True,
     ) -> None:
         if not cluster.urls:
             raise ConfigError(f"cluster '{cluster.name}' has no Connect REST URL")
@@ -86,6 +93,7 @@ class ConnectClient:
         self.retry_total_seconds = retry_total_seconds
         self.retry_base_delay = retry_base_delay
         self.retry_max_delay = retry_max_delay
+        self.offload_large_answers = offload_large_answers
         self._preferred = 0
         self._server_info: ServerInfo | None = None
         self._http = httpx.AsyncClient(transport=transport, **client_settings(cluster))
@@ -204,7 +212,9 @@ class ConnectClient:
             if method in MUTATING_METHODS:
                 text += "; the request may or may not have been applied"
             raise _ConnectionLost(text, url=url, detail=reason) from exc
-        data = decode_answer(
+        data = await self._cpu_bound(
+            len(response.content) >= LARGE_ANSWER_BYTES,
+            decode_answer,
             method,
             url,
             response.status_code,
@@ -213,6 +223,13 @@ class ConnectClient:
             response.reason_phrase,
         )
         return _Answer(response.status_code, data, url)
+
+    async def _cpu_bound(self, large: bool, function: Callable[..., T], *args: Any) -> T:
+        """Run ``function`` in a thread when its input is large, so the caller's event loop
+        (the console's) keeps drawing while a big cluster's answer is decoded and parsed."""
+        if large and self.offload_large_answers:
+            return await asyncio.to_thread(function, *args)
+        return function(*args)
 
     # ------------------------------------------------------------------ versions
 
@@ -249,7 +266,9 @@ class ConnectClient:
         """Every connector with status and config in ONE request."""
         answer = await self._get("/connectors", params=[("expand", "status"), ("expand", "info")])
         base = answer.url[: -len("/connectors")]
-        return ClusterState.from_json(answer.data, fetched_at=time.time(), worker_url=base)
+        large = isinstance(answer.data, Mapping) and len(answer.data) >= LARGE_CLUSTER_CONNECTORS
+        parse = functools.partial(ClusterState.from_json, fetched_at=time.time(), worker_url=base)
+        return await self._cpu_bound(large, parse, answer.data)
 
     async def connector(self, name: str) -> ConnectorInfo:
         answer = await self._get(f"/connectors/{_segment(name)}")

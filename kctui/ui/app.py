@@ -90,10 +90,6 @@ class KctuiApp(App[None]):
             except KctuiError as exc:  # e.g. a CA file that cannot be read
                 self.exit(return_code=exc.exit_code, message=f"kctui: {exc}")
                 return
-            from kctui.ui.fetcher import BackgroundClient
-
-            cluster = self.cluster
-            self.poller.fetcher = BackgroundClient(lambda: ConnectClient(cluster))
         from kctui.ui.screens.overview import OverviewScreen
 
         self.push_screen(OverviewScreen())
@@ -108,8 +104,6 @@ class KctuiApp(App[None]):
         self.poller.stop()
         if self.console_metrics is not None:
             self.console_metrics.stop()
-        if self.poller.fetcher is not None:
-            self.poller.fetcher.close()
         if self._owns_client and self.client is not None:
             await self.client.aclose()
 

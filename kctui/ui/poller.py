@@ -19,7 +19,6 @@ from kctui.ui.view import connector_summary, has_changed, is_transient
 
 if TYPE_CHECKING:
     from kctui.ui.app import KctuiApp
-    from kctui.ui.fetcher import BackgroundClient
 
 FOLLOW_INTERVAL = 1.0  # seconds between refreshes while following an action
 FOLLOW_SECONDS = 30.0  # give up following after this long
@@ -82,9 +81,6 @@ class ClusterPoller:
         self.requests = 0
         self.follows: dict[str, Follow] = {}
         self._timer: Timer | None = None
-        # The refresh's own client on a loop thread (set by the app when it builds the
-        # client); without it the refresh uses ``app.client`` on the UI loop.
-        self.fetcher: BackgroundClient | None = None
         self._clock = time.monotonic
 
     def refresh_now(self) -> None:
@@ -141,10 +137,7 @@ class ClusterPoller:
             return
         try:
             self.requests += 1
-            if self.fetcher is not None:
-                state = await self.fetcher.call("cluster_state")
-            else:
-                state = await client.cluster_state()
+            state = await client.cluster_state()
             if self.app.server_info is None:
                 try:
                     self.app.server_info = await client.server_info()
