@@ -159,6 +159,31 @@ class KafkaSettings:
 
 
 @dataclass(frozen=True)
+class SchemaRegistrySettings:
+    """A Confluent Schema Registry (read-only use: schemas by id) to decode DLQ payloads."""
+
+    urls: tuple[str, ...]
+    username: str | None = None
+    password_env: str | None = None
+    password_file: str | None = None
+    token_env: str | None = None
+    token_file: str | None = None
+    ca_file: str | None = None
+    cert_file: str | None = None
+    key_file: str | None = None
+    insecure: bool = False
+    timeout: float = 5.0
+
+    def password(self, env: Mapping[str, str] | None = None) -> str | None:
+        return read_secret(
+            self.password_env, self.password_file, what="schema_registry.password", env=env
+        )
+
+    def token(self, env: Mapping[str, str] | None = None) -> str | None:
+        return read_secret(self.token_env, self.token_file, what="schema_registry.token", env=env)
+
+
+@dataclass(frozen=True)
 class JmxEndpoint:
     """The JMX URL of one worker; ``worker`` is its Connect worker id (host:port)."""
 
@@ -207,6 +232,7 @@ class ClusterConfig:
     kafka: KafkaSettings | None = None
     jmx: tuple[JmxEndpoint, ...] = ()
     logs: tuple[LogSource, ...] = ()
+    schema_registry: SchemaRegistrySettings | None = None
     # Only for clusters imported from kcctl, whose file holds the password itself.
     password: str | None = field(default=None, repr=False, compare=False)
 
@@ -290,7 +316,7 @@ class _Reader:
 _CLUSTER_KEYS = {
     "urls", "url", "read_only", "username", "password_env", "password_file", "ca_file",
     "cert_file", "key_file", "insecure", "timeout", "refresh_seconds", "lag_threshold",
-    "kafka", "jmx", "logs",
+    "kafka", "jmx", "logs", "schema_registry",
 }  # fmt: skip
 _KAFKA_KEYS = {f.name for f in KafkaSettings.__dataclass_fields__.values()} - {"sasl_password"}
 
@@ -318,6 +344,40 @@ def _parse_kafka(path: Path, prefix: str, table: Any) -> KafkaSettings:
         ssl_password_file=r.text("ssl_password_file"),
         ssl_check_hostname=r.flag("ssl_check_hostname", True),
     )
+
+
+_REGISTRY_KEYS = {f.name for f in SchemaRegistrySettings.__dataclass_fields__.values()} | {"url"}
+
+
+def _parse_schema_registry(path: Path, prefix: str, table: Any) -> SchemaRegistrySettings:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: key '{prefix}': expected a table")
+    r = _Reader(path, prefix + ".", table)
+    r.check_known(_REGISTRY_KEYS)
+    urls = r.strings("urls") or r.strings("url")
+    if not urls:
+        raise ConfigError(f"{path}: key '{prefix}.url': expected the Schema Registry URL")
+    for url in urls:
+        if not url.startswith(("http://", "https://")):
+            raise ConfigError(
+                f"{path}: key '{prefix}.url': expected http:// or https:// URLs, got {url!r}"
+            )
+    settings = SchemaRegistrySettings(
+        urls=tuple(u.rstrip("/") for u in urls),
+        username=r.text("username"),
+        password_env=r.text("password_env"),
+        password_file=r.text("password_file"),
+        token_env=r.text("token_env"),
+        token_file=r.text("token_file"),
+        ca_file=r.text("ca_file"),
+        cert_file=r.text("cert_file"),
+        key_file=r.text("key_file"),
+        insecure=r.flag("insecure"),
+        timeout=r.number("timeout", 5.0),
+    )
+    if settings.username and (settings.token_env or settings.token_file):
+        raise ConfigError(f"{path}: '{prefix}': give username (basic auth) or a token, not both")
+    return settings
 
 
 def _parse_list_of_tables(path: Path, prefix: str, value: Any) -> list[_Reader]:
@@ -399,6 +459,11 @@ def _parse_cluster(path: Path, name: str, table: Any) -> ClusterConfig:
         refresh_seconds=r.number("refresh_seconds", 5.0),
         lag_threshold=int(r.number("lag_threshold", 10_000)),
         kafka=_parse_kafka(path, prefix + ".kafka", table["kafka"]) if "kafka" in table else None,
+        schema_registry=_parse_schema_registry(
+            path, prefix + ".schema_registry", table["schema_registry"]
+        )
+        if "schema_registry" in table
+        else None,
         jmx=tuple(jmx),
         logs=tuple(logs),
     )

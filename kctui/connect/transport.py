@@ -6,7 +6,7 @@ from __future__ import annotations
 import socket
 import ssl
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -14,12 +14,25 @@ from kctui import __version__
 from kctui.config import ClusterConfig, ConfigError
 
 
-def ssl_setting(cluster: ClusterConfig) -> ssl.SSLContext | bool:
+class TlsFiles(Protocol):
+    """The TLS choices an HTTP endpoint of kctui's config offers (REST, Schema Registry...)."""
+
+    @property
+    def ca_file(self) -> str | None: ...
+    @property
+    def cert_file(self) -> str | None: ...
+    @property
+    def key_file(self) -> str | None: ...
+    @property
+    def insecure(self) -> bool: ...
+
+
+def ssl_setting(cluster: TlsFiles, where: str | None = None) -> ssl.SSLContext | bool:
     """httpx's ``verify``: True (system CAs), or a context with the CA bundle, client
     certificate and, only when ``insecure`` is set, verification turned off."""
     if not (cluster.ca_file or cluster.cert_file or cluster.insecure):
         return True
-    where = f"cluster '{cluster.name}'"
+    where = where or f"cluster '{getattr(cluster, 'name', '?')}'"
     try:
         ca_file = str(Path(cluster.ca_file).expanduser()) if cluster.ca_file else None
         context = ssl.create_default_context(cafile=ca_file)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from kctui.dlq.records import DeadLetter, KafkaRecord, format_timestamp
+from kctui.dlq.wire import Decoded
 from kctui.errors import KctuiError
 
 
@@ -22,8 +23,9 @@ class ExportError(KctuiError):
     """The export file could not be written."""
 
 
-def payload_json(data: bytes | None) -> dict[str, Any] | None:
-    """``{"size", "base64", "text"?}`` for bytes; None for a null key or value."""
+def payload_json(data: bytes | None, decoded: Decoded | None = None) -> dict[str, Any] | None:
+    """``{"size", "base64", "text"?, "decoded"?}`` for bytes; None for a null key or value.
+    ``decoded`` is a wire-format payload decoded by its schema (or why it was not)."""
     if data is None:
         return None
     out: dict[str, Any] = {"size": len(data), "base64": base64.b64encode(data).decode("ascii")}
@@ -31,6 +33,8 @@ def payload_json(data: bytes | None) -> dict[str, Any] | None:
         out["text"] = data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    if decoded is not None:
+        out["decoded"] = decoded.as_json()
     return out
 
 
@@ -43,8 +47,8 @@ def record_json(record: KafkaRecord) -> dict[str, Any]:
         "timestamp": record.timestamp_ms,
         "time": format_timestamp(record.timestamp_ms) if record.timestamp_ms is not None else None,
         "headers": [{"key": k, "value": payload_json(v)} for k, v in record.headers],
-        "key": payload_json(record.key),
-        "value": payload_json(record.value),
+        "key": payload_json(record.key, record.decoded_key),
+        "value": payload_json(record.value, record.decoded_value),
     }
 
 

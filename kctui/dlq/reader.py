@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 from kctui.config import ClusterConfig, KafkaSettings
@@ -28,6 +29,7 @@ from kctui.dlq.errors import (
 )
 from kctui.dlq.pages import DLQ_TOPIC_KEY, Page, TopicInfo, dlq_topics_from_configs
 from kctui.dlq.records import KafkaRecord, decode_dead_letter
+from kctui.dlq.registry import PayloadDecoder, decoder_for
 
 __all__ = [
     "DLQ_TOPIC_KEY", "BrokerUnreachable", "DlqError", "DlqReader", "NoKafkaSettings",
@@ -62,8 +64,13 @@ class DlqReader:
         *,
         timeout: float | None = None,
         consumer_factory: Callable[..., Any] | None = None,
+        decoder: PayloadDecoder | None = None,
     ) -> None:
         self._kwargs = _settings_of(source)
+        if decoder is None:
+            registry = source.schema_registry if isinstance(source, ClusterConfig) else None
+            decoder = decoder_for(registry)
+        self.decoder = decoder
         if timeout is None:
             timeout = source.timeout if isinstance(source, ClusterConfig) else 10.0
         self.timeout = float(timeout)
@@ -141,6 +148,14 @@ class DlqReader:
                 except Exception:  # noqa: BLE001 - closing must not fail the caller
                     pass
                 self._consumer = None
+        self.decoder.close()
+
+    def decode(self, record: KafkaRecord) -> KafkaRecord:
+        """The record with its wire-format key and value decoded (the same record if neither)."""
+        key, value = self.decoder.decode(record.key), self.decoder.decode(record.value)
+        if key is None and value is None:
+            return record
+        return replace(record, decoded_key=key, decoded_value=value)
 
     def __enter__(self) -> DlqReader:
         return self
@@ -278,7 +293,7 @@ class DlqReader:
             chosen.reverse()
         return Page(
             topic=topic,
-            dead_letters=tuple(decode_dead_letter(r) for r in chosen),
+            dead_letters=tuple(decode_dead_letter(self.decode(r)) for r in chosen),
             ranges=tuple(page_ranges),
             bounds=tuple((p, b, e) for p, (b, e) in sorted(bounds.items()) if p in cursors),
         )
@@ -329,7 +344,8 @@ class DlqReader:
             if not begin <= offset < end:
                 return None
             read = self._read(topic, {partition: (offset, offset + 1)}, None, None)
-        return next((r for r in read.get(partition, []) if r.offset == offset), None)
+        found = next((r for r in read.get(partition, []) if r.offset == offset), None)
+        return self.decode(found) if found is not None else None
 
 
 def _time_key(record: KafkaRecord) -> tuple[int, int, int]:

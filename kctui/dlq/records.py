@@ -43,6 +43,8 @@ H_STACKTRACE = HEADER_PREFIX + "exception.stacktrace"
 #: Shown for a group whose header is absent (a DLQ written by something else).
 NO_VALUE = "(none)"
 
+from kctui.dlq.wire import Decoded  # noqa: E402 - after the re-exports above
+
 Header = tuple[str, bytes | None]
 
 
@@ -57,6 +59,9 @@ class KafkaRecord:
     key: bytes | None = None
     value: bytes | None = None
     headers: tuple[Header, ...] = ()
+    # Keys and values in the Confluent wire format, decoded by the reader (see dlq.registry).
+    decoded_key: Decoded | None = field(default=None, compare=False)
+    decoded_value: Decoded | None = field(default=None, compare=False)
 
     @classmethod
     def from_consumer_record(cls, rec: Any) -> KafkaRecord:

@@ -12,6 +12,8 @@ import json
 import re
 from dataclasses import dataclass
 
+from kctui.dlq.wire import Decoded
+
 MAX_DISPLAY_CHARS = 64 * 1024
 MAX_HEX_BYTES = 4 * 1024
 
@@ -37,9 +39,15 @@ class RenderedPayload:
     truncated: bool = False
     schema_id: int | None = None
     language: str = "text"  # json, text, hex
+    wire_label: str | None = None  # "Avro, schema id 42 (orders-value)" when decoded or known
+    note: str | None = None  # why a wire-format payload is not decoded
 
     @property
     def description(self) -> str:
+        if self.wire_label is not None:
+            cut = ", truncated for display" if self.truncated else ""
+            note = f": {self.note}" if self.note else ""
+            return f"{self.wire_label}, {format_size(self.size)}{cut}{note}"
         if self.kind == "null":
             return "null"
         if self.kind == "empty":
@@ -95,9 +103,16 @@ def hex_dump(data: bytes, max_bytes: int = MAX_HEX_BYTES) -> str:
 
 
 def render_payload(
-    data: bytes | None, *, max_chars: int = MAX_DISPLAY_CHARS, max_hex_bytes: int = MAX_HEX_BYTES
+    data: bytes | None,
+    *,
+    max_chars: int = MAX_DISPLAY_CHARS,
+    max_hex_bytes: int = MAX_HEX_BYTES,
+    decoded: Decoded | None = None,
 ) -> RenderedPayload:
-    """Choose how to show bytes: JSON, Confluent wire format, UTF-8 text or hex; never raises."""
+    """Choose how to show bytes: decoded by its schema (``decoded``, from the reader), JSON,
+    Confluent wire format, UTF-8 text or hex; never raises."""
+    if decoded is not None and data is not None:
+        return _render_decoded(decoded, len(data), max_chars, max_hex_bytes)
     if data is None:
         return RenderedPayload(kind="null", text="null", size=0)
     data = bytes(data)
@@ -126,6 +141,29 @@ def render_payload(
         return RenderedPayload("text", shown, size, cut)
     return RenderedPayload(
         "binary", hex_dump(data, max_hex_bytes), size, size > max_hex_bytes, language="hex"
+    )
+
+
+def _render_decoded(
+    decoded: Decoded, size: int, max_chars: int, max_hex_bytes: int
+) -> RenderedPayload:
+    """A wire-format payload: its decoded JSON, or its body (JSON text or hex) and why not."""
+    text = decoded.text
+    if text is not None:
+        shown, cut = _cut(text, max_chars)
+        return RenderedPayload(
+            "decoded", shown, size, cut, decoded.schema_id, "json", decoded.label, decoded.error
+        )
+    body = decoded.raw_body
+    body_text = _as_text(body) if body else None
+    pretty = _as_json(body_text) if body_text else None
+    if pretty is not None:
+        shown, cut = _cut(pretty, max_chars)
+        language = "json"
+    else:
+        shown, cut, language = hex_dump(body, max_hex_bytes), len(body) > max_hex_bytes, "hex"
+    return RenderedPayload(
+        "confluent", shown, size, cut, decoded.schema_id, language, decoded.label, decoded.error
     )
 
 

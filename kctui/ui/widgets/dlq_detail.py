@@ -22,6 +22,7 @@ from kctui.dlq.records import (
     highlight,
     render_payload,
 )
+from kctui.dlq.wire import Decoded
 
 ROLE_STYLES: dict[str, str] = {
     "key": "$primary",
@@ -47,9 +48,10 @@ def spans_content(text: str, language: str) -> Content:
     )
 
 
-def payload_content(data: bytes | None) -> tuple[str, Content]:
-    """A title (kind and size) and the rendered body of a key or value."""
-    rendered = render_payload(data)
+def payload_content(data: bytes | None, decoded: Decoded | None = None) -> tuple[str, Content]:
+    """A title (kind and size) and the rendered body of a key or value (``decoded`` by its
+    schema when the reader could)."""
+    rendered = render_payload(data, decoded=decoded)
     if rendered.kind == "null":
         return "null", Content.styled("null", "$text-muted italic")
     if rendered.kind == "empty":
@@ -117,8 +119,9 @@ class DlqDetail(VerticalScroll):
         table.display = bool(rows)
 
     def _payloads(self, record: KafkaRecord) -> None:
-        for part, data in (("value", record.value), ("key", record.key)):
-            title, body = payload_content(data)
+        for part, data, decoded in (("value", record.value, record.decoded_value),
+                                    ("key", record.key, record.decoded_key)):  # fmt: skip
+            title, body = payload_content(data, decoded)
             self.query_one(f"#dlq-{part}-label", Static).update(f"{part.capitalize()} — {title}")
             self.query_one(f"#dlq-{part}", Static).update(body)
         others = [(k, decode_text(v)) for k, v in record.headers if not k.startswith(HEADER_PREFIX)]
