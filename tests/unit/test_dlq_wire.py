@@ -96,7 +96,8 @@ def test_json_schema_and_protobuf_payloads(registry_url) -> None:
     url, store = registry_url
     json_body = {"schema": '{"type":"object"}', "schemaType": "JSON"}
     json_id = store.register("events-value", json_body)
-    proto = 'syntax = "proto3";\npackage shop.v1;\nmessage Order { message Line { int32 n = 1; } }\n'
+    proto = 'syntax = "proto3";\npackage shop.v1;\n'
+    proto += "message Order { message Line { int32 n = 1; } }\n"
     proto += "message Refund { string id = 1; }\n"
     proto_id = store.register("refunds-value", {"schema": proto, "schemaType": "PROTOBUF"})
     dec = decoder(url)
