@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import httpx
+
 from kctui.config import ClusterConfig, config_path, load_config, write_cluster, xdg_dir
 from kctui.sandbox import layout
 from kctui.sandbox.jars import DEFAULT_VERSION_SPEC, SandboxError, ensure_jars, resolve_version
@@ -214,6 +216,9 @@ class Sandbox:
         state = self.state()
         if state and self.is_up() and state.port_base == self.ports.base:
             self.log(f"sandbox already up (Kafka {state.version}); reusing it")
+            if not any(c.name == "registry" for c in state.components):  # an older sandbox
+                state.components.append(self._start_registry())
+                state.save(self.state_file)
             if seed:
                 self._seed()
             self.write_config(state.version)
@@ -236,6 +241,7 @@ class Sandbox:
         for index in range(len(self.ports.worker_rest)):
             state.components.append(self._start_worker(java, classpath, version, index))
         state.components.append(self._start_feeder())
+        state.components.append(self._start_registry())
         state.save(self.state_file)
         self.log("waiting for both Connect workers ...")
         for url in self.rest_urls:
@@ -346,6 +352,23 @@ class Sandbox:
                 str(scenario.source_file(self.files_dir))]  # fmt: skip
         return self._spawn("feeder", argv, self.files_dir)
 
+    @property
+    def registry_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.registry}"
+
+    def _start_registry(self) -> Component:
+        """The stand-in Schema Registry (see kctui.sandbox.registry) for Avro dead letters."""
+        argv = [sys.executable, "-m", "kctui.sandbox.registry", "--sandbox-home", str(self.home),
+                "--port", str(self.ports.registry), "--store",
+                str(self.files_dir / "registry.json")]  # fmt: skip
+        return self._spawn("registry", argv, self.files_dir)
+
+    def registry_ready(self) -> bool:
+        try:
+            return httpx.get(self.registry_url + "/subjects", timeout=2.0).status_code == 200
+        except httpx.HTTPError:
+            return False
+
     def _check_alive(self, state: State) -> None:
         """During start-up: fail fast, with the log's tail, when a process we spawned exited."""
         for component in state.components:
@@ -406,6 +429,7 @@ class Sandbox:
             "urls": list(self.rest_urls),
             "refresh_seconds": 5,
             "kafka": {"bootstrap_servers": [self.bootstrap]},
+            "schema_registry": {"url": self.registry_url},
             "jmx": [
                 {"worker": w, "url": layout.jmx_url(p)}
                 for w, p in zip(workers, self.ports.worker_jmx, strict=True)
@@ -478,6 +502,7 @@ class Sandbox:
         where = {
             "broker": f"{self.bootstrap} (JMX {ports.broker_jmx})",
             "feeder": f"appends to {self.files_dir}",
+            "registry": f"{self.registry_url} (Schema Registry stand-in)",
         }
         for i, (rest, jmx) in enumerate(zip(ports.worker_rest, ports.worker_jmx, strict=True)):
             where[f"worker-{i + 1}"] = (

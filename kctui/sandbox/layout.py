@@ -19,7 +19,7 @@ class PortPlan:
 
     The defaults stay clear of a real Kafka on the same host (9092/9093, Connect 8083,
     JMX 9999): broker base+92, controller base+93, broker JMX base+99, worker i REST
-    base+83+i, worker i JMX base+183+i.
+    base+83+i, worker i JMX base+183+i, the stand-in Schema Registry base+81.
     """
 
     base: int
@@ -28,12 +28,14 @@ class PortPlan:
     broker_jmx: int
     worker_rest: tuple[int, ...]
     worker_jmx: tuple[int, ...]
+    registry: int
 
     def named(self) -> dict[str, int]:
         ports = {
             "broker": self.broker,
             "controller": self.controller,
             "broker JMX": self.broker_jmx,
+            "schema registry": self.registry,
         }
         for i, (rest, jmx) in enumerate(zip(self.worker_rest, self.worker_jmx, strict=True), 1):
             ports[f"worker-{i} REST"] = rest
@@ -53,6 +55,7 @@ def plan_ports(base: int = DEFAULT_PORT_BASE, workers: int = WORKER_COUNT) -> Po
         broker_jmx=base + 99,
         worker_rest=tuple(base + 83 + i for i in range(workers)),
         worker_jmx=tuple(base + 183 + i for i in range(workers)),
+        registry=base + 81,
     )
     values = list(plan.named().values())
     assert len(values) == len(set(values)), "port plan collides"

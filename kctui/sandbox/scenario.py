@@ -26,6 +26,9 @@ LINES_TOPIC = "demo-lines"
 ORDERS_TOPIC = "demo-orders"
 DLQ_TOPIC = "demo-orders-dlq"
 SMT_TOPIC = "demo-smt"
+PAYMENTS_TOPIC = "demo-payments-avro"
+AVRO_DLQ_TOPIC = "demo-payments-dlq"
+AVRO_RECORDS = 40
 MALFORMED_RECORDS = 300
 VALID_RECORDS = 60
 
@@ -36,7 +39,32 @@ FAILING_SINK = "demo-failing-sink"
 PAUSED = "demo-paused"
 STOPPED = "demo-stopped"
 SMT_SOURCE = "demo-smt-source"
-CONNECTORS = (SOURCE, SINK, DLQ_SINK, FAILING_SINK, PAUSED, STOPPED, SMT_SOURCE)
+AVRO_SINK = "demo-avro-sink"
+CONNECTORS = (SOURCE, SINK, DLQ_SINK, FAILING_SINK, PAUSED, STOPPED, SMT_SOURCE, AVRO_SINK)
+
+# Payments written by a Confluent Avro serializer (wire format, ids from the stand-in
+# registry) and read by a sink that expects JSON: the classic converter mismatch, whose dead
+# letters kctui decodes back through the registry.
+PAYMENT_SCHEMA = {
+    "type": "record",
+    "name": "Payment",
+    "namespace": "demo.payments",
+    "fields": [
+        {"name": "id", "type": "string"},
+        {"name": "amount", "type": {"type": "bytes", "logicalType": "decimal",
+                                    "precision": 12, "scale": 2}},  # fmt: skip
+        {"name": "currency", "type": {"type": "enum", "name": "Currency",
+                                      "symbols": ["EUR", "USD", "GBP"]}},  # fmt: skip
+        {"name": "paid_at", "type": {"type": "long", "logicalType": "timestamp-millis"}},
+        {"name": "note", "type": ["null", "string"], "default": None},
+    ],
+}
+PAYMENT_KEY_SCHEMA = {
+    "type": "record",
+    "name": "PaymentKey",
+    "namespace": "demo.payments",
+    "fields": [{"name": "account", "type": "string"}],
+}
 
 
 def source_file(files_dir: Path) -> Path:
@@ -91,6 +119,19 @@ def connector_configs(files_dir: Path) -> dict[str, dict[str, str]]:
             "file": source,
             "topic": "demo-stopped-lines",
         },
+        AVRO_SINK: {
+            "connector.class": FILE_SINK,
+            "tasks.max": "1",
+            "topics": PAYMENTS_TOPIC,
+            "file": str(files_dir / "payments-out.txt"),
+            "key.converter": STRING_CONVERTER,
+            "value.converter": JSON_CONVERTER,
+            "value.converter.schemas.enable": "false",
+            "errors.tolerance": "all",
+            "errors.deadletterqueue.topic.name": AVRO_DLQ_TOPIC,
+            "errors.deadletterqueue.topic.replication.factor": "1",
+            "errors.deadletterqueue.context.headers.enable": "true",
+        },
         SMT_SOURCE: {
             "connector.class": FILE_SOURCE,
             "tasks.max": "1",
@@ -129,6 +170,58 @@ def malformed_orders() -> list[tuple[bytes, bytes, list[tuple[str, bytes]]]]:
     return records
 
 
+def _register(registry_url: str, subject: str, schema: dict[str, Any]) -> int:
+    import json
+
+    response = httpx.post(f"{registry_url}/subjects/{subject}/versions",
+                          json={"schema": json.dumps(schema)}, timeout=10.0)  # fmt: skip
+    if response.status_code != 200:
+        raise SandboxError(f"registering {subject} failed: {response.status_code} {response.text}")
+    return int(response.json()["id"])
+
+
+def avro_payments(key_id: int, value_id: int) -> list[tuple[bytes, bytes]]:
+    """Keys and values as Confluent's KafkaAvroSerializer writes them (magic 0, id, Avro)."""
+    import io
+    from decimal import Decimal
+
+    from fastavro import parse_schema, schemaless_writer
+
+    def wire(schema_id: int, schema: Any, datum: dict[str, Any]) -> bytes:
+        out = io.BytesIO()
+        schemaless_writer(out, schema, datum)
+        return b"\x00" + schema_id.to_bytes(4, "big") + out.getvalue()
+
+    value_schema, key_schema = parse_schema(PAYMENT_SCHEMA), parse_schema(PAYMENT_KEY_SCHEMA)
+    records = []
+    for n in range(AVRO_RECORDS):
+        payment = {
+            "id": f"pay-{n:04d}",
+            "amount": Decimal(f"{(n * 37) % 500}.{n % 100:02d}"),
+            "currency": ("EUR", "USD", "GBP")[n % 3],
+            "paid_at": 1764460800000 + n * 60_000,
+            "note": None if n % 4 else f"refund of order-{n}",
+        }
+        key = wire(key_id, key_schema, {"account": f"acct-{n % 7}"})
+        records.append((key, wire(value_id, value_schema, payment)))
+    return records
+
+
+def _produce_payments(bootstrap: str, registry_url: str) -> None:
+    from kafka import KafkaProducer
+
+    key_id = _register(registry_url, f"{PAYMENTS_TOPIC}-key", PAYMENT_KEY_SCHEMA)
+    value_id = _register(registry_url, f"{PAYMENTS_TOPIC}-value", PAYMENT_SCHEMA)
+    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
+    try:
+        for key, value in avro_payments(key_id, value_id):
+            producer.send(PAYMENTS_TOPIC, key=key, value=value,
+                          headers=[("origin", b"kctui-sandbox")])  # fmt: skip
+        producer.flush(timeout=30)
+    finally:
+        producer.close()
+
+
 def _request(http: httpx.Client, method: str, path: str, **kwargs: Any) -> httpx.Response:
     """A request that rides out rebalances (409) while the cluster settles."""
     deadline = time.monotonic() + 90
@@ -146,7 +239,8 @@ def _ensure_topics(bootstrap: str) -> None:
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="kctui-sandbox-seed")
     try:
         existing = set(admin.list_topics())
-        wanted = [NewTopic(LINES_TOPIC, 2, 1), NewTopic(ORDERS_TOPIC, 3, 1)]
+        wanted = [NewTopic(LINES_TOPIC, 2, 1), NewTopic(ORDERS_TOPIC, 3, 1),
+                  NewTopic(PAYMENTS_TOPIC, 1, 1)]  # fmt: skip
         missing = [t for t in wanted if t.name not in existing]
         if missing:
             try:
@@ -206,6 +300,12 @@ def seed(box: Sandbox) -> float:
         _request(http, "PUT", f"/connectors/{STOPPED}/stop")
         if _topic_size(box.bootstrap, ORDERS_TOPIC) == 0:
             _produce_orders(box.bootstrap)
+        if _topic_size(box.bootstrap, PAYMENTS_TOPIC) == 0:
+            from kctui.sandbox.cluster import wait_for
+
+            wait_for(box.registry_ready, timeout=30, what="the stand-in Schema Registry",
+                     check=lambda: None)  # fmt: skip
+            _produce_payments(box.bootstrap, box.registry_url)
         _wait_settled(http, box)
     return time.monotonic() - started
 
@@ -226,7 +326,7 @@ def unsettled(states: dict[str, Any]) -> list[str]:
         return [str(t.get("state")) for t in tasks]
 
     missing = []
-    for name in (SOURCE, SINK, DLQ_SINK, SMT_SOURCE):
+    for name in (SOURCE, SINK, DLQ_SINK, SMT_SOURCE, AVRO_SINK):
         tasks = task_states(name)
         if state(name) != "RUNNING" or not tasks or set(tasks) != {"RUNNING"}:
             missing.append(f"{name} running")
@@ -246,6 +346,8 @@ def _wait_settled(http: httpx.Client, box: Sandbox) -> None:
         missing = unsettled(_states(http))
         if not missing and _topic_size(box.bootstrap, DLQ_TOPIC) < MALFORMED_RECORDS:
             missing.append(f"{DLQ_TOPIC} holding {MALFORMED_RECORDS} dead letters")
+        if not missing and _topic_size(box.bootstrap, AVRO_DLQ_TOPIC) < AVRO_RECORDS:
+            missing.append(f"{AVRO_DLQ_TOPIC} holding {AVRO_RECORDS} dead letters")
         if not missing:
             return
         time.sleep(1.0)

@@ -115,6 +115,7 @@ def test_unsettled_names_what_is_missing() -> None:
         scenario.FAILING_SINK: _status("RUNNING", ["FAILED"]),
         scenario.PAUSED: _status("RUNNING", ["RUNNING"]),
         scenario.STOPPED: _status("STOPPED", []),
+        scenario.AVRO_SINK: _status("RUNNING", ["RUNNING"]),
     }
     assert scenario.unsettled(states) == [
         f"{scenario.DLQ_SINK} running",
