@@ -30,7 +30,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--json", action="store_true", help="JSON Lines output (one per record)")
     parser.add_argument(
         "--summary", action="store_true",
-        help="counts by topic, stage and exception class over all DLQ topics (or TOPIC)",
+        help="groups by cause (normalised root cause), stage and exception class, with counts, "
+        "first and last seen and partitions, over all DLQ topics (or TOPIC)",
     )  # fmt: skip
     parser.add_argument(
         "--bootstrap", metavar="HOST:PORT[,...]",
@@ -110,10 +111,12 @@ def _print_summary(reader: Any, topics: dict[str, str], limit: int, as_json: boo
     import json
 
     from kctui.dlq.errors import NotAuthorized, TopicNotFound
-    from kctui.dlq.records import summarize
+    from kctui.dlq.groups import cause_groups
+    from kctui.dlq.records import format_timestamp, summarize
 
     topic_rows: list[tuple[Any, ...]] = []
     group_rows: list[tuple[Any, ...]] = []
+    cause_rows: list[tuple[Any, ...]] = []
     out: list[dict[str, Any]] = []
     for topic, connector in topics.items():
         try:
@@ -129,8 +132,22 @@ def _print_summary(reader: Any, topics: dict[str, str], limit: int, as_json: boo
             for (stage, exc), count in summary.by_stage_exception
         ]
         group_rows += [(topic, g["stage"], g["exception_class"], g["count"]) for g in groups]
+        causes = cause_groups(page.dead_letters)
+        cause_rows += [
+            (topic, c.count, format_timestamp(c.first_ms), format_timestamp(c.last_ms),
+             ",".join(c.partitions), f"{c.exception_class.rsplit('.', 1)[-1]} at {c.stage}: "
+             f"{c.cause}"[:160])
+            for c in causes
+        ]  # fmt: skip
+        cause_json = [
+            {"key": c.key, "stage": c.stage, "exception_class": c.exception_class,
+             "cause": c.cause, "example": c.example, "count": c.count,
+             "first_timestamp": c.first_ms, "last_timestamp": c.last_ms,
+             "partitions": list(c.partitions)}
+            for c in causes
+        ]  # fmt: skip
         out.append({"topic": topic, "connector": connector, "records": page.total,
-                    "read": summary.total, "groups": groups})  # fmt: skip
+                    "read": summary.total, "causes": cause_json, "groups": groups})  # fmt: skip
     if as_json:
         print(json.dumps({"topics": out}, indent=2))
         return 0
@@ -138,6 +155,10 @@ def _print_summary(reader: Any, topics: dict[str, str], limit: int, as_json: boo
         print("no connector of this cluster has errors.deadletterqueue.topic.name set")
         return 0
     print(_table(topic_rows, ("TOPIC", "CONNECTOR", "RECORDS", "READ")))
+    if cause_rows:
+        print()
+        print(_table(cause_rows, ("TOPIC", "COUNT", "FIRST (UTC)", "LAST (UTC)", "PARTITIONS",
+                                  "CAUSE")))  # fmt: skip
     if group_rows:
         print()
         print(_table(group_rows, ("TOPIC", "STAGE", "EXCEPTION", "COUNT")))

@@ -310,7 +310,11 @@ def summarize(dead_letters: Iterable[DeadLetter]) -> Summary:
 
 
 def group_value(dl: DeadLetter, kind: str) -> str:
-    """The group label of a dead letter for ``kind`` ``exception`` or ``stage``."""
+    """The group label of a dead letter for ``kind`` ``cause``, ``exception`` or ``stage``."""
+    if kind == "cause":
+        from kctui.dlq.groups import cause_key
+
+        return cause_key(dl)
     if kind == "exception":
         return dl.exception_class or NO_VALUE
     if kind == "stage":

@@ -22,6 +22,7 @@ from textual.widgets import ContentSwitcher, DataTable, Footer, Static
 from textual.worker import get_current_worker
 
 from kctui.config import ClusterConfig
+from kctui.dlq.groups import cause_groups
 from kctui.dlq.reader import Page, TopicInfo
 from kctui.dlq.records import DeadLetter, KafkaRecord, group_value, summarize
 from kctui.errors import KctuiError
@@ -309,7 +310,8 @@ class DlqScreen(DlqPromptActions, Screen[None]):
 
     def _show_rows(self) -> None:
         self.query_one(DlqTable).show(self._visible())
-        self.query_one(DlqSummary).show(summarize(self._read_so_far.values()), self.group)
+        read = list(self._read_so_far.values())
+        self.query_one(DlqSummary).show(summarize(read), self.group, cause_groups(read))
         self.query_one(DlqDetail).show(self.query_one(DlqTable).current)
 
     def _page_text(self) -> str:

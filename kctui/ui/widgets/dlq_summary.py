@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
-from kctui.dlq.records import Summary
+from kctui.dlq.groups import CauseGroup
+from kctui.dlq.records import Summary, format_timestamp
 
 ALL = "all"
 
@@ -21,13 +24,13 @@ class DlqSummary(Vertical):
     """``340 records, 338 DataException at VALUE_CONVERTER`` and one option per group."""
 
     DEFAULT_CSS = """
-    DlqSummary { height: auto; max-height: 9; }
+    DlqSummary { height: auto; max-height: 10; }
     DlqSummary #dlq-headline { text-style: bold; padding: 0 1; }
-    DlqSummary OptionList { height: auto; max-height: 7; border: none; padding: 0 1; }
+    DlqSummary OptionList { height: auto; max-height: 8; border: none; padding: 0 1; }
     """
 
     class GroupSelected(Message):
-        """A group was chosen: ``kind`` is exception or stage; None means show all."""
+        """A group was chosen: ``kind`` is cause, exception or stage; None means show all."""
 
         def __init__(self, kind: str | None, value: str | None) -> None:
             super().__init__()
@@ -38,8 +41,14 @@ class DlqSummary(Vertical):
         yield Static("", id="dlq-headline", markup=False)
         yield OptionList(id="dlq-groups")
 
-    def show(self, summary: Summary, active: tuple[str, str] | None) -> None:
-        """Refresh counts; ``active`` is the group currently filtering the table."""
+    def show(
+        self,
+        summary: Summary,
+        active: tuple[str, str] | None,
+        causes: Sequence[CauseGroup] = (),
+    ) -> None:
+        """Refresh counts; ``active`` is the group currently filtering the table. Groups by
+        cause come first (largest first), then by exception class and by stage."""
         self.query_one("#dlq-headline", Static).update(summary.headline)
         options = self.query_one("#dlq-groups", OptionList)
         highlighted = options.highlighted
@@ -48,6 +57,16 @@ class DlqSummary(Vertical):
         options.add_option(
             Option(f"{'▶ ' if active is None else prefix}all ({summary.total})", id=ALL)
         )
+        for group in causes:
+            mark = "▶ " if active == ("cause", group.key) else prefix
+            seen = format_timestamp(group.last_ms)[5:16] if group.last_ms is not None else "-"
+            spread = len(group.partitions)
+            label = (
+                f"{mark}{group.count:>5}  {group.exception_class.rsplit('.', 1)[-1]} at "
+                f"{group.stage}: {group.cause or '(no message)'}  "
+                f"(last {seen}, {spread} partition{'s' if spread != 1 else ''})"
+            )
+            options.add_option(Option(label, id=group_id("cause", group.key)))
         for kind, groups in (("exception", summary.by_exception), ("stage", summary.by_stage)):
             for value, count in groups:
                 mark = "▶ " if active == (kind, value) else prefix
