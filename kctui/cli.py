@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "describe",
     "config",
     "dlq",
+    "dlq_redrive",
     "logs",
     "triage",
     "apply",
@@ -87,10 +88,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_VALUED_OPTIONS = {"--cluster", "-c", "--url", "--config", "--theme", "--refresh"}
+_NESTED = {("dlq", "redrive"): "dlq-redrive"}
+
+
+def _nest(argv: list[str]) -> list[str]:
+    """``kctui dlq redrive ...`` is the command ``dlq-redrive`` (``dlq`` takes a TOPIC)."""
+    for i, token in enumerate(argv[:-1]):
+        if i and argv[i - 1] in _VALUED_OPTIONS:
+            continue
+        if (token, argv[i + 1]) in _NESTED:
+            return [*argv[:i], _NESTED[(token, argv[i + 1])], *argv[i + 2 :]]
+        if not token.startswith("-"):
+            break  # the first word is the command
+    return argv
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
-    command = args.command or "console"
+    args = parser.parse_args(_nest(list(sys.argv[1:] if argv is None else argv)))
+    command = (args.command or "console").replace("-", "_")
     module = importlib.import_module(f"kctui.commands.{command}")
     try:
         return int(module.run(args) or 0)

@@ -19,7 +19,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="decode dead-letter queue records (Connect's __connect.errors.* headers)",
         description="Print the newest dead letters of TOPIC decoded, newest first; without "
         "TOPIC, list the DLQ topics of the cluster's connectors with their record counts. "
-        "Needs the cluster's [kafka] settings. Never joins a consumer group, never commits.",
+        "Needs the cluster's [kafka] settings. Never joins a consumer group, never commits. "
+        "'kctui dlq redrive TOPIC' produces dead letters again (see its --help).",
     )
     add_cluster_options(parser)
     parser.add_argument("topic", nargs="?", metavar="TOPIC", help="a dead-letter topic")
