@@ -102,12 +102,6 @@ def _select(args: argparse.Namespace, reader: Any) -> list[Any]:
     return letters
 
 
-def _where(send: Any) -> str:
-    if send.partition is None:
-        return f"{send.topic} (by key)"
-    return f"{send.topic}/{send.partition}"
-
-
 def run(args: argparse.Namespace) -> int:
     from kctui.commands.dlq import _cluster
     from kctui.dlq import redrive
@@ -140,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
     if args.dry_run:
         for send in plan.sends:
             print(f"would send {args.topic} {send.dlq_partition}@{send.dlq_offset} -> "
-                  f"{_where(send)}, {len(send.headers)} headers")  # fmt: skip
+                  f"{redrive.target_text(send)}, {len(send.headers)} headers")  # fmt: skip
         print(f"dry run: {len(plan.sends)} to send, {len(plan.skips)} skipped; nothing produced")
         return 0
     if not plan.sends:
@@ -150,25 +144,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _send(dlq_topic: str, cluster: Any, plan: Any, log: Any, rate: Any) -> int:
-    from kctui.dlq.redrive import RecordProducer
+    from kctui.dlq.redrive import RecordProducer, execute
 
     producer = RecordProducer(cluster)
-    failed = sent = 0
     try:
-        for send in plan.sends:
-            rate.wait()
-            try:
-                landed = producer.send(send)
-            except Exception as exc:  # noqa: BLE001 - every failure is reported, the rest go on
-                failed += 1
-                print(f"FAILED {dlq_topic} {send.dlq_partition}@{send.dlq_offset} -> "
-                      f"{_where(send)}: {type(exc).__name__}: {exc}")  # fmt: skip
-                continue
-            log.record(dlq_topic, send, landed)
-            sent += 1
-            print(f"{dlq_topic} {send.dlq_partition}@{send.dlq_offset} -> "
-                  f"{send.topic} {landed[0]}@{landed[1]}")  # fmt: skip
+        outcomes = execute(plan, producer, log, rate=rate,
+                           on_each=lambda outcome: print(outcome.line(dlq_topic)))  # fmt: skip
     finally:
         producer.close()
+    failed = sum(1 for o in outcomes if o.landed is None)
+    sent = len(outcomes) - failed
     print(f"sent {sent}, failed {failed}, skipped {len(plan.skips)}; report: {log.path}")
     return 1 if failed else 0

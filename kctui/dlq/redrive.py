@@ -157,6 +157,56 @@ class RecordProducer:
         self._producer.close(timeout=10)
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one planned send: where it landed, or why it failed."""
+
+    send: Send
+    landed: tuple[int, int] | None = None
+    error: str | None = None
+
+    def line(self, dlq_topic: str) -> str:
+        source = f"{dlq_topic} {self.send.dlq_partition}@{self.send.dlq_offset}"
+        if self.landed is None:
+            return f"FAILED {source} -> {target_text(self.send)}: {self.error}"
+        return f"{source} -> {self.send.topic} {self.landed[0]}@{self.landed[1]}"
+
+
+def target_text(send: Send) -> str:
+    if send.partition is None:
+        return f"{send.topic} (by key)"
+    return f"{send.topic}/{send.partition}"
+
+
+def execute(
+    plan: Plan,
+    producer: RecordProducer,
+    log: RedriveLog,
+    *,
+    rate: RateLimit | None = None,
+    on_each: Callable[[Outcome], None] = lambda outcome: None,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> list[Outcome]:
+    """Send every planned record in order, recording each success in ``log``; a failure is
+    reported and the rest still go."""
+    outcomes = []
+    for send in plan.sends:
+        if cancelled():
+            break
+        if rate is not None:
+            rate.wait()
+        try:
+            landed = producer.send(send)
+        except Exception as exc:  # noqa: BLE001 - every failure is reported, the rest go on
+            outcome = Outcome(send, error=f"{type(exc).__name__}: {exc}")
+        else:
+            log.record(plan.dlq_topic, send, landed)
+            outcome = Outcome(send, landed)
+        outcomes.append(outcome)
+        on_each(outcome)
+    return outcomes
+
+
 # --------------------------------------------------------------------------- the report
 
 
