@@ -64,22 +64,6 @@ def parse_offsets(text: str) -> tuple[int, int, int]:
     return partition, low, high
 
 
-def _state(cluster: Any) -> tuple[Any, str | None]:
-    """The cluster state (for DLQ topics and sink states), or None and why not."""
-    import asyncio
-
-    from kctui.connect.client import ConnectClient
-
-    async def fetch() -> Any:
-        async with ConnectClient(cluster) as client:
-            return await client.cluster_state()
-
-    try:
-        return asyncio.run(fetch()), None
-    except KctuiError as exc:
-        return None, str(exc)
-
-
 def _select(args: argparse.Namespace, reader: Any) -> list[Any]:
     from kctui.dlq.groups import cause_groups, cause_key
 
@@ -116,11 +100,9 @@ def run(args: argparse.Namespace) -> int:
         raise redrive.ReadOnlyRefused(
             f"cluster '{cluster.name}' is read-only: redrive refused, nothing was sent"
         )
-    state, why = _state(cluster)
-    if state is None:
-        print(f"warning: cannot read the cluster's connectors ({why}): DLQ topics other than "
-              f"{args.topic} and sink states are not checked", file=sys.stderr)  # fmt: skip
-    dlq_topics = {c.dlq_topic for c in state.connectors.values() if c.dlq_topic} if state else set()
+    dlq_topics, state, warnings = redrive.checks(cluster, args.topic)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     log = redrive.RedriveLog(redrive.report_path(cluster.name, args.topic))
     with DlqReader(cluster) as reader:
         letters = _select(args, reader)

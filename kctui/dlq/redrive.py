@@ -184,7 +184,7 @@ def execute(
     log: RedriveLog,
     *,
     rate: RateLimit | None = None,
-    on_each: Callable[[Outcome], None] = lambda outcome: None,
+    on_each: Callable[[Outcome], object] = lambda outcome: None,
     cancelled: Callable[[], bool] = lambda: False,
 ) -> list[Outcome]:
     """Send every planned record in order, recording each success in ``log``; a failure is
@@ -285,3 +285,31 @@ def sink_warnings(target_topics: Iterable[str], state: Any) -> list[str]:
             warnings.append(f"sink {name} reading {', '.join(read)} is still FAILED: fix it "
                             "first, or the records may fail again")  # fmt: skip
     return warnings
+
+
+def fetch_state(cluster: ClusterConfig) -> tuple[Any, str | None]:
+    """The cluster's connectors (for DLQ topics and sink states), or None and why not.
+    Blocking: call it from a thread or the CLI."""
+    import asyncio
+
+    from kctui.connect.client import ConnectClient
+    from kctui.errors import KctuiError
+
+    async def fetch() -> Any:
+        async with ConnectClient(cluster) as client:
+            return await client.cluster_state()
+
+    try:
+        return asyncio.run(fetch()), None
+    except KctuiError as exc:
+        return None, str(exc)
+
+
+def checks(cluster: ClusterConfig, dlq_topic: str) -> tuple[set[str], Any, list[str]]:
+    """DLQ topics of the cluster (never targets), its state, and warnings about what could
+    not be checked."""
+    state, why = fetch_state(cluster)
+    if state is None:
+        return set(), None, [f"cannot read the cluster's connectors ({why}): DLQ topics other "
+                             f"than {dlq_topic} and sink states are not checked"]  # fmt: skip
+    return {c.dlq_topic for c in state.connectors.values() if c.dlq_topic}, state, []

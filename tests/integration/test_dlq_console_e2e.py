@@ -74,3 +74,60 @@ async def test_d_on_the_dlq_sink_shows_its_dead_letters_decoded(
         await until(pilot, lambda: app.screen is screen, "back to the browser")
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, DlqScreen), "back to the console")
+
+
+async def test_avro_dead_letters_decoded_grouped_and_redriven_from_the_browser(
+    sandbox_cluster: ClusterConfig, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uuid
+
+    from textual.widgets import Input, OptionList, Static
+
+    from kctui.dlq.redrive import RedriveLog, report_path
+    from kctui.ui.screens.dlq_modals import DlqPrompt
+    from kctui.ui.screens.dlq_redrive import RedriveScreen
+    from kctui.ui.widgets.dlq_summary import DlqSummary
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    target = f"redrive-ui-{uuid.uuid4().hex[:8]}"
+    app = KctuiApp(sandbox_cluster)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await until(pilot, lambda: filled(connector_table(app)) and app.state is not None
+                    and "demo-avro-sink" in app.state.connectors, "the first refresh")  # fmt: skip
+        table = connector_table(app)
+        assert table is not None and table.select("demo-avro-sink")
+        table.focus()
+        await pilot.press("D")
+        await until(pilot, lambda: isinstance(app.screen, DlqScreen), "the DLQ browser")
+        screen = app.screen
+        assert isinstance(screen, DlqScreen) and screen.topic == "demo-payments-dlq"
+        rows = screen.query_one(DlqTable)
+        await until(pilot, lambda: rows.row_count >= 40, "the Avro dead letters")
+        label = str(screen.query_one("#dlq-value-label", Static).content)
+        assert "Avro, schema id" in label and "demo-payments-avro-value" in label
+        assert '"currency"' in str(screen.query_one("#dlq-value", Static).content)
+        groups = screen.query_one(DlqSummary).query_one(OptionList)
+        causes = [str(groups.get_option_at_index(i).prompt) for i in range(groups.option_count)]
+        assert any("40  DataException at VALUE_CONVERTER" in c for c in causes), causes
+        groups.highlighted = 1  # the largest cause group
+        groups.action_select()
+        await until(pilot, lambda: screen.group is not None, "the group filter")
+        rows.focus()
+        await pilot.press("R")
+        await until(pilot, lambda: isinstance(app.screen, DlqPrompt), "the target prompt")
+        prompt_input = app.screen.query_one(Input)
+        assert prompt_input.value == "demo-payments-avro"
+        prompt_input.value = target
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, RedriveScreen), "the preview")
+        preview = app.screen
+        assert isinstance(preview, RedriveScreen) and len(preview.plan.sends) == 40
+        assert {s.topic for s in preview.plan.sends} == {target}
+        await pilot.press("enter")
+        await until(pilot, lambda: not preview.running and preview.started, "the sends", 60)
+        title = str(preview.query_one("#redrive-title", Static).content)
+        assert title.startswith("sent 40, failed 0"), title
+        log = RedriveLog(report_path(sandbox_cluster.name, "demo-payments-dlq"))
+        assert len(log.already()) == 40
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen, "back to the browser")

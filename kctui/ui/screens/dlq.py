@@ -28,6 +28,7 @@ from kctui.dlq.records import DeadLetter, KafkaRecord, group_value, summarize
 from kctui.errors import KctuiError
 from kctui.ui.screens.dlq_actions import DlqPromptActions
 from kctui.ui.screens.dlq_modals import DlqOriginalScreen
+from kctui.ui.screens.dlq_redrive import DlqRedriveActions
 from kctui.ui.widgets.dlq_detail import DlqDetail
 from kctui.ui.widgets.dlq_summary import DlqStatus, DlqSummary
 from kctui.ui.widgets.dlq_table import DlqTable, DlqTopicTable
@@ -37,7 +38,7 @@ MAX_REMEMBERED = 100_000  # dead letters kept for the summary counts of one topi
 ReadCall = Callable[..., Any]
 
 
-class DlqScreen(DlqPromptActions, Screen[None]):
+class DlqScreen(DlqPromptActions, DlqRedriveActions, Screen[None]):
     """Opened by the app as ``DlqScreen(cluster, dlq_topics=..., topic=...)``."""
 
     DEFAULT_CSS = """
@@ -52,6 +53,7 @@ class DlqScreen(DlqPromptActions, Screen[None]):
         Binding("o", "original", "Original", id="dlq.original"),
         Binding("x", "export", "Export", id="dlq.export"),
         Binding("space", "mark", "Mark", id="dlq.mark"),
+        Binding("R", "redrive", "Redrive", id="dlq.redrive"),
         Binding("n", "older", "Older", id="dlq.older"),
         Binding("p", "newer", "Newer", id="dlq.newer"),
         Binding("r", "newest", "Newest", id="dlq.newest"),
@@ -84,6 +86,11 @@ class DlqScreen(DlqPromptActions, Screen[None]):
 
         def can_replace(self, message: Message) -> bool:
             return isinstance(message, DlqScreen.ReadProgress)
+
+    class RedrivePlanned(Message):
+        def __init__(self, plan: Any, warnings: list[str]) -> None:
+            super().__init__()
+            self.plan, self.warnings = plan, warnings
 
     class ReadFailed(Message):
         def __init__(self, text: str) -> None:
@@ -179,7 +186,7 @@ class DlqScreen(DlqPromptActions, Screen[None]):
             self.post_message(message)
 
         try:
-            reader = None if kind == "export" else self._get_reader()
+            reader = None if kind in ("export", "redrive-plan") else self._get_reader()
             result = call(
                 reader,
                 lambda: worker.is_cancelled,
@@ -199,6 +206,8 @@ class DlqScreen(DlqPromptActions, Screen[None]):
             send(self.OriginalLoaded(*result))
         elif kind == "export":
             send(self.Done(result))
+        elif kind == "redrive-plan":
+            send(self.RedrivePlanned(*result))
         else:
             send(self.PageLoaded(result, description))
 
@@ -282,6 +291,14 @@ class DlqScreen(DlqPromptActions, Screen[None]):
         self.notify(message.text, title="DLQ export")
         self.refresh_bindings()
 
+    def on_dlq_screen_redrive_planned(self, message: RedrivePlanned) -> None:
+        if not self._current(message):
+            return
+        self.reading = False
+        self.query_one(DlqStatus).idle(self._page_text())
+        self.refresh_bindings()
+        self.show_redrive_plan(message.plan, message.warnings)
+
     def on_dlq_screen_original_loaded(self, message: OriginalLoaded) -> None:
         if not self._current(message):
             return
@@ -334,6 +351,7 @@ class DlqScreen(DlqPromptActions, Screen[None]):
         if action in (
             "original",
             "export",
+            "redrive",
             "mark",
             "older",
             "newer",
