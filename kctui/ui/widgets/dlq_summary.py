@@ -14,6 +14,7 @@ from kctui.dlq.groups import CauseGroup
 from kctui.dlq.records import Summary, format_timestamp
 
 ALL = "all"
+MAX_CAUSE = 72  # characters of a cause in its option; the whole text is in --summary
 
 
 def group_id(kind: str, value: str) -> str:
@@ -61,9 +62,11 @@ class DlqSummary(Vertical):
             mark = "▶ " if active == ("cause", group.key) else prefix
             seen = format_timestamp(group.last_ms)[5:16] if group.last_ms is not None else "-"
             spread = len(group.partitions)
+            cause = group.cause or "(no message)"
+            cause = cause if len(cause) <= MAX_CAUSE else cause[: MAX_CAUSE - 1] + "…"
             label = (
                 f"{mark}{group.count:>5}  {group.exception_class.rsplit('.', 1)[-1]} at "
-                f"{group.stage}: {group.cause or '(no message)'}  "
+                f"{group.stage}: {cause}  "
                 f"(last {seen}, {spread} partition{'s' if spread != 1 else ''})"
             )
             options.add_option(Option(label, id=group_id("cause", group.key)))
