@@ -170,6 +170,72 @@ def kcat_throughput(topic: str, count: int | None) -> tuple[float, int] | None:
     return time.perf_counter() - started, len(done.stdout)
 
 
+def avro_decoding(count: int, uncached: int, runs: int) -> None:
+    """Records per second: headers only, headers + Avro key and value with the schema cache,
+    and without it (the schemas fetched from the in-process stand-in registry and parsed for
+    every record)."""
+    import json
+
+    from kctui.config import SchemaRegistrySettings
+    from kctui.dlq.records import KafkaRecord, decode_dead_letter
+    from kctui.dlq.registry import PayloadDecoder, SchemaRegistry
+    from kctui.sandbox import registry as standin
+    from kctui.sandbox import scenario
+
+    store = standin.Store()
+    server = standin.serve(0, store)
+    url = f"http://127.0.0.1:{server.server_port}"
+    key_id = store.register("p-key", {"schema": json.dumps(scenario.PAYMENT_KEY_SCHEMA)})
+    value_id = store.register("p-value", {"schema": json.dumps(scenario.PAYMENT_SCHEMA)})
+    payments = scenario.avro_payments(key_id, value_id)
+    records = [
+        KafkaRecord("dlq", 0, n, timestamp_ms=n, key=payments[n % len(payments)][0],
+                    value=payments[n % len(payments)][1], headers=tuple(connect_headers(n)))
+        for n in range(count)
+    ]  # fmt: skip
+
+    def settings() -> SchemaRegistrySettings:
+        return SchemaRegistrySettings(urls=(url,))
+
+    def headers_only() -> None:
+        for rec in records:
+            decode_dead_letter(rec)
+
+    cached = PayloadDecoder(SchemaRegistry(settings()))
+
+    def with_cache() -> None:
+        for rec in records:
+            decode_dead_letter(rec)
+            cached.decode(rec.key)
+            cached.decode(rec.value)
+
+    uncached_registry = SchemaRegistry(settings())
+    fresh = PayloadDecoder(uncached_registry)
+
+    def without_cache() -> None:
+        for rec in records[:uncached]:
+            uncached_registry._cache.clear()  # what the cache saves: the HTTP look-ups
+            fresh._parsed.clear()  # and parsing the schema again
+            decode_dead_letter(rec)
+            fresh.decode(rec.key)
+            fresh.decode(rec.value)
+
+    print(f"\n== Avro dead letters decoded (key + value, ~4 KB headers), median of {runs} ==")
+    base = statistics.median(timed(headers_only, runs))
+    warm = statistics.median(timed(with_cache, runs))
+    cold = statistics.median(timed(without_cache, runs))
+    print(f"headers only               {count / base:>10,.0f} records/s")
+    print(f"headers + Avro, cached     {count / warm:>10,.0f} records/s "
+          f"({warm / base:.2f}x the header-only time)")  # fmt: skip
+    ratio = (count / warm) / (uncached / cold)
+    print(f"headers + Avro, no cache   {uncached / cold:>10,.0f} records/s "
+          f"(schemas fetched and parsed per record; the cache is {ratio:.0f}x faster)")  # fmt: skip
+    cached.close()
+    fresh.close()
+    server.shutdown()
+    server.server_close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--large", type=int, default=1_000_000, help="records of the big topic")
@@ -181,7 +247,14 @@ def main(argv: list[str] | None = None) -> int:
         default=100_000,
         help="records of the big topic read for the second throughput figure",
     )
+    parser.add_argument("--avro", type=int, default=20_000, help="Avro dead letters decoded")
+    parser.add_argument(
+        "--avro-only", action="store_true", help="only the Avro decoding figures (no broker)"
+    )
     args = parser.parse_args(argv)
+    avro_decoding(args.avro, max(1, args.avro // 40), args.runs)
+    if args.avro_only:
+        return 0
     large = "bench-dlq-1m" if args.large == 1_000_000 else f"bench-dlq-{args.large}"
     small = "bench-dlq-10k" if args.small == 10_000 else f"bench-dlq-{args.small}"
     with DlqReader({"bootstrap_servers": [BOOTSTRAP]}, timeout=30) as reader:
