@@ -163,7 +163,7 @@ def test_lifecycle_of_a_second_sandbox_leaves_no_process(sandbox: Sandbox, tmp_p
             [*env_cmd, "status", *common], env=env, capture_output=True, text=True
         )
         assert status.returncode == 0
-        assert status.stdout.count("running") == 4  # broker, two workers, feeder
+        assert status.stdout.count("running") == 5  # broker, two workers, feeder, registry
     finally:
         down = subprocess.run([*env_cmd, "down", *common], env=env, capture_output=True, text=True)
     assert down.returncode == 0, down.stderr
