@@ -43,6 +43,8 @@ async def shoot(cluster: ClusterConfig, out: Path, only: str | None) -> list[Pat
             await pilot.pause(0.3)
             written.append(Path(app.save_screenshot(f"overview-{width}x{height}.svg", str(out))))
             if (width, height) != (80, 24):
+                if cluster.kafka is not None:
+                    written.append(await _dlq_shot(app, pilot, table, out))
                 continue
             table.select("demo-failing-sink")
             await pilot.press("enter")
@@ -61,14 +63,39 @@ async def shoot(cluster: ClusterConfig, out: Path, only: str | None) -> list[Pat
     return written
 
 
+async def _dlq_shot(app: KctuiApp, pilot: Any, table: Any, out: Path) -> Path:
+    """The DLQ of demo-avro-sink: groups by cause and an Avro value decoded."""
+    from kctui.ui.screens.dlq import DlqScreen
+    from kctui.ui.widgets.dlq_table import DlqTable
+
+    table.select("demo-avro-sink")
+    table.focus()
+    await pilot.press("D")
+    await _until(pilot, lambda: isinstance(app.screen, DlqScreen))
+    await _until(pilot, lambda: app.screen.query_one(DlqTable).row_count > 0)
+    await pilot.pause(0.5)
+    return Path(app.save_screenshot("dlq-avro.svg", str(out)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="http://127.0.0.1:29083,http://127.0.0.1:29084")
+    parser.add_argument(
+        "--cluster", default=None, help="a cluster of the config file instead of --url "
+        "(the sandbox's has Kafka and the registry, for the DLQ shot)",
+    )  # fmt: skip
     parser.add_argument("--out", default="docs/screenshots")
     parser.add_argument("--filter", default=None, help="filter typed before the overview shot")
     args = parser.parse_args()
-    urls = tuple(u.strip() for u in args.url.split(",") if u.strip())
-    cluster = ClusterConfig(name="sandbox", urls=urls, refresh_seconds=30)
+    if args.cluster:
+        from dataclasses import replace
+
+        from kctui.config import load_config
+
+        cluster = replace(load_config().clusters[args.cluster], refresh_seconds=30, jmx=())
+    else:
+        urls = tuple(u.strip() for u in args.url.split(",") if u.strip())
+        cluster = ClusterConfig(name="sandbox", urls=urls, refresh_seconds=30)
     Path(args.out).mkdir(parents=True, exist_ok=True)
     for path in asyncio.run(shoot(cluster, Path(args.out), args.filter)):
         print(path)

@@ -94,12 +94,13 @@ class DlqDetail(VerticalScroll):
         yield Static("", id="dlq-cause", markup=False)
         yield Static("Connect error headers", classes="dlq-section", id="dlq-headers-label")
         yield DataTable(id="dlq-headers", cursor_type="row", show_cursor=False)
-        yield Static("Stack trace", classes="dlq-section", id="dlq-trace-label")
-        yield Static("", id="dlq-trace", classes="dlq-body", markup=False)
+        # The payload comes before the trace: it is short, and a trace can run to 400 lines.
         yield Static("Value", classes="dlq-section", id="dlq-value-label", markup=False)
         yield Static("", id="dlq-value", classes="dlq-body", markup=False)
         yield Static("Key", classes="dlq-section", id="dlq-key-label", markup=False)
         yield Static("", id="dlq-key", classes="dlq-body", markup=False)
+        yield Static("Stack trace", classes="dlq-section", id="dlq-trace-label")
+        yield Static("", id="dlq-trace", classes="dlq-body", markup=False)
         yield Static("Other headers", classes="dlq-section", id="dlq-other-label")
         yield DataTable(id="dlq-other", cursor_type="row", show_cursor=False)
 
