@@ -19,6 +19,8 @@ def load(name: str) -> str:
     return text
 
 
+JNA_MESSAGE = "%1 不是有效的 Win32 应用程序。"
+
 # (fixture, [(kind, class, first message line, frames, more, in_suppressed)], preamble lines)
 CHAINS = [
     (
@@ -56,8 +58,8 @@ CHAINS = [
         [
             (ERROR, "java.lang.UnsatisfiedLinkError",
              "Unable to load library 'C:\\java\\libtest.dll':", 7, 0, False),
-            (SUPPRESSED, "java.lang.UnsatisfiedLinkError", "%1 不是有效的 Win32 应用程序。", 2, 6, True),
-            (SUPPRESSED, "java.lang.UnsatisfiedLinkError", "%1 不是有效的 Win32 应用程序。", 2, 6, True),
+            (SUPPRESSED, "java.lang.UnsatisfiedLinkError", JNA_MESSAGE, 2, 6, True),
+            (SUPPRESSED, "java.lang.UnsatisfiedLinkError", JNA_MESSAGE, 2, 6, True),
             (SUPPRESSED, "java.io.IOException",
              "Native library (win32-x86-64/C:\\java\\libtest.dll) not found in resource path "
              "([file:/C:/java/, file:/C:/java/jna-5.13.0.jar])", 2, 6, True),
