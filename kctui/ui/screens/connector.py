@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from kctui.config import xdg_dir
 from kctui.connect.models import Connector, TaskStatus
+from kctui.masking import mask_text
 from kctui.ui.actions import CONNECTOR_BINDINGS, ConnectorActions
 from kctui.ui.messages import ClusterStateChanged, ClusterUnreachable, FollowChanged
 from kctui.ui.screens.overview import banner_text
@@ -98,7 +99,7 @@ class ConnectorScreen(ConnectorActions, Screen[None]):
                 f"  {connector.type}  {connector.info.connector_class or '?'}\n",
                 f"state {connector.state}  health ",
                 (verdict.health.value, "bold"),
-                f": {verdict.reason}",
+                f": {verdict.reason if self.revealed else mask_text(verdict.reason)}",
                 *self._outcome_parts(),
             )
         )
@@ -130,7 +131,7 @@ class ConnectorScreen(ConnectorActions, Screen[None]):
             source, trace = f"{connector.name} task {task.id}", None
         else:
             source, trace = f"connector {connector.name}", None
-        self.query_one(TraceView).show(source, trace)
+        self.query_one(TraceView).show(source, trace, revealed=self.revealed)
 
     # ------------------------------------------------------------------ messages
 
@@ -177,13 +178,13 @@ class ConnectorScreen(ConnectorActions, Screen[None]):
         target.focus()
 
     def action_reveal(self) -> None:
-        """Toggle masking; the revealed config lives on screen only, never on disk."""
+        """Toggle masking of the config and the trace; revealed text lives on screen only."""
         self.revealed = not self.revealed
         if self.connector is not None:
             self.query_one(ConfigView).show(
                 self.connector.config, self.connector.type, revealed=self.revealed
             )
-        self.action_tab("tab-config")
+        self._show_trace()
 
     def action_save_trace(self) -> None:
         view = self.query_one(TraceView)

@@ -57,6 +57,7 @@ class DlqScreen(DlqPromptActions, Screen[None]):
         Binding("g", "goto_offset", "Offset", id="dlq.goto_offset"),
         Binding("t", "goto_time", "Time", id="dlq.goto_time"),
         Binding("c", "clear_filter", "All groups", id="dlq.clear_filter"),
+        Binding("v", "reveal", "Reveal secrets", id="dlq.reveal"),
     ]
 
     class TopicsLoaded(Message):
@@ -115,6 +116,7 @@ class DlqScreen(DlqPromptActions, Screen[None]):
         self.export_dir = export_dir or Path.cwd()
         self.page: Page | None = None
         self.group: tuple[str, str] | None = None
+        self.revealed = False  # error headers shown unmasked (on screen only, never exported)
         self.reading = False
         self._generation = 0
         self._read_so_far: dict[tuple[int, int], DeadLetter] = {}
@@ -257,7 +259,7 @@ class DlqScreen(DlqPromptActions, Screen[None]):
         if table.row_count:
             table.move_cursor(row=0)
             table.focus()
-        self.query_one(DlqDetail).show(table.current)
+        self.query_one(DlqDetail).show(table.current, revealed=self.revealed)
         self.query_one(DlqStatus).idle(self._page_text())
         self.refresh_bindings()
 
@@ -291,7 +293,7 @@ class DlqScreen(DlqPromptActions, Screen[None]):
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if isinstance(event.data_table, DlqTable):
-            self.query_one(DlqDetail).show(event.data_table.current)
+            self.query_one(DlqDetail).show(event.data_table.current, revealed=self.revealed)
             self.refresh_bindings()
 
     def on_dlq_summary_group_selected(self, message: DlqSummary.GroupSelected) -> None:
@@ -310,7 +312,7 @@ class DlqScreen(DlqPromptActions, Screen[None]):
     def _show_rows(self) -> None:
         self.query_one(DlqTable).show(self._visible())
         self.query_one(DlqSummary).show(summarize(self._read_so_far.values()), self.group)
-        self.query_one(DlqDetail).show(self.query_one(DlqTable).current)
+        self.query_one(DlqDetail).show(self.query_one(DlqTable).current, revealed=self.revealed)
 
     def _page_text(self) -> str:
         page = self.page
@@ -392,6 +394,13 @@ class DlqScreen(DlqPromptActions, Screen[None]):
                 "reading newer dead letters",
                 lambda r, c, p: r.newer(page, size, cancel=c, progress=p),
             )
+
+    def action_reveal(self) -> None:
+        """Toggle masking of the error headers on screen; exports stay masked."""
+        self.revealed = not self.revealed
+        self.query_one(DlqDetail).show(self.query_one(DlqTable).current, revealed=self.revealed)
+        state = "revealed (v masks again)" if self.revealed else "masked"
+        self.notify(f"Error headers {state}.")
 
     def action_clear_filter(self) -> None:
         self.group = None
