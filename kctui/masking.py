@@ -137,6 +137,17 @@ def _keep_or_mask(match: re.Match[str]) -> str:
     return f"{match['head']}{MASK}"
 
 
+# Every pattern above needs one of these (or an ``@``): most log lines have none.
+_TRIGGERS = ("pass", "pwd", "secret", "token", "key", "credential", "authoriz")
+
+
+def _may_hold_secret(text: str) -> bool:
+    if "@" in text:
+        return True
+    lowered = text.lower()
+    return any(trigger in lowered for trigger in _TRIGGERS)
+
+
 def mask_text(text: str) -> str:
     """Free text (a trace, a log line, an error header) with every credential masked.
 
@@ -145,7 +156,7 @@ def mask_text(text: str) -> str:
     ``password="..."``, AWS secret keys, API keys, tokens) and ``Authorization`` headers.
     Idempotent: masked text stays as it is.
     """
-    if not text:
+    if not text or not _may_hold_secret(text):
         return text
     text = _URL_USERINFO.sub(lambda m: f"{m['head']}{MASK}@" if m["pw"] else m[0], text)
     text = _ORACLE_USER_PASSWORD.sub(lambda m: f"{m['head']}{MASK}@", text)

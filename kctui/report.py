@@ -13,8 +13,9 @@ from typing import Any
 
 from kctui.connect.models import ClusterState, Connector, ServerInfo
 from kctui.health import Health, rollup
-from kctui.masking import mask_config, mask_urls, masked_keys
+from kctui.masking import mask_config, mask_text, masked_keys
 from kctui.rows import ConnectorRow
+from kctui.traces import parse_trace
 
 ANSI_RESET = "\x1b[0m"
 HEALTH_ANSI = {
@@ -227,14 +228,16 @@ def describe_json(connector: Connector, *, cluster: str) -> dict[str, Any]:
         "state": connector.state,
         "worker_id": connector.status.worker_id,
         "trace": _masked_trace(connector.status.trace),
+        "trace_summary": trace_summary(connector.status.trace),
         "health": verdict.health.value,
-        "reason": mask_urls(verdict.reason),
+        "reason": mask_text(verdict.reason),
         "tasks": [
             {
                 "id": t.id,
                 "state": t.state,
                 "worker_id": t.worker_id,
                 "trace": _masked_trace(t.trace),
+                "trace_summary": trace_summary(t.trace),
             }
             for t in connector.tasks
         ],
@@ -257,12 +260,21 @@ def describe_json(connector: Connector, *, cluster: str) -> dict[str, Any]:
 
 
 def _masked_trace(trace: str | None) -> str | None:
-    """A trace with credentials inside URLs masked (drivers print connection URLs)."""
-    return mask_urls(trace) if trace else trace
+    """A trace with every credential masked (drivers print connection URLs)."""
+    return mask_text(trace) if trace else trace
+
+
+def trace_summary(trace: str | None) -> list[str]:
+    """The ``error`` / ``root cause`` lines of a trace (class-less causes too), masked."""
+    return [mask_text(str(line)) for line in parse_trace(trace).summary()]
 
 
 def _indent(text: str, prefix: str) -> str:
     return "\n".join(prefix + line for line in text.splitlines())
+
+
+def _indent_all(lines: list[str], prefix: str) -> list[str]:
+    return [prefix + line for line in lines]
 
 
 def describe_text(connector: Connector, *, cluster: str, color: bool = False) -> str:
@@ -278,7 +290,8 @@ def describe_text(connector: Connector, *, cluster: str, color: bool = False) ->
         f"Health    {paint(health.value, health, color)}: {data['reason']}",
     ]
     if data["trace"]:
-        out += ["", "Connector trace", _indent(data["trace"], "    ")]
+        out += ["", "Connector trace", *_indent_all(data["trace_summary"], "    "), ""]
+        out.append(_indent(data["trace"], "    "))
     out += ["", f"Tasks ({len(connector.tasks)})"]
     if not connector.tasks:
         out.append("  no tasks")
@@ -286,6 +299,7 @@ def describe_text(connector: Connector, *, cluster: str, color: bool = False) ->
         state = paint(task.state.ljust(10), STATE_HEALTH.get(task.state), color)
         out.append(f"  {task.id:>3}  {state}  {task.worker_id or '-'}")
         if task_data["trace"]:
+            out += [*_indent_all(task_data["trace_summary"], "       "), ""]
             out.append(_indent(task_data["trace"], "       "))
     out += _config_section(data)
     return "\n".join(out)

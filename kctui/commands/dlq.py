@@ -146,6 +146,7 @@ def _print_summary(reader: Any, topics: dict[str, str], limit: int, as_json: boo
 
 def _print_page(page: Any, as_json: bool) -> None:
     from kctui.dlq.export import dumps_line
+    from kctui.masking import mask_text
 
     if as_json:
         for dl in page.dead_letters:
@@ -153,7 +154,7 @@ def _print_page(page: Any, as_json: bool) -> None:
         return
     rows = [
         (f"{dl.record.partition}@{dl.record.offset}", dl.record.time_text, dl.origin_text,
-         dl.stage or "-", dl.exception_short, dl.message_line[:100])
+         dl.stage or "-", dl.exception_short, mask_text(dl.message_line)[:100])
         for dl in page.dead_letters
     ]  # fmt: skip
     print(_table(rows, ("RECORD", "TIME (UTC)", "ORIGINAL", "STAGE", "EXCEPTION", "MESSAGE")))

@@ -14,6 +14,7 @@ from rich.style import Style
 from rich.text import Text
 
 from kctui.logs.patterns import Kind, LogLine
+from kctui.masking import mask_text
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -72,16 +73,17 @@ def header_text(
     text = Text(marker, style=style("log-view--muted"))
     if worker is not None:
         text.append(f"{worker} ", style("log-view--tag"))
-    body = Text(line.text)
+    shown = mask_text(line.text)  # credentials never reach the screen
+    body = Text(shown)
     kind_class = KIND_CLASS.get(line.kind)
-    time_end = line.text.find("] ") + 1 if line.timestamp else 0
+    time_end = shown.find("] ") + 1 if line.timestamp else 0
     if time_end > 0:
         body.stylize(style("log-view--muted"), 0, time_end)
         if kind_class:
-            body.stylize(style(kind_class), time_end, len(line.text))
+            body.stylize(style(kind_class), time_end, len(shown))
         level_class = LEVEL_CLASS.get(line.level or "")
         if level_class and line.level and line.kind is not Kind.FAILURE:
-            start = line.text.find(line.level, time_end)
+            start = shown.find(line.level, time_end)
             if start >= 0:
                 body.stylize(style(level_class), start, start + len(line.level))
     elif kind_class:
@@ -96,6 +98,6 @@ def header_text(
 def trace_text(content: str, *, failure: bool, style: Callable[[str], Style]) -> Text:
     """One continuation line, indented under its record; failure traces in the error colour."""
     return Text(
-        "    " + content.replace("\t", "    "),
+        "    " + mask_text(content).replace("\t", "    "),
         style("log-view--trace" if failure else "log-view--muted"),
     )
