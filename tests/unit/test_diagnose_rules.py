@@ -69,7 +69,7 @@ CASES: dict[str, tuple[str, str | None]] = {
     "oom-heap.log": ("out-of-memory", None),
     "sandbox-dlq-init-failed.txt": ("dlq-init-failed", None),
     "sandbox-smt-unknown-field.txt": ("smt-unknown-field", None),
-    "sandbox-smt-dlq-header.json": ("smt-failed-dlq", "TRANSFORMATION"),
+    "sandbox-smt-dlq-header.json": ("smt-needs-structured-data", "TRANSFORMATION"),
     "sandbox-regexrouter-invalid.json": ("smt-regex-invalid", None),
     "sandbox-transform-class-not-found.json": ("class-not-found", None),
     "sandbox-file-sink-missing-dir.txt": ("file-not-found", None),
