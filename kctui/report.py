@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kctui.connect.models import ClusterState, Connector, ServerInfo
+from kctui.diagnose import Diagnosis, diagnosis_json, diagnosis_lines
 from kctui.health import Health, rollup
 from kctui.masking import mask_config, mask_text, masked_keys
 from kctui.rows import ConnectorRow
@@ -220,6 +221,7 @@ def describe_json(connector: Connector, *, cluster: str) -> dict[str, Any]:
     """``kctui describe --json``: status, tasks with full traces, masked config, SMT chain."""
     verdict = rollup(connector)
     config = dict(connector.config)
+    cls = connector.info.connector_class
     return {
         "cluster": cluster,
         "name": connector.name,
@@ -229,6 +231,7 @@ def describe_json(connector: Connector, *, cluster: str) -> dict[str, Any]:
         "worker_id": connector.status.worker_id,
         "trace": _masked_trace(connector.status.trace),
         "trace_summary": trace_summary(connector.status.trace),
+        "diagnosis": diagnosis_json(connector.status.trace, connector_class=cls),
         "health": verdict.health.value,
         "reason": mask_text(verdict.reason),
         "tasks": [
@@ -238,6 +241,7 @@ def describe_json(connector: Connector, *, cluster: str) -> dict[str, Any]:
                 "worker_id": t.worker_id,
                 "trace": _masked_trace(t.trace),
                 "trace_summary": trace_summary(t.trace),
+                "diagnosis": diagnosis_json(t.trace, connector_class=cls),
             }
             for t in connector.tasks
         ],
@@ -277,6 +281,13 @@ def _indent_all(lines: list[str], prefix: str) -> list[str]:
     return [prefix + line for line in lines]
 
 
+def _diagnosis_text(diagnosis: Mapping[str, Any] | None, prefix: str) -> list[str]:
+    """A diagnosis (the ``--json`` object) as text above the trace it explains."""
+    if not diagnosis:
+        return []
+    return [*_indent_all(diagnosis_lines(Diagnosis(**diagnosis)), prefix), ""]
+
+
 def describe_text(connector: Connector, *, cluster: str, color: bool = False) -> str:
     """``kctui describe NAME``: what an operator reads to understand a connector."""
     data = describe_json(connector, cluster=cluster)
@@ -290,7 +301,8 @@ def describe_text(connector: Connector, *, cluster: str, color: bool = False) ->
         f"Health    {paint(health.value, health, color)}: {data['reason']}",
     ]
     if data["trace"]:
-        out += ["", "Connector trace", *_indent_all(data["trace_summary"], "    "), ""]
+        out += ["", "Connector trace", *_diagnosis_text(data["diagnosis"], "    ")]
+        out += [*_indent_all(data["trace_summary"], "    "), ""]
         out.append(_indent(data["trace"], "    "))
     out += ["", f"Tasks ({len(connector.tasks)})"]
     if not connector.tasks:
@@ -299,6 +311,7 @@ def describe_text(connector: Connector, *, cluster: str, color: bool = False) ->
         state = paint(task.state.ljust(10), STATE_HEALTH.get(task.state), color)
         out.append(f"  {task.id:>3}  {state}  {task.worker_id or '-'}")
         if task_data["trace"]:
+            out += _diagnosis_text(task_data["diagnosis"], "       ")
             out += [*_indent_all(task_data["trace_summary"], "       "), ""]
             out.append(_indent(task_data["trace"], "       "))
     out += _config_section(data)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kctui.connect.models import FAILED, ClusterState, Connector, first_line
+from kctui.diagnose import Diagnosis, diagnose, diagnosis_lines
 from kctui.health import Health, rollup_with_metrics
 from kctui.masking import mask_config, mask_text
 from kctui.metrics.model import MetricsSnapshot
@@ -31,6 +32,7 @@ class TaskFailure:
     exception: str  # first line of the trace
     trace_head: tuple[str, ...]  # the first TRACE_LINES lines
     summary: tuple[str, ...] = ()  # "error: ..." / "root cause: ..." (kctui.traces)
+    diagnosis: Diagnosis | None = None  # what this failure usually means (kctui.diagnose)
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class Finding:
     reason: str
     connector_trace: tuple[str, ...] = ()
     connector_summary: tuple[str, ...] = ()  # "error: ..." / "root cause: ..."
+    connector_diagnosis: Diagnosis | None = None
     failed_tasks: tuple[TaskFailure, ...] = ()
     metrics: Mapping[str, float | None] = field(default_factory=dict)
     dlq: DlqCount | None = None
@@ -105,6 +108,7 @@ def _failures(connector: Connector) -> tuple[TaskFailure, ...]:
             exception=mask_text(first_line(t.trace)),
             trace_head=_trace_lines(t.trace),
             summary=_trace_summary(t.trace),
+            diagnosis=diagnose(t.trace, connector_class=connector.info.connector_class),
         )
         for t in connector.tasks
         if t.state == FAILED
@@ -189,6 +193,9 @@ def build_report(
                 reason=mask_text(reason),
                 connector_trace=_trace_lines(connector.status.trace),
                 connector_summary=_trace_summary(connector.status.trace),
+                connector_diagnosis=diagnose(
+                    connector.status.trace, connector_class=connector.info.connector_class
+                ),
                 failed_tasks=_failures(connector),
                 metrics=numbers,
                 dlq=dlq,
@@ -252,6 +259,14 @@ def _summary(report: TriageReport) -> str:
     return f"connectors: {health}; tasks: {tasks}"
 
 
+def _diagnosis_lines(found: Diagnosis | None, prefix: str) -> list[str]:
+    return [prefix + line for line in diagnosis_lines(found)] if found else []
+
+
+def _diagnosis_json(found: Diagnosis | None) -> dict[str, str | None] | None:
+    return found.to_json() if found else None
+
+
 def render_text(report: TriageReport) -> str:
     out = [f"kctui triage: cluster {report.cluster} at {_when(report)}", _summary(report)]
     out += [f"note: {note}" for note in report.notes]
@@ -265,10 +280,12 @@ def render_text(report: TriageReport) -> str:
         out.append(f"  reason: {finding.reason}")
         if finding.connector_trace:
             out.append("  connector trace:")
+            out += _diagnosis_lines(finding.connector_diagnosis, "    ")
             out += [f"    {line}" for line in finding.connector_summary]
             out += [f"    {line}" for line in finding.connector_trace]
         for task in finding.failed_tasks:
             out.append(f"  task {task.task} FAILED on {task.worker or '?'}:")
+            out += _diagnosis_lines(task.diagnosis, "    ")
             out += [f"    {line}" for line in task.summary]
             out += [f"    {line}" for line in task.trace_head]
         out.append(f"  metrics: {metrics_line(finding.metrics)}")
@@ -295,10 +312,12 @@ def render_markdown(report: TriageReport) -> str:
             out.append(f"- **{dlq_line(finding.dlq)}**")
         if finding.connector_trace:
             out += ["", "Connector trace:", ""]
+            out += _diagnosis_lines(finding.connector_diagnosis, "> ")
             out += [f"- {line}" for line in finding.connector_summary]
             out += ["", "```", *finding.connector_trace, "```"]
         for task in finding.failed_tasks:
             out += ["", f"Task {task.task} FAILED on `{task.worker or '?'}`:", ""]
+            out += _diagnosis_lines(task.diagnosis, "> ")
             out += [f"- {line}" for line in task.summary]
             out += ["", "```", *task.trace_head, "```"]
         if finding.log_lines:
@@ -323,6 +342,7 @@ def render_json(report: TriageReport) -> dict[str, Any]:
                 "reason": f.reason,
                 "connector_trace": list(f.connector_trace),
                 "connector_trace_summary": list(f.connector_summary),
+                "connector_diagnosis": _diagnosis_json(f.connector_diagnosis),
                 "failed_tasks": [
                     {
                         "task": t.task,
@@ -330,6 +350,7 @@ def render_json(report: TriageReport) -> dict[str, Any]:
                         "exception": t.exception,
                         "trace": list(t.trace_head),
                         "trace_summary": list(t.summary),
+                        "diagnosis": _diagnosis_json(t.diagnosis),
                     }
                     for t in f.failed_tasks
                 ],

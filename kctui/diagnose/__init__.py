@@ -18,6 +18,8 @@ __all__ = [
     "Rule",
     "RuleFileError",
     "diagnose",
+    "diagnosis_json",
+    "diagnosis_lines",
     "load_rules",
     "parse_rules",
     "user_rule_paths",
@@ -45,3 +47,19 @@ def diagnose(
         evidence(parsed, stage=stage, connector_class=connector_class),
     )
     return chosen.diagnosis if chosen else None
+
+
+def diagnosis_json(
+    trace: str | Trace | None, stage: str | None = None, connector_class: str | None = None
+) -> dict[str, str | None] | None:
+    """The ``"diagnosis"`` value of the ``--json`` outputs: the object, or None."""
+    found = diagnose(trace, stage, connector_class)
+    return found.to_json() if found else None
+
+
+def diagnosis_lines(found: Diagnosis) -> list[str]:
+    """The diagnosis as text lines: the rule and summary, what to check, the link."""
+    lines = [f"Diagnosis ({found.rule}): {found.summary}", f"  Action: {found.action}"]
+    if found.link:
+        lines.append(f"  Docs: {found.link}")
+    return lines

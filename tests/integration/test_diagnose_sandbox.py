@@ -118,7 +118,7 @@ def test_dlq_that_cannot_be_created(cluster: ClusterConfig, sandbox: Sandbox) ->
         "topics": scenario.LINES_TOPIC,
         "file": str(sandbox.files_dir / "diagnose-rf3.txt"),
         "errors.tolerance": "all",
-        "errors.deadletterqueue.topic.name": PREFIX + "dlq-rf3-dlq",  # replication factor 3 by default
+        "errors.deadletterqueue.topic.name": PREFIX + "dlq-rf3-dlq",  # replication factor 3
     }))  # fmt: skip
     trace = task_trace(run(failed_status(cluster, name)))
     capture("sandbox-dlq-init-failed.txt", trace)
@@ -255,7 +255,26 @@ def test_describe_text_shows_the_diagnosis(cluster: ClusterConfig, config_file: 
 
 def test_triage_json_carries_the_diagnosis(cluster: ClusterConfig, config_file: Path) -> None:
     run(failed_status(cluster, scenario.FAILING_SINK))
-    result = kctui(["triage", "--json"], config_file)
+    result = kctui(["triage", "--format", "json"], config_file)
     data: dict[str, Any] = json.loads(result.stdout)
-    text = json.dumps(data)
-    assert '"rule": "file-not-found"' in text, text[:2000]
+    finding = next(f for f in data["findings"] if f["name"] == scenario.FAILING_SINK)
+    assert finding["failed_tasks"][0]["diagnosis"]["rule"] == "file-not-found"
+    assert finding["connector_diagnosis"] is None
+    text = kctui(["triage"], config_file).stdout
+    assert "Diagnosis (file-not-found)" in text
+
+
+def test_a_bad_user_rule_file_is_a_clear_error(
+    cluster: ClusterConfig, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    run(failed_status(cluster, scenario.FAILING_SINK))
+    config = tmp_path / "config.toml"
+    write_cluster(config, "sandbox", sandbox.cluster_table(), make_current=True)
+    rules = tmp_path / "rules.toml"  # beside the config file
+    rules.write_text(
+        '[[rule]]\nid = "ours"\nsummary = "s"\naction = "a"\n[rule.match]\nmessages = ["(x"]\n'
+    )
+    result = kctui(["describe", scenario.FAILING_SINK], config)
+    assert result.returncode == 2
+    assert f"rules file {rules}, rule 'ours': 'messages' regex '(x' is invalid" in result.stderr
+    assert "Traceback" not in result.stderr
