@@ -43,6 +43,7 @@ from kctui.connect.models import (
     TaskStatus,
     ValidationResult,
 )
+from kctui.connect.retries import RetryNotice, planned_attempts, report_retry
 from kctui.connect.transport import client_settings, ssl_setting, transport_reason
 
 __all__ = ["ConnectClient", "client_settings", "ssl_setting"]
@@ -112,6 +113,13 @@ class ConnectClient:
         return self.cluster.read_only
 
     @property
+    def planned_attempts(self) -> int:
+        """Attempts a request gets while the cluster rebalances (409), first one included."""
+        return planned_attempts(
+            self.retry_total_seconds, self.retry_base_delay, self.retry_max_delay
+        )
+
+    @property
     def current_url(self) -> str:
         """The worker URL that answered last (or will be tried first)."""
         return self.urls[self._preferred]
@@ -151,6 +159,16 @@ class ConnectClient:
                         detail=exc.detail,
                         url=exc.url,
                     ) from exc
+                report_retry(
+                    RetryNotice(
+                        attempt=attempt + 1,
+                        attempts=max(attempt + 1, self.planned_attempts),
+                        reason="cluster rebalancing",
+                        method=method,
+                        url=exc.url or path,
+                        delay=delay,
+                    )
+                )
                 await asyncio.sleep(delay)
 
     async def _send_any(self, method: str, path: str, params: Any, body: Any) -> _Answer:

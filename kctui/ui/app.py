@@ -16,7 +16,9 @@ from textual.worker import Worker, WorkerState
 from kctui.config import ClusterConfig
 from kctui.connect.models import ClusterState, ServerInfo
 from kctui.errors import KctuiError
+from kctui.masking import mask_text
 from kctui.rows import ConnectorRow
+from kctui.ui.messages import ActionProgress
 from kctui.ui.poller import ClusterPoller
 from kctui.ui.themes import DEFAULT_THEME, load_themes
 from kctui.ui.view import Counters, RowCache
@@ -52,7 +54,8 @@ class KctuiApp(App[None]):
         self._owns_client = client is None
         self.state: ClusterState | None = None
         self.server_info: ServerInfo | None = None
-        self.outcomes: dict[str, str] = {}  # connector -> how its last action ended
+        self.outcomes: dict[str, str] = {}  # connector -> how its last action went (text)
+        self.outcome_kinds: dict[str, str] = {}  # connector -> pending, ok or failed
         self.row_cache = RowCache()
         self.poller = ClusterPoller(self, cluster.refresh_seconds)
         self.config_file = config_file
@@ -149,6 +152,15 @@ class KctuiApp(App[None]):
         self.notify(message, title=f"{event.worker.name or 'request'} failed", severity="error")
 
     # ------------------------------------------------------------------ actions
+
+    def set_outcome(self, names: Iterable[str], text: str, kind: str) -> None:
+        """Record how the last action on ``names`` goes (kept until the next action) and
+        tell every screen at once, so rows and details show it without waiting."""
+        connectors, text = tuple(names), mask_text(text)
+        for name in connectors:
+            self.outcomes[name], self.outcome_kinds[name] = text, kind
+        for screen in list(self.screen_stack):
+            screen.post_message(ActionProgress(connectors, text, kind))
 
     def secrets_on_screen(self) -> bool:
         """True while a screen shows revealed secrets (``v`` in the connector screen)."""

@@ -17,7 +17,12 @@ from kctui.config import xdg_dir
 from kctui.connect.models import Connector, TaskStatus
 from kctui.masking import mask_text
 from kctui.ui.actions import CONNECTOR_BINDINGS, ConnectorActions
-from kctui.ui.messages import ClusterStateChanged, ClusterUnreachable, FollowChanged
+from kctui.ui.messages import (
+    ActionProgress,
+    ClusterStateChanged,
+    ClusterUnreachable,
+    FollowChanged,
+)
 from kctui.ui.screens.overview import banner_text
 from kctui.ui.widgets.config_view import ConfigView
 from kctui.ui.widgets.status_bar import StatusBar
@@ -146,6 +151,10 @@ class ConnectorScreen(ConnectorActions, Screen[None]):
                 self.app.pop_screen()
             return
         if self.connector != previous:
+            self._render_connector()
+
+    def on_action_progress(self, message: ActionProgress) -> None:
+        if self.connector_name in message.connectors:
             self._render_connector()
 
     def on_follow_changed(self, message: FollowChanged) -> None:

@@ -1,0 +1,109 @@
+"""The console tells the truth promptly: retries during a rebalance show at once, the last
+action's outcome stays on the row and detail, and wide terminals give names the room."""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual.widgets import Static
+
+from kctui.connect.errors import RebalanceInProgress
+from kctui.connect.retries import RetryNotice, report_retry
+from kctui.ui.widgets.connector_table import ConnectorTable
+from tests.ui.conftest import make_app, ready, wait_for
+from tests.ui.fakes import W1, W2, FakeClient, connector_json, demo_cluster
+
+
+class RebalancingClient(FakeClient):
+    """``pause`` meets a rebalance: the real client's retry loop reports each retry, and
+    the request waits until the test lets it finish (or fail)."""
+
+    def __init__(self, *, give_up: bool = False) -> None:
+        super().__init__()
+        self.release = asyncio.Event()
+        self.give_up = give_up
+
+    async def pause(self, name: str) -> None:
+        for attempt in (2, 3):
+            report_retry(RetryNotice(attempt, 10, "cluster rebalancing", "PUT", f"/{name}", 1.0))
+        await self.release.wait()
+        if self.give_up:
+            raise RebalanceInProgress(
+                "cluster is rebalancing: PUT /connectors/demo-sink/pause still answered 409 "
+                "after 10 attempts",
+                status=409,
+            )
+        await super().pause(name)
+
+
+def reason_line(app) -> str:  # type: ignore[no-untyped-def]
+    return str(app.screen.query_one("#reason", Static).visual)
+
+
+def row_text(table: ConnectorTable, name: str) -> str:
+    return " ".join(cell.plain for cell in table.get_row(name))
+
+
+async def test_retry_shows_at_once_and_outcome_stays_until_next_action() -> None:
+    client = RebalancingClient()
+    app = make_app(client)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ready(pilot)
+        table = app.screen.query_one(ConnectorTable)
+        table.select("demo-sink")
+        await pilot.press("p")
+        # Before the request ends: the row, the detail line and a notice say it.
+        await wait_for(pilot, lambda: "retrying (3/10)" in row_text(table, "demo-sink"))
+        assert "pause demo-sink: retrying (3/10): cluster rebalancing" in reason_line(app)
+        assert "⟳" in row_text(table, "demo-sink")
+        assert any("retrying (2/10)" in str(n.message) for n in app._notifications)
+        client.release.set()
+        await wait_for(pilot, lambda: "✓" in row_text(table, "demo-sink"), timeout=10)
+        settled = row_text(table, "demo-sink")
+        assert "pause demo-sink at" in settled and "PAUSED" in settled
+        # It stays there through later refreshes, until the next action.
+        before = client.state_requests
+        app.poller.refresh_now()
+        await wait_for(pilot, lambda: client.state_requests > before)
+        await pilot.pause()
+        assert "pause demo-sink at" in row_text(table, "demo-sink")
+        assert "pause demo-sink at" in reason_line(app)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: "resume demo-sink" in row_text(table, "demo-sink"))
+
+
+async def test_a_failed_action_stays_on_the_row() -> None:
+    client = RebalancingClient(give_up=True)
+    app = make_app(client)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        table = app.screen.query_one(ConnectorTable)
+        table.select("demo-sink")
+        await pilot.press("p")
+        await wait_for(pilot, lambda: "⟳" in row_text(table, "demo-sink"))
+        client.release.set()
+        await wait_for(pilot, lambda: "✗" in row_text(table, "demo-sink"))
+        assert "pause demo-sink failed: cluster is rebalancing" in reason_line(app)
+
+
+LONG = "jdbc-sink-orders-postgres-prod-eu-west-1"  # 40 characters
+
+
+# terminal width -> (name, workers) column widths: the name takes what the reason can give
+# (down to 12), then what workers has beyond 22, before workers keeps its 33.
+WIDTHS = {150: (35, 22), 160: (40, 27), 200: (40, 33)}
+
+
+async def test_wide_terminal_gives_names_the_room_first() -> None:
+    cluster = demo_cluster()
+    cluster[LONG] = connector_json(LONG, "sink", "RUNNING", [("RUNNING", W1), ("RUNNING", W2)])
+    for width, (name_width, workers_width) in WIDTHS.items():
+        app = make_app(FakeClient(cluster))
+        async with app.run_test(size=(width, 48)) as pilot:
+            await ready(pilot)
+            table = app.screen.query_one(ConnectorTable)
+            await wait_for(pilot, lambda t=table, w=name_width: t.columns["name"].width == w)
+            assert table.columns["workers"].width == workers_width
+            assert table.columns["reason"].width >= 12
+            fitted = sum(c.get_render_width(table) for c in table.columns.values())
+            assert fitted <= width
