@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from kctui.diagnose.loading import RuleFileError, load_rules, parse_rules, user_rule_paths
+from kctui.diagnose.loading import (
+    RuleFileError,
+    current_rules,
+    load_rules,
+    parse_rules,
+    user_rule_paths,
+)
 from kctui.diagnose.model import Diagnosis, Rule, best_match, evidence
 from kctui.traces import Trace, parse_trace
 
@@ -17,6 +23,7 @@ __all__ = [
     "Diagnosis",
     "Rule",
     "RuleFileError",
+    "current_rules",
     "diagnose",
     "diagnosis_json",
     "diagnosis_lines",

@@ -201,6 +201,9 @@ def user_rule_paths(env: Mapping[str, str] | None = None) -> list[Path]:
     return paths
 
 
+_loaded: tuple[Rule, ...] | None = None  # the rules last loaded, for current_rules()
+
+
 @lru_cache(maxsize=8)
 def _load(files: tuple[tuple[str, int], ...]) -> tuple[Rule, ...]:
     rules = parse_rules(builtin_text(), BUILT_IN)
@@ -218,10 +221,21 @@ def _load(files: tuple[tuple[str, int], ...]) -> tuple[Rule, ...]:
 
 def load_rules(env: Mapping[str, str] | None = None) -> tuple[Rule, ...]:
     """The shipped rules with the user's files applied (cached until a file changes)."""
+    global _loaded
     files = []
     for path in user_rule_paths(env):
         try:
             files.append((str(path), path.stat().st_mtime_ns))
         except OSError:
             continue
-    return _load(tuple(files))
+    _loaded = _load(tuple(files))
+    return _loaded
+
+
+def current_rules() -> tuple[Rule, ...]:
+    """The rules last loaded (loading them the first time): for screens, which do no I/O
+    after start-up. The console loads them before it starts, so a bad file stops it there."""
+    global _loaded
+    if _loaded is None:
+        _loaded = load_rules()
+    return _loaded

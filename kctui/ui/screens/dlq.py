@@ -22,6 +22,8 @@ from textual.widgets import ContentSwitcher, DataTable, Footer, Static
 from textual.worker import get_current_worker
 
 from kctui.config import ClusterConfig
+from kctui.diagnose import current_rules
+from kctui.diagnose.dlq import group_diagnoses
 from kctui.dlq.reader import Page, TopicInfo
 from kctui.dlq.records import DeadLetter, KafkaRecord, group_value, summarize
 from kctui.errors import KctuiError
@@ -311,7 +313,9 @@ class DlqScreen(DlqPromptActions, Screen[None]):
 
     def _show_rows(self) -> None:
         self.query_one(DlqTable).show(self._visible())
-        self.query_one(DlqSummary).show(summarize(self._read_so_far.values()), self.group)
+        letters = self._read_so_far.values()
+        diagnoses = group_diagnoses(letters, rules=current_rules())
+        self.query_one(DlqSummary).show(summarize(letters), self.group, diagnoses)
         self.query_one(DlqDetail).show(self.query_one(DlqTable).current, revealed=self.revealed)
 
     def _page_text(self) -> str:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
+from kctui.diagnose import Diagnosis
 from kctui.dlq.records import Summary
 
 ALL = "all"
@@ -38,8 +42,14 @@ class DlqSummary(Vertical):
         yield Static("", id="dlq-headline", markup=False)
         yield OptionList(id="dlq-groups")
 
-    def show(self, summary: Summary, active: tuple[str, str] | None) -> None:
-        """Refresh counts; ``active`` is the group currently filtering the table."""
+    def show(
+        self,
+        summary: Summary,
+        active: tuple[str, str] | None,
+        diagnoses: Mapping[tuple[str, str], Diagnosis] | None = None,
+    ) -> None:
+        """Refresh counts; ``active`` is the group currently filtering the table;
+        ``diagnoses`` (kctui.diagnose.dlq) adds what each group's failure usually means."""
         self.query_one("#dlq-headline", Static).update(summary.headline)
         options = self.query_one("#dlq-groups", OptionList)
         highlighted = options.highlighted
@@ -48,10 +58,17 @@ class DlqSummary(Vertical):
         options.add_option(
             Option(f"{'▶ ' if active is None else prefix}all ({summary.total})", id=ALL)
         )
+        told: set[str] = set()
         for kind, groups in (("exception", summary.by_exception), ("stage", summary.by_stage)):
             for value, count in groups:
                 mark = "▶ " if active == (kind, value) else prefix
-                label = f"{mark}{kind}: {value} ({count})"
+                label: str | Content = f"{mark}{kind}: {value} ({count})"
+                found = (diagnoses or {}).get((kind, value))
+                if found is not None and found.rule not in told:  # each diagnosis once
+                    told.add(found.rule)
+                    label = Content.assemble(
+                        label, ("\n    ", ""), (f"{found.rule}: ", "bold $warning"), found.summary
+                    )
                 options.add_option(Option(label, id=group_id(kind, value)))
         if highlighted is not None and highlighted < options.option_count:
             options.highlighted = highlighted
