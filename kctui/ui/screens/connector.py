@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from kctui.config import xdg_dir
 from kctui.connect.models import Connector, TaskStatus
+from kctui.diagnose import current_rules, diagnose
 from kctui.masking import mask_text
 from kctui.ui.actions import CONNECTOR_BINDINGS, ConnectorActions
 from kctui.ui.messages import (
@@ -25,6 +26,7 @@ from kctui.ui.messages import (
 )
 from kctui.ui.screens.overview import banner_text
 from kctui.ui.widgets.config_view import ConfigView
+from kctui.ui.widgets.diagnosis_view import DiagnosisView
 from kctui.ui.widgets.status_bar import StatusBar
 from kctui.ui.widgets.task_list import TaskList
 from kctui.ui.widgets.trace_view import TraceView
@@ -64,6 +66,7 @@ class ConnectorScreen(ConnectorActions, Screen[None]):
         with TabbedContent(initial="tab-tasks"):
             with TabPane("Tasks & trace (1)", id="tab-tasks"):
                 yield TaskList(id="detail-tasks")
+                yield DiagnosisView(id="diagnosis")
                 yield TraceView(id="trace")
             with TabPane("Config (2)", id="tab-config"):
                 yield ConfigView(id="config-view")
@@ -137,6 +140,9 @@ class ConnectorScreen(ConnectorActions, Screen[None]):
         else:
             source, trace = f"connector {connector.name}", None
         self.query_one(TraceView).show(source, trace, revealed=self.revealed)
+        self.query_one(DiagnosisView).show(
+            diagnose(trace, connector_class=connector.info.connector_class, rules=current_rules())
+        )
 
     # ------------------------------------------------------------------ messages
 
