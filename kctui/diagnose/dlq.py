@@ -32,26 +32,31 @@ def group_diagnoses(
 ) -> dict[tuple[str, str], Diagnosis]:
     """``(kind, value) -> diagnosis`` for the summary's groups (exception class, stage).
 
-    A group gets the diagnosis most of its first ``sample`` records share, so a topic of
-    100,000 dead letters costs one pass of cheap grouping and a few dozen diagnoses.
+    A group gets the diagnosis most of its sampled records share: the first ``sample``
+    records of each (exception class, stage) pair are diagnosed, so a topic of 100,000
+    dead letters costs one cheap pass and a few dozen diagnoses.
     """
-    members: dict[tuple[str, str], list[DeadLetter]] = {}
+    pairs: dict[tuple[str | None, str | None], list[DeadLetter]] = {}
     for dl in dead_letters:
-        for kind in GROUP_KINDS:
-            bucket = members.setdefault((kind, group_value(dl, kind)), [])
-            if len(bucket) < sample:
-                bucket.append(dl)
+        key = (dl.exception_class, dl.stage)
+        bucket = pairs.get(key)
+        if bucket is None:
+            bucket = pairs[key] = []
+        if len(bucket) < sample:
+            bucket.append(dl)
     seen: dict[tuple[str | None, str | None], Diagnosis | None] = {}
-    result: dict[tuple[str, str], Diagnosis] = {}
-    for group, letters in members.items():
-        votes: dict[str, tuple[int, Diagnosis]] = {}
+    votes: dict[tuple[str, str], dict[str, tuple[int, Diagnosis]]] = {}
+    for letters in pairs.values():
         for dl in letters:
-            key = (failure_of(dl), dl.stage)
-            if key not in seen:
-                seen[key] = diagnose(key[0], stage=key[1], rules=rules)
-            found = seen[key]
-            if found is not None:
-                votes[found.rule] = (votes.get(found.rule, (0, found))[0] + 1, found)
-        if votes:
-            result[group] = max(votes.values(), key=lambda vote: vote[0])[1]
-    return result
+            failure = (failure_of(dl), dl.stage)
+            if failure not in seen:
+                seen[failure] = diagnose(failure[0], stage=failure[1], rules=rules)
+            found = seen[failure]
+            if found is None:
+                continue
+            for kind in GROUP_KINDS:
+                tally = votes.setdefault((kind, group_value(dl, kind)), {})
+                tally[found.rule] = (tally.get(found.rule, (0, found))[0] + 1, found)
+    return {
+        group: max(tally.values(), key=lambda vote: vote[0])[1] for group, tally in votes.items()
+    }
