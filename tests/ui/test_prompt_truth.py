@@ -107,3 +107,47 @@ async def test_wide_terminal_gives_names_the_room_first() -> None:
             assert table.columns["reason"].width >= 12
             fitted = sum(c.get_render_width(table) for c in table.columns.values())
             assert fitted <= width
+
+
+async def test_real_client_retries_reach_the_row_while_the_request_waits() -> None:
+    """The real ConnectClient (MockTransport answering 409 three times) drives the row."""
+    import httpx
+
+    from kctui.connect.client import ConnectClient
+    from tests.ui.conftest import cluster_config
+    from tests.unit.test_connect_client import REBALANCE
+
+    cluster = demo_cluster()
+    pauses = {"n": 0}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET" and request.url.path == "/":
+            return httpx.Response(200, json={"version": "4.1.0", "commit": "abc"})
+        if request.method == "GET" and request.url.path == "/connectors":
+            return httpx.Response(200, json=cluster)
+        if request.method == "PUT" and request.url.path == "/connectors/demo-sink/pause":
+            pauses["n"] += 1
+            if pauses["n"] <= 3:
+                return httpx.Response(409, json={"error_code": 409, "message": REBALANCE})
+            cluster["demo-sink"]["status"]["connector"]["state"] = "PAUSED"
+            return httpx.Response(202)
+        return httpx.Response(404, json={"error_code": 404, "message": "not here"})
+
+    client = ConnectClient(
+        cluster_config(),
+        transport=httpx.MockTransport(handler),
+        retry_total_seconds=15.0,
+        retry_base_delay=0.4,
+        retry_max_delay=0.4,
+    )
+    app = make_app(client)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ready(pilot)
+        table = app.screen.query_one(ConnectorTable)
+        table.select("demo-sink")
+        await pilot.press("p")
+        await wait_for(pilot, lambda: "retrying (2/" in row_text(table, "demo-sink"))
+        assert pauses["n"] <= 2  # shown while the client still waits between attempts
+        await wait_for(pilot, lambda: "retrying (4/" in reason_line(app))
+        await wait_for(pilot, lambda: pauses["n"] == 4 and "⟳" not in row_text(table, "demo-sink"))
+    await client.aclose()
