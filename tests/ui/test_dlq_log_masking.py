@@ -84,3 +84,13 @@ async def test_log_view_masks_credentials_in_lines_and_traces(tmp_path: Path) ->
         lines = [view._trace_text(view.rows[0], i).plain for i in range(7)]
         assert any("password=********" in line for line in lines)
         assert not any("password=demo" in line for line in lines)
+        # Drawn by the one trace model's roles, like the connector screen's trace.
+        first = view._trace_text(view.rows[0], 0)
+        exception = view._style("log-view--trace-exception")
+        styled = {first.plain[s.start : s.end]: s.style for s in first.spans}
+        assert styled["org.apache.kafka.connect.errors.ConnectException"] == exception
+        frame = view._trace_text(view.rows[0], 4)
+        kafka = {frame.plain[s.start : s.end]: s.style for s in frame.spans}
+        assert kafka["org.apache.kafka.connect.runtime.WorkerSinkTask.deliverMessages"] == (
+            view._style("log-view--trace-kafka")
+        )

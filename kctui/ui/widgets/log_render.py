@@ -15,6 +15,7 @@ from rich.text import Text
 
 from kctui.logs.patterns import Kind, LogLine
 from kctui.masking import mask_text
+from kctui.traces import trace_spans
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -95,9 +96,25 @@ def header_text(
     return text
 
 
+# Roles of kctui.traces.trace_spans -> component classes of the log view: a failure's
+# trace is drawn like the connector screen's (kctui.ui.highlight.TRACE_ROLE_STYLES).
+TRACE_ROLE_CLASS = {
+    "keyword": "log-view--trace-keyword",
+    "exception": "log-view--trace-exception",
+    "message": "log-view--trace-message",
+    "kafka-frame": "log-view--trace-kafka",
+    "frame": "log-view--muted",
+    "muted": "log-view--muted",
+}
+
+
 def trace_text(content: str, *, failure: bool, style: Callable[[str], Style]) -> Text:
-    """One continuation line, indented under its record; failure traces in the error colour."""
-    return Text(
-        "    " + mask_text(content).replace("\t", "    "),
-        style("log-view--trace" if failure else "log-view--muted"),
-    )
+    """One continuation line, indented under its record and masked; a failure's trace is
+    highlighted by the one trace model's roles, other continuation lines are muted."""
+    shown = "    " + mask_text(content).replace("\t", "    ")
+    if not failure:
+        return Text(shown, style("log-view--muted"))
+    text = Text()
+    for role, part in trace_spans(shown):
+        text.append(part, style(TRACE_ROLE_CLASS.get(role, "log-view--trace")))
+    return text

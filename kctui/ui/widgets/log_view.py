@@ -46,6 +46,10 @@ class LogView(ScrollView, can_focus=True):
         "log-view--debug",
         "log-view--muted",
         "log-view--trace",
+        "log-view--trace-keyword",
+        "log-view--trace-exception",
+        "log-view--trace-message",
+        "log-view--trace-kafka",
         "log-view--tag",
         "log-view--cursor",
     }
@@ -61,6 +65,10 @@ class LogView(ScrollView, can_focus=True):
     LogView > .log-view--debug { color: $foreground 50%; }
     LogView > .log-view--muted { color: $foreground 50%; }
     LogView > .log-view--trace { color: $error 75%; }
+    LogView > .log-view--trace-keyword { color: $warning; text-style: bold; }
+    LogView > .log-view--trace-exception { color: $error; text-style: bold; }
+    LogView > .log-view--trace-message { text-style: bold; }
+    LogView > .log-view--trace-kafka { color: $accent; }
     LogView > .log-view--tag { color: $secondary; }
     LogView > .log-view--cursor { background: $primary-muted; }
     """
