@@ -109,11 +109,17 @@ def _print_topics(reader: Any, topics: dict[str, str], as_json: bool) -> int:
 def _print_summary(reader: Any, topics: dict[str, str], limit: int, as_json: bool) -> int:
     import json
 
+    from kctui.diagnose import Diagnosis, diagnosis_lines
+    from kctui.diagnose.dlq import pair_diagnoses
     from kctui.dlq.errors import NotAuthorized, TopicNotFound
     from kctui.dlq.records import summarize
 
+    def _diagnosis_json(found: Diagnosis | None) -> dict[str, str | None] | None:
+        return found.to_json() if found else None
+
     topic_rows: list[tuple[Any, ...]] = []
     group_rows: list[tuple[Any, ...]] = []
+    told: dict[str, Diagnosis] = {}
     out: list[dict[str, Any]] = []
     for topic, connector in topics.items():
         try:
@@ -124,11 +130,23 @@ def _print_summary(reader: Any, topics: dict[str, str], limit: int, as_json: boo
             continue
         summary = summarize(page.dead_letters)
         topic_rows.append((topic, connector, page.total, summary.total))
-        groups = [
-            {"stage": stage, "exception_class": exc, "count": count}
+        diagnoses = pair_diagnoses(page.dead_letters)
+        groups: list[dict[str, Any]] = [
+            {"stage": stage, "exception_class": exc, "count": count,
+             "diagnosis": _diagnosis_json(diagnoses.get((stage, exc)))}
+            for (stage, exc), count in summary.by_stage_exception
+        ]  # fmt: skip
+        group_rows += [
+            (
+                topic,
+                stage,
+                exc,
+                count,
+                diagnoses[(stage, exc)].rule if (stage, exc) in diagnoses else "-",
+            )
             for (stage, exc), count in summary.by_stage_exception
         ]
-        group_rows += [(topic, g["stage"], g["exception_class"], g["count"]) for g in groups]
+        told.update((d.rule, d) for d in diagnoses.values())
         out.append({"topic": topic, "connector": connector, "records": page.total,
                     "read": summary.total, "groups": groups})  # fmt: skip
     if as_json:
@@ -140,7 +158,10 @@ def _print_summary(reader: Any, topics: dict[str, str], limit: int, as_json: boo
     print(_table(topic_rows, ("TOPIC", "CONNECTOR", "RECORDS", "READ")))
     if group_rows:
         print()
-        print(_table(group_rows, ("TOPIC", "STAGE", "EXCEPTION", "COUNT")))
+        print(_table(group_rows, ("TOPIC", "STAGE", "EXCEPTION", "COUNT", "DIAGNOSIS")))
+    for found in told.values():
+        print()
+        print("\n".join(diagnosis_lines(found)))
     return 0
 
 

@@ -6,9 +6,8 @@ from collections.abc import Iterable, Sequence
 
 from kctui.diagnose import diagnose
 from kctui.diagnose.model import Diagnosis, Rule
-from kctui.dlq.records import DeadLetter, group_value
+from kctui.dlq.records import NO_VALUE, DeadLetter
 
-GROUP_KINDS = ("exception", "stage")
 SAMPLE = 20  # records of a group whose failures are diagnosed
 
 
@@ -24,21 +23,13 @@ def diagnose_dead_letter(dl: DeadLetter, rules: Sequence[Rule] | None = None) ->
     return diagnose(failure_of(dl), stage=dl.stage, rules=rules)
 
 
-def group_diagnoses(
-    dead_letters: Iterable[DeadLetter],
-    rules: Sequence[Rule] | None = None,
-    *,
-    sample: int = SAMPLE,
-) -> dict[tuple[str, str], Diagnosis]:
-    """``(kind, value) -> diagnosis`` for the summary's groups (exception class, stage).
-
-    A group gets the diagnosis most of its sampled records share: the first ``sample``
-    records of each (exception class, stage) pair are diagnosed, so a topic of 100,000
-    dead letters costs one cheap pass and a few dozen diagnoses.
-    """
-    pairs: dict[tuple[str | None, str | None], list[DeadLetter]] = {}
+def _votes(
+    dead_letters: Iterable[DeadLetter], rules: Sequence[Rule] | None, sample: int
+) -> dict[tuple[str, str], dict[str, tuple[int, Diagnosis]]]:
+    """Per (stage, exception class): how many of its first ``sample`` records each rule explains."""
+    pairs: dict[tuple[str, str], list[DeadLetter]] = {}
     for dl in dead_letters:
-        key = (dl.exception_class, dl.stage)
+        key = (dl.stage or NO_VALUE, dl.exception_class or NO_VALUE)
         bucket = pairs.get(key)
         if bucket is None:
             bucket = pairs[key] = []
@@ -46,17 +37,48 @@ def group_diagnoses(
             bucket.append(dl)
     seen: dict[tuple[str | None, str | None], Diagnosis | None] = {}
     votes: dict[tuple[str, str], dict[str, tuple[int, Diagnosis]]] = {}
-    for letters in pairs.values():
+    for pair, letters in pairs.items():
+        tally = votes.setdefault(pair, {})
         for dl in letters:
             failure = (failure_of(dl), dl.stage)
             if failure not in seen:
                 seen[failure] = diagnose(failure[0], stage=failure[1], rules=rules)
             found = seen[failure]
-            if found is None:
-                continue
-            for kind in GROUP_KINDS:
-                tally = votes.setdefault((kind, group_value(dl, kind)), {})
+            if found is not None:
                 tally[found.rule] = (tally.get(found.rule, (0, found))[0] + 1, found)
-    return {
-        group: max(tally.values(), key=lambda vote: vote[0])[1] for group, tally in votes.items()
-    }
+    return votes
+
+
+def _winner(tally: dict[str, tuple[int, Diagnosis]]) -> Diagnosis:
+    return max(tally.values(), key=lambda vote: vote[0])[1]
+
+
+def pair_diagnoses(
+    dead_letters: Iterable[DeadLetter],
+    rules: Sequence[Rule] | None = None,
+    *,
+    sample: int = SAMPLE,
+) -> dict[tuple[str, str], Diagnosis]:
+    """``(stage, exception class) -> diagnosis``, the groups of ``kctui dlq --summary``."""
+    return {pair: _winner(t) for pair, t in _votes(dead_letters, rules, sample).items() if t}
+
+
+def group_diagnoses(
+    dead_letters: Iterable[DeadLetter],
+    rules: Sequence[Rule] | None = None,
+    *,
+    sample: int = SAMPLE,
+) -> dict[tuple[str, str], Diagnosis]:
+    """``(kind, value) -> diagnosis`` for the console summary's groups (exception, stage).
+
+    A group gets the diagnosis most of its sampled records share: the first ``sample``
+    records of each (stage, exception class) pair are diagnosed, so a topic of 100,000
+    dead letters costs one cheap pass and a few dozen diagnoses.
+    """
+    merged: dict[tuple[str, str], dict[str, tuple[int, Diagnosis]]] = {}
+    for (stage, exception), tally in _votes(dead_letters, rules, sample).items():
+        for group in (("exception", exception), ("stage", stage)):
+            into = merged.setdefault(group, {})
+            for rule, (count, found) in tally.items():
+                into[rule] = (into.get(rule, (0, found))[0] + count, found)
+    return {group: _winner(t) for group, t in merged.items() if t}

@@ -278,3 +278,13 @@ def test_a_bad_user_rule_file_is_a_clear_error(
     assert result.returncode == 2
     assert f"rules file {rules}, rule 'ours': 'messages' regex '(x' is invalid" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_dlq_summary_cli_diagnoses_each_group(config_file: Path) -> None:
+    result = kctui(["dlq", "--summary", "--json"], config_file)
+    assert result.returncode == 0, result.stderr
+    topics = {t["topic"]: t for t in json.loads(result.stdout)["topics"]}
+    groups = topics[scenario.DLQ_TOPIC]["groups"]
+    assert groups and all(g["diagnosis"]["rule"] == "converter-not-json" for g in groups)
+    text = kctui(["dlq", "--summary"], config_file).stdout
+    assert "DIAGNOSIS" in text and "Diagnosis (converter-not-json)" in text
