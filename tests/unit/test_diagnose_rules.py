@@ -65,6 +65,8 @@ CASES: dict[str, tuple[str, str | None]] = {
     "topic-metadata-timeout-status.json": ("kafka-broker-unreachable", None),
     "topic-not-in-metadata.log": ("topic-not-in-metadata", None),
     "offset-flush-timeout.log": ("offset-flush-timeout", None),
+    "replication-factor-too-high.log": ("replication-factor-too-high", None),
+    "internal-topic-create-failed.log": ("internal-topic-create-failed", None),
     "rest-ensuring-membership.txt": ("worker-not-in-group", None),
     "oom-heap.log": ("out-of-memory", None),
     "sandbox-dlq-init-failed.txt": ("dlq-init-failed", None),
