@@ -9,6 +9,7 @@ from textual.widgets import Static
 
 from kctui.ui.screens.connector import ConnectorScreen
 from kctui.ui.widgets.connector_table import ConnectorTable
+from kctui.ui.widgets.task_list import TaskList
 from kctui.ui.widgets.trace_view import TraceView
 from tests.ui.conftest import make_app, ready, wait_for
 from tests.ui.fakes import W1, FakeClient, connector_json, demo_cluster
@@ -27,6 +28,10 @@ def cluster() -> dict:
     data["jdbc-sink"] = connector_json("jdbc-sink", "sink", "FAILED", [], trace=JDBC_TRACE)
     data["sftp-source"] = connector_json("sftp-source", "source", "FAILED", [], trace=SFTP_TRACE)
     data["jdbc-sink"]["status"]["connector"]["worker_id"] = W1
+    data["jdbc-sink"]["status"]["tasks"] = [
+        {"id": 0, "state": "FAILED", "worker_id": W1, "trace": JDBC_TRACE}
+    ]
+    data["jdbc-sink"]["info"]["tasks"] = [{"connector": "jdbc-sink", "task": 0}]
     return data
 
 
@@ -46,6 +51,14 @@ async def test_trace_and_summary_masked_v_reveals_w_saves_masked(hidden_user_fil
     app = make_app(FakeClient(cluster()))
     async with app.run_test(size=(160, 48)) as pilot:
         await ready(pilot)
+        overview = pilot.app.screen
+        overview.query_one(ConnectorTable).select("jdbc-sink")
+        await wait_for(pilot, lambda: "jdbc-sink" in str(overview.query_one("#reason").visual))
+        assert "password=********" in str(overview.query_one("#reason").visual)
+        task_row = " ".join(c.plain for c in overview.query_one(TaskList).get_row_at(0))
+        assert "password=********" in task_row
+        for text in (str(overview.query_one("#reason").visual), task_row):
+            assert "password=demo" not in text
         screen = await open_detail(pilot, "jdbc-sink")
         view = screen.query_one(TraceView)
         await wait_for(pilot, lambda: "No suitable driver" in text_of(screen, "#trace-body"))

@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from kctui.connect.models import ClusterState, Connector, TaskStatus
+from kctui.masking import mask_text
 from kctui.ui.actions import CONNECTOR_BINDINGS, ConnectorActions
 from kctui.ui.messages import (
     ActionProgress,
@@ -132,7 +133,7 @@ class OverviewScreen(ConnectorActions, Screen[None]):
         parts: list[tuple[str, str] | str] = [
             (connector.name, "bold"),
             ": ",
-            verdict.reason or verdict.health.value,
+            mask_text(verdict.reason) or verdict.health.value,
         ]
         outcome = cast("KctuiApp", self.app).outcomes.get(connector.name)
         if outcome:
