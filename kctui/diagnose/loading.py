@@ -185,14 +185,24 @@ def builtin_text() -> str:
     return resources.files("kctui.diagnose").joinpath("rules.toml").read_text(encoding="utf-8")
 
 
+_config_file: Path | None = None  # the config file named by --config, if any
+
+
+def use_config_file(path: Path | None) -> None:
+    """Look for the user's rules beside this config file (the commands' ``--config``)."""
+    global _config_file
+    _config_file = path
+
+
 def user_rule_paths(env: Mapping[str, str] | None = None) -> list[Path]:
     """Where the user's rules may live: the XDG config folder, then beside the config file."""
     from kctui.config import config_path, xdg_dir
 
     env = os.environ if env is None else env
+    config_file = _config_file if _config_file is not None else config_path(env)
     candidates = [
         xdg_dir("config", env) / "kctui" / "rules.toml",
-        config_path(env).parent / "rules.toml",
+        config_file.parent / "rules.toml",
     ]
     paths: list[Path] = []
     for path in candidates:
@@ -228,8 +238,10 @@ def load_rules(env: Mapping[str, str] | None = None) -> tuple[Rule, ...]:
             files.append((str(path), path.stat().st_mtime_ns))
         except OSError:
             continue
-    _loaded = _load(tuple(files))
-    return _loaded
+    rules = _load(tuple(files))
+    if env is None:  # the process's own environment: what the screens will use
+        _loaded = rules
+    return rules
 
 
 def current_rules() -> tuple[Rule, ...]:
