@@ -149,7 +149,9 @@ class KctuiApp(App[None]):
         message = (
             str(error) if isinstance(error, KctuiError) else f"{type(error).__name__}: {error}"
         )
-        self.notify(message, title=f"{event.worker.name or 'request'} failed", severity="error")
+        self.notify(
+            mask_text(message), title=f"{event.worker.name or 'request'} failed", severity="error"
+        )
 
     # ------------------------------------------------------------------ actions
 

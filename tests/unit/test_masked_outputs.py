@@ -122,3 +122,14 @@ def test_kctui_dlq_table_json_and_export(
     path = tmp_path / "out.jsonl"
     assert export_jsonl([dl], path) == 1
     assert_clean(json.dumps(json.loads(path.read_text())["error_headers"]))
+
+
+def test_cli_error_lines_are_masked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KCTUI_CONFIG", str(tmp_path / "absent.toml"))
+    monkeypatch.delenv("KCTUI_URL", raising=False)
+    code = main(["--url", "http://admin:hunter2@127.0.0.1:9/", "describe", "x"])
+    err = capsys.readouterr().err
+    assert code != 0 and "127.0.0.1:9" in err
+    assert "hunter2" not in err and "admin:********@" in err
