@@ -121,13 +121,16 @@ _AUTHORIZATION = re.compile(
 _KEYED_SECRET = re.compile(
     r"(?P<head>\b[\w.-]*(?:password|passwd|pwd|secret|token|api[._-]?key|credentials?)"
     r"[\w.-]*[\"']?\s*[=:]\s*)"
-    r"(?!(?:YES|NO)\))"
+    r"(?!(?:YES|NO)\)|\[hidden\]|null\b|\$\{|\x00)"  # \x00: a ${provider:reference}
     r"(?:(?P<quote>[\"'])(?P<quoted>[^\"'\n]*)(?P=quote)|(?P<pw>[^\s\"',;&}\]]+))",
     re.IGNORECASE,
 )
 
 
 def _keep_or_mask(match: re.Match[str]) -> str:
+    key = match["head"].strip().rstrip("=:").strip().strip("\"'")
+    if not (is_secret_key(key) or key.lower().endswith("pwd")):
+        return match[0]  # token.endpoint.url, ssl.keystore.location...: not secrets
     if match["quote"]:
         return (
             f"{match['head']}{match['quote']}{MASK}{match['quote']}"
@@ -139,6 +142,9 @@ def _keep_or_mask(match: re.Match[str]) -> str:
 
 # Every pattern above needs one of these (or an ``@``): most log lines have none.
 _TRIGGERS = ("pass", "pwd", "secret", "token", "key", "credential", "authoriz")
+
+
+_REFERENCE = re.compile(r"\$\{[^}\s]*\}")
 
 
 def _may_hold_secret(text: str) -> bool:
@@ -158,6 +164,16 @@ def mask_text(text: str) -> str:
     """
     if not text or not _may_hold_secret(text):
         return text
+    references = _REFERENCE.findall(text)  # ${file:/x:pw} names a secret, holds none
+    if references:
+        text = _REFERENCE.sub("\x00", text)
+    text = _mask_all(text)
+    for reference in references:
+        text = text.replace("\x00", reference, 1)
+    return text
+
+
+def _mask_all(text: str) -> str:
     text = _URL_USERINFO.sub(lambda m: f"{m['head']}{MASK}@" if m["pw"] else m[0], text)
     text = _ORACLE_USER_PASSWORD.sub(lambda m: f"{m['head']}{MASK}@", text)
     text = _PARAM_SECRET.sub(lambda m: f"{m['head']}{MASK}" if m["pw"] else m[0], text)

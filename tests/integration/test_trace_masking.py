@@ -87,6 +87,26 @@ async def test_kctui_logs_masks_the_workers_log_records(
     assert SECRET not in printed
 
 
+async def test_masking_leaves_the_rest_of_a_real_worker_log_alone(
+    failing_sink: ConnectorStatus, sandbox_cluster: ClusterConfig
+) -> None:
+    """Startup, REST access and rebalance lines come out unchanged; only the lines that
+    hold the secret change."""
+    from glob import glob
+
+    from kctui.masking import mask_text
+
+    lines = [
+        line
+        for source in sandbox_cluster.logs
+        for path in glob(source.path or "")
+        for line in Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
+    ]
+    changed = [line for line in lines if mask_text(line) != line]
+    assert changed and all(SECRET in line for line in changed)
+    assert len(lines) > 100
+
+
 async def until(pilot: Any, condition: Callable[[], bool], what: str, seconds: float = 45) -> None:
     deadline = time.monotonic() + seconds
     while not condition():

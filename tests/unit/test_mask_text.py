@@ -85,3 +85,22 @@ NOT_SECRETS = [
 @pytest.mark.parametrize("text", NOT_SECRETS)
 def test_text_without_credentials_is_unchanged(text: str) -> None:
     assert mask_text(text) == text
+
+
+def test_connect_config_dumps_stay_as_logged() -> None:
+    """Connect prints ``[hidden]`` or ``null`` for secrets in its config dumps: kept."""
+    lines = fixture("log-config-dump-hidden.log").splitlines()
+    assert len(lines) == 11
+    assert [mask_text(line) for line in lines] == lines
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sasl.oauthbearer.token.endpoint.url = https://idp/token",
+        "ssl.keystore.location = /etc/kafka/ks.jks",
+        "connection.password = ${file:/opt/secrets.properties:db-password}",
+    ],
+)
+def test_keys_that_name_no_secret_keep_their_values(text: str) -> None:
+    assert mask_text(text) == text
