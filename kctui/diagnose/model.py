@@ -16,7 +16,6 @@ from kctui.traces import Trace
 # The stages Connect writes in ``__connect.errors.stage`` (and logs in its error context).
 STAGES = frozenset(
     {
-        "TASK_START",
         "TASK_POLL",
         "TASK_PUT",
         "TRANSFORMATION",
