@@ -137,8 +137,8 @@ async def test_real_client_retries_reach_the_row_while_the_request_waits() -> No
         cluster_config(),
         transport=httpx.MockTransport(handler),
         retry_total_seconds=15.0,
-        retry_base_delay=0.4,
-        retry_max_delay=0.4,
+        retry_base_delay=1.5,  # each retry shows for 1.5 s: time enough on a loaded machine
+        retry_max_delay=1.5,
     )
     app = make_app(client)
     async with app.run_test(size=(160, 48)) as pilot:
@@ -146,8 +146,16 @@ async def test_real_client_retries_reach_the_row_while_the_request_waits() -> No
         table = app.screen.query_one(ConnectorTable)
         table.select("demo-sink")
         await pilot.press("p")
-        await wait_for(pilot, lambda: "retrying (2/" in row_text(table, "demo-sink"))
+        await wait_for(
+            pilot, lambda: f"retrying (2/{client.planned_attempts})" in row_text(table, "demo-sink")
+        )
         assert pauses["n"] <= 2  # shown while the client still waits between attempts
-        await wait_for(pilot, lambda: "retrying (4/" in reason_line(app))
-        await wait_for(pilot, lambda: pauses["n"] == 4 and "⟳" not in row_text(table, "demo-sink"))
+        await wait_for(
+            pilot, lambda: f"retrying (4/{client.planned_attempts})" in reason_line(app), timeout=15
+        )
+        await wait_for(
+            pilot,
+            lambda: pauses["n"] == 4 and "⟳" not in row_text(table, "demo-sink"),
+            timeout=15,
+        )
     await client.aclose()
