@@ -79,6 +79,9 @@ async def test_log_view_masks_credentials_in_lines_and_traces(tmp_path: Path) ->
         view = screen.query_one(LogView)
         await until(pilot, lambda: len(view.rows) == 1, "the log record")
         view.cursor = 0
+        folded = view._header_text(view.rows[0]).plain
+        assert "lines] error: ConnectException: java.sql.SQLException: No suitable" in folded
+        assert "password=demo" not in folded
         view.toggle_fold()
         await until(pilot, lambda: len(view.continuation(view.rows[0])) > 0, "the trace")
         lines = [view._trace_text(view.rows[0], i).plain for i in range(7)]

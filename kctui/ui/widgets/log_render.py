@@ -15,7 +15,7 @@ from rich.text import Text
 
 from kctui.logs.patterns import Kind, LogLine
 from kctui.masking import mask_text
-from kctui.traces import trace_spans
+from kctui.traces import parse_trace, trace_spans
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -68,8 +68,10 @@ def header_text(
     expanded: bool,
     worker: str | None,
     style: Callable[[str], Style],
+    cause: str = "",
 ) -> Text:
-    """A record's first line: fold marker, worker tag, muted time, level and kind colours."""
+    """A record's first line: fold marker, worker tag, muted time, level and kind colours;
+    a folded failure ends with its trace's root cause (``cause``, see :func:`fold_cause`)."""
     marker = ("▾ " if expanded else "▸ ") if trace_lines else "  "
     text = Text(marker, style=style("log-view--muted"))
     if worker is not None:
@@ -93,7 +95,22 @@ def header_text(
     if trace_lines and not expanded:
         plural = "s" if trace_lines != 1 else ""
         text.append(f"  [+{trace_lines} line{plural}]", style("log-view--muted"))
+        if cause:
+            text.append(f" {cause}", style("log-view--trace"))
     return text
+
+
+FOLD_CAUSE_CHARS = 100
+
+
+def fold_cause(continuation: list[str]) -> str:
+    """What a folded failure's trace comes down to: its root cause (class-less too), or
+    its error when it has no cause; masked and cut for one line."""
+    summary = parse_trace("\n".join(continuation)).summary()
+    if not summary:
+        return ""
+    line = mask_text(str(summary[-1]))
+    return line if len(line) <= FOLD_CAUSE_CHARS else line[: FOLD_CAUSE_CHARS - 1] + "…"
 
 
 # Roles of kctui.traces.trace_spans -> component classes of the log view: a failure's

@@ -22,7 +22,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from kctui.logs.patterns import LogLine, parse_line
-from kctui.ui.widgets.log_render import LruCache, header_text, trace_text
+from kctui.ui.widgets.log_render import LruCache, fold_cause, header_text, trace_text
 
 
 class LogReader(Protocol):
@@ -362,12 +362,17 @@ class LogView(ScrollView, can_focus=True):
         return style
 
     def _header_text(self, packed: int) -> Text:
+        header = self.header(packed)
+        count = self.continuation_count(packed)
+        expanded = packed in self._expanded
+        folded_failure = bool(count) and header.is_failure and not expanded
         return header_text(
-            self.header(packed),
-            trace_lines=self.continuation_count(packed),
-            expanded=packed in self._expanded,
+            header,
+            trace_lines=count,
+            expanded=expanded,
             worker=self.reader.worker_of(packed) if self.show_worker else None,
             style=self._style,
+            cause=fold_cause(self.continuation(packed)) if folded_failure else "",
         )
 
     def _trace_text(self, packed: int, index: int) -> Text:
