@@ -164,6 +164,11 @@ class KctuiApp(App[None]):
         for screen in list(self.screen_stack):
             screen.post_message(ActionProgress(connectors, text, kind))
 
+    def notify(self, message: str, *, title: str = "", **kwargs: Any) -> None:
+        """Every notice goes through the masking pass: errors quote Connect's answers, and a
+        validation error can quote a connection URL with its password."""
+        super().notify(mask_text(str(message)), title=mask_text(title), **kwargs)
+
     def secrets_on_screen(self) -> bool:
         """True while a screen shows revealed secrets (``v`` in the connector screen)."""
         return any(getattr(screen, "revealed", False) for screen in self.screen_stack)

@@ -88,3 +88,17 @@ async def test_summary_shows_a_class_less_root_cause() -> None:
         summary = text_of(screen, "#trace-summary").splitlines()
         assert summary[0].startswith("error: ConnectException: Sftp directory for 'input.path'")
         assert summary[-1] == "root cause: 2: No such file"
+
+
+async def test_every_notice_is_masked() -> None:
+    """A failed edit, offset change or action quotes Connect's answer: a real validation
+    error (kafka-connect-jdbc issue 329) names the password in the connection URL."""
+    answer = json.loads((FIXTURES / "validate-jdbc-no-driver-password.json").read_text())
+    app = make_app(FakeClient(cluster()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        app.screen.notify(answer["message"], title="apply failed", severity="error")
+        await pilot.pause()
+        shown = [str(n.message) for n in app._notifications]
+        assert any("password=********" in text for text in shown)
+        assert not any("password=pw" in text for text in shown)
