@@ -147,7 +147,10 @@ async def test_real_client_retries_reach_the_row_while_the_request_waits() -> No
         table.select("demo-sink")
         await pilot.press("p")
         await wait_for(
-            pilot, lambda: f"retrying (2/{client.planned_attempts})" in row_text(table, "demo-sink")
+            pilot,
+            lambda: f"retrying (2/{client.planned_attempts})" in row_text(table, "demo-sink"),
+            timeout=10,
+            what="the first retry on the row",
         )
         assert pauses["n"] <= 2  # shown while the client still waits between attempts
         await wait_for(
