@@ -43,7 +43,7 @@ from kctui.connect.models import (
     TaskStatus,
     ValidationResult,
 )
-from kctui.connect.retries import RetryNotice, planned_attempts, report_retry
+from kctui.connect.retries import RetryListener, RetryNotice, planned_attempts, report_retry
 from kctui.connect.transport import client_settings, ssl_setting, transport_reason
 
 __all__ = ["ConnectClient", "client_settings", "ssl_setting"]
@@ -96,6 +96,9 @@ class ConnectClient:
         self.retry_base_delay = retry_base_delay
         self.retry_max_delay = retry_max_delay
         self.offload_large_answers = offload_large_answers
+        # Told of each 409 retry of a mutating request made outside a retry_listener block
+        # (the console sets it, so no request waits silently).
+        self.on_retry: RetryListener | None = None
         self._preferred = 0
         self._server_info: ServerInfo | None = None
         self._http = httpx.AsyncClient(transport=transport, **client_settings(cluster))
@@ -168,7 +171,8 @@ class ConnectClient:
                         method=method,
                         url=exc.url or path,
                         delay=delay,
-                    )
+                    ),
+                    self.on_retry if method in MUTATING_METHODS else None,
                 )
                 await asyncio.sleep(delay)
 

@@ -44,9 +44,10 @@ def retry_listener(listener: RetryListener) -> Iterator[None]:
         _listener.reset(token)
 
 
-def report_retry(notice: RetryNotice) -> None:
-    """Tell the current listener, if any; a failing listener never breaks the request."""
-    listener = _listener.get()
+def report_retry(notice: RetryNotice, fallback: RetryListener | None = None) -> None:
+    """Tell the current listener (else ``fallback``, the client's own, if any); a failing
+    listener never breaks the request."""
+    listener = _listener.get() or fallback
     if listener is None:
         return
     try:

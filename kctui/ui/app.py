@@ -93,6 +93,8 @@ class KctuiApp(App[None]):
             except KctuiError as exc:  # e.g. a CA file that cannot be read
                 self.exit(return_code=exc.exit_code, message=f"kctui: {exc}")
                 return
+        if hasattr(self.client, "on_retry"):
+            self.client.on_retry = self._request_retrying
         from kctui.ui.screens.overview import OverviewScreen
 
         self.push_screen(OverviewScreen())
@@ -154,6 +156,15 @@ class KctuiApp(App[None]):
         )
 
     # ------------------------------------------------------------------ actions
+
+    def _request_retrying(self, notice: Any) -> None:
+        """A mutating request made outside a lifecycle action (edit, offsets, log levels)
+        meets a rebalance: say so at once rather than wait silently."""
+        if notice.attempt == 2:
+            from urllib.parse import urlsplit
+
+            where = f"{notice.method} {urlsplit(notice.url).path or notice.url}"
+            self.notify(f"{where}: {notice}", title="cluster rebalancing", severity="warning")
 
     def set_outcome(self, names: Iterable[str], text: str, kind: str) -> None:
         """Record how the last action on ``names`` goes (kept until the next action) and

@@ -162,3 +162,41 @@ async def test_real_client_retries_reach_the_row_while_the_request_waits() -> No
             timeout=15,
         )
     await client.aclose()
+
+
+async def test_other_requests_say_they_retry_too() -> None:
+    """A mutating request outside a lifecycle action (an edit, offsets, log levels) has no
+    listener of its own: the console's fallback says it retries, at once."""
+    import httpx
+
+    from kctui.connect.client import ConnectClient
+    from tests.ui.conftest import cluster_config
+    from tests.unit.test_connect_client import REBALANCE
+
+    cluster = demo_cluster()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET" and request.url.path == "/":
+            return httpx.Response(200, json={"version": "4.1.0", "commit": "abc"})
+        if request.method == "GET" and request.url.path == "/connectors":
+            return httpx.Response(200, json=cluster)
+        return httpx.Response(409, json={"error_code": 409, "message": REBALANCE})
+
+    client = ConnectClient(
+        cluster_config(),
+        transport=httpx.MockTransport(handler),
+        retry_total_seconds=3.0,
+        retry_base_delay=1.0,
+        retry_max_delay=1.0,
+    )
+    app = make_app(client)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        app.run_worker(client.put_config("demo-sink", {"x": "y"}), exit_on_error=False)
+
+        def notices() -> list[str]:
+            return [str(n.message) for n in app._notifications]
+
+        await wait_for(pilot, lambda: any("retrying (2/" in text for text in notices()))
+        assert "PUT /connectors/demo-sink/config: retrying (2/" in " ".join(notices())
+    await client.aclose()
