@@ -117,9 +117,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as exc:  # noqa: BLE001 - last line of defence for the CLI
         from kctui.errors import KctuiError
+        from kctui.masking import mask_text
 
         if isinstance(exc, KctuiError):
-            print(f"kctui: {exc}", file=sys.stderr)
+            print(f"kctui: {mask_text(str(exc))}", file=sys.stderr)
             return exc.exit_code
         raise
 

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from kctui.connect.models import ClusterState, Connector, ServerInfo
+from kctui.diagnose import Diagnosis, diagnosis_json, diagnosis_lines
 from kctui.health import Health, rollup
-from kctui.masking import mask_config, mask_urls, masked_keys
+from kctui.masking import mask_config, mask_text, masked_keys
 from kctui.rows import ConnectorRow
+from kctui.traces import parse_trace
 
 ANSI_RESET = "\x1b[0m"
 HEALTH_ANSI = {
@@ -219,6 +221,7 @@ def describe_json(connector: Connector, *, cluster: str) -> dict[str, Any]:
     """``kctui describe --json``: status, tasks with full traces, masked config, SMT chain."""
     verdict = rollup(connector)
     config = dict(connector.config)
+    cls = connector.info.connector_class
     return {
         "cluster": cluster,
         "name": connector.name,
@@ -227,14 +230,18 @@ def describe_json(connector: Connector, *, cluster: str) -> dict[str, Any]:
         "state": connector.state,
         "worker_id": connector.status.worker_id,
         "trace": _masked_trace(connector.status.trace),
+        "trace_summary": trace_summary(connector.status.trace),
+        "diagnosis": diagnosis_json(connector.status.trace, connector_class=cls),
         "health": verdict.health.value,
-        "reason": mask_urls(verdict.reason),
+        "reason": mask_text(verdict.reason),
         "tasks": [
             {
                 "id": t.id,
                 "state": t.state,
                 "worker_id": t.worker_id,
                 "trace": _masked_trace(t.trace),
+                "trace_summary": trace_summary(t.trace),
+                "diagnosis": diagnosis_json(t.trace, connector_class=cls),
             }
             for t in connector.tasks
         ],
@@ -257,12 +264,28 @@ def describe_json(connector: Connector, *, cluster: str) -> dict[str, Any]:
 
 
 def _masked_trace(trace: str | None) -> str | None:
-    """A trace with credentials inside URLs masked (drivers print connection URLs)."""
-    return mask_urls(trace) if trace else trace
+    """A trace with every credential masked (drivers print connection URLs)."""
+    return mask_text(trace) if trace else trace
+
+
+def trace_summary(trace: str | None) -> list[str]:
+    """The ``error`` / ``root cause`` lines of a trace (class-less causes too), masked."""
+    return [mask_text(str(line)) for line in parse_trace(trace).summary()]
 
 
 def _indent(text: str, prefix: str) -> str:
     return "\n".join(prefix + line for line in text.splitlines())
+
+
+def _indent_all(lines: list[str], prefix: str) -> list[str]:
+    return [prefix + line for line in lines]
+
+
+def _diagnosis_text(diagnosis: Mapping[str, Any] | None, prefix: str) -> list[str]:
+    """A diagnosis (the ``--json`` object) as text above the trace it explains."""
+    if not diagnosis:
+        return []
+    return [*_indent_all(diagnosis_lines(Diagnosis(**diagnosis)), prefix), ""]
 
 
 def describe_text(connector: Connector, *, cluster: str, color: bool = False) -> str:
@@ -278,7 +301,9 @@ def describe_text(connector: Connector, *, cluster: str, color: bool = False) ->
         f"Health    {paint(health.value, health, color)}: {data['reason']}",
     ]
     if data["trace"]:
-        out += ["", "Connector trace", _indent(data["trace"], "    ")]
+        out += ["", "Connector trace", *_diagnosis_text(data["diagnosis"], "    ")]
+        out += [*_indent_all(data["trace_summary"], "    "), ""]
+        out.append(_indent(data["trace"], "    "))
     out += ["", f"Tasks ({len(connector.tasks)})"]
     if not connector.tasks:
         out.append("  no tasks")
@@ -286,6 +311,8 @@ def describe_text(connector: Connector, *, cluster: str, color: bool = False) ->
         state = paint(task.state.ljust(10), STATE_HEALTH.get(task.state), color)
         out.append(f"  {task.id:>3}  {state}  {task.worker_id or '-'}")
         if task_data["trace"]:
+            out += _diagnosis_text(task_data["diagnosis"], "       ")
+            out += [*_indent_all(task_data["trace_summary"], "       "), ""]
             out.append(_indent(task_data["trace"], "       "))
     out += _config_section(data)
     return "\n".join(out)

@@ -10,7 +10,7 @@ from typing import Any
 
 from kctui.connect.models import ClusterState, Connector
 from kctui.health import Health, rollup
-from kctui.masking import mask_urls
+from kctui.masking import mask_text
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class ConnectorRow:
             failed_task_ids=connector.failed_task_ids,
             workers=connector.workers,
             health=verdict.health,
-            reason=mask_urls(verdict.reason),
+            reason=mask_text(verdict.reason),
         )
 
     @property

@@ -9,7 +9,6 @@ log lines) and returns a frozen :class:`TriageReport`; ``render_text``,
 
 from __future__ import annotations
 
-import re
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -17,24 +16,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kctui.connect.models import FAILED, ClusterState, Connector, first_line
+from kctui.diagnose import Diagnosis, diagnose, diagnosis_lines
 from kctui.health import Health, rollup_with_metrics
-from kctui.masking import MASK, mask_config, mask_urls
+from kctui.masking import mask_config, mask_text
 from kctui.metrics.model import MetricsSnapshot
+from kctui.traces import parse_trace
 
 TRACE_LINES = 6
-
-# ``password=x``, ``secret: x``, ``"token": "x"`` in free text (traces, log lines).
-_TEXT_SECRET = re.compile(
-    r"(?P<head>\b[\w.-]*(?:password|passwd|secret|token|api[._-]?key|credentials?)"
-    r"[\w.-]*\"?\s*[=:]\s*\"?)(?P<value>[^\s\"',;&}]+)",
-    re.IGNORECASE,
-)
-
-
-def mask_text(text: str) -> str:
-    """Free text with URL credentials and ``key=value`` secrets masked."""
-    text = mask_urls(text)
-    return _TEXT_SECRET.sub(lambda m: m["head"] + MASK if m["value"] != MASK else m[0], text)
 
 
 @dataclass(frozen=True)
@@ -43,6 +31,8 @@ class TaskFailure:
     worker: str
     exception: str  # first line of the trace
     trace_head: tuple[str, ...]  # the first TRACE_LINES lines
+    summary: tuple[str, ...] = ()  # "error: ..." / "root cause: ..." (kctui.traces)
+    diagnosis: Diagnosis | None = None  # what this failure usually means (kctui.diagnose)
 
 
 @dataclass(frozen=True)
@@ -66,6 +56,8 @@ class Finding:
     health: Health
     reason: str
     connector_trace: tuple[str, ...] = ()
+    connector_summary: tuple[str, ...] = ()  # "error: ..." / "root cause: ..."
+    connector_diagnosis: Diagnosis | None = None
     failed_tasks: tuple[TaskFailure, ...] = ()
     metrics: Mapping[str, float | None] = field(default_factory=dict)
     dlq: DlqCount | None = None
@@ -103,6 +95,11 @@ def _trace_lines(trace: str | None) -> tuple[str, ...]:
     return tuple(lines[:TRACE_LINES])
 
 
+def _trace_summary(trace: str | None) -> tuple[str, ...]:
+    """The trace's error and root cause lines (class-less causes too), masked."""
+    return tuple(mask_text(str(line)) for line in parse_trace(trace).summary())
+
+
 def _failures(connector: Connector) -> tuple[TaskFailure, ...]:
     return tuple(
         TaskFailure(
@@ -110,6 +107,8 @@ def _failures(connector: Connector) -> tuple[TaskFailure, ...]:
             worker=t.worker_id,
             exception=mask_text(first_line(t.trace)),
             trace_head=_trace_lines(t.trace),
+            summary=_trace_summary(t.trace),
+            diagnosis=diagnose(t.trace, connector_class=connector.info.connector_class),
         )
         for t in connector.tasks
         if t.state == FAILED
@@ -193,6 +192,10 @@ def build_report(
                 health=verdict.health,
                 reason=mask_text(reason),
                 connector_trace=_trace_lines(connector.status.trace),
+                connector_summary=_trace_summary(connector.status.trace),
+                connector_diagnosis=diagnose(
+                    connector.status.trace, connector_class=connector.info.connector_class
+                ),
                 failed_tasks=_failures(connector),
                 metrics=numbers,
                 dlq=dlq,
@@ -256,6 +259,14 @@ def _summary(report: TriageReport) -> str:
     return f"connectors: {health}; tasks: {tasks}"
 
 
+def _diagnosis_lines(found: Diagnosis | None, prefix: str) -> list[str]:
+    return [prefix + line for line in diagnosis_lines(found)] if found else []
+
+
+def _diagnosis_json(found: Diagnosis | None) -> dict[str, str | None] | None:
+    return found.to_json() if found else None
+
+
 def render_text(report: TriageReport) -> str:
     out = [f"kctui triage: cluster {report.cluster} at {_when(report)}", _summary(report)]
     out += [f"note: {note}" for note in report.notes]
@@ -269,9 +280,13 @@ def render_text(report: TriageReport) -> str:
         out.append(f"  reason: {finding.reason}")
         if finding.connector_trace:
             out.append("  connector trace:")
+            out += _diagnosis_lines(finding.connector_diagnosis, "    ")
+            out += [f"    {line}" for line in finding.connector_summary]
             out += [f"    {line}" for line in finding.connector_trace]
         for task in finding.failed_tasks:
             out.append(f"  task {task.task} FAILED on {task.worker or '?'}:")
+            out += _diagnosis_lines(task.diagnosis, "    ")
+            out += [f"    {line}" for line in task.summary]
             out += [f"    {line}" for line in task.trace_head]
         out.append(f"  metrics: {metrics_line(finding.metrics)}")
         if finding.dlq is not None:
@@ -296,10 +311,15 @@ def render_markdown(report: TriageReport) -> str:
         if finding.dlq is not None:
             out.append(f"- **{dlq_line(finding.dlq)}**")
         if finding.connector_trace:
-            out += ["", "Connector trace:", "", "```", *finding.connector_trace, "```"]
+            out += ["", "Connector trace:", ""]
+            out += _diagnosis_lines(finding.connector_diagnosis, "> ")
+            out += [f"- {line}" for line in finding.connector_summary]
+            out += ["", "```", *finding.connector_trace, "```"]
         for task in finding.failed_tasks:
             out += ["", f"Task {task.task} FAILED on `{task.worker or '?'}`:", ""]
-            out += ["```", *task.trace_head, "```"]
+            out += _diagnosis_lines(task.diagnosis, "> ")
+            out += [f"- {line}" for line in task.summary]
+            out += ["", "```", *task.trace_head, "```"]
         if finding.log_lines:
             out += ["", "Recent failure lines in the logs:", "", "```", *finding.log_lines, "```"]
     return "\n".join(out) + "\n"
@@ -321,12 +341,16 @@ def render_json(report: TriageReport) -> dict[str, Any]:
                 "unhealthy": f.unhealthy,
                 "reason": f.reason,
                 "connector_trace": list(f.connector_trace),
+                "connector_trace_summary": list(f.connector_summary),
+                "connector_diagnosis": _diagnosis_json(f.connector_diagnosis),
                 "failed_tasks": [
                     {
                         "task": t.task,
                         "worker": t.worker,
                         "exception": t.exception,
                         "trace": list(t.trace_head),
+                        "trace_summary": list(t.summary),
+                        "diagnosis": _diagnosis_json(t.diagnosis),
                     }
                     for t in f.failed_tasks
                 ],

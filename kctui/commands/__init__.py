@@ -14,9 +14,11 @@ def config_and_cluster(args: argparse.Namespace) -> tuple[Config, ClusterConfig]
     from pathlib import Path
 
     from kctui.config import load_config, resolve_cluster
+    from kctui.diagnose.loading import use_config_file
 
     config_file = getattr(args, "config", None)
     config = load_config(Path(config_file) if config_file else None)
+    use_config_file(config.path)  # the user's rules.toml may sit beside it
     cluster = resolve_cluster(
         config,
         name=getattr(args, "cluster", None),

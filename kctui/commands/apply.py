@@ -72,8 +72,10 @@ def run(args: argparse.Namespace) -> int:
                 client, specs, dry_run=args.dry_run, initial_state=args.initial_state
             )
 
+    from kctui.masking import mask_text
+
     results = asyncio.run(go())
     for line in render_results(results, dry_run=args.dry_run):
-        print(line)
+        print(mask_text(line))  # Connect's validation errors may quote a connection URL
     sys.stdout.flush()
     return exit_code(results)

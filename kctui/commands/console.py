@@ -51,6 +51,9 @@ def launch(
         if not refresh > 0:
             raise KctuiError(f"--refresh: expected a positive number of seconds, got {refresh}")
         cluster = replace(cluster, refresh_seconds=refresh)
+    from kctui.diagnose import load_rules
+
+    load_rules()  # once, before the screens use them: a bad rules.toml stops here, clearly
     from kctui.ui.app import KctuiApp
 
     app = KctuiApp(

@@ -111,13 +111,19 @@ def _print_topics(reader: Any, topics: dict[str, str], as_json: bool) -> int:
 def _print_summary(reader: Any, topics: dict[str, str], limit: int, as_json: bool) -> int:
     import json
 
+    from kctui.diagnose import Diagnosis, diagnosis_lines
+    from kctui.diagnose.dlq import diagnose_dead_letter, pair_diagnoses
     from kctui.dlq.errors import NotAuthorized, TopicNotFound
     from kctui.dlq.groups import cause_groups
     from kctui.dlq.records import format_timestamp, summarize
 
+    def _diagnosis_json(found: Diagnosis | None) -> dict[str, str | None] | None:
+        return found.to_json() if found else None
+
     topic_rows: list[tuple[Any, ...]] = []
     group_rows: list[tuple[Any, ...]] = []
     cause_rows: list[tuple[Any, ...]] = []
+    told: dict[str, Diagnosis] = {}
     out: list[dict[str, Any]] = []
     for topic, connector in topics.items():
         try:
@@ -128,11 +134,23 @@ def _print_summary(reader: Any, topics: dict[str, str], limit: int, as_json: boo
             continue
         summary = summarize(page.dead_letters)
         topic_rows.append((topic, connector, page.total, summary.total))
-        groups = [
-            {"stage": stage, "exception_class": exc, "count": count}
+        diagnoses = pair_diagnoses(page.dead_letters)
+        groups: list[dict[str, Any]] = [
+            {"stage": stage, "exception_class": exc, "count": count,
+             "diagnosis": _diagnosis_json(diagnoses.get((stage, exc)))}
+            for (stage, exc), count in summary.by_stage_exception
+        ]  # fmt: skip
+        group_rows += [
+            (
+                topic,
+                stage,
+                exc,
+                count,
+                diagnoses[(stage, exc)].rule if (stage, exc) in diagnoses else "-",
+            )
             for (stage, exc), count in summary.by_stage_exception
         ]
-        group_rows += [(topic, g["stage"], g["exception_class"], g["count"]) for g in groups]
+        told.update((d.rule, d) for d in diagnoses.values())
         causes = cause_groups(page.dead_letters)
         cause_rows += [
             (topic, c.count, format_timestamp(c.first_ms), format_timestamp(c.last_ms),
@@ -144,7 +162,8 @@ def _print_summary(reader: Any, topics: dict[str, str], limit: int, as_json: boo
             {"key": c.key, "stage": c.stage, "exception_class": c.exception_class,
              "cause": c.cause, "example": c.example, "count": c.count,
              "first_timestamp": c.first_ms, "last_timestamp": c.last_ms,
-             "partitions": list(c.partitions)}
+             "partitions": list(c.partitions),
+             "diagnosis": _diagnosis_json(diagnose_dead_letter(c.sample))}
             for c in causes
         ]  # fmt: skip
         out.append({"topic": topic, "connector": connector, "records": page.total,
@@ -162,12 +181,16 @@ def _print_summary(reader: Any, topics: dict[str, str], limit: int, as_json: boo
                                   "CAUSE")))  # fmt: skip
     if group_rows:
         print()
-        print(_table(group_rows, ("TOPIC", "STAGE", "EXCEPTION", "COUNT")))
+        print(_table(group_rows, ("TOPIC", "STAGE", "EXCEPTION", "COUNT", "DIAGNOSIS")))
+    for found in told.values():
+        print()
+        print("\n".join(diagnosis_lines(found)))
     return 0
 
 
 def _print_page(page: Any, as_json: bool) -> None:
     from kctui.dlq.export import dumps_line
+    from kctui.masking import mask_text
 
     if as_json:
         for dl in page.dead_letters:
@@ -175,7 +198,7 @@ def _print_page(page: Any, as_json: bool) -> None:
         return
     rows = [
         (f"{dl.record.partition}@{dl.record.offset}", dl.record.time_text, dl.origin_text,
-         dl.stage or "-", dl.exception_short, dl.message_line[:100])
+         dl.stage or "-", dl.exception_short, mask_text(dl.message_line)[:100])
         for dl in page.dead_letters
     ]  # fmt: skip
     print(_table(rows, ("RECORD", "TIME (UTC)", "ORIGINAL", "STAGE", "EXCEPTION", "MESSAGE")))

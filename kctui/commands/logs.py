@@ -15,6 +15,7 @@ import time
 from typing import Any, TextIO
 
 from kctui.errors import KctuiError
+from kctui.masking import mask_text
 
 IDLE_SECONDS = 2.0  # without --follow, a command that stays silent this long is done
 POLL_SECONDS = 0.25
@@ -107,10 +108,12 @@ class _Printer:
         if style is None and header.level in _STYLES:
             style = header.level
         prefix = self._paint(f"{worker} | ", "dim") if self.tag else ""
-        lines = [prefix + self._paint(header.text, style)]
+        lines = [prefix + self._paint(mask_text(header.text), style)]
         if self.trace:
             trace_style = "trace" if header.is_failure else "dim"
-            lines.extend(prefix + self._paint(text, trace_style) for text in continuation)
+            lines.extend(
+                prefix + self._paint(mask_text(text), trace_style) for text in continuation
+            )
         self.out.write("\n".join(lines) + "\n")
         self.printed += 1
 

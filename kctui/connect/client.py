@@ -43,6 +43,7 @@ from kctui.connect.models import (
     TaskStatus,
     ValidationResult,
 )
+from kctui.connect.retries import RetryListener, RetryNotice, planned_attempts, report_retry
 from kctui.connect.transport import client_settings, ssl_setting, transport_reason
 
 __all__ = ["ConnectClient", "client_settings", "ssl_setting"]
@@ -61,6 +62,7 @@ T = TypeVar("T")
 # Answers this large are decoded, and clusters this large parsed, off the event loop.
 LARGE_ANSWER_BYTES = 256 * 1024
 LARGE_CLUSTER_CONNECTORS = 200
+
 
 class _ConnectionLost(Unreachable):
     """The connection broke after the request may have been sent."""
@@ -94,6 +96,9 @@ class ConnectClient:
         self.retry_base_delay = retry_base_delay
         self.retry_max_delay = retry_max_delay
         self.offload_large_answers = offload_large_answers
+        # Told of each 409 retry of a mutating request made outside a retry_listener block
+        # (the console sets it, so no request waits silently).
+        self.on_retry: RetryListener | None = None
         self._preferred = 0
         self._server_info: ServerInfo | None = None
         self._http = httpx.AsyncClient(transport=transport, **client_settings(cluster))
@@ -110,6 +115,13 @@ class ConnectClient:
     @property
     def read_only(self) -> bool:
         return self.cluster.read_only
+
+    @property
+    def planned_attempts(self) -> int:
+        """Attempts a request gets while the cluster rebalances (409), first one included."""
+        return planned_attempts(
+            self.retry_total_seconds, self.retry_base_delay, self.retry_max_delay
+        )
 
     @property
     def current_url(self) -> str:
@@ -151,6 +163,17 @@ class ConnectClient:
                         detail=exc.detail,
                         url=exc.url,
                     ) from exc
+                report_retry(
+                    RetryNotice(
+                        attempt=attempt + 1,
+                        attempts=max(attempt + 1, self.planned_attempts),
+                        reason="cluster rebalancing",
+                        method=method,
+                        url=exc.url or path,
+                        delay=delay,
+                    ),
+                    self.on_retry if method in MUTATING_METHODS else None,
+                )
                 await asyncio.sleep(delay)
 
     async def _send_any(self, method: str, path: str, params: Any, body: Any) -> _Answer:

@@ -3,6 +3,8 @@
 Every key, value and header value is written as base64 (lossless) and, when it is valid
 UTF-8 text, also as ``text``; the decoded ``__connect.errors.*`` headers get their own
 object so a script can ``jq '.connect.exception_class'`` without knowing the header names.
+The error headers (message, stack trace) are masked with ``kctui.masking.mask_text``;
+keys, values and other headers (the user's data) are exported exactly.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import IO, Any
 from kctui.dlq.records import DeadLetter, KafkaRecord, format_timestamp
 from kctui.dlq.wire import Decoded
 from kctui.errors import KctuiError
+from kctui.masking import mask_text
 
 
 class ExportError(KctuiError):
@@ -64,12 +67,17 @@ def dead_letter_json(dl: DeadLetter) -> dict[str, Any]:
         "stage": dl.stage,
         "class_name": dl.class_name,
         "exception_class": dl.exception_class,
-        "exception_message": dl.exception_message,
-        "stacktrace": dl.stacktrace,
+        "exception_message": _masked(dl.exception_message),
+        "stacktrace": _masked(dl.stacktrace),
     }
-    out["error_headers"] = dict(dl.error_headers)
+    out["error_headers"] = {name: _masked(value) for name, value in dl.error_headers}
     out["headers"] = [{"key": k, "value": payload_json(v)} for k, v in dl.other_headers]
     return out
+
+
+def _masked(text: str | None) -> str | None:
+    """Error headers leave kctui masked (a driver prints its connection URL); payloads don't."""
+    return None if text is None else mask_text(text)
 
 
 def dumps_line(dl: DeadLetter) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kctui.dlq.records import NO_VALUE, DeadLetter
 
@@ -59,6 +59,7 @@ class CauseGroup:
     last_ms: int | None
     partitions: tuple[str, ...]  # original topic/partition, "(unknown)" when absent
     example: str  # one real root cause message of the group, as written
+    sample: DeadLetter = field(repr=False, compare=False)  # the group's first dead letter
 
 
 def cause_groups(dead_letters: Iterable[DeadLetter]) -> list[CauseGroup]:
@@ -94,6 +95,7 @@ def cause_groups(dead_letters: Iterable[DeadLetter]) -> list[CauseGroup]:
             partitions=tuple(sorted(parts[key])),
             example=cause_text(sample[key]).strip().splitlines()[0] if cause_text(sample[key])
             else "",
+            sample=sample[key],
         )
         for key, count in counts.items()
     ]

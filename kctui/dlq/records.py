@@ -27,6 +27,7 @@ from kctui.dlq.render import (  # noqa: F401
     highlight,
     render_payload,
 )
+from kctui.traces import parse_trace
 
 HEADER_PREFIX = "__connect.errors."
 H_TOPIC = HEADER_PREFIX + "topic"
@@ -146,12 +147,13 @@ class DeadLetter:
 
     @property
     def root_cause(self) -> str | None:
-        """The last ``Caused by:`` line of the trace (the real reason), without the prefix."""
-        if not self.stacktrace:
+        """The deepest cause of the trace (the real reason), even one printed without a
+        class (``2: No such file``); None when the trace has no cause. Not masked."""
+        trace = parse_trace(self.stacktrace)
+        root = trace.root_cause
+        if root is None or root is trace.top:
             return None
-        causes = [line.strip() for line in self.stacktrace.splitlines()
-                  if line.lstrip().startswith("Caused by:")]  # fmt: skip
-        return causes[-1][len("Caused by:") :].strip() if causes else None
+        return root.headline or None
 
     def header(self, name: str) -> str | None:
         """The decoded value of one ``__connect.errors.*`` header (full or short name)."""
@@ -163,6 +165,12 @@ class DeadLetter:
 
 
 # --------------------------------------------------------------------------- decoding
+
+
+def _trace_class(stacktrace: str | None) -> str | None:
+    """The error's class read from the trace, for a DLQ written without the class header."""
+    top = parse_trace(stacktrace).top
+    return top.class_name if top else None
 
 
 def decode_text(value: bytes | str | None) -> str | None:
@@ -228,7 +236,9 @@ def decode_dead_letter(record: KafkaRecord) -> DeadLetter:
         task_id=_int_or_none(errors.get(H_TASK)),
         stage=errors.get(H_STAGE),
         class_name=errors.get(H_CLASS),
-        exception_class=errors.get(H_EXCEPTION),
+        exception_class=(
+            errors[H_EXCEPTION] if H_EXCEPTION in errors else _trace_class(errors.get(H_STACKTRACE))
+        ),
         exception_message=errors.get(H_MESSAGE),
         stacktrace=errors.get(H_STACKTRACE),
     )

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from kctui.dlq.wire import Decoded
+from kctui.traces import trace_spans
 
 MAX_DISPLAY_CHARS = 64 * 1024
 MAX_HEX_BYTES = 4 * 1024
@@ -198,31 +199,12 @@ def _json_spans(text: str) -> list[Span]:
     return spans
 
 
-_FRAME = re.compile(r"^(\s+at\s+)([\w$.<>/]+)(\(.*\))?\s*$")
-_CAUSED = re.compile(r"^(\s*(?:Caused by|Suppressed):\s*)([\w$.]+)(:.*)?$")
-_HEAD = re.compile(r"^([\w$]+(?:\.[\w$]+)+)(:.*)?$")
-_MORE = re.compile(r"^\s*\.\.\. \d+ (?:more|common frames omitted)\s*$")
+# The one trace model's roles, in this module's role names.
+_TRACE_ROLES = {"keyword": "caused", "kafka-frame": "frame"}
 
 
 def _trace_spans(text: str) -> list[Span]:
-    spans: list[Span] = []
-    for line in text.splitlines(keepends=True):
-        body = line.rstrip("\r\n")
-        end = line[len(body) :]
-        if m := _FRAME.match(body):
-            spans += [("muted", m.group(1)), ("frame", m.group(2)), ("location", m.group(3) or "")]
-        elif m := _CAUSED.match(body):
-            spans += [("caused", m.group(1)), ("exception", m.group(2)),
-                      ("message", m.group(3) or "")]  # fmt: skip
-        elif _MORE.match(body):
-            spans.append(("muted", body))
-        elif m := _HEAD.match(body):
-            spans += [("exception", m.group(1)), ("message", m.group(2) or "")]
-        else:
-            spans.append(("plain", body))
-        if end:
-            spans.append(("plain", end))
-    return [s for s in spans if s[1]]
+    return [(_TRACE_ROLES.get(role, role), part) for role, part in trace_spans(text)]
 
 
 def highlight(text: str, language: str) -> list[Span]:

@@ -21,6 +21,8 @@ from kctui.connect.models import (
     ConnectorStatus,
     TaskStatus,
 )
+from kctui.connect.retries import RetryNotice, retry_listener
+from kctui.errors import KctuiError
 from kctui.ui.operate_actions import OPERATE_ACTIONS, OPERATE_BINDINGS, OperateActions
 from kctui.ui.view import failed_tasks, with_connector_status, with_task_restarting
 
@@ -141,8 +143,22 @@ class ConnectorActions(OperateActions):
         """
         app = self.kctui
 
+        def retrying(notice: RetryNotice) -> None:
+            text = f"{label}: {notice}"
+            app.set_outcome(names, text, "pending")
+            if notice.attempt == 2:  # say it at once; the row and detail keep counting
+                app.notify(text, title="cluster rebalancing", severity="warning")
+
         async def run() -> None:
-            result = await call(app.client)
+            app.set_outcome(names, f"{label}: sent", "pending")
+            try:
+                with retry_listener(retrying):
+                    result = await call(app.client)
+            except Exception as exc:
+                reason = str(exc) if isinstance(exc, KctuiError) else type(exc).__name__
+                app.set_outcome(names, f"{label} failed: {reason}", "failed")
+                raise  # the app's one handler shows it as a notice too
+            app.set_outcome(names, f"{label}: accepted, following its state", "pending")
             app.notify(label, title="accepted")
             for name in names:
                 app.poller.follow(name, label)

@@ -16,7 +16,9 @@ from textual.worker import Worker, WorkerState
 from kctui.config import ClusterConfig
 from kctui.connect.models import ClusterState, ServerInfo
 from kctui.errors import KctuiError
+from kctui.masking import mask_text
 from kctui.rows import ConnectorRow
+from kctui.ui.messages import ActionProgress
 from kctui.ui.poller import ClusterPoller
 from kctui.ui.themes import DEFAULT_THEME, load_themes
 from kctui.ui.view import Counters, RowCache
@@ -52,7 +54,8 @@ class KctuiApp(App[None]):
         self._owns_client = client is None
         self.state: ClusterState | None = None
         self.server_info: ServerInfo | None = None
-        self.outcomes: dict[str, str] = {}  # connector -> how its last action ended
+        self.outcomes: dict[str, str] = {}  # connector -> how its last action went (text)
+        self.outcome_kinds: dict[str, str] = {}  # connector -> pending, ok or failed
         self.row_cache = RowCache()
         self.poller = ClusterPoller(self, cluster.refresh_seconds)
         self.config_file = config_file
@@ -90,6 +93,8 @@ class KctuiApp(App[None]):
             except KctuiError as exc:  # e.g. a CA file that cannot be read
                 self.exit(return_code=exc.exit_code, message=f"kctui: {exc}")
                 return
+        if hasattr(self.client, "on_retry"):
+            self.client.on_retry = self._request_retrying
         from kctui.ui.screens.overview import OverviewScreen
 
         self.push_screen(OverviewScreen())
@@ -146,9 +151,34 @@ class KctuiApp(App[None]):
         message = (
             str(error) if isinstance(error, KctuiError) else f"{type(error).__name__}: {error}"
         )
-        self.notify(message, title=f"{event.worker.name or 'request'} failed", severity="error")
+        self.notify(
+            mask_text(message), title=f"{event.worker.name or 'request'} failed", severity="error"
+        )
 
     # ------------------------------------------------------------------ actions
+
+    def _request_retrying(self, notice: Any) -> None:
+        """A mutating request made outside a lifecycle action (edit, offsets, log levels)
+        meets a rebalance: say so at once rather than wait silently."""
+        if notice.attempt == 2:
+            from urllib.parse import urlsplit
+
+            where = f"{notice.method} {urlsplit(notice.url).path or notice.url}"
+            self.notify(f"{where}: {notice}", title="cluster rebalancing", severity="warning")
+
+    def set_outcome(self, names: Iterable[str], text: str, kind: str) -> None:
+        """Record how the last action on ``names`` goes (kept until the next action) and
+        tell every screen at once, so rows and details show it without waiting."""
+        connectors, text = tuple(names), mask_text(text)
+        for name in connectors:
+            self.outcomes[name], self.outcome_kinds[name] = text, kind
+        for screen in list(self.screen_stack):
+            screen.post_message(ActionProgress(connectors, text, kind))
+
+    def notify(self, message: str, *, title: str = "", **kwargs: Any) -> None:
+        """Every notice goes through the masking pass: errors quote Connect's answers, and a
+        validation error can quote a connection URL with its password."""
+        super().notify(mask_text(str(message)), title=mask_text(title), **kwargs)
 
     def secrets_on_screen(self) -> bool:
         """True while a screen shows revealed secrets (``v`` in the connector screen)."""

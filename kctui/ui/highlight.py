@@ -9,32 +9,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from pygments.lexer import RegexLexer, bygroups
-from pygments.token import (
-    Comment,
-    Keyword,
-    Name,
-    Number,
-    Operator,
-    Punctuation,
-    String,
-    Text,
-    _TokenType,
-)
+from pygments.token import Keyword, Name, Number, Punctuation, String, _TokenType
 from textual.content import Content
 
-# A frame of Kafka's own code ("our frames") versus the connector's or the JDK's.
-KafkaFrame = Name.Namespace
-OtherFrame = Name.Other
-ExceptionMessage = String.Other
+from kctui.traces import parse_trace, trace_spans
 
 TOKEN_STYLES: dict[_TokenType, str] = {
-    Keyword: "$warning bold",
-    Name.Exception: "$error bold",
-    ExceptionMessage: "bold",
-    KafkaFrame: "$accent",
-    OtherFrame: "$text-muted",
-    Comment: "$text-muted italic",
     Name.Tag: "$primary",
     String: "$success",
     Number: "$accent",
@@ -42,28 +22,16 @@ TOKEN_STYLES: dict[_TokenType, str] = {
     Punctuation: "$text-muted",
 }
 
-
-class JavaTraceLexer(RegexLexer):
-    """A Java stack trace: exception class and message, ``Caused by:`` chain, frames."""
-
-    name = "Java stack trace"
-    aliases = ["javatrace"]
-
-    tokens = {
-        "root": [
-            (r"(\s+at[ \u00a0])(org\.apache\.kafka\.[^(\n]+)(\([^\n]*\))?(\n)",
-             bygroups(Comment, KafkaFrame, Comment, Text)),
-            (r"(\s+at[ \u00a0])([^(\n]+)(\([^\n]*\))?(\n)",
-             bygroups(Comment, OtherFrame, Comment, Text)),
-            (r"\s+\.\.\. \d+ more\n", Comment),
-            (r"(\s*)(Caused by: |Suppressed: )([\w$]+(?:\.[\w$]+)+)(:?)([^\n]*\n)",
-             bygroups(Text, Keyword, Name.Exception, Operator, ExceptionMessage)),
-            (r"([\w$]+(?:\.[\w$]+)+)(:)([^\n]*\n)",
-             bygroups(Name.Exception, Operator, ExceptionMessage)),
-            (r"([\w$]+(?:\.[\w$]+)+)(\n)", bygroups(Name.Exception, Text)),
-            (r"[^\n]*\n", Text),
-        ]
-    }  # fmt: skip
+# Roles of ``kctui.traces.trace_spans``: one look for a trace on every screen.
+TRACE_ROLE_STYLES: dict[str, str] = {
+    "keyword": "$warning bold",
+    "exception": "$error bold",
+    "message": "bold",
+    "kafka-frame": "$accent",
+    "frame": "$text-muted",
+    "muted": "$text-muted",
+    "plain": "",
+}
 
 
 def _style_for(token: _TokenType) -> str:
@@ -87,43 +55,29 @@ def _assemble(tokens: Iterable[tuple[_TokenType, str]]) -> Content:
 def highlight_trace(trace: str) -> Content:
     """A Java stack trace with the exception, message, causes and Kafka frames styled.
 
-    Frames are indented by two spaces (tabs waste a narrow terminal).
+    The one trace highlighter (connector screen, DLQ detail, log view). Frames are indented
+    by two spaces (tabs waste a narrow terminal). Callers pass text already masked.
     """
-    trace = re.sub(r"(?m)^[ \t]+at ", "  at ", trace).expandtabs(4)
-    if not trace.endswith("\n"):
-        trace += "\n"
-    return _assemble(JavaTraceLexer(stripnl=False, ensurenl=True).get_tokens(trace))
-
-
-_CHAIN_LINE = re.compile(r"^(?:\s*(?:Caused by|Suppressed): )?([\w$]+(?:\.[\w$]+)+)(?::\s?(.*))?$")
-
-
-def exception_chain(trace: str) -> list[tuple[str, str]]:
-    """(exception class, message) of the trace's first line and each ``Caused by:``."""
-    chain = []
-    for index, line in enumerate(trace.splitlines()):
-        stripped = line.strip()
-        if index and not stripped.startswith("Caused by:"):
-            continue
-        match = _CHAIN_LINE.match(stripped)
-        if match:
-            chain.append((match.group(1), (match.group(2) or "").strip()))
-    return chain
+    trace = re.sub(r"(?m)^[ \t]+at ", "  at ", trace).expandtabs(4).rstrip("\n")
+    return Content.assemble(
+        *((part, TRACE_ROLE_STYLES.get(role, "")) for role, part in trace_spans(trace))
+    )
 
 
 def chain_summary(trace: str) -> Content:
-    """The exception chain as short lines (class name, message), root cause last."""
+    """The exception chain as short lines (class name, message), root cause last.
+
+    Class-less causes (``Caused by: 2: No such file``) are lines too. Callers pass text
+    already masked.
+    """
     lines = []
-    chain = exception_chain(trace)
-    for position, (cls, message) in enumerate(chain):
-        label = (
-            "error" if position == 0 else ("root cause" if position == len(chain) - 1 else "cause")
-        )
+    for line in parse_trace(trace).summary():
         lines.append(
             Content.assemble(
-                (f"{label}: ", "$text-muted"),
-                (cls.rsplit(".", 1)[-1], "$error bold"),
-                (f": {message}" if message else "", "bold"),
+                (f"{line.label}: ", "$text-muted"),
+                (line.short_name or "", "$error bold"),
+                (": " if line.short_name and line.message else "", "bold"),
+                (line.message, "bold"),
             )
         )
     return Content("\n").join(lines)

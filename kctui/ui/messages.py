@@ -34,3 +34,13 @@ class FollowChanged(Message):
     connector: str
     history: tuple[str, ...]
     settled: bool
+
+
+@dataclass
+class ActionProgress(Message):
+    """A lifecycle action moved on: sent, retrying while the cluster rebalances, accepted,
+    failed or settled. ``kind`` is ``pending``, ``ok`` or ``failed``."""
+
+    connectors: tuple[str, ...]
+    text: str
+    kind: str

@@ -206,7 +206,7 @@ class ClusterPoller:
         outcome = f"{follow.label} at {clock}: " + " → ".join(history[-4:])
         if not follow.changed:
             outcome += " (no change seen)"
-        self.app.outcomes[follow.name] = outcome
+        self.app.set_outcome((follow.name,), outcome, "failed" if "FAILED" in history[-1] else "ok")
         self.app.notify(
             outcome,
             title="settled",

@@ -316,6 +316,7 @@ async def test_foreign_records_null_payloads_and_huge_traces_are_shown_safely() 
         await pilot.press("down")
         await until(pilot, lambda: table.current is not None and table.current.record.offset == 0,
                     "the foreign record")  # fmt: skip
+        await until(pilot, lambda: str(headers.get_row_at(0)[0]) == "(none)", "its detail")
         assert table.current is not None and table.current.message_line.startswith("(no Connect")
         shown = [str(headers.get_row_at(i)[1]) for i in range(headers.row_count)]
         assert shown == ["this record has no __connect.errors.* headers"]

@@ -7,8 +7,9 @@ import pytest
 
 from kctui.connect.models import ClusterState
 from kctui.health import Health
+from kctui.traces import parse_trace
 from kctui.ui.config_summary import converters, error_handling, shown_config, smt_chain
-from kctui.ui.highlight import exception_chain, highlight_json, highlight_trace
+from kctui.ui.highlight import chain_summary, highlight_json, highlight_trace
 from kctui.ui.poller import FOLLOW_SECONDS, SETTLE_AFTER, Follow
 from kctui.ui.themes import theme_from_toml
 from kctui.ui.view import (
@@ -131,11 +132,11 @@ def test_config_summary() -> None:
 
 
 def test_exception_chain_and_highlight_styles() -> None:
-    chain = exception_chain(TRACE)
-    assert [cls.rsplit(".", 1)[-1] for cls, _ in chain] == [
-        "ConnectException", "NoSuchFileException",
-    ]  # fmt: skip
-    assert chain[1][1] == "/nonexistent/out.txt"
+    chain = parse_trace(TRACE).chain
+    assert [entry.short_name for entry in chain] == ["ConnectException", "NoSuchFileException"]
+    assert chain[1].message == "/nonexistent/out.txt"
+    summary = chain_summary(TRACE).plain.splitlines()
+    assert summary[-1] == "root cause: NoSuchFileException: /nonexistent/out.txt"
     content = highlight_trace(TRACE)
     styled = {content.plain[s.start : s.end]: s.style for s in content.spans}
     assert styled["org.apache.kafka.connect.errors.ConnectException"] == "$error bold"
@@ -143,7 +144,7 @@ def test_exception_chain_and_highlight_styles() -> None:
     assert styled["org.apache.kafka.connect.file.FileStreamSinkTask.start"] == "$accent"
     assert styled["java.base/java.lang.Thread.run"] == "$text-muted"
     assert "\t" not in content.plain
-    assert exception_chain("") == [] and highlight_trace("garbage").plain == "garbage"
+    assert chain_summary("").plain == "" and highlight_trace("garbage").plain == "garbage"
     json_content = highlight_json('{"a": 1}')
     assert any(s.style == "$primary" for s in json_content.spans)
 

@@ -15,10 +15,18 @@ from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from kctui.config import xdg_dir
 from kctui.connect.models import Connector, TaskStatus
+from kctui.diagnose import current_rules, diagnose
+from kctui.masking import mask_text
 from kctui.ui.actions import CONNECTOR_BINDINGS, ConnectorActions
-from kctui.ui.messages import ClusterStateChanged, ClusterUnreachable, FollowChanged
+from kctui.ui.messages import (
+    ActionProgress,
+    ClusterStateChanged,
+    ClusterUnreachable,
+    FollowChanged,
+)
 from kctui.ui.screens.overview import banner_text
 from kctui.ui.widgets.config_view import ConfigView
+from kctui.ui.widgets.diagnosis_view import DiagnosisView
 from kctui.ui.widgets.status_bar import StatusBar
 from kctui.ui.widgets.task_list import TaskList
 from kctui.ui.widgets.trace_view import TraceView
@@ -58,6 +66,7 @@ class ConnectorScreen(ConnectorActions, Screen[None]):
         with TabbedContent(initial="tab-tasks"):
             with TabPane("Tasks & trace (1)", id="tab-tasks"):
                 yield TaskList(id="detail-tasks")
+                yield DiagnosisView(id="diagnosis")
                 yield TraceView(id="trace")
             with TabPane("Config (2)", id="tab-config"):
                 yield ConfigView(id="config-view")
@@ -98,7 +107,7 @@ class ConnectorScreen(ConnectorActions, Screen[None]):
                 f"  {connector.type}  {connector.info.connector_class or '?'}\n",
                 f"state {connector.state}  health ",
                 (verdict.health.value, "bold"),
-                f": {verdict.reason}",
+                f": {verdict.reason if self.revealed else mask_text(verdict.reason)}",
                 *self._outcome_parts(),
             )
         )
@@ -130,7 +139,10 @@ class ConnectorScreen(ConnectorActions, Screen[None]):
             source, trace = f"{connector.name} task {task.id}", None
         else:
             source, trace = f"connector {connector.name}", None
-        self.query_one(TraceView).show(source, trace)
+        self.query_one(TraceView).show(source, trace, revealed=self.revealed)
+        self.query_one(DiagnosisView).show(
+            diagnose(trace, connector_class=connector.info.connector_class, rules=current_rules())
+        )
 
     # ------------------------------------------------------------------ messages
 
@@ -145,6 +157,10 @@ class ConnectorScreen(ConnectorActions, Screen[None]):
                 self.app.pop_screen()
             return
         if self.connector != previous:
+            self._render_connector()
+
+    def on_action_progress(self, message: ActionProgress) -> None:
+        if self.connector_name in message.connectors:
             self._render_connector()
 
     def on_follow_changed(self, message: FollowChanged) -> None:
@@ -177,13 +193,13 @@ class ConnectorScreen(ConnectorActions, Screen[None]):
         target.focus()
 
     def action_reveal(self) -> None:
-        """Toggle masking; the revealed config lives on screen only, never on disk."""
+        """Toggle masking of the config and the trace; revealed text lives on screen only."""
         self.revealed = not self.revealed
         if self.connector is not None:
             self.query_one(ConfigView).show(
                 self.connector.config, self.connector.type, revealed=self.revealed
             )
-        self.action_tab("tab-config")
+        self._show_trace()
 
     def action_save_trace(self) -> None:
         view = self.query_one(TraceView)

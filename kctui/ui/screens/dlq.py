@@ -22,6 +22,8 @@ from textual.widgets import ContentSwitcher, DataTable, Footer, Static
 from textual.worker import get_current_worker
 
 from kctui.config import ClusterConfig
+from kctui.diagnose import current_rules
+from kctui.diagnose.dlq import diagnose_dead_letter, group_diagnoses
 from kctui.dlq.groups import cause_groups
 from kctui.dlq.reader import Page, TopicInfo
 from kctui.dlq.records import DeadLetter, KafkaRecord, group_value, summarize
@@ -60,6 +62,7 @@ class DlqScreen(DlqPromptActions, DlqRedriveActions, Screen[None]):
         Binding("g", "goto_offset", "Offset", id="dlq.goto_offset"),
         Binding("t", "goto_time", "Time", id="dlq.goto_time"),
         Binding("c", "clear_filter", "All groups", id="dlq.clear_filter"),
+        Binding("v", "reveal", "Reveal secrets", id="dlq.reveal"),
     ]
 
     class TopicsLoaded(Message):
@@ -123,6 +126,7 @@ class DlqScreen(DlqPromptActions, DlqRedriveActions, Screen[None]):
         self.export_dir = export_dir or Path.cwd()
         self.page: Page | None = None
         self.group: tuple[str, str] | None = None
+        self.revealed = False  # error headers shown unmasked (on screen only, never exported)
         self.reading = False
         self._generation = 0
         self._read_so_far: dict[tuple[int, int], DeadLetter] = {}
@@ -267,7 +271,7 @@ class DlqScreen(DlqPromptActions, DlqRedriveActions, Screen[None]):
         if table.row_count:
             table.move_cursor(row=0)
             table.focus()
-        self.query_one(DlqDetail).show(table.current)
+        self.query_one(DlqDetail).show(table.current, revealed=self.revealed)
         self.query_one(DlqStatus).idle(self._page_text())
         self.refresh_bindings()
 
@@ -309,7 +313,7 @@ class DlqScreen(DlqPromptActions, DlqRedriveActions, Screen[None]):
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if isinstance(event.data_table, DlqTable):
-            self.query_one(DlqDetail).show(event.data_table.current)
+            self.query_one(DlqDetail).show(event.data_table.current, revealed=self.revealed)
             self.refresh_bindings()
 
     def on_dlq_summary_group_selected(self, message: DlqSummary.GroupSelected) -> None:
@@ -327,9 +331,16 @@ class DlqScreen(DlqPromptActions, DlqRedriveActions, Screen[None]):
 
     def _show_rows(self) -> None:
         self.query_one(DlqTable).show(self._visible())
-        read = list(self._read_so_far.values())
-        self.query_one(DlqSummary).show(summarize(read), self.group, cause_groups(read))
-        self.query_one(DlqDetail).show(self.query_one(DlqTable).current)
+        letters = list(self._read_so_far.values())
+        rules = current_rules()
+        causes = cause_groups(letters)
+        diagnoses = dict(group_diagnoses(letters, rules=rules))
+        for group in causes:  # a cause group is diagnosed from one of its records
+            found = diagnose_dead_letter(group.sample, rules)
+            if found is not None:
+                diagnoses[("cause", group.key)] = found
+        self.query_one(DlqSummary).show(summarize(letters), self.group, causes, diagnoses)
+        self.query_one(DlqDetail).show(self.query_one(DlqTable).current, revealed=self.revealed)
 
     def _page_text(self) -> str:
         page = self.page
@@ -412,6 +423,13 @@ class DlqScreen(DlqPromptActions, DlqRedriveActions, Screen[None]):
                 "reading newer dead letters",
                 lambda r, c, p: r.newer(page, size, cancel=c, progress=p),
             )
+
+    def action_reveal(self) -> None:
+        """Toggle masking of the error headers on screen; exports stay masked."""
+        self.revealed = not self.revealed
+        self.query_one(DlqDetail).show(self.query_one(DlqTable).current, revealed=self.revealed)
+        state = "revealed (v masks again)" if self.revealed else "masked"
+        self.notify(f"Error headers {state}.")
 
     def action_clear_filter(self) -> None:
         self.group = None

@@ -20,10 +20,12 @@ from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
 from kctui.config import ClusterConfig
+from kctui.diagnose import current_rules, diagnose
 from kctui.logs.feed import LogFeed
 from kctui.logs.filters import FilterError, LogFilter
 from kctui.logs.patterns import LEVELS
 from kctui.logs.sources import Notice
+from kctui.ui.widgets.diagnosis_view import DiagnosisView
 from kctui.ui.widgets.log_view import LogView
 
 POLL_SECONDS = 0.25
@@ -116,6 +118,7 @@ class LogScreen(Screen[None]):
         view = LogView(self.feed, id="log-view")
         view.show_worker = len(self.feed.workers) > 1
         yield view
+        yield DiagnosisView(id="log-diagnosis")
         yield Static(id="log-status")
         yield Footer()
 
@@ -223,6 +226,19 @@ class LogScreen(Screen[None]):
     @on(LogView.StateChanged)
     def _view_changed(self) -> None:
         self._update_status()
+        self._show_diagnosis()
+
+    def _show_diagnosis(self) -> None:
+        """Beside the failure record under the cursor: what it usually means."""
+        view = self.view
+        found = None
+        if 0 <= view.cursor < len(view.rows):
+            packed = view.rows[view.cursor]
+            header = view.header(packed)
+            if header.is_failure:
+                text = "\n".join([header.text, *view.continuation(packed)])
+                found = diagnose(text, rules=current_rules())
+        self.query_one(DiagnosisView).show(found)
 
     def _jump_to_last_failure(self) -> None:
         view = self.view

@@ -12,8 +12,14 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from kctui.connect.models import ClusterState, Connector, TaskStatus
+from kctui.masking import mask_text
 from kctui.ui.actions import CONNECTOR_BINDINGS, ConnectorActions
-from kctui.ui.messages import ClusterStateChanged, ClusterUnreachable, FollowChanged
+from kctui.ui.messages import (
+    ActionProgress,
+    ClusterStateChanged,
+    ClusterUnreachable,
+    FollowChanged,
+)
 from kctui.ui.view import RowFilter, filtered
 from kctui.ui.widgets.connector_table import ConnectorTable
 from kctui.ui.widgets.status_bar import StatusBar
@@ -100,6 +106,7 @@ class OverviewScreen(ConnectorActions, Screen[None]):
     def apply_state(self, state: ClusterState) -> None:
         rows = filtered(cast("KctuiApp", self.app).rows(state), self.row_filter)
         self.table.show(rows)
+        self._show_actions()
         self._show_selection()
         self._show_status()
         self._show_filter_result(len(rows), len(state.connectors))
@@ -126,7 +133,7 @@ class OverviewScreen(ConnectorActions, Screen[None]):
         parts: list[tuple[str, str] | str] = [
             (connector.name, "bold"),
             ": ",
-            verdict.reason or verdict.health.value,
+            mask_text(verdict.reason) or verdict.health.value,
         ]
         outcome = cast("KctuiApp", self.app).outcomes.get(connector.name)
         if outcome:
@@ -160,6 +167,19 @@ class OverviewScreen(ConnectorActions, Screen[None]):
         if cells is not None:
             self.table.show_metrics(cells)
         self._show_selection()
+
+    def on_action_progress(self, message: ActionProgress) -> None:
+        """An action moved on (retrying, accepted, failed, settled): show it at once."""
+        self._show_actions()
+        selected = self.selected_connector()
+        if selected is not None and selected.name in message.connectors:
+            self._show_selection()
+
+    def _show_actions(self) -> None:
+        app = cast("KctuiApp", self.app)
+        self.table.show_actions(
+            {name: (text, app.outcome_kinds.get(name, "ok")) for name, text in app.outcomes.items()}
+        )
 
     def on_follow_changed(self, message: FollowChanged) -> None:
         self._show_status()

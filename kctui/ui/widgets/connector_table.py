@@ -10,6 +10,11 @@ from kctui.ui.widgets.themed_table import ThemedTable
 
 WIDE_AT = 120  # columns of terminal from which the table adds class, worker names and reason
 WIDER_AT = 150  # ... and from which two worker ids fit side by side
+WIDE_WORKERS, WIDER_WORKERS = 22, 33  # workers column widths (wide, wider)
+MIN_REASON = 12  # the reason column keeps this much when names take the room
+# The last action's mark beside the state, and its colour (theme style names).
+ACTION_MARKS = {"pending": "⟳", "ok": "✓", "failed": "✗"}
+ACTION_STYLES = {"pending": "accent", "ok": "RUNNING", "failed": "FAILED"}
 
 NARROW_COLUMNS = (
     ("health", "Health", 10),
@@ -31,7 +36,7 @@ WIDE_COLUMNS = (
     ("tasks", "Tasks", 5),
     ("failed", "Fail", 4),
     ("class", "Class", 26),
-    ("workers", "Workers", 22),
+    ("workers", "Workers", 22),  # WIDE_WORKERS
     ("reason", "Reason", 0),
 )
 
@@ -46,6 +51,8 @@ class ConnectorTable(ThemedTable):
         self._wide = False
         self._metric_cells: dict[str, tuple[str, str]] | None = None  # name -> (rate, lag)
         self._tier = 0  # 0 narrow, 1 wide, 2 wider
+        self._fitted_for = 0  # the longest name the widths were fitted to
+        self._actions: dict[str, tuple[str, str]] = {}  # name -> (last action text, kind)
         self.cells_updated = 0  # how many cells the last show() touched (tests, benchmarks)
 
     # ------------------------------------------------------------------ layout
@@ -83,10 +90,22 @@ class ConnectorTable(ThemedTable):
                 self.update_cell(name, "rate", Text(rate, justify="right"))
                 self.update_cell(name, "lag", Text(lag, justify="right"))
 
+    def show_actions(self, actions: dict[str, tuple[str, str]]) -> None:
+        """The last action per connector (text, ``pending``/``ok``/``failed``), kept on its
+        row until the next one: a mark beside the state and, when wide, the text."""
+        before, self._actions = self._actions, dict(actions)
+        for name in self._order:
+            if before.get(name) != self._actions.get(name):
+                row = self._rows[name]
+                cells = self._cells(row)
+                for key in ("state", "reason"):
+                    if key in cells:
+                        self.update_cell(name, key, cells[key])
+
     def _base_columns(self) -> tuple[tuple[str, str, int], ...]:
         if self._tier == 2:
             return tuple(
-                (key, label, 33 if key == "workers" else width)
+                (key, label, WIDER_WORKERS if key == "workers" else width)
                 for key, label, width in WIDE_COLUMNS
             )
         return WIDE_COLUMNS if self._wide else NARROW_COLUMNS
@@ -97,17 +116,31 @@ class ConnectorTable(ThemedTable):
         self._fit_name_column()
 
     def _fit_name_column(self) -> None:
-        """Give the flexible columns (name, and reason when wide) what the fixed ones leave."""
+        """Give the flexible columns what the fixed ones leave, names first.
+
+        Names get the room they need before the reason (which keeps at least
+        ``MIN_REASON``); at 150+ columns the workers column gives back what it has beyond
+        the wide width when the names need it.
+        """
         columns = self._columns()
         fixed = sum(width + 2 for _, _, width in columns if width)
         flexible = sum(1 for _, _, width in columns if not width)
         spare = max(12, self.size.width - fixed - 2 * flexible - 2)
-        if self._wide:
-            name_width = min(32, max(20, spare // 2))
-            widths = {"name": name_width, "reason": max(12, spare - name_width)}
-        else:
-            widths = {"name": spare}
+        if not self._wide:
+            self._set_widths({"name": spare})
+            return
+        need = max([len("Name")] + [len(name) for name in self._order])
+        widths: dict[str, int] = {}
+        workers = next((w for key, _, w in columns if key == "workers"), 0)
+        if workers > WIDE_WORKERS and need > spare - MIN_REASON:
+            give = min(workers - WIDE_WORKERS, need - (spare - MIN_REASON))
+            widths["workers"], spare = workers - give, spare + give
+        elif workers:
+            widths["workers"] = workers
+        name_width = min(need, max(12, spare - MIN_REASON))
+        widths.update(name=name_width, reason=max(MIN_REASON, spare - name_width))
         self._set_widths(widths)
+        self._fitted_for = need
 
     def _rebuild(self) -> None:
         """Recreate columns and rows (theme or width class changed; not on refresh)."""
@@ -138,10 +171,20 @@ class ConnectorTable(ThemedTable):
             rate, lag = self._metric_cells.get(row.name, ("–", "–"))
             cells["rate"] = Text(rate, justify="right")
             cells["lag"] = Text(lag, justify="right")
+        action = self._actions.get(row.name)
+        if action is not None:
+            text, kind = action
+            action_style = styles.get(ACTION_STYLES.get(kind, "accent"), Style())
+            cells["state"].append(" " + ACTION_MARKS.get(kind, "·"), action_style)
         if self._wide:
             cells["class"] = Text(row.connector_class.rsplit(".", 1)[-1], style=muted)
             cells["workers"] = Text(", ".join(row.workers) or "-", style=muted)
-            cells["reason"] = Text(row.reason, overflow="ellipsis")
+            reason = Text(overflow="ellipsis", no_wrap=True)
+            if action is not None:
+                reason.append(action[0], action_style)
+                reason.append("  ·  " if row.reason else "", muted)
+            reason.append(row.reason)
+            cells["reason"] = reason
         else:
             cells["workers"] = Text(str(len(row.workers)), justify="right")
         shown = {key for key, _, _ in self._columns()}
@@ -198,6 +241,8 @@ class ConnectorTable(ThemedTable):
             position = {name: index for index, name in enumerate(order)}
             self.sort("name", key=lambda cell: position[cell.plain])
         self._order = order
+        if self._wide and max([len("Name")] + [len(n) for n in order]) != self._fitted_for:
+            self._fit_name_column()
         self.cells_updated = touched
         if selected is not None and selected in wanted:
             index = self.get_row_index(selected)

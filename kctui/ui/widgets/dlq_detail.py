@@ -1,7 +1,9 @@
 """Detail pane of one dead letter: decoded headers as a table, the trace, the key and value.
 
-Highlighting comes from ``kctui.dlq.records.highlight`` as ``(role, text)`` spans that
-are styled here with theme variables, so every theme (and the user's own) applies.
+Payload highlighting comes from ``kctui.dlq.records.highlight`` as ``(role, text)`` spans
+styled here with theme variables; the stack trace goes through the one trace highlighter
+(``kctui.ui.highlight.highlight_trace``). Error headers are masked unless revealed; the
+payloads (the user's data) are shown as they are.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from kctui.dlq.records import (
     render_payload,
 )
 from kctui.dlq.wire import Decoded
+from kctui.masking import mask_text
+from kctui.ui.highlight import highlight_trace
 
 ROLE_STYLES: dict[str, str] = {
     "key": "$primary",
@@ -64,11 +68,12 @@ def payload_content(data: bytes | None, decoded: Decoded | None = None) -> tuple
     return rendered.description, body
 
 
-def trace_content(trace: str | None) -> Content:
+def trace_content(trace: str | None, *, revealed: bool = False) -> Content:
+    """The stack trace header through the one trace highlighter, masked unless revealed."""
     if trace is None:
         return Content.styled("(no stack trace header)", "$text-muted italic")
     shown, cut = cut_lines(trace, MAX_TRACE_LINES)
-    body = spans_content(shown, "stacktrace")
+    body = highlight_trace(shown if revealed else mask_text(shown))
     if cut:
         note = (
             f"\n… {len(trace.splitlines())} lines, {len(trace)} characters in all (export keeps it)"
@@ -129,8 +134,9 @@ class DlqDetail(VerticalScroll):
         self.query_one("#dlq-other-label", Static).display = bool(others)
         self._fill("#dlq-other", others)
 
-    def show(self, dl: DeadLetter | None) -> None:
-        """Show a dead letter; None shows an empty pane with a hint."""
+    def show(self, dl: DeadLetter | None, *, revealed: bool = False) -> None:
+        """Show a dead letter (error headers masked unless ``revealed``); None shows a hint."""
+        shown = (lambda text: text) if revealed else mask_text
         title = self.query_one("#dlq-title", Static)
         for widget in self.query(".dlq-section, .dlq-body, DataTable"):
             widget.display = dl is not None
@@ -145,18 +151,18 @@ class DlqDetail(VerticalScroll):
             + (f" · {dl.connector} task {dl.task_id}" if dl.connector else "")
         )
         cause = self.query_one("#dlq-cause", Static)
-        cause.update(f"root cause: {dl.root_cause}" if dl.root_cause else "")
+        cause.update(f"root cause: {shown(dl.root_cause)}" if dl.root_cause else "")
         cause.display = bool(dl.root_cause)
         rows = []
         for name, value in dl.error_headers:
             short = name[len(HEADER_PREFIX) :]
             if name == H_STACKTRACE and value is not None:
                 value = f"({len(value.splitlines())} lines, shown below)"
-            rows.append((short, value))
+            rows.append((short, None if value is None else shown(value)))
         if not rows:
             rows = [("(none)", "this record has no __connect.errors.* headers")]
         self._fill("#dlq-headers", rows)
-        self.query_one("#dlq-trace", Static).update(trace_content(dl.stacktrace))
+        self.query_one("#dlq-trace", Static).update(trace_content(dl.stacktrace, revealed=revealed))
         self._payloads(rec)
         self.scroll_home(animate=False)
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
+from kctui.diagnose import Diagnosis
 from kctui.dlq.groups import CauseGroup
 from kctui.dlq.records import Summary, format_timestamp
 
@@ -47,9 +49,12 @@ class DlqSummary(Vertical):
         summary: Summary,
         active: tuple[str, str] | None,
         causes: Sequence[CauseGroup] = (),
+        diagnoses: Mapping[tuple[str, str], Diagnosis] | None = None,
     ) -> None:
         """Refresh counts; ``active`` is the group currently filtering the table. Groups by
-        cause come first (largest first), then by exception class and by stage."""
+        cause come first (largest first), then by exception class and by stage;
+        ``diagnoses`` (keyed by kind and value) adds what a group's failure usually means,
+        under the first group it explains."""
         self.query_one("#dlq-headline", Static).update(summary.headline)
         options = self.query_one("#dlq-groups", OptionList)
         highlighted = options.highlighted
@@ -58,6 +63,17 @@ class DlqSummary(Vertical):
         options.add_option(
             Option(f"{'▶ ' if active is None else prefix}all ({summary.total})", id=ALL)
         )
+        told: set[str] = set()
+
+        def explained(label: str, kind: str, value: str) -> str | Content:
+            found = (diagnoses or {}).get((kind, value))
+            if found is None or found.rule in told:  # each diagnosis once
+                return label
+            told.add(found.rule)
+            return Content.assemble(
+                label, ("\n    ", ""), (f"{found.rule}: ", "bold $warning"), found.summary
+            )
+
         for group in causes:
             mark = "▶ " if active == ("cause", group.key) else prefix
             seen = format_timestamp(group.last_ms)[5:16] if group.last_ms is not None else "-"
@@ -69,12 +85,14 @@ class DlqSummary(Vertical):
                 f"{group.stage}: {cause}  "
                 f"(last {seen}, {spread} partition{'s' if spread != 1 else ''})"
             )
-            options.add_option(Option(label, id=group_id("cause", group.key)))
+            options.add_option(
+                Option(explained(label, "cause", group.key), id=group_id("cause", group.key))
+            )
         for kind, groups in (("exception", summary.by_exception), ("stage", summary.by_stage)):
             for value, count in groups:
                 mark = "▶ " if active == (kind, value) else prefix
-                label = f"{mark}{kind}: {value} ({count})"
-                options.add_option(Option(label, id=group_id(kind, value)))
+                text = f"{mark}{kind}: {value} ({count})"
+                options.add_option(Option(explained(text, kind, value), id=group_id(kind, value)))
         if highlighted is not None and highlighted < options.option_count:
             options.highlighted = highlighted
 

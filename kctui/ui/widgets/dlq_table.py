@@ -13,6 +13,7 @@ from textual.widgets import DataTable
 
 from kctui.dlq.reader import TopicInfo
 from kctui.dlq.records import DeadLetter
+from kctui.masking import mask_text
 from kctui.ui.widgets.colors import theme_styles
 from kctui.ui.widgets.themed_table import StretchTable
 
@@ -62,7 +63,7 @@ class DlqTable(StretchTable):
             "stage": Text(dl.stage or "-", style=self._styles.get("accent", Style())),
             "exception": Text(dl.exception_short, style=error if has_headers else muted),
             "message": Text(
-                dl.message_line,
+                mask_text(dl.message_line),
                 overflow="ellipsis",
                 no_wrap=True,
                 style=Style() if has_headers else muted,

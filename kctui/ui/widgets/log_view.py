@@ -22,7 +22,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from kctui.logs.patterns import LogLine, parse_line
-from kctui.ui.widgets.log_render import LruCache, header_text, trace_text
+from kctui.ui.widgets.log_render import LruCache, fold_cause, header_text, trace_text
 
 
 class LogReader(Protocol):
@@ -46,6 +46,10 @@ class LogView(ScrollView, can_focus=True):
         "log-view--debug",
         "log-view--muted",
         "log-view--trace",
+        "log-view--trace-keyword",
+        "log-view--trace-exception",
+        "log-view--trace-message",
+        "log-view--trace-kafka",
         "log-view--tag",
         "log-view--cursor",
     }
@@ -61,6 +65,10 @@ class LogView(ScrollView, can_focus=True):
     LogView > .log-view--debug { color: $foreground 50%; }
     LogView > .log-view--muted { color: $foreground 50%; }
     LogView > .log-view--trace { color: $error 75%; }
+    LogView > .log-view--trace-keyword { color: $warning; text-style: bold; }
+    LogView > .log-view--trace-exception { color: $error; text-style: bold; }
+    LogView > .log-view--trace-message { text-style: bold; }
+    LogView > .log-view--trace-kafka { color: $accent; }
     LogView > .log-view--tag { color: $secondary; }
     LogView > .log-view--cursor { background: $primary-muted; }
     """
@@ -354,12 +362,17 @@ class LogView(ScrollView, can_focus=True):
         return style
 
     def _header_text(self, packed: int) -> Text:
+        header = self.header(packed)
+        count = self.continuation_count(packed)
+        expanded = packed in self._expanded
+        folded_failure = bool(count) and header.is_failure and not expanded
         return header_text(
-            self.header(packed),
-            trace_lines=self.continuation_count(packed),
-            expanded=packed in self._expanded,
+            header,
+            trace_lines=count,
+            expanded=expanded,
             worker=self.reader.worker_of(packed) if self.show_worker else None,
             style=self._style,
+            cause=fold_cause(self.continuation(packed)) if folded_failure else "",
         )
 
     def _trace_text(self, packed: int, index: int) -> Text:

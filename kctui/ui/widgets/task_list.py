@@ -6,6 +6,7 @@ from rich.style import Style
 from rich.text import Text
 
 from kctui.connect.models import FAILED, Connector, TaskStatus
+from kctui.masking import mask_text
 from kctui.ui.widgets.themed_table import StretchTable
 
 COLUMNS = (
@@ -38,7 +39,7 @@ class TaskList(StretchTable):
             "state": Text(task.state, style=self._styles.get(task.state, Style())),
             "worker": Text(task.worker_id or "-", style=muted, overflow="ellipsis"),
             "trace": Text(
-                task.trace_first_line,
+                mask_text(task.trace_first_line),
                 style=self._styles.get("FAILED", Style()) if task.trace else muted,
                 overflow="ellipsis",
                 no_wrap=True,

@@ -1,0 +1,82 @@
+"""The diagnosis on screen: above the trace, per DLQ group, beside a failure in the logs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from textual.widgets import OptionList
+
+from kctui.dlq.records import HEADER_PREFIX, KafkaRecord
+from kctui.ui.screens.logs import LogScreen
+from kctui.ui.widgets.diagnosis_view import DiagnosisView
+from kctui.ui.widgets.dlq_summary import DlqSummary
+from kctui.ui.widgets.log_view import LogView
+from tests.ui.conftest import make_app, ready, wait_for
+from tests.ui.test_detail import open_detail
+from tests.ui.test_dlq_screen import FakeReader, Host, screen_for, until
+from tests.ui.test_log_screen import LogApp, cluster_for
+from tests.ui.test_log_screen import until as log_until
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+
+
+async def test_connector_screen_shows_the_diagnosis_above_the_trace() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        screen = await open_detail(pilot, "demo-failing-sink")
+        view = screen.query_one(DiagnosisView)
+        await wait_for(pilot, lambda: view.diagnosis is not None, what="a diagnosis")
+        assert view.diagnosis is not None and view.diagnosis.rule == "file-not-found"
+        assert view.display and view.region.height >= 2
+        assert view.region.y < screen.query_one("#trace").region.y  # above the trace
+        assert "does not exist on the worker" in str(view.render())
+        await pilot.press("escape")
+        await pilot.pause()
+        healthy = await open_detail(pilot, "demo-sink")
+        assert healthy.query_one(DiagnosisView).diagnosis is None
+        assert not healthy.query_one(DiagnosisView).display
+
+
+def real_dead_letters(count: int) -> list[KafkaRecord]:
+    """Dead letters carrying the error headers the sandbox's DLQ sink really wrote."""
+    headers = json.loads((FIXTURES / "diagnose" / "sandbox-dlq-not-json.json").read_text())
+    assert all(name.startswith(HEADER_PREFIX) for name in headers)
+    encoded = tuple((k, v.encode() if v is not None else None) for k, v in headers.items())
+    return [
+        KafkaRecord("orders-dlq", 0, offset, 1_700_000_000_000 + offset, b"k", b"{oops", encoded)
+        for offset in range(count)
+    ]
+
+
+async def test_dlq_summary_gives_each_group_its_diagnosis_once() -> None:
+    reader = FakeReader(12)
+    reader.records = real_dead_letters(12)
+    screen = screen_for(reader)
+    async with Host(screen).run_test(size=(80, 24)) as pilot:
+        options = screen.query_one(DlqSummary).query_one(OptionList)
+        await until(pilot, lambda: options.option_count == 3, "the groups")
+        labels = [str(options.get_option_at_index(i).prompt) for i in range(3)]
+        assert "converter-not-json: JsonConverter could not parse" in labels[1]
+        assert "converter-not-json" not in labels[0] + labels[2]  # same rule: told once
+
+
+async def test_log_view_shows_the_diagnosis_beside_a_failure(tmp_path: Path) -> None:
+    log = tmp_path / "connect.log"
+    log.write_text((FIXTURES / "logs" / "sandbox-connect.log").read_text(encoding="utf-8"))
+    screen = LogScreen(cluster_for(log))
+    async with LogApp(screen).run_test(size=(80, 24)) as pilot:
+        view = screen.query_one(LogView)
+        await log_until(pilot, lambda: len(view.rows) > 20)
+        diagnosis = screen.query_one(DiagnosisView)
+        for _ in range(10):  # back through the failures to the failing sink's
+            if view.header(view.rows[view.cursor]).connector == "demo-failing-sink":
+                break
+            await pilot.press("N")
+        await log_until(pilot, lambda: diagnosis.diagnosis is not None)
+        assert diagnosis.diagnosis is not None and diagnosis.diagnosis.rule == "file-not-found"
+        assert diagnosis.display
+        await pilot.press("g")  # the first line: a startup line, not a failure
+        await log_until(pilot, lambda: diagnosis.diagnosis is None)
+        assert not diagnosis.display

@@ -1,0 +1,179 @@
+"""The diagnosis engine: criteria, ranking, the user's own rules and bad rule files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kctui.diagnose import RuleFileError, diagnose, load_rules, parse_rules
+from kctui.diagnose.loading import BUILT_IN, builtin_text, use_config_file, user_rule_paths
+from kctui.errors import KctuiError
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "diagnose"
+BUILTIN = parse_rules(builtin_text(), BUILT_IN)
+MAGIC = (FIXTURES / "unknown-magic-byte.log").read_text(encoding="utf-8")
+JSON_ENVELOPE = (FIXTURES / "json-schemas-enable.log").read_text(encoding="utf-8")
+
+
+SA = 'summary = "s"\naction = "a"\n'
+
+
+def rule_toml(rule_id: str, body: str = SA, match: str | None = None) -> str:
+    """One [[rule]] table: its keys (``body``) and, when given, its [rule.match] lines."""
+    text = f'[[rule]]\nid = "{rule_id}"\n{body}'
+    return text if match is None else f"{text}[rule.match]\n{match}\n"
+
+
+def env_for(tmp_path: Path) -> dict[str, str]:
+    return {
+        "XDG_CONFIG_HOME": str(tmp_path / "xdg"),
+        "HOME": str(tmp_path),
+        "KCTUI_CONFIG": str(tmp_path / "cfg" / "config.toml"),
+    }
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_user_rule_overrides_a_shipped_rule_by_id(tmp_path: Path) -> None:
+    env = env_for(tmp_path)
+    write(
+        tmp_path / "xdg" / "kctui" / "rules.toml",
+        '[[rule]]\nid = "converter-unknown-magic-byte"\n'
+        'action = "Ask the payments team: their producer writes raw JSON to this topic."\n',
+    )
+    found = diagnose(MAGIC, rules=load_rules(env))
+    assert found is not None and found.rule == "converter-unknown-magic-byte"
+    assert found.action.startswith("Ask the payments team")
+    shipped = next(r for r in BUILTIN if r.id == found.rule)
+    assert found.summary == shipped.summary and found.link == shipped.link  # not given: kept
+
+
+def test_user_rule_beside_the_config_file_adds_a_rule(tmp_path: Path) -> None:
+    env = env_for(tmp_path)
+    write(
+        tmp_path / "cfg" / "rules.toml",
+        '[[rule]]\nid = "our-legacy-topic"\npriority = 90\n'
+        'summary = "The legacy billing topic still carries raw JSON."\naction = "Page billing."\n'
+        'link = "https://wiki.example.com/billing"\n'
+        '[rule.match]\nmessages = ["Unknown magic byte"]\n',
+    )
+    rules = load_rules(env)
+    assert len(rules) == len(BUILTIN) + 1
+    found = diagnose(MAGIC, rules=rules)
+    assert found is not None
+    assert found.to_json() == {
+        "rule": "our-legacy-topic",
+        "summary": "The legacy billing topic still carries raw JSON.",
+        "action": "Page billing.",
+        "link": "https://wiki.example.com/billing",
+    }
+
+
+def test_user_rule_can_turn_a_shipped_rule_off(tmp_path: Path) -> None:
+    env = env_for(tmp_path)
+    write(
+        tmp_path / "xdg" / "kctui" / "rules.toml",
+        '[[rule]]\nid = "converter-unknown-magic-byte"\nenabled = false\n',
+    )
+    assert diagnose(MAGIC, rules=load_rules(env)) is None
+
+
+def test_both_user_files_are_read_xdg_first(tmp_path: Path) -> None:
+    env = env_for(tmp_path)
+    assert user_rule_paths(env) == [
+        tmp_path / "xdg" / "kctui" / "rules.toml",
+        tmp_path / "cfg" / "rules.toml",
+    ]
+    write(
+        tmp_path / "xdg" / "kctui" / "rules.toml",
+        '[[rule]]\nid = "converter-json-schemas-enable"\naction = "first"\n',
+    )
+    write(
+        tmp_path / "cfg" / "rules.toml",
+        '[[rule]]\nid = "converter-json-schemas-enable"\naction = "second"\n',
+    )
+    found = diagnose(JSON_ENVELOPE, rules=load_rules(env))
+    assert found is not None and found.action == "second"
+
+
+def test_no_user_file_gives_the_shipped_rules(tmp_path: Path) -> None:
+    assert [r.id for r in load_rules(env_for(tmp_path))] == [r.id for r in BUILTIN]
+
+
+BAD_FILES = [
+    (
+        rule_toml("mine", match='messages = ["(unclosed"]'),
+        "rule 'mine': 'messages' regex '(unclosed'",
+    ),
+    (rule_toml("mine"), "rule 'mine': 'match' is missing"),
+    (rule_toml("mine", match=""), "rule 'mine': 'match' gives no criterion"),
+    (rule_toml("mine", 'action = "a"\n', 'classes = ["X"]'), "rule 'mine': 'summary' is missing"),
+    (rule_toml("mine", match='stage = ["X"]'), "rule 'mine': unknown match key(s) stage"),
+    (rule_toml("mine", match='stages = ["CONVERTER"]'), "rule 'mine': unknown stage(s) CONVERTER"),
+    (rule_toml("mine", SA + 'link = "docs/x"\n', 'classes = "X"'), "rule 'mine': 'link' must be"),
+    ('[[rule]]\nsummary = "s"\n', "rule #1: 'id' must be"),
+    (rule_toml("a", "enabled = false\n") * 2, "rule 'a': the id is used twice"),
+    (rule_toml("mine", 'priority = "high"\n'), "rule 'mine': 'priority' must be an integer"),
+    ("[rules]\nid = 1\n", "unknown top-level key(s) rules"),
+    ('[[rule]\nid = "x"\n', "not valid TOML"),
+]
+
+
+@pytest.mark.parametrize(("body", "expected"), BAD_FILES)
+def test_bad_user_rule_file_names_file_and_rule(tmp_path: Path, body: str, expected: str) -> None:
+    path = write(tmp_path / "xdg" / "kctui" / "rules.toml", body)
+    with pytest.raises(RuleFileError) as raised:
+        load_rules(env_for(tmp_path))
+    message = str(raised.value)
+    assert message.startswith(f"rules file {path}")
+    assert expected in message
+    assert isinstance(raised.value, KctuiError)  # the CLI prints it as one line and exits 2
+
+
+def test_stage_and_connector_class_criteria(tmp_path: Path) -> None:
+    match = 'stages = ["value_converter"]\nconnector_class = "JdbcSink"\nmessages = ["magic byte"]'
+    rules = parse_rules(rule_toml("jdbc-sink-converter", match=match), "test")
+    sink = "io.confluent.connect.jdbc.JdbcSinkConnector"
+    assert diagnose(MAGIC, rules=rules) is None  # no stage, no class: those criteria fail
+    assert diagnose(MAGIC, stage="VALUE_CONVERTER", rules=rules) is None
+    assert diagnose(MAGIC, stage="KEY_CONVERTER", connector_class=sink, rules=rules) is None
+    found = diagnose(MAGIC, stage="value_converter", connector_class=sink, rules=rules)
+    assert found is not None and found.rule == "jdbc-sink-converter"
+
+
+def test_priority_then_specificity_then_order() -> None:
+    rules = parse_rules(
+        rule_toml("by-class", match='classes = ["SerializationException"]')
+        + rule_toml("by-message", match='messages = ["magic byte"]')
+        + rule_toml("by-message-too", match='messages = ["Unknown magic"]'),
+        "test",
+    )
+    assert diagnose(MAGIC, rules=rules).rule == "by-message"  # type: ignore[union-attr]
+    raised = parse_rules('[[rule]]\nid = "by-class"\npriority = 80\n', "user", rules)
+    assert diagnose(MAGIC, rules=raised).rule == "by-class"  # type: ignore[union-attr]
+
+
+def test_class_criterion_takes_simple_or_full_names() -> None:
+    for name in ("SerializationException", "org.apache.kafka.common.errors.SerializationException"):
+        rules = parse_rules(rule_toml("c", match=f'classes = ["{name}"]'), "t")
+        assert diagnose(MAGIC, rules=rules) is not None
+    rules = parse_rules(rule_toml("c", match='classes = ["Serialization"]'), "t")
+    assert diagnose(MAGIC, rules=rules) is None
+
+
+def test_rules_beside_the_config_file_named_by_config_option(tmp_path: Path) -> None:
+    env = env_for(tmp_path)
+    elsewhere = tmp_path / "elsewhere" / "prod.toml"
+    use_config_file(elsewhere)
+    try:
+        assert user_rule_paths(env)[-1] == tmp_path / "elsewhere" / "rules.toml"
+        write(elsewhere.parent / "rules.toml", '[[rule]]\nid = "out-of-memory"\nenabled = false\n')
+        assert "out-of-memory" not in [r.id for r in load_rules(env)]
+    finally:
+        use_config_file(None)
+    assert user_rule_paths(env)[-1] == tmp_path / "cfg" / "rules.toml"
