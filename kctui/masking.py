@@ -92,3 +92,17 @@ def mask_config(config: Mapping[str, Any]) -> dict[str, Any]:
 def masked_keys(config: Mapping[str, Any]) -> tuple[str, ...]:
     """The keys whose values ``mask_config`` changes (to tell the user what is hidden)."""
     return tuple(key for key, value in config.items() if mask_value(key, value) != value)
+
+
+# ``password=x``, ``secret: x``, ``"token": "x"`` in free text (traces, log lines).
+_TEXT_SECRET = re.compile(
+    r"(?P<head>\b[\w.-]*(?:password|passwd|secret|token|api[._-]?key|credentials?)"
+    r"[\w.-]*\"?\s*[=:]\s*\"?)(?P<value>[^\s\"',;&}]+)",
+    re.IGNORECASE,
+)
+
+
+def mask_text(text: str) -> str:
+    """Free text (a trace line, an event) with URL credentials and ``key=value`` secrets masked."""
+    text = mask_urls(text)
+    return _TEXT_SECRET.sub(lambda m: m["head"] + MASK if m["value"] != MASK else m[0], text)
