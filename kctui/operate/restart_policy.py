@@ -42,6 +42,10 @@ _CANNOT_FIX: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (re.compile(r"UnsupportedClassVersionError"), "the plugin needs a newer Java"),
     (re.compile(r"\bConfigException\b"), "the configuration is invalid"),
+    (
+        re.compile(r"Connector configuration is invalid|Unable to validate configuration"),
+        "the configuration is invalid",
+    ),
     (re.compile(r"Missing required configuration"), "a required config key is missing"),
     (re.compile(r"\bInvalid value\b.*\bfor configuration\b"), "a config value is invalid"),
 )

@@ -180,7 +180,7 @@ async def test_gives_up_after_the_cap_until_cleared(
     policy = f'include = "^{name}$"\nmax_restarts = 2\nbackoff_minutes = 0'
     config = write_config(tmp_path / "config.toml", sandbox_cluster.urls[0], policy)
 
-    for attempt in (1, 2):
+    for _ in (1, 2):
         _, events = await run_watch(config, "--auto-restart")
         restarted = [e for e in events if e["event"] == "restarted"]
         assert [e["connector"] for e in restarted] == [name], events
