@@ -30,6 +30,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "apply",
     "offsets",
     "watch",
+    "pause",
+    "resume",
+    "stop",
+    "restart",
 )
 
 

@@ -12,11 +12,14 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kctui.masking import mask_text
 from kctui.operate.restart_policy import PolicySettings
 from kctui.operate.restart_state import ConnectorRestarts
+
+if TYPE_CHECKING:
+    from kctui.config import ClusterConfig
 
 HISTORY_FILE = "history.jsonl"
 
@@ -127,3 +130,19 @@ def restart_summary(
     if error:
         parts.append(f"last error {mask_text(error)}")
     return "auto-restart: " + ", ".join(parts)
+
+
+def connector_restart_summary(
+    cluster: ClusterConfig, connector: str, now: float, directory: Path | None = None
+) -> str | None:
+    """The console's auto-restart line for ``connector`` from the files ``kctui watch``
+    keeps (blocking file reads: call it from a thread worker, never from a widget)."""
+    from kctui.operate.restart_policy import RestartPolicy
+    from kctui.operate.restart_state import RestartStore, state_dir
+
+    directory = directory or state_dir(cluster.name)
+    record = RestartStore(directory).load().get(connector)
+    if record is None and cluster.auto_restart is None:
+        return None  # no policy configured and no watch ever restarted it: say nothing
+    settings = (cluster.auto_restart or RestartPolicy()).settings_for(connector)
+    return restart_summary(record, settings, now)
