@@ -137,8 +137,13 @@ async def test_connector_screen_shows_the_auto_restart_line(hidden_user_files: P
     state.mkdir(parents=True)
     import time
 
-    record = {"restarts": 3, "last_restart": time.time() - 360, "gave_up": False,
-              "last_error": "ConnectException: password=hunter2 refused", "healthy_since": None}  # fmt: skip
+    record = {
+        "restarts": 3,
+        "last_restart": time.time() - 360,
+        "gave_up": False,
+        "last_error": "ConnectException: password=hunter2 refused",
+        "healthy_since": None,
+    }
     (state / "state.json").write_text(json.dumps({"connectors": {"demo-failing-sink": record}}))
     app = make_app()
     async with app.run_test(size=(160, 48)) as pilot:
