@@ -38,9 +38,7 @@ class BulkChooseScreen(ModalScreen[str | None]):
             if self.read_only:
                 note += " Read-only: the preview shows what would be sent; nothing is."
             yield Static(note, id="question", markup=False)
-            yield OptionList(
-                *(Option(ACTION_LABELS[a], id=a) for a in ACTIONS), id="bulk-actions"
-            )
+            yield OptionList(*(Option(ACTION_LABELS[a], id=a) for a in ACTIONS), id="bulk-actions")
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
