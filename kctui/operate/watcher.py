@@ -133,7 +133,8 @@ class Watcher:
         for name, connector in state.connectors.items():
             failed = is_failed(connector)
             if not failed:
-                self._reported = {key for key in self._reported if key[0] != name}
+                self._reported.discard((name, CANNOT_FIX))  # a new failure is reported again
+                self._reported.discard((name, RESTART))
                 if name not in records:
                     continue
             decision = decide(connector, records.get(name), self.policy.settings_for(name), now)
