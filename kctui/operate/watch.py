@@ -23,6 +23,7 @@ GAVE_UP = "gave-up"
 WOULD_RESTART = "would-restart"  # read-only mode: what the policy would have done
 NOT_RESTARTED = "not-restarted"  # a restart cannot fix it: reported instead
 RESTART_FAILED = "restart-failed"  # the restart request itself was refused or failed
+BACKOFF = "backoff"  # still failed, the next restart waits (said once per restart count)
 ALERT_EVENTS = frozenset({FAILED_EVENT, GAVE_UP})
 
 

@@ -23,6 +23,7 @@ from kctui.operate.restart_state import (
     GIVE_UP,
     HEALTHY,
     RESTART,
+    WAIT,
     ConnectorRestarts,
     RestartStore,
     decide,
@@ -30,6 +31,7 @@ from kctui.operate.restart_state import (
     is_failed,
 )
 from kctui.operate.watch import (
+    BACKOFF,
     GAVE_UP,
     NOT_RESTARTED,
     RESTART_FAILED,
@@ -135,6 +137,8 @@ class Watcher:
             if not failed:
                 self._reported.discard((name, CANNOT_FIX))  # a new failure is reported again
                 self._reported.discard((name, RESTART))
+                if name in records:
+                    self._reported.discard((name, f"{WAIT}{records[name].restarts}"))
                 if name not in records:
                     continue
             decision = decide(connector, records.get(name), self.policy.settings_for(name), now)
@@ -156,6 +160,12 @@ class Watcher:
                     sent = restart_request(name, info.version.at_least(3, 0), units)
                     detail = f"read-only, attempt {decision.attempt} would send " + "; ".join(sent)
                     events.append(event(WOULD_RESTART, detail))
+            elif decision.kind == WAIT and decision.next_at is not None and record is not None:
+                if self._first(name, f"{WAIT}{record.restarts}"):
+                    minutes = max(0.0, (decision.next_at - now) / 60)
+                    count = f"{record.restarts} restart{'s' if record.restarts != 1 else ''}"
+                    detail = f"{count} so far, next in {minutes:.0f} min"
+                    events.append(event(BACKOFF, detail))
             elif decision.kind == RESTART:
                 current = record or ConnectorRestarts()
                 events += await self._restart(connector, decision.attempt, error, now)

@@ -159,6 +159,8 @@ async def test_failing_sink_restarted_recorded_then_backoff_kept(
     code, events = await run_watch(config, "--auto-restart")
     assert code == 1
     assert "restarted" not in {e["event"] for e in events}  # 2nd restart is due in 60 min
+    [backoff] = [e for e in events if e["event"] == "backoff"]
+    assert backoff["detail"] == "1 restart so far, next in 60 min"
     assert proxy.methods() == {"GET"}
     assert len(history(tmp_path / "state")) == 1
 

@@ -144,9 +144,12 @@ async def test_kip745_restart_on_3_0_then_backoff(tmp_path: Path) -> None:
         assert "s3cret" not in line["error"]
         fake.requests.clear()
         clock[0] += 60  # still failed, 2nd restart due after 2 min
-        assert [e.event for e in (await watcher.poll()).events] == []
+        [backoff] = (await watcher.poll()).events
+        assert (backoff.event, backoff.detail) == ("backoff", "1 restart so far, next in 1 min")
         assert fake.requests == ["GET /connectors?expand=status&expand=info"]  # ONE request
-        clock[0] += 61
+        clock[0] += 30
+        assert (await watcher.poll()).events == ()  # said once
+        clock[0] += 31
         assert [e.event for e in (await watcher.poll()).events] == ["restarted"]
     assert RestartStore(tmp_path).load()["sink"].restarts == 2
 

@@ -94,12 +94,12 @@ class BulkScreen(ModalScreen[bool]):
         self.styles_by_name = theme_styles(self.app)
         table = self.query_one(DataTable)
         table.add_column("Connector", key="connector")
+        table.add_column("Result", key="result")  # before the long request: seen at 80 columns
         table.add_column("Request", key="request")
-        table.add_column("Result", key="result")
         for item in self.items:
             muted = self.styles_by_name.get("muted", Style())
             result = Text(f"skipped: {item.skip}", style=muted) if item.skip else Text("pending")
-            table.add_row(item.connector, item.request_text, result, key=item.connector)
+            table.add_row(item.connector, result, item.request_text, key=item.connector)
         if self.action_name == "delete" and self.to_send:
             self.query_one(Input).focus()
         else:
