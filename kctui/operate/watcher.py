@@ -132,6 +132,8 @@ class Watcher:
     ) -> list[WatchEvent]:
         assert self.policy is not None
         events: list[WatchEvent] = []
+        for gone in [name for name in records if name not in state.connectors]:
+            del records[gone]  # deleted: a connector created later with its name starts afresh
         for name, connector in state.connectors.items():
             failed = is_failed(connector)
             if not failed:

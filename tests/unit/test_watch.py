@@ -200,6 +200,11 @@ async def test_gave_up_and_clear(tmp_path: Path) -> None:
         assert "restarted" in [e.event for e in (await watcher.poll()).events]
         assert [e.event for e in (await watcher.poll()).events] == ["gave-up"]
         assert (await watcher.poll()).events == ()
+        RestartStore(tmp_path).save(
+            {**RestartStore(tmp_path).load(), "deleted-since": ConnectorRestarts(2, 0.0)}
+        )
+        assert (await watcher.poll()).events == ()
+        assert set(RestartStore(tmp_path).load()) == {"sink"}  # the deleted one is forgotten
         assert RestartStore(tmp_path).clear("sink") is True
         assert RestartStore(tmp_path).clear("sink") is False
         assert "restarted" in [e.event for e in (await watcher.poll()).events]
