@@ -88,6 +88,8 @@ class BulkScreen(ModalScreen[bool]):
     def _hint(self) -> str:
         if not self.to_send:
             return "Nothing to send. esc closes."
+        if self.action_name == "delete":
+            return "Nothing is sent before the typed confirmation; esc cancels."
         return "enter sends the requests above, esc cancels."
 
     def on_mount(self) -> None:
