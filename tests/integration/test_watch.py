@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
+import subprocess
+import sys
 import threading
 from collections.abc import AsyncIterator, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -218,3 +222,52 @@ async def test_read_only_sends_only_gets(
     assert proxy.requests, "the proxy saw no request at all"
     assert proxy.methods() == {"GET"}
     assert history(tmp_path / "state") == []
+
+
+def kctui_process(config: Path, state_home: Path, *args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "XDG_STATE_HOME": str(state_home), "NO_COLOR": "1"}
+    env.pop("KCTUI_URL", None)
+    return subprocess.Popen(
+        [sys.executable, "-m", "kctui", "watch", "--config", str(config), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+async def test_two_watchers_on_one_host_restart_a_task_once(
+    client: ConnectClient, sandbox_cluster: ClusterConfig, tmp_path: Path
+) -> None:
+    policy = f'include = "^{FAILING_SINK}$"\nbackoff_minutes = 30'
+    config = write_config(tmp_path / "config.toml", sandbox_cluster.urls[0], policy)
+    await failed_again(client, FAILING_SINK)
+    state_home = tmp_path / "state"
+    processes = [kctui_process(config, state_home, "--once", "--auto-restart", "--json")
+                 for _ in range(2)]  # fmt: skip
+    outputs = [await asyncio.to_thread(p.communicate, timeout=120) for p in processes]
+    assert [p.returncode for p in processes] == [1, 1], [err for _, err in outputs]
+    events = [json.loads(line) for out, _ in outputs for line in out.splitlines()]
+    assert [e["event"] for e in events].count("restarted") == 1, events
+    assert len(history(state_home)) == 1
+
+
+async def test_long_running_watch_stops_cleanly_on_sigterm(
+    sandbox_cluster: ClusterConfig, tmp_path: Path
+) -> None:
+    config = write_config(tmp_path / "config.toml", sandbox_cluster.urls[0], "enabled = false")
+    process = kctui_process(config, tmp_path / "state", "--json", "--interval", "1")
+    assert process.stdout is not None
+    try:
+        seen: list[str] = []
+        while FAILING_SINK not in seen:  # the first pass reports every FAILED connector
+            line = await asyncio.wait_for(asyncio.to_thread(process.stdout.readline), 60)
+            assert line, "kctui watch ended before reporting the failing sink"
+            seen.append(json.loads(line)["connector"])
+        process.send_signal(signal.SIGTERM)
+        await asyncio.to_thread(process.wait, 30)
+        assert process.returncode == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
