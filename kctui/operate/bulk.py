@@ -68,9 +68,22 @@ def _path(name: str) -> str:
     return f"/connectors/{quote(name, safe='')}"
 
 
-def _failed_units(connector: Connector) -> list[int | None]:
+def failed_units(connector: Connector) -> list[int | None]:
+    """What failed: None for the connector itself, then the FAILED task ids."""
     units: list[int | None] = [None] if connector.state == FAILED else []
     return units + list(connector.failed_task_ids)
+
+
+def restart_request(name: str, only_failed_supported: bool, units: list[int | None]) -> list[str]:
+    """The exact requests restarting ``name``'s failed ``units`` sends: one KIP-745 request
+    on 3.0+, else the connector's restart and one per task."""
+    base = _path(name)
+    if only_failed_supported:
+        return [f"POST {base}/restart?includeTasks=true&onlyFailed=true"]
+    return [
+        f"POST {base}/restart" if unit is None else f"POST {base}/tasks/{unit}/restart"
+        for unit in units
+    ]
 
 
 def _plan_one(
@@ -87,15 +100,10 @@ def _plan_one(
             return (f"PUT {base}/stop",), f"stop needs Kafka 3.5+ (cluster runs {server.version})"
         return (f"PUT {base}/stop",), "already STOPPED" if state == STOPPED else None
     if action == "restart":
-        units = _failed_units(connector)
-        if server is None or server.version.at_least(3, 0):
-            requests: tuple[str, ...] = (f"POST {base}/restart?includeTasks=true&onlyFailed=true",)
-        else:
-            requests = tuple(
-                f"POST {base}/restart" if u is None else f"POST {base}/tasks/{u}/restart"
-                for u in units
-            )
-        return requests, None if units else "nothing FAILED"
+        units = failed_units(connector)
+        kip745 = server is None or server.version.at_least(3, 0)
+        skip = None if units else "nothing FAILED"
+        return tuple(restart_request(connector.name, kip745, units)), skip
     if action == "delete":
         return (f"DELETE {base}",), None
     raise KctuiError(f"unknown bulk action {action!r} (expected one of {', '.join(ACTIONS)})")

@@ -13,9 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from kctui.connect.models import FAILED, ClusterState, Connector, ConnectorStatus
+from kctui.connect.models import ClusterState, Connector, ConnectorStatus
 from kctui.errors import KctuiError
 from kctui.operate.alerts import AlertSender
+from kctui.operate.bulk import failed_units, restart_request
 from kctui.operate.restart_history import RestartHistory, RestartRecord
 from kctui.operate.restart_policy import RestartPolicy
 from kctui.operate.restart_state import (
@@ -48,22 +49,6 @@ class PollResult:
     state: ClusterState
     events: tuple[WatchEvent, ...]
     alert_problems: tuple[str, ...] = ()
-
-
-def restart_request(name: str, only_failed_supported: bool, units: list[int | None]) -> list[str]:
-    """The exact requests a restart of ``name``'s failed ``units`` sends (None: the connector)."""
-    base = f"/connectors/{name}"
-    if only_failed_supported:
-        return [f"POST {base}/restart?includeTasks=true&onlyFailed=true"]
-    return [
-        f"POST {base}/restart" if unit is None else f"POST {base}/tasks/{unit}/restart"
-        for unit in units
-    ]
-
-
-def failed_units(connector: Connector) -> list[int | None]:
-    units: list[int | None] = [None] if connector.state == FAILED else []
-    return units + list(connector.failed_task_ids)
 
 
 def unit_state(status: ConnectorStatus | None, unit: int | None) -> str:
