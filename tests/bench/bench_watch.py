@@ -6,7 +6,7 @@ Side by side with the peer approach of a cron script (list the connectors, then 
 ``GET /connectors/{c}/status`` each). Never asserts on time; it asserts ONE request per
 poll (a count).
 
-Run: ``.venv/bin/python -m tests.bench.bench_watch [--connectors 2000 --tasks 8 --runs 5]``
+Run: ``.venv/bin/python tests/bench/bench_watch.py [--connectors 2000 --tasks 8 --runs 5]``
 """
 
 from __future__ import annotations
@@ -31,7 +31,11 @@ from kctui.operate.restart_policy import RestartPolicy
 from kctui.operate.restart_state import RestartStore
 from kctui.operate.watch import diff_states
 from kctui.operate.watcher import Watcher
-from tests.bench.bench_refresh import WORKERS, payload
+
+try:
+    from tests.bench.bench_refresh import WORKERS, payload
+except ModuleNotFoundError:  # run as a script (make bench): tests/bench is on sys.path
+    from bench_refresh import WORKERS, payload  # type: ignore[no-redef]
 
 
 class Served:
