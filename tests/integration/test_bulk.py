@@ -8,8 +8,10 @@ import asyncio
 import contextlib
 import io
 import json
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -95,3 +97,61 @@ async def test_pause_resume_a_filtered_set_round_trips(
 
     code, lines = await run_cli("resume", "--match", "^no-such-connector$", "--json", *url)
     assert code == 1 and lines == []
+
+
+async def test_console_bulk_pause_resume_of_the_filter(
+    client: ConnectClient, sandbox_cluster: ClusterConfig, tmp_path: Path
+) -> None:
+    """The real console on the sandbox: filter, B, pause, enter; then B, resume, enter."""
+    from textual.widgets import OptionList
+
+    from kctui.ui.app import KctuiApp
+    from kctui.ui.screens.bulk import BulkChooseScreen, BulkScreen
+    from kctui.ui.widgets.connector_table import ConnectorTable
+
+    for name in TEAM:
+        await client.put_config(
+            name,
+            {"connector.class": "FileStreamSink", "tasks.max": "1", "topics": "demo-lines",
+             "file": str(tmp_path / f"{name}.txt")},
+        )  # fmt: skip
+    await states(client, TEAM, "RUNNING")
+
+    async def until(pilot: Any, condition: Any, what: str) -> None:
+        deadline = time.monotonic() + 60
+        while not condition():
+            assert time.monotonic() < deadline, f"timed out waiting for {what}"
+            await pilot.pause(0.05)
+
+    async def bulk(pilot: Any, action: str) -> None:
+        await pilot.press("B")
+        await until(pilot, lambda: isinstance(app.screen, BulkChooseScreen), "chooser")
+        options = app.screen.query_one(OptionList)
+        ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        options.highlighted = ids.index(action)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, BulkScreen), "preview")
+        screen = app.screen
+        assert [i.connector for i in screen.to_send] == TEAM
+        await pilot.press("enter")
+        await until(pilot, lambda: screen.finished, "results")
+        assert all(r.ok for r in screen.results.values())
+        await pilot.press("escape")
+
+    def connector_states() -> set[str]:
+        state = app.state
+        if state is None:
+            return set()
+        return {state.connectors[n].state for n in TEAM if n in state.connectors}
+
+    app = KctuiApp(sandbox_cluster)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: app.screen.query(ConnectorTable).first().row_count > 0,
+                    "first refresh")  # fmt: skip
+        await pilot.press("slash", *f"{PREFIX}team-a", "enter")
+        await until(pilot, lambda: app.screen.query_one(ConnectorTable).names == TEAM, "filter")
+        await bulk(pilot, "pause")
+        await until(pilot, lambda: connector_states() == {"PAUSED"}, "both PAUSED")
+        await bulk(pilot, "resume")
+        await until(pilot, lambda: connector_states() == {"RUNNING"}, "both RUNNING")
+    await states(client, TEAM, "RUNNING")
