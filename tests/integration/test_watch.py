@@ -271,3 +271,23 @@ async def test_long_running_watch_stops_cleanly_on_sigterm(
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+async def test_alert_command_gets_the_failed_event(
+    sandbox_cluster: ClusterConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    out = tmp_path / "alerts.jsonl"
+    script = f"import sys; open({str(out)!r}, 'a').write(sys.stdin.read() + chr(10))"
+    argv = json.dumps([sys.executable, "-c", script])
+    config = write_config(
+        tmp_path / "config.toml",
+        sandbox_cluster.urls[0],
+        f"enabled = false\nalert_command = {argv}",
+    )
+    code, events = await run_watch(config)
+    assert code == 1
+    alerts = [json.loads(line) for line in out.read_text().splitlines()]
+    failed = [a for a in alerts if a["connector"] == FAILING_SINK]
+    assert [(a["event"], a["task"]) for a in failed] == [("failed", 0)]
+    assert failed[0] == next(e for e in events if e["connector"] == FAILING_SINK)
