@@ -67,12 +67,12 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(history_text(entries))
         return 0
+    from kctui.errors import KctuiError
+
     if args.connector:
-        raise SystemExit("kctui watch: --connector goes with --history")
+        raise KctuiError("--connector goes with --history (kctui watch --history --connector NAME)")
     interval = args.interval if args.interval is not None else DEFAULT_INTERVAL
     if interval < MIN_INTERVAL:
-        from kctui.errors import KctuiError
-
         raise KctuiError(f"--interval: at least {MIN_INTERVAL:g} s between polls, got {interval}")
     import asyncio
 

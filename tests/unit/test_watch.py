@@ -319,3 +319,39 @@ def test_watch_cli_history_and_clear(
     assert len(capsys.readouterr().out.splitlines()) == 2
     assert main(["watch", "--clear", "a", *url]) == 0
     assert "nothing recorded" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["watch", "--connector", "a"], "--connector goes with --history"),
+        (["watch", "--interval", "0.1"], "--interval: at least 1 s between polls"),
+        (["pause", "--match", "("], "--match: invalid regular expression"),
+    ],
+)
+def test_bad_watch_and_bulk_options_say_what_is_wrong(
+    argv: list[str], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    from kctui.cli import main
+
+    monkeypatch.setenv("KCTUI_CONFIG", str(tmp_path / "absent.toml"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    url = "http://127.0.0.1:9"  # watch refuses before any request; pause asks a fake first
+    if argv[0] == "pause":
+        fake = FakeConnect("3.9.0", [("RUNNING", "w1")])
+        monkeypatch.setattr(
+            "kctui.connect.client.httpx.AsyncClient.__init__",
+            _with_transport(httpx.MockTransport(fake.handler)),
+        )
+    assert main([*argv, "--url", url]) == 2
+    assert message in capsys.readouterr().err
+
+
+def _with_transport(transport: httpx.MockTransport) -> Any:
+    original = httpx.AsyncClient.__init__
+
+    def init(self: httpx.AsyncClient, *args: Any, **kwargs: Any) -> None:
+        kwargs["transport"] = transport
+        original(self, *args, **kwargs)
+
+    return init
