@@ -102,14 +102,8 @@ def diff_states(
                 kind = FAILED_EVENT
             elif state == RUNNING and previous is not None and previous[0] == FAILED:
                 kind = RECOVERED
-            elif (
-                previous is not None
-                and previous[1]
-                and worker
-                and previous[1] != worker
-                and state == previous[0]
-            ):
-                kind = MOVED
+            elif previous is not None and previous[1] and worker and previous[1] != worker:
+                kind = MOVED  # also UNASSIGNED on w1 -> RUNNING on w2 after a rebalance
             if kind is None:
                 continue
             error = masked_first_line(trace) if kind == FAILED_EVENT else ""

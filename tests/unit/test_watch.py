@@ -74,6 +74,15 @@ def test_diff_reports_failed_recovered_moved() -> None:
         "error",
     }
     assert events[1].detail == "from w1" and "a task 1 MOVED RUNNING on w2" in events[1].text()
+    rebalanced = diff_states(
+        state_of(a=entry("RUNNING", [("UNASSIGNED", "w1")])),
+        state_of(a=entry("RUNNING", [("RUNNING", "w2")])),
+        cluster="prod",
+        now=0.0,
+    )
+    assert [(e.task, e.event, e.state, e.detail) for e in rebalanced] == [
+        (0, "moved", "RUNNING", "from w1")
+    ]
 
 
 def test_first_pass_reports_what_is_failed_now_and_quiet_state_nothing() -> None:
