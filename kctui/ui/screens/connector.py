@@ -167,7 +167,7 @@ class ConnectorScreen(ConnectorActions, Screen[None]):
             return
         if self.connector != previous:
             self._render_connector()
-            self._load_restart_line()
+        self._load_restart_line()  # "next in N min" moves on even when the connector does not
 
     def on_follow_changed(self, message: FollowChanged) -> None:
         self.query_one(StatusBar).show(cast("KctuiApp", self.app).status_info())
