@@ -246,7 +246,9 @@ async def test_two_watchers_on_one_host_restart_a_task_once(
     processes = [kctui_process(config, state_home, "--once", "--auto-restart", "--json")
                  for _ in range(2)]  # fmt: skip
     outputs = [await asyncio.to_thread(p.communicate, timeout=120) for p in processes]
-    assert [p.returncode for p in processes] == [1, 1], [err for _, err in outputs]
+    # 1 (the sink is unhealthy), or 0 for the one that polled while the other's restart
+    # showed the task RESTARTING.
+    assert {p.returncode for p in processes} <= {0, 1}, [err for _, err in outputs]
     events = [json.loads(line) for out, _ in outputs for line in out.splitlines()]
     assert [e["event"] for e in events].count("restarted") == 1, events
     assert len(history(state_home)) == 1
