@@ -30,6 +30,11 @@ COMMAND_MODULES: tuple[str, ...] = (
     "triage",
     "apply",
     "offsets",
+    "watch",
+    "pause",
+    "resume",
+    "stop",
+    "restart",
 )
 
 

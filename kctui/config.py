@@ -42,9 +42,12 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kctui.errors import KctuiError
+
+if TYPE_CHECKING:
+    from kctui.operate.restart_policy import RestartPolicy
 
 SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
 SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
@@ -233,6 +236,7 @@ class ClusterConfig:
     jmx: tuple[JmxEndpoint, ...] = ()
     logs: tuple[LogSource, ...] = ()
     schema_registry: SchemaRegistrySettings | None = None
+    auto_restart: RestartPolicy | None = None  # [clusters.X.auto_restart] for kctui watch
     # Only for clusters imported from kcctl, whose file holds the password itself.
     password: str | None = field(default=None, repr=False, compare=False)
 
@@ -316,7 +320,7 @@ class _Reader:
 _CLUSTER_KEYS = {
     "urls", "url", "read_only", "username", "password_env", "password_file", "ca_file",
     "cert_file", "key_file", "insecure", "timeout", "refresh_seconds", "lag_threshold",
-    "kafka", "jmx", "logs", "schema_registry",
+    "kafka", "jmx", "logs", "schema_registry", "auto_restart",
 }  # fmt: skip
 _KAFKA_KEYS = {f.name for f in KafkaSettings.__dataclass_fields__.values()} - {"sasl_password"}
 
@@ -466,7 +470,19 @@ def _parse_cluster(path: Path, name: str, table: Any) -> ClusterConfig:
         else None,
         jmx=tuple(jmx),
         logs=tuple(logs),
+        auto_restart=_parse_auto_restart(path, prefix, table),
     )
+
+
+def _parse_auto_restart(path: Path, prefix: str, table: Mapping[str, Any]) -> RestartPolicy | None:
+    if "auto_restart" not in table:
+        return None
+    from kctui.operate.restart_policy import PolicyError, parse_policy
+
+    try:
+        return parse_policy(path, prefix + ".auto_restart", table["auto_restart"])
+    except PolicyError as exc:
+        raise ConfigError(str(exc)) from exc
 
 
 def parse_config(path: Path, text: str) -> Config:

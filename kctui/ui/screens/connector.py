@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
@@ -58,6 +59,7 @@ class ConnectorScreen(ConnectorActions, Screen[None]):
         self.initial_task = task_id
         self.revealed = False
         self.connector: Connector | None = None
+        self.restart_line: str | None = None  # from kctui watch's files, read in a worker
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -79,6 +81,21 @@ class ConnectorScreen(ConnectorActions, Screen[None]):
         self.connector = app.state.connectors.get(self.connector_name) if app.state else None
         self._render_connector(first=True)
         self.query_one(TaskList).focus()
+        self._load_restart_line()
+
+    @work(thread=True, exclusive=True, group="restart-line", exit_on_error=False)
+    def _load_restart_line(self) -> None:
+        """Read ``kctui watch``'s restart state off the UI thread; re-render when it changed."""
+        from kctui.operate.restart_history import connector_restart_summary
+
+        app = cast("KctuiApp", self.app)
+        line = connector_restart_summary(app.cluster, self.connector_name, time.time())
+        if line != self.restart_line:
+            self.app.call_from_thread(self._show_restart_line, line)
+
+    def _show_restart_line(self, line: str | None) -> None:
+        self.restart_line = line
+        self._render_connector()
 
     # ------------------------------------------------------------------ selection
 
@@ -109,6 +126,7 @@ class ConnectorScreen(ConnectorActions, Screen[None]):
                 (verdict.health.value, "bold"),
                 f": {verdict.reason if self.revealed else mask_text(verdict.reason)}",
                 *self._outcome_parts(),
+                *self._restart_parts(),
             )
         )
         tasks.show(connector)
@@ -125,6 +143,9 @@ class ConnectorScreen(ConnectorActions, Screen[None]):
     def _outcome_parts(self) -> list[tuple[str, str] | str]:
         outcome = cast("KctuiApp", self.app).outcomes.get(self.connector_name)
         return ["\n", ("last action: ", "$text-muted"), (outcome, "$accent")] if outcome else []
+
+    def _restart_parts(self) -> list[tuple[str, str] | str]:
+        return ["\n", (self.restart_line, "$text-muted")] if self.restart_line else []
 
     def _show_trace(self) -> None:
         connector = self.connector
@@ -158,6 +179,7 @@ class ConnectorScreen(ConnectorActions, Screen[None]):
             return
         if self.connector != previous:
             self._render_connector()
+        self._load_restart_line()  # "next in N min" moves on even when the connector does not
 
     def on_action_progress(self, message: ActionProgress) -> None:
         if self.connector_name in message.connectors:

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from kctui.connect.models import ClusterState, Connector, TaskStatus
 from kctui.masking import mask_text
 from kctui.ui.actions import CONNECTOR_BINDINGS, ConnectorActions
+from kctui.ui.bulk_actions import BULK_BINDINGS, BulkActions
 from kctui.ui.messages import (
     ActionProgress,
     ClusterStateChanged,
@@ -43,7 +44,7 @@ def banner_text(message: ClusterUnreachable, shown: ClusterState | None) -> Cont
     )
 
 
-class OverviewScreen(ConnectorActions, Screen[None]):
+class OverviewScreen(BulkActions, ConnectorActions, Screen[None]):
     """What is broken, at a glance; every lifecycle key acts on the highlighted row."""
 
     BINDINGS = [
@@ -52,10 +53,12 @@ class OverviewScreen(ConnectorActions, Screen[None]):
         Binding("escape", "clear", "Clear/back", id="clear", key_display="esc", show=False),
         Binding("enter", "open_detail", "Detail", id="detail"),
         *CONNECTOR_BINDINGS,
+        *BULK_BINDINGS,
     ]
 
     def __init__(self) -> None:
         super().__init__(id="overview")
+        self.marked: set[str] = set()
         self.row_filter = RowFilter.compile("")
         self._reason: Content | str | None = None
 

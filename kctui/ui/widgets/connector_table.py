@@ -54,6 +54,7 @@ class ConnectorTable(ThemedTable):
         self._fitted_for = 0  # the longest name the widths were fitted to
         self._actions: dict[str, tuple[str, str]] = {}  # name -> (last action text, kind)
         self.cells_updated = 0  # how many cells the last show() touched (tests, benchmarks)
+        self.marked: frozenset[str] = frozenset()  # marked for a bulk action (space)
 
     # ------------------------------------------------------------------ layout
 
@@ -161,7 +162,7 @@ class ConnectorTable(ThemedTable):
         failed_style = styles.get("FAILED", Style()) if row.failed_task_ids else muted
         cells = {
             "health": Text(row.health.value, style=styles.get(row.health.value, Style())),
-            "name": Text(row.name, style=Style(bold=row.health.is_problem), overflow="ellipsis"),
+            "name": Text(row.name, style=self._name_style(row), overflow="ellipsis"),
             "type": Text(row.type, style=muted),
             "state": Text(row.state, style=styles.get(row.state, Style())),
             "tasks": Text(f"{row.tasks_running}/{row.tasks_total}", justify="right"),
@@ -189,6 +190,18 @@ class ConnectorTable(ThemedTable):
             cells["workers"] = Text(str(len(row.workers)), justify="right")
         shown = {key for key, _, _ in self._columns()}
         return {key: cell for key, cell in cells.items() if key in shown}
+
+    def _name_style(self, row: ConnectorRow) -> Style:
+        style = Style(bold=row.health.is_problem)
+        if row.name in self.marked:  # marked for a bulk action: accent colour, underlined
+            style += self._styles.get("accent", Style()) + Style(underline=True)
+        return style
+
+    def set_marked(self, names: set[str] | frozenset[str]) -> None:
+        """Show ``names`` as marked; only the rows whose mark changed are redrawn."""
+        before, self.marked = self.marked, frozenset(names)
+        for name in (before ^ self.marked) & set(self._rows):
+            self.update_cell(name, "name", self._cells(self._rows[name])["name"])
 
     # ------------------------------------------------------------------ data
 
