@@ -21,7 +21,9 @@ from typing import Any
 from kctui.diagnose.model import DEFAULT_PRIORITY, STAGES, Criteria, Rule
 from kctui.errors import KctuiError
 
-RULE_KEYS = frozenset({"id", "summary", "action", "link", "priority", "enabled", "match"})
+RULE_KEYS = frozenset(
+    {"id", "summary", "action", "link", "priority", "enabled", "match", "restart"}
+)
 MATCH_KEYS = frozenset({"classes", "messages", "stages", "connector_class", "frames"})
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 BUILT_IN = "built-in rules"
@@ -115,6 +117,9 @@ def _rule(raw: Mapping[str, Any], source: str, where: str, base: Rule | None) ->
     if not isinstance(priority, int) or isinstance(priority, bool):
         raise RuleFileError(f"{where}: 'priority' must be an integer")
     link = _text(raw, "link", where, required=False)
+    restart = raw.get("restart", base.restart_helps if base else True)
+    if not isinstance(restart, bool):
+        raise RuleFileError(f"{where}: 'restart' must be true or false")
     if "match" in raw:
         criteria = _criteria(raw["match"], where)
     elif base is not None:
@@ -134,6 +139,7 @@ def _rule(raw: Mapping[str, Any], source: str, where: str, base: Rule | None) ->
         link=link if link is not None else (base.link if base else None),
         priority=priority,
         source=source,
+        restart_helps=restart,
     )
 
 

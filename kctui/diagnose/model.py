@@ -46,6 +46,7 @@ class Diagnosis:
     summary: str
     action: str
     link: str | None = None
+    restart_helps: bool = True  # False: restarting the task cannot fix it (kctui watch)
 
     def to_json(self) -> dict[str, str | None]:
         """The ``"diagnosis"`` object of the ``--json`` outputs."""
@@ -98,10 +99,11 @@ class Rule:
     link: str | None = None
     priority: int = DEFAULT_PRIORITY
     source: str = "built-in"  # the file the rule came from, for error messages and docs
+    restart_helps: bool = True  # the rule's ``restart = false``: a restart cannot fix it
 
     @property
     def diagnosis(self) -> Diagnosis:
-        return Diagnosis(self.id, self.summary, self.action, self.link)
+        return Diagnosis(self.id, self.summary, self.action, self.link, self.restart_helps)
 
 
 @dataclass(frozen=True)

@@ -22,46 +22,31 @@ previous restarts, capped at 60).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kctui.errors import KctuiError
+
+if TYPE_CHECKING:
+    from kctui.diagnose.model import Rule
 
 STRIMZI_CAP_MINUTES = 60.0
 DEFAULT_MAX_RESTARTS = 7  # Strimzi restarts forever by default; a watch from cron should not
 
-# A failure a restart cannot fix: the classes or config are wrong, not the weather.
-# Order matters: the first pattern found in the trace names the reason.
-_CANNOT_FIX: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"ClassNotFoundException|NoClassDefFoundError"), "a class is missing"),
-    (
-        re.compile(r"Failed to find any class that implements|Could not find (a )?plugin"),
-        "the plugin is not installed on this worker",
-    ),
-    (re.compile(r"UnsupportedClassVersionError"), "the plugin needs a newer Java"),
-    (re.compile(r"\bConfigException\b"), "the configuration is invalid"),
-    (
-        re.compile(r"Connector configuration is invalid|Unable to validate configuration"),
-        "the configuration is invalid",
-    ),
-    (re.compile(r"Missing required configuration"), "a required config key is missing"),
-    (re.compile(r"\bInvalid value\b.*\bfor configuration\b"), "a config value is invalid"),
-)
-
-
-def restart_cannot_fix(trace: str | None) -> str | None:
+def restart_cannot_fix(trace: str | None, rules: Sequence[Rule] | None = None) -> str | None:
     """Why restarting cannot fix the failure behind ``trace`` (None: a restart may help).
 
-    A small stand-in for the diagnosis rules: point it at the rule engine when it lands.
+    The diagnosis rules decide (``restart = false`` in kctui/diagnose/rules.toml, or in the
+    user's own rules): one classifier for the console, triage and the watch.
     """
-    if not trace:
+    from kctui.diagnose import diagnose
+
+    found = diagnose(trace, rules=rules) if trace else None
+    if found is None or found.restart_helps:
         return None
-    for pattern, reason in _CANNOT_FIX:
-        if pattern.search(trace):
-            return reason
-    return None
+    return f"{found.rule}: {found.summary}"
 
 
 def backoff_seconds(previous_restarts: int, *, minutes: float, cap_minutes: float) -> float:

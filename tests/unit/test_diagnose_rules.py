@@ -37,6 +37,8 @@ CASES: dict[str, tuple[str, str | None]] = {
     "plugin-not-found.json": ("connector-plugin-not-found", None),
     "plugin-not-found.log": ("connector-plugin-not-found", None),
     "missing-required-config.log": ("missing-required-config", None),
+    "config-invalid-ccloud.txt": ("config-invalid", None),
+    "noclassdef.txt": ("java-class-missing", None),
     "tasks-max-enforced.txt": ("tasks-max-exceeded", None),
     "file-missing-suppressed.log": ("file-not-found", None),
     "no-suitable-driver.log": ("jdbc-no-suitable-driver", None),

@@ -197,7 +197,7 @@ async def test_cannot_fix_is_reported_not_restarted(tmp_path: Path) -> None:
     async with client:
         events = (await watcher.poll()).events
     assert [e.event for e in events] == ["failed", "not-restarted"]
-    assert "a class is missing" in events[1].detail
+    assert "java-class-missing: A class the connector" in events[1].detail
     assert not [r for r in fake.requests if r.startswith("POST")]
 
 
