@@ -111,7 +111,7 @@ def fetch_http_worker(
     connector: str | None = None,
     env: Mapping[str, str] | None = None,
     clock: Callable[[], float] = time.time,
-    limit: int = MAX_PAGE_BYTES,
+    limit: int | None = None,
 ) -> WorkerSnapshot:
     """One worker's metrics from one HTTP request; failures become ``error`` text."""
     started = time.monotonic()
@@ -128,6 +128,7 @@ def fetch_http_worker(
         )
 
     own = client is None
+    limit = limit or MAX_PAGE_BYTES
     try:
         http = client or make_client(endpoint, timeout, env)
     except ConfigError as exc:
@@ -138,12 +139,13 @@ def fetch_http_worker(
             text = body.decode("utf-8", errors="replace")
             page, notes = prometheus.read_page(text, endpoint.preset, connector)
             records = page.records
-            notes = (f"preset {page.preset.name}", *notes)
+            detail = f"preset {page.preset.name}"
         else:
             requests = jolokia.bulk_request(catalog.GROUPS, connector)
             body = _exchange(http, "POST", endpoint.url, limit, json=requests)
             records_list, notes = jolokia.parse_answer(body, requests)
             records = tuple(records_list)
+            detail = ""
             if not records:
                 raise SourceError("no Kafka Connect MBeans on this JVM (is it a Connect worker?)")
     except JmxError as exc:
@@ -161,7 +163,7 @@ def fetch_http_worker(
         elapsed=time.monotonic() - started,
         notes=tuple(f"{endpoint.source}: {n}" for n in notes),
     )
-    snapshot = replace(snapshot, source=endpoint.source)
+    snapshot = replace(snapshot, source=endpoint.source, detail=detail)
     return _check_partial(snapshot, endpoint.source)
 
 

@@ -224,6 +224,7 @@ class WorkerSnapshot:
     tasks: Mapping[tuple[str, int], TaskMetrics] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     source: str = "jmx"  # jmx | prometheus | jolokia: where these values were read
+    detail: str = ""  # how the source was read (the Prometheus preset), not a problem
 
     @property
     def ok(self) -> bool:

@@ -206,9 +206,9 @@ def map_sample(preset: Preset, name: str, labels: Mapping[str, str], value: floa
         if scope is None:
             return []
         rest = name[len(prefix) :]
-        if preset.info_suffix and rest.endswith("_info") and rest[:-5] in labels:
-            attribute = rest[:-5].replace("_", "-")
-            return [Mapped(group, attribute, labels[rest[:-5]], *scope)]
+        base = rest[:-5] if rest.endswith("_info") else rest
+        if preset.info_suffix and base in labels:  # ``_info`` or not, by client version
+            return [Mapped(group, base.replace("_", "-"), labels[base], *scope)]
         entry_name = attribute_name(group, rest)
         entry = catalog.attribute(group, entry_name)
         if entry is not None and not entry.is_number and entry.kind != "boolean":

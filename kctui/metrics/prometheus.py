@@ -18,6 +18,8 @@ from kctui.metrics.model import MBeanRecord
 from kctui.metrics.parse import JmxError, coerce_value
 
 Sample = tuple[str, Mapping[str, str], float]
+# Labels of the worker's Kafka client metrics (clientId lowercased or not, by exporter).
+_CLIENT_LABELS = frozenset({"clientid", "clientId", "client_id", "client-id", "nodeid", "nodeId"})
 
 
 class ExpositionError(JmxError):
@@ -111,8 +113,8 @@ def to_records(
     records: list[MBeanRecord] = []
     mapped_count = unmapped = other = 0
     for name, labels, value in samples:
-        if not name.startswith("kafka_connect_"):
-            other += 1
+        if not name.startswith("kafka_connect_") or _CLIENT_LABELS.intersection(labels):
+            other += 1  # JVM, Kafka client (coordinator, node, app-info) and other samples
             continue
         mapped = presets.map_sample(preset, name, labels, value)
         if not mapped:

@@ -30,7 +30,7 @@ Row = tuple[str, tuple[Cell, ...]]
 
 WORKER_COLUMNS = (
     ("worker", "Worker", 22),
-    ("jmx", "JMX", 0),
+    ("jmx", "Source", 0),
     ("connectors", "Conn", 5),
     ("tasks", "Tasks", 5),
     ("startup", "Start fail c/t", 14),
@@ -105,7 +105,9 @@ def _worker_cells(worker: WorkerSnapshot) -> tuple[Cell, ...]:
         blank = Cell(NONE, "muted", right=True)
         return (Cell(worker.worker), Cell(worker.error, "FAILED"), *(blank,) * 6)
     wm, rb = worker.worker_metrics, worker.rebalance
-    jmx = f"ok in {worker.elapsed:.1f}s" + (f" ({'; '.join(worker.notes)})" if worker.notes else "")
+    jmx = f"{worker.source} ok in {worker.elapsed:.1f}s" + (
+        f" ({'; '.join(worker.notes)})" if worker.notes else ""
+    )
     startup = NONE
     if wm is not None:
         startup = (
@@ -166,7 +168,7 @@ def task_rows(
             continue
         why = "no metrics"
         if status.worker_id in failed_workers:
-            why = f"no metrics: JMX of {status.worker_id} failed"
+            why = f"no metrics: metrics of {status.worker_id} failed"
         blank = Cell(NONE, "muted", right=True)
         rows.append(
             (
