@@ -164,7 +164,8 @@ def fetch_http_worker(
         notes=tuple(f"{endpoint.source}: {n}" for n in notes),
     )
     snapshot = replace(snapshot, source=endpoint.source, detail=detail)
-    return _check_partial(snapshot, endpoint.source)
+    # With a connector filter the worker may rightly hold none of its tasks.
+    return snapshot if connector is not None else _check_partial(snapshot, endpoint.source)
 
 
 def _check_partial(snapshot: WorkerSnapshot, source: str) -> WorkerSnapshot:

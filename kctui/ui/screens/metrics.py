@@ -210,7 +210,9 @@ class MetricsScreen(Screen[None]):
         self.polls += 1
         self.history.add(snapshot)
         self.history.forget(set(snapshot.connector_names))
-        self.query_one("#metrics-workers", MetricsTable).show(worker_rows(snapshot))
+        answers = getattr(self.app, "worker_health", None) or ()
+        health = {answer.address: answer for answer in answers}
+        self.query_one("#metrics-workers", MetricsTable).show(worker_rows(snapshot, health))
         self._show_tasks()
         self._show_notes(snapshot)
         self._show_health()
