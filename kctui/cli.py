@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "dlq",
     "logs",
     "triage",
+    "metrics",
     "apply",
     "offsets",
 )

@@ -232,7 +232,6 @@ class Sandbox:
         self._check_ports()
         version = resolve_version(self.version_spec, self.cache)
         lib, download_seconds = ensure_jars(version, self.cache, log=self.log)
-        self._agents = agents.ensure_agents(self.cache, log=self.log)
         self.home.mkdir(parents=True, exist_ok=True)
         state = self._prepare(version)
         classpath = f"{lib}/*"
@@ -241,6 +240,7 @@ class Sandbox:
         state.components.append(self._start_broker(java, classpath, version, state.cluster_id))
         state.save(self.state_file)
         self._wait_broker(state)
+        self._agents = agents.ensure_agents(self.cache, log=self.log)
         for index in range(len(self.ports.worker_rest)):
             state.components.append(self._start_worker(java, classpath, version, index))
         state.components.append(self._start_feeder())
