@@ -199,22 +199,43 @@ def map_sample(preset: Preset, name: str, labels: Mapping[str, str], value: floa
             for label, attribute in info.labels.items()
             if label in labels
         ]
+    found = _prefixed(preset, name)
+    if found is None:
+        return []
+    group, rest, entry_name = found
+    scope = _scope(group, labels, preset)
+    if scope is None:
+        return []
+    base = rest[:-5] if rest.endswith("_info") else rest
+    if preset.info_suffix and base in labels:  # ``_info`` or not, by client version
+        return [Mapped(group, base.replace("_", "-"), labels[base], *scope)]
+    if entry_name is None:
+        return []  # a string attribute cannot be a sample value
+    return [Mapped(group, entry_name, value, *scope)]
+
+
+_RESOLVED: dict[tuple[str, str], tuple[str, str, str | None] | None] = {}
+
+
+def _prefixed(preset: Preset, name: str) -> tuple[str, str, str | None] | None:
+    """(group, rest of the name, numeric attribute or None) by the longest prefix; cached
+    per name, as a page repeats each name once per connector and task."""
+    key = (preset.name, name)
+    if key in _RESOLVED:
+        return _RESOLVED[key]
+    result: tuple[str, str, str | None] | None = None
     for prefix, group in preset.prefixes:
-        if not name.startswith(prefix) or len(name) == len(prefix):
-            continue
-        scope = _scope(group, labels, preset)
-        if scope is None:
-            return []
-        rest = name[len(prefix) :]
-        base = rest[:-5] if rest.endswith("_info") else rest
-        if preset.info_suffix and base in labels:  # ``_info`` or not, by client version
-            return [Mapped(group, base.replace("_", "-"), labels[base], *scope)]
-        entry_name = attribute_name(group, rest)
-        entry = catalog.attribute(group, entry_name)
-        if entry is not None and not entry.is_number and entry.kind != "boolean":
-            return []  # a string attribute cannot be a sample value
-        return [Mapped(group, entry_name, value, *scope)]
-    return []
+        if name.startswith(prefix) and len(name) > len(prefix):
+            rest = name[len(prefix) :]
+            entry_name: str | None = attribute_name(group, rest)
+            entry = catalog.attribute(group, entry_name or "")
+            if entry is not None and not entry.is_number and entry.kind != "boolean":
+                entry_name = None
+            result = (group, rest, entry_name)
+            break
+    if len(_RESOLVED) < 50_000:  # names are few; a page of odd names must not grow it forever
+        _RESOLVED[key] = result
+    return result
 
 
 def signature_hits(preset: Preset, name: str, labels: Mapping[str, str]) -> bool:
