@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from dataclasses import replace
 from typing import Any
 
 from kctui.config import ClusterConfig, MetricsEndpoint
@@ -73,7 +74,7 @@ def one_refresh(
         cpus.append(children_cpu() - child + time.process_time() - own)
         workers.append(process_cpu(pid) - jvm)
         if snapshot.error:
-            raise SystemExit(f"{endpoint.name}: {snapshot.error}")
+            return {"error": snapshot.error}
         tasks = len(snapshot.tasks)
     return {
         "wall": statistics.median(walls),
@@ -85,7 +86,7 @@ def one_refresh(
 
 def report(cluster: ClusterConfig, label: str, reps: int) -> None:
     print(f"\n== {label}")
-    source = MetricsSource(cluster)
+    source = MetricsSource(replace(cluster, timeout=120.0))  # measure, do not give up
     try:
         for worker in sorted({e.worker for e in cluster.metric_endpoints()}):
             endpoints = {e.source: e for e in cluster.metric_endpoints() if e.worker == worker}
@@ -95,10 +96,14 @@ def report(cluster: ClusterConfig, label: str, reps: int) -> None:
                 for kind in PREFERENCE
                 if kind in endpoints
             }
-            jmx_wall = results["jmx"]["wall"] if "jmx" in results else None
-            print(f"worker {worker} ({results[next(iter(results))]['tasks']} tasks)")
+            jmx_wall = results.get("jmx", {}).get("wall")
+            tasks = max(r.get("tasks", 0) for r in results.values())
+            print(f"worker {worker} ({tasks} tasks)")
             print(f"  {'source':<12}{'wall s':>9}{'CPU s':>9}{'worker CPU s':>14}{'vs JMX':>9}")
             for kind, r in results.items():
+                if "error" in r:
+                    print(f"  {kind:<12}{r['error']}")
+                    continue
                 ratio = f"{jmx_wall / r['wall']:.0f}x" if jmx_wall and kind != "jmx" else ""
                 print(
                     f"  {kind:<12}{r['wall']:>9.3f}{r['cpu']:>9.3f}{r['worker_cpu']:>14.3f}"
