@@ -153,7 +153,7 @@ def fetch_http_worker(
     except Exception as exc:  # noqa: BLE001 - whatever a worker sends stays its own notice
         return failed(f"{type(exc).__name__}: {exc}")
     finally:
-        if own and "http" in locals():
+        if own:
             http.close()
     snapshot = build_worker_snapshot(
         endpoint.worker,

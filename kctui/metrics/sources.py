@@ -1,7 +1,8 @@
 """Every metrics source of a cluster behind one door: JMX, Prometheus and Jolokia.
 
 Each worker may have several sources; a refresh reads ONE per worker, the cheapest that
-answers (Prometheus, then Jolokia, then JMX), and notes why a preferred one failed. All
+answers (Jolokia, then Prometheus, then JMX: the order of their cost on a big worker,
+see tests/bench/bench_metrics_sources.py), and notes why a preferred one failed. All
 of them map onto the same model (:mod:`kctui.metrics.model`), so the metrics screen, the
 console's Rec/s and Lag columns, the health rules and triage do not care which answered.
 Blocking: call ``fetch()`` from a thread worker.
@@ -23,7 +24,7 @@ from kctui.metrics import jmx
 from kctui.metrics.http_sources import fetch_http_worker, make_client
 from kctui.metrics.model import MetricsSnapshot, WorkerSnapshot
 
-PREFERENCE = ("prometheus", "jolokia", "jmx")
+PREFERENCE = ("jolokia", "prometheus", "jmx")
 
 
 def deadline_of(cluster: ClusterConfig) -> float:

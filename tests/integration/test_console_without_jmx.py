@@ -59,7 +59,7 @@ async def test_rate_and_lag_columns_come_from_prometheus_and_jolokia(
             "Rec/s of demo-source and Lag of demo-sink",
         )
         snapshot = app.console_metrics.history.latest
-        assert {w.source for w in snapshot.workers} == {"prometheus"}
+        assert {w.source for w in snapshot.workers} == {"jolokia"}
         assert float(cell(table, "demo-source", "rate").replace(",", "")) >= 0
         app.open_metrics("demo-sink")
         worker = snapshot.workers[0].worker
@@ -70,6 +70,6 @@ async def test_rate_and_lag_columns_come_from_prometheus_and_jolokia(
             except Exception:  # noqa: BLE001 - the screen or the row is not there yet
                 return ""
 
-        await until(pilot, lambda: "prometheus ok" in worker_cell(), "the worker table")
+        await until(pilot, lambda: "jolokia ok" in worker_cell(), "the worker table")
         tasks = app.screen.query_one("#metrics-tasks")
         await until(pilot, lambda: tasks.row_count == 2, "demo-sink's two tasks")

@@ -49,7 +49,10 @@ def test_every_task_metric_by_its_connect_name_from_each_source(
 
 
 def test_text_output_names_the_source_and_the_time(sandbox: Sandbox) -> None:
-    result = kctui("metrics", "--connector", "demo-source", config=sandbox.config_file)
+    result = kctui(
+        "metrics", "--connector", "demo-source", "--source", "prometheus",
+        config=sandbox.config_file,
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "prometheus (preset strimzi)" in result.stdout
     assert "task demo-source/0" in result.stdout

@@ -114,7 +114,7 @@ def test_the_console_source_reads_each_worker_once_from_the_cheapest_source(
         snapshot = source.fetch()
     finally:
         source.close()
-    assert [w.source for w in snapshot.workers] == ["prometheus", "prometheus"]
-    assert all(w.ok and w.detail == "preset strimzi" for w in snapshot.workers)
+    assert [w.source for w in snapshot.workers] == ["jolokia", "jolokia"]
+    assert all(w.ok and not w.notes for w in snapshot.workers)
     assert "demo-sink" in snapshot.connector_names
     assert snapshot.summary("demo-sink").task_count == 2

@@ -112,19 +112,14 @@ def test_a_page_with_only_worker_metrics_says_what_is_missing() -> None:
 
 def test_a_failing_source_falls_back_to_the_next_one_of_the_worker() -> None:
     jolokia = MetricsEndpoint(worker="w", url="http://j/jolokia/", source="jolokia")
-    transport = by_host(
-        {
-            "p": lambda r: httpx.Response(503),
-            "j": lambda r: httpx.Response(200, content=JOLOKIA_ANSWER),
-        }
-    )
-    source = MetricsSource(cluster(jolokia, prom("w", "p")), transport=transport)
+    transport = by_host({"j": lambda r: httpx.Response(503), "p": good})
+    source = MetricsSource(cluster(prom("w", "p"), jolokia), transport=transport)
     try:
         (worker,) = source.fetch_raw().workers
     finally:
         source.close()
-    assert worker.ok and worker.source == "jolokia"
-    assert worker.notes[0] == "prometheus: HTTP 503 Service Unavailable"
+    assert worker.ok and worker.source == "prometheus"  # Jolokia is asked first
+    assert worker.notes[0] == "jolokia: HTTP 503 Service Unavailable"
 
 
 def test_jolokia_is_one_post_with_every_group_and_the_connector_filter() -> None:
