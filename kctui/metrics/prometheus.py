@@ -19,6 +19,8 @@ from kctui.metrics.parse import JmxError, coerce_value
 
 Sample = tuple[str, Mapping[str, str], float]
 # Labels of the worker's Kafka client metrics (clientId lowercased or not, by exporter).
+# The worker's app-info and metric-count MBeans: not Connect metrics kctui reads.
+_NOT_CONNECT_MBEANS = ("kafka_connect_app_info", "kafka_connect_kafka_metrics_count")
 _CLIENT_LABELS = frozenset({"clientid", "clientId", "client_id", "client-id", "nodeid", "nodeId"})
 
 
@@ -156,7 +158,11 @@ def to_records(
     mapped_count = unmapped = other = 0
     names: dict[tuple[str, str | None, str | None], str] = {}
     for name, labels, value in samples:
-        if not name.startswith("kafka_connect_") or _CLIENT_LABELS.intersection(labels):
+        if (
+            not name.startswith("kafka_connect_")
+            or name.startswith(_NOT_CONNECT_MBEANS)
+            or _CLIENT_LABELS.intersection(labels)
+        ):
             other += 1  # JVM, Kafka client (coordinator, node, app-info) and other samples
             continue
         mapped = presets.map_sample(preset, name, labels, value)

@@ -95,6 +95,27 @@ def test_the_sample_pasted_in_strimzi_issue_6199_reads_as_worker_metrics() -> No
     assert snap.worker_metrics is not None and snap.worker_metrics.connector_count == 2
 
 
+def test_a_real_strimzi_metrics_reporter_page_agrees_with_rest() -> None:
+    page, notes = prometheus.read_page(
+        (FIXTURES / "scrape-strimzi-metrics-reporter.prom").read_text()
+    )
+    assert page.preset.name == "strimzi-reporter" and page.unmapped_connect == 0, notes
+    snap = build_worker_snapshot("127.0.0.1:29385", "u", page.records, fetched_at=0.0)
+    rest = json.loads((FIXTURES / "reporter-worker-rest-status.json").read_text())
+    expected = {
+        (name, task["id"]): task["state"].lower()
+        for name, entry in rest.items()
+        for task in entry["status"]["tasks"]
+        if task["worker_id"] == "127.0.0.1:29385"
+    }
+    assert {key: task.status for key, task in snap.tasks.items()} == expected
+    source = snap.tasks[("probe-source", 0)].source
+    assert source is not None and source.write_total == 60.0  # ``_total`` cut by the reporter
+    assert snap.connectors["demo-stopped"].status == "stopped"
+    assert snap.rebalance is not None and snap.rebalance.leader == "http://127.0.0.1:29384/"
+    assert snap.worker_metrics is not None and snap.worker_metrics.task_count == 4
+
+
 def test_strimzi_reporter_names_map_back_with_total_restored() -> None:
     # Lines built from the reporter's naming code (see PROVENANCE.md), not a capture.
     text = (
