@@ -62,7 +62,6 @@ T = TypeVar("T")
 LARGE_ANSWER_BYTES = 256 * 1024
 LARGE_CLUSTER_CONNECTORS = 200
 
-
 class _ConnectionLost(Unreachable):
     """The connection broke after the request may have been sent."""
 

@@ -65,7 +65,8 @@ async def test_table_gains_rate_and_lag_and_the_reason_uses_metrics() -> None:
         await pilot.press("enter")
         await wait_for(
             pilot,
-            lambda: "lag 25,000 > 10,000" in str(app.screen.query_one("#detail-header").render()),
+            lambda: "lag 25,000 > 10,000"
+            in str(app.screen.query_one("#detail-header").render()),
             what="the detail header with the lag",
         )
 

@@ -51,7 +51,7 @@ def test_unreachable_maven_central_is_one_line(
 def test_old_java_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     home = tmp_path / "jdk"
     (home / "bin").mkdir(parents=True)
-    _script(home / "bin" / "java", "echo 'openjdk version \"11.0.2\" 2019-01-15' >&2\n")
+    _script(home / "bin" / "java", 'echo \'openjdk version "11.0.2" 2019-01-15\' >&2\n')
     assert java_major(str(home / "bin" / "java")) == 11
     monkeypatch.setenv("JAVA_HOME", str(home))
     box = Sandbox(tmp_path / "h", tmp_path / "c", config_file=tmp_path / "k.toml")
@@ -78,7 +78,7 @@ def test_a_jvm_dying_at_start_shows_its_log_tail(
     _script(
         home / "bin" / "java",
         'case "$*" in\n'
-        "  *-version*) echo 'openjdk version \"17.0.15\"' >&2 ;;\n"
+        '  *-version*) echo \'openjdk version "17.0.15"\' >&2 ;;\n'
         "  *StorageTool*) exit 0 ;;\n"
         '  *) echo "ERROR Exiting Kafka due to fatal exception: bad listener"; exit 1 ;;\n'
         "esac\n",
