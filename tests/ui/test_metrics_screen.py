@@ -120,7 +120,7 @@ async def test_connector_pane_shows_tasks_rates_lag_and_worker_errors() -> None:
         assert all(name != "MainThread" for name in source.threads)  # polled off the UI thread
         workers = screen.query_one("#metrics-workers", MetricsTable)
         assert workers.row_count == 2
-        assert workers.cell_text("w1:8083", "jmx").startswith("jmx ok in 0.4s")
+        assert workers.cell_text("w1:8083", "jmx").startswith("jmx ok in 400 ms")
         assert workers.cell_text("w1:8083", "since") == "2m 05s"
         assert workers.cell_text("w1:8083", "startup") == "0/2"
         assert workers.cell_text("w2:8083", "jmx") == "connection refused: nothing listens"

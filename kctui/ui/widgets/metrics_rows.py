@@ -130,7 +130,8 @@ def _worker_cells(worker: WorkerSnapshot, answer: WorkerHealth | None = None) ->
             *(blank,) * 6,
         )
     wm, rb = worker.worker_metrics, worker.rebalance
-    jmx = f"{worker.source} ok in {worker.elapsed:.1f}s" + (
+    took = f"{worker.elapsed:.1f}s" if worker.elapsed >= 1 else f"{worker.elapsed * 1000:.0f} ms"
+    jmx = f"{worker.source} ok in {took}" + (
         f" ({'; '.join(worker.notes)})" if worker.notes else ""
     )
     startup = NONE
