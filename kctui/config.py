@@ -478,6 +478,8 @@ def _parse_metrics(path: Path, r: _Reader) -> MetricsEndpoint:
         raise r._fail("source", "one of " + ", ".join(METRIC_SOURCES))
     if source != "jmx" and not url.startswith(("http://", "https://")):
         raise r._fail("url", f"an http:// or https:// URL for a {source} source")
+    if source != "jmx" and "@" in url.split("//", 1)[-1].split("/", 1)[0]:
+        raise r._fail("url", "a URL without credentials (use username/password_env or token_env)")
     if source == "jmx" and not url.startswith("service:jmx:"):
         raise r._fail("url", "a service:jmx:rmi:///jndi/rmi://HOST:PORT/jmxrmi URL")
     preset = r.text("preset")

@@ -21,6 +21,7 @@ import httpx
 from kctui import __version__
 from kctui.config import ConfigError, MetricsEndpoint
 from kctui.connect.transport import http_auth, ssl_setting, transport_reason
+from kctui.masking import mask_urls
 from kctui.metrics import catalog, jolokia, prometheus
 from kctui.metrics.model import WorkerSnapshot
 from kctui.metrics.parse import JmxError, build_worker_snapshot
@@ -123,7 +124,7 @@ def fetch_http_worker(
             endpoint.url,
             fetched_at,
             elapsed=time.monotonic() - started,
-            error=f"{endpoint.source}: {reason}",
+            error=f"{endpoint.source}: {mask_urls(reason)}",
             source=endpoint.source,
         )
 

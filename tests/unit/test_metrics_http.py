@@ -219,9 +219,20 @@ def test_metrics_entries_are_read_beside_legacy_jmx_entries() -> None:
         ('source = "prometheus"\nurl = "http://x"\npreset = "mine"', "strimzi, jmx-exporter"),
         ('source = "prometheus"\nurl = "http://x"\npassword = "inline"', "unknown key"),
         ('source = "jolokia"\nurl = "http://x"\nusername = "u"\ntoken_env = "T"', "not both"),
+        ('source = "prometheus"\nurl = "https://u:pw@x/metrics"', "without credentials"),
     ],
 )
 def test_bad_metrics_entries_name_the_key(entry: str, message: str) -> None:
     text = f'[clusters.a]\nurls = ["http://c"]\n[[clusters.a.metrics]]\nworker = "w"\n{entry}\n'
     with pytest.raises(Exception, match=message):
         parse_config(Path("k.toml"), text)
+
+
+def test_a_password_in_what_a_worker_answers_is_masked_in_the_notice() -> None:
+    location = "https://kctui:s3cret@sso.example.com/login"
+    transport = httpx.MockTransport(lambda r: httpx.Response(302, headers={"location": location}))
+    endpoint = prom("w", "x")
+    with make_client(endpoint, 3.0, transport=transport) as client:
+        snap = fetch_http_worker(endpoint, client=client)
+    assert snap.error is not None and "sso.example.com" in snap.error
+    assert "s3cret" not in snap.error
