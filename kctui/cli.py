@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "dlq_redrive",
     "logs",
     "triage",
+    "metrics",
     "apply",
     "offsets",
     "watch",

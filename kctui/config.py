@@ -26,6 +26,12 @@ The file looks like this (see docs/configuration.md for every key)::
     worker = "connect-1:8083"
     url = "service:jmx:rmi:///jndi/rmi://connect-1:9999/jmxrmi"
 
+    [[clusters.prod.metrics]]          # or a Prometheus exporter / Jolokia agent
+    worker = "connect-2:8083"
+    source = "prometheus"              # jmx | prometheus | jolokia
+    url = "https://connect-2:9404/metrics"
+    token_file = "~/.secrets/metrics-token"
+
     [[clusters.prod.logs]]
     worker = "connect-1:8083"
     command = ["ssh", "connect-1", "tail", "-F", "/var/log/kafka/connect.log"]
@@ -177,6 +183,11 @@ class SchemaRegistrySettings:
     insecure: bool = False
     timeout: float = 5.0
 
+    @property
+    def name(self) -> str:
+        """How TLS errors name it."""
+        return "schema_registry"
+
     def password(self, env: Mapping[str, str] | None = None) -> str | None:
         return read_secret(
             self.password_env, self.password_file, what="schema_registry.password", env=env
@@ -198,6 +209,40 @@ class JmxEndpoint:
 
     def password(self, env: Mapping[str, str] | None = None) -> str | None:
         return read_secret(self.password_env, self.password_file, what="jmx.password", env=env)
+
+
+METRIC_SOURCES = ("jmx", "prometheus", "jolokia")
+
+
+@dataclass(frozen=True)
+class MetricsEndpoint:
+    """Where one worker's metrics are read: remote JMX, a Prometheus ``/metrics`` page or
+    a Jolokia agent. HTTP sources take the REST client's auth and TLS choices."""
+
+    worker: str
+    url: str
+    source: str = "jmx"
+    username: str | None = None
+    password_env: str | None = None
+    password_file: str | None = None
+    token_env: str | None = None
+    token_file: str | None = None
+    ca_file: str | None = None
+    cert_file: str | None = None
+    key_file: str | None = None
+    insecure: bool = False
+    preset: str | None = None  # prometheus only: name mapping; None detects it
+
+    @property
+    def name(self) -> str:
+        return f"{self.source} of {self.worker}"
+
+    def password(self, env: Mapping[str, str] | None = None) -> str | None:
+        what = f"{self.source}.password"
+        return read_secret(self.password_env, self.password_file, what=what, env=env)
+
+    def token(self, env: Mapping[str, str] | None = None) -> str | None:
+        return read_secret(self.token_env, self.token_file, what=f"{self.source}.token", env=env)
 
 
 @dataclass(frozen=True)
@@ -235,6 +280,7 @@ class ClusterConfig:
     kafka: KafkaSettings | None = None
     jmx: tuple[JmxEndpoint, ...] = ()
     logs: tuple[LogSource, ...] = ()
+    metrics: tuple[MetricsEndpoint, ...] = ()
     schema_registry: SchemaRegistrySettings | None = None
     auto_restart: RestartPolicy | None = None  # [clusters.X.auto_restart] for kctui watch
     # Only for clusters imported from kcctl, whose file holds the password itself.
@@ -244,6 +290,21 @@ class ClusterConfig:
         if self.password is not None:
             return self.password
         return read_secret(self.password_env, self.password_file, what="password", env=env)
+
+    def metric_endpoints(self, source: str | None = None) -> tuple[MetricsEndpoint, ...]:
+        """Every metrics source of every worker (``[[jmx]]`` entries included), or one kind."""
+        legacy = tuple(
+            MetricsEndpoint(
+                worker=j.worker,
+                url=j.url,
+                username=j.username,
+                password_env=j.password_env,
+                password_file=j.password_file,
+            )
+            for j in self.jmx
+        )
+        found = legacy + self.metrics
+        return found if source is None else tuple(e for e in found if e.source == source)
 
 
 @dataclass(frozen=True)
@@ -320,8 +381,9 @@ class _Reader:
 _CLUSTER_KEYS = {
     "urls", "url", "read_only", "username", "password_env", "password_file", "ca_file",
     "cert_file", "key_file", "insecure", "timeout", "refresh_seconds", "lag_threshold",
-    "kafka", "jmx", "logs", "schema_registry", "auto_restart",
+    "kafka", "jmx", "logs", "metrics", "schema_registry", "auto_restart",
 }  # fmt: skip
+_METRICS_KEYS = {f.name for f in MetricsEndpoint.__dataclass_fields__.values()}
 _KAFKA_KEYS = {f.name for f in KafkaSettings.__dataclass_fields__.values()} - {"sasl_password"}
 
 
@@ -419,6 +481,10 @@ def _parse_cluster(path: Path, name: str, table: Any) -> ClusterConfig:
                 password_file=jr.text("password_file"),
             )
         )
+    metrics = [
+        _parse_metrics(path, mr)
+        for mr in _parse_list_of_tables(path, prefix + ".metrics", table.get("metrics", []))
+    ]
     logs: list[LogSource] = []
     for lr in _parse_list_of_tables(path, prefix + ".logs", table.get("logs", [])):
         lr.check_known({"worker", "path", "command", "shell", "max_lines"})
@@ -470,6 +536,7 @@ def _parse_cluster(path: Path, name: str, table: Any) -> ClusterConfig:
         else None,
         jmx=tuple(jmx),
         logs=tuple(logs),
+        metrics=tuple(metrics),
         auto_restart=_parse_auto_restart(path, prefix, table),
     )
 
@@ -483,6 +550,47 @@ def _parse_auto_restart(path: Path, prefix: str, table: Mapping[str, Any]) -> Re
         return parse_policy(path, prefix + ".auto_restart", table["auto_restart"])
     except PolicyError as exc:
         raise ConfigError(str(exc)) from exc
+
+
+def _parse_metrics(path: Path, r: _Reader) -> MetricsEndpoint:
+    from kctui.metrics.presets import PRESET_NAMES
+
+    r.check_known(_METRICS_KEYS)
+    worker, url = r.text("worker"), r.text("url")
+    if not worker or not url:
+        raise ConfigError(f"{path}: '{r.prefix}worker' and '{r.prefix}url' are required")
+    source = (r.text("source") or "").lower()
+    if source not in METRIC_SOURCES:
+        raise r._fail("source", "one of " + ", ".join(METRIC_SOURCES))
+    if source != "jmx" and not url.startswith(("http://", "https://")):
+        raise r._fail("url", f"an http:// or https:// URL for a {source} source")
+    if source != "jmx" and "@" in url.split("//", 1)[-1].split("/", 1)[0]:
+        raise r._fail("url", "a URL without credentials (use username/password_env or token_env)")
+    if source == "jmx" and not url.startswith("service:jmx:"):
+        raise r._fail("url", "a service:jmx:rmi:///jndi/rmi://HOST:PORT/jmxrmi URL")
+    preset = r.text("preset")
+    if preset is not None and (source != "prometheus" or preset not in PRESET_NAMES):
+        raise r._fail("preset", "for a prometheus source, one of " + ", ".join(PRESET_NAMES))
+    endpoint = MetricsEndpoint(
+        worker=worker,
+        url=url,
+        source=source,
+        username=r.text("username"),
+        password_env=r.text("password_env"),
+        password_file=r.text("password_file"),
+        token_env=r.text("token_env"),
+        token_file=r.text("token_file"),
+        ca_file=r.text("ca_file"),
+        cert_file=r.text("cert_file"),
+        key_file=r.text("key_file"),
+        insecure=r.flag("insecure"),
+        preset=preset,
+    )
+    if endpoint.username and (endpoint.token_env or endpoint.token_file):
+        raise ConfigError(
+            f"{path}: '{r.prefix[:-1]}': expected username/password or a token, not both"
+        )
+    return endpoint
 
 
 def parse_config(path: Path, text: str) -> Config:

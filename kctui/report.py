@@ -65,15 +65,24 @@ def task_counts(state: ClusterState) -> dict[str, int]:
 
 
 def status_json(
-    state: ClusterState, rows: Sequence[ConnectorRow], *, cluster: str, server: ServerInfo | None
+    state: ClusterState,
+    rows: Sequence[ConnectorRow],
+    *,
+    cluster: str,
+    server: ServerInfo | None,
+    worker_health: Sequence[Any] | None = None,
 ) -> dict[str, Any]:
-    """The ``kctui status --json`` document."""
+    """The ``kctui status --json`` document; ``workers`` holds each worker's own health
+    (:class:`kctui.connect.worker_health.WorkerHealth`) when it was asked, else its id."""
+    workers: list[Any] = list(state.workers)
+    if worker_health is not None:
+        workers = [{**h.to_json(), "id": h.address} for h in worker_health]
     return {
         "cluster": cluster,
         "worker_url": state.worker_url,
         "kafka_version": str(server.version) if server else None,
         "fetched_at": state.fetched_at,
-        "workers": list(state.workers),
+        "workers": workers,
         "summary": {
             "connectors": len(rows),
             "health": health_counts(rows),

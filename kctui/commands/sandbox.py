@@ -23,7 +23,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--port-base",
         type=int,
         metavar="N",
-        help="move every port (default 29000: broker 29092, workers 29083/29084, JMX 29183/29184)",
+        help="move every port (default 29000: broker 29092, workers 29083/29084, "
+        "JMX 29073/29074, Prometheus 29040/29041, Jolokia 29050/29051)",
     )
     parser.add_argument("--no-seed", action="store_true", help="do not create demo connectors")
     parser.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS)

@@ -32,6 +32,7 @@ def run(args: argparse.Namespace) -> int:
     from kctui import report
     from kctui.commands import cluster_from_args, use_color
     from kctui.connect.client import ConnectClient
+    from kctui.connect.worker_health import check_workers
     from kctui.rows import connector_rows
 
     cluster = cluster_from_args(args)
@@ -40,12 +41,15 @@ def run(args: argparse.Namespace) -> int:
         async with ConnectClient(cluster) as client:
             state = await client.cluster_state()
             server = await client.server_info()
-            return state, server
+        health = await check_workers(cluster, state.workers) if args.json else None
+        return state, server, health
 
-    state, server = asyncio.run(fetch())
+    state, server, health = asyncio.run(fetch())
     rows = connector_rows(state)
     if args.json:
-        document = report.status_json(state, rows, cluster=cluster.name, server=server)
+        document = report.status_json(
+            state, rows, cluster=cluster.name, server=server, worker_health=health
+        )
         print(json.dumps(document, indent=2))
     else:
         color = use_color(sys.stdout)

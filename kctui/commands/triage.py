@@ -45,19 +45,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def gather_metrics(cluster: ClusterConfig, state: ClusterState, notes: list[str]) -> object:
     """One metrics snapshot (JMX + sink lag), or None; failures become notes."""
-    if not cluster.jmx:
-        notes.append("JMX not configured for this cluster: metrics left out")
+    if not cluster.metric_endpoints():
+        notes.append("no metrics source (JMX, Prometheus, Jolokia) configured: metrics left out")
         return None
-    from kctui.metrics.jmx import JmxMetricsSource
+    from kctui.metrics.sources import MetricsSource
 
-    source = JmxMetricsSource(cluster)
+    source = MetricsSource(cluster)
     try:
         configs = {name: c.config for name, c in state.connectors.items()}
         snapshot = source.fetch(configs)
     finally:
         source.close()
     for worker in snapshot.failed_workers:
-        notes.append(f"JMX of worker {worker.worker} ({worker.url}): {worker.error}")
+        notes.append(f"metrics of worker {worker.worker} ({worker.url}): {worker.error}")
     if snapshot.lag_error:
         notes.append(snapshot.lag_error)
     return snapshot

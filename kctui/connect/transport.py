@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 import ssl
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -14,9 +15,11 @@ from kctui import __version__
 from kctui.config import ClusterConfig, ConfigError
 
 
-class TlsFiles(Protocol):
-    """The TLS choices an HTTP endpoint of kctui's config offers (REST, Schema Registry...)."""
+class TlsOptions(Protocol):
+    """What :func:`ssl_setting` reads: a cluster's REST settings or a metrics endpoint."""
 
+    @property
+    def name(self) -> str: ...
     @property
     def ca_file(self) -> str | None: ...
     @property
@@ -27,12 +30,37 @@ class TlsFiles(Protocol):
     def insecure(self) -> bool: ...
 
 
-def ssl_setting(cluster: TlsFiles, where: str | None = None) -> ssl.SSLContext | bool:
+class BearerAuth(httpx.Auth):
+    """``Authorization: Bearer <token>``; the token never appears in a repr."""
+
+    def __init__(self, token: str) -> None:
+        self._header = f"Bearer {token}"
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = self._header
+        yield request
+
+    def __repr__(self) -> str:
+        return "BearerAuth(***)"
+
+
+def http_auth(
+    username: str | None, password: str | None, token: str | None = None
+) -> httpx.Auth | None:
+    """Basic auth when a username is set, else a bearer token when one is, else none."""
+    if username:
+        return httpx.BasicAuth(username, password or "")
+    if token:
+        return BearerAuth(token)
+    return None
+
+
+def ssl_setting(cluster: TlsOptions) -> ssl.SSLContext | bool:
     """httpx's ``verify``: True (system CAs), or a context with the CA bundle, client
     certificate and, only when ``insecure`` is set, verification turned off."""
     if not (cluster.ca_file or cluster.cert_file or cluster.insecure):
         return True
-    where = where or f"cluster '{getattr(cluster, 'name', '?')}'"
+    where = f"cluster '{cluster.name}'" if isinstance(cluster, ClusterConfig) else str(cluster.name)
     try:
         ca_file = str(Path(cluster.ca_file).expanduser()) if cluster.ca_file else None
         context = ssl.create_default_context(cafile=ca_file)
@@ -57,11 +85,9 @@ def ssl_setting(cluster: TlsFiles, where: str | None = None) -> ssl.SSLContext |
 
 def client_settings(cluster: ClusterConfig) -> dict[str, Any]:
     """Keyword arguments for ``httpx.AsyncClient``: auth, TLS, timeouts, headers."""
-    auth = None
-    if cluster.username:
-        auth = httpx.BasicAuth(cluster.username, cluster.rest_password() or "")
+    password = cluster.rest_password() if cluster.username else None
     return {
-        "auth": auth,
+        "auth": http_auth(cluster.username, password),
         "verify": ssl_setting(cluster),
         "timeout": httpx.Timeout(cluster.timeout, connect=min(cluster.timeout, 5.0)),
         "headers": {"Accept": "application/json", "User-Agent": f"kctui/{__version__}"},

@@ -44,18 +44,16 @@ class SchemaRegistry:
     def __init__(
         self, settings: SchemaRegistrySettings, *, transport: httpx.BaseTransport | None = None
     ) -> None:
-        from kctui.connect.transport import ssl_setting
+        from kctui.connect.transport import http_auth, ssl_setting
 
         self.settings = settings
-        auth: httpx.Auth | None = None
         headers = {"Accept": "application/vnd.schemaregistry.v1+json, application/json",
                    "User-Agent": f"kctui/{__version__}"}  # fmt: skip
-        if settings.username:
-            auth = httpx.BasicAuth(settings.username, settings.password() or "")
-        elif token := settings.token():
-            headers["Authorization"] = f"Bearer {token}"
+        auth = http_auth(
+            settings.username, settings.password() if settings.username else None, settings.token()
+        )
         kwargs: dict[str, Any] = {"transport": transport} if transport else {
-            "verify": ssl_setting(settings, "schema_registry")}  # fmt: skip
+            "verify": ssl_setting(settings)}  # fmt: skip
         self._http = httpx.Client(
             auth=auth, headers=headers, follow_redirects=False,
             timeout=httpx.Timeout(settings.timeout, connect=min(settings.timeout, 3.0)), **kwargs,

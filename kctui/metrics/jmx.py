@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from kctui.config import ClusterConfig, ConfigError, JmxEndpoint
+from kctui.config import ClusterConfig, ConfigError, JmxEndpoint, MetricsEndpoint
 from kctui.errors import KctuiError
 from kctui.metrics import catalog
 from kctui.metrics.model import MetricsSnapshot, WorkerSnapshot
@@ -163,7 +163,7 @@ def describe_failure(exc: BaseException, timeout: float) -> str:
 
 
 def fetch_worker(
-    endpoint: JmxEndpoint,
+    endpoint: JmxEndpoint | MetricsEndpoint,
     *,
     runner: Runner = run_jar,
     timeout: float = DEFAULT_TIMEOUT,

@@ -211,7 +211,7 @@ def _max(values: Iterable[float | None]) -> float | None:
 
 @dataclass(frozen=True)
 class WorkerSnapshot:
-    """One worker's metrics from one jmxquery call, or the reason it has none."""
+    """One worker's metrics from one read of one source, or the reason it has none."""
 
     worker: str
     url: str
@@ -223,6 +223,8 @@ class WorkerSnapshot:
     connectors: Mapping[str, ConnectorMetrics] = field(default_factory=dict)
     tasks: Mapping[tuple[str, int], TaskMetrics] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    source: str = "jmx"  # jmx | prometheus | jolokia: where these values were read
+    detail: str = ""  # how the source was read (the Prometheus preset), not a problem
 
     @property
     def ok(self) -> bool:

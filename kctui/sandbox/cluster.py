@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 
 from kctui.config import ClusterConfig, config_path, load_config, write_cluster, xdg_dir
-from kctui.sandbox import layout
+from kctui.sandbox import agents, layout
 from kctui.sandbox.jars import DEFAULT_VERSION_SPEC, SandboxError, ensure_jars, resolve_version
 
 CLUSTER_NAME = "sandbox"
@@ -93,6 +93,12 @@ def java_major(java: str) -> int | None:
 
 
 def port_is_free(port: int) -> bool:
+    # A JVM listening on [::ffff:127.0.0.1] does not stop an IPv4 bind: try to connect too.
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return False
+    except OSError:
+        pass
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
@@ -138,6 +144,7 @@ class Sandbox:
         self.config_file = config_file or config_path()
         self.log = log or (lambda message: print(message, file=sys.stderr, flush=True))
         self._procs: dict[str, subprocess.Popen[bytes]] = {}
+        self._agents: agents.AgentJars | None = None
 
     @classmethod
     def from_env(cls, **kwargs: object) -> Sandbox:
@@ -238,6 +245,7 @@ class Sandbox:
         state.components.append(self._start_broker(java, classpath, version, state.cluster_id))
         state.save(self.state_file)
         self._wait_broker(state)
+        self._agents = agents.ensure_agents(self.cache, log=self.log)
         for index in range(len(self.ports.worker_rest)):
             state.components.append(self._start_worker(java, classpath, version, index))
         state.components.append(self._start_feeder())
@@ -340,8 +348,14 @@ class Sandbox:
         props = directory / "worker.properties"
         props.write_text(layout.worker_properties(self.ports, index, directory), encoding="utf-8")
         logging = self._logging_flags(version, directory, "connect.log")
+        jars = self._agents or agents.ensure_agents(self.cache, log=self.log)
+        metrics_agents = agents.agent_flags(
+            jars, directory,
+            self.ports.worker_prometheus[index], self.ports.worker_jolokia[index],
+        )  # fmt: skip
         argv = [java, self.marker, *JVM_OPTS, *layout.jmx_flags(self.ports.worker_jmx[index]),
-                *logging, "-cp", classpath, "org.apache.kafka.connect.cli.ConnectDistributed",
+                *metrics_agents, *logging, "-cp", classpath,
+                "org.apache.kafka.connect.cli.ConnectDistributed",
                 str(props)]  # fmt: skip
         return self._spawn(f"worker-{index + 1}", argv, directory)
 
@@ -434,6 +448,16 @@ class Sandbox:
                 {"worker": w, "url": layout.jmx_url(p)}
                 for w, p in zip(workers, self.ports.worker_jmx, strict=True)
             ],
+            "metrics": [
+                *(
+                    {"worker": w, "source": "prometheus", "url": agents.prometheus_url(p)}
+                    for w, p in zip(workers, self.ports.worker_prometheus, strict=True)
+                ),
+                *(
+                    {"worker": w, "source": "jolokia", "url": agents.jolokia_url(p)}
+                    for w, p in zip(workers, self.ports.worker_jolokia, strict=True)
+                ),
+            ],
             "logs": [
                 {"worker": w, "path": f"{self.worker_log(i)}*"} for i, w in enumerate(workers)
             ],
@@ -506,7 +530,10 @@ class Sandbox:
         }
         for i, (rest, jmx) in enumerate(zip(ports.worker_rest, ports.worker_jmx, strict=True)):
             where[f"worker-{i + 1}"] = (
-                f"http://127.0.0.1:{rest} (JMX {jmx}, log {self.worker_log(i)})"
+                f"http://127.0.0.1:{rest} (JMX {jmx}, "
+                f"Prometheus {agents.prometheus_url(ports.worker_prometheus[i])}, "
+                f"Jolokia {agents.jolokia_url(ports.worker_jolokia[i])}, "
+                f"log {self.worker_log(i)})"
             )
         for component in state.components:
             alive = self.alive(component)

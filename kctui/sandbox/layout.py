@@ -19,7 +19,9 @@ class PortPlan:
 
     The defaults stay clear of a real Kafka on the same host (9092/9093, Connect 8083,
     JMX 9999): broker base+92, controller base+93, broker JMX base+99, worker i REST
-    base+83+i, worker i JMX base+183+i, the stand-in Schema Registry base+81.
+    base+83+i, worker i JMX base+73+i, worker i Prometheus exporter base+40+i, worker i
+    Jolokia base+50+i, the stand-in Schema Registry base+81. Every port lies below
+    base+100, so sandboxes whose bases are 100 apart (one per helper or CI job) never collide.
     """
 
     base: int
@@ -29,6 +31,8 @@ class PortPlan:
     worker_rest: tuple[int, ...]
     worker_jmx: tuple[int, ...]
     registry: int
+    worker_prometheus: tuple[int, ...] = ()
+    worker_jolokia: tuple[int, ...] = ()
 
     def named(self) -> dict[str, int]:
         ports = {
@@ -40,6 +44,10 @@ class PortPlan:
         for i, (rest, jmx) in enumerate(zip(self.worker_rest, self.worker_jmx, strict=True), 1):
             ports[f"worker-{i} REST"] = rest
             ports[f"worker-{i} JMX"] = jmx
+        for i, port in enumerate(self.worker_prometheus, 1):
+            ports[f"worker-{i} Prometheus"] = port
+        for i, port in enumerate(self.worker_jolokia, 1):
+            ports[f"worker-{i} Jolokia"] = port
         return ports
 
 
@@ -54,8 +62,10 @@ def plan_ports(base: int = DEFAULT_PORT_BASE, workers: int = WORKER_COUNT) -> Po
         controller=base + 93,
         broker_jmx=base + 99,
         worker_rest=tuple(base + 83 + i for i in range(workers)),
-        worker_jmx=tuple(base + 183 + i for i in range(workers)),
+        worker_jmx=tuple(base + 73 + i for i in range(workers)),
         registry=base + 81,
+        worker_prometheus=tuple(base + 40 + i for i in range(workers)),
+        worker_jolokia=tuple(base + 50 + i for i in range(workers)),
     )
     values = list(plan.named().values())
     assert len(values) == len(set(values)), "port plan collides"

@@ -63,7 +63,9 @@ class KctuiApp(App[None]):
         self._remembered_theme = remembered_theme or DEFAULT_THEME
         self._user_theme_dir = user_theme_dir
         self._keymap_config = dict(keymap or {})
-        self.console_metrics: Any = None  # kctui.ui.metrics_poller.ConsoleMetrics (JMX)
+        self.console_metrics: Any = None  # kctui.ui.metrics_poller.ConsoleMetrics
+        self.worker_health: tuple[Any, ...] | None = None  # kctui.connect.worker_health
+        self.health_poller: Any = None  # kctui.ui.health_poller.WorkerHealthPoller
 
     @property
     def read_only(self) -> bool:
@@ -103,10 +105,18 @@ class KctuiApp(App[None]):
 
         if self.console_metrics is None:
             self.console_metrics = ConsoleMetrics(self)
-        self.console_metrics.start()  # polls only when the cluster has JMX endpoints
+        self.console_metrics.start()  # polls only when the cluster has metrics sources
+        if self.health_poller is None and self._owns_client:
+            from kctui.ui.health_poller import WorkerHealthPoller
+
+            self.health_poller = WorkerHealthPoller(self)
+        if self.health_poller is not None:
+            self.health_poller.start()
 
     async def on_unmount(self) -> None:
         self.poller.stop()
+        if self.health_poller is not None:
+            self.health_poller.stop()
         if self.console_metrics is not None:
             self.console_metrics.stop()
         if self._owns_client and self.client is not None:
@@ -141,6 +151,11 @@ class KctuiApp(App[None]):
             refreshed_at=state.fetched_at if state else None,
             refresh_seconds=self.poller.interval,
             following=tuple(sorted(self.poller.follows)),
+            workers_healthy=(
+                None
+                if self.worker_health is None
+                else (sum(h.healthy for h in self.worker_health), len(self.worker_health))
+            ),
         )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

@@ -60,9 +60,9 @@ class ConsoleMetrics:
         self.app = app
         self.cluster = app.cluster  # type: ignore[attr-defined]
         if source is None:
-            from kctui.metrics.jmx import JmxMetricsSource
+            from kctui.metrics.sources import MetricsSource
 
-            source = JmxMetricsSource(self.cluster)
+            source = MetricsSource(self.cluster)
         self.source = source
         self.interval = interval or max(MIN_INTERVAL, self.cluster.refresh_seconds)
         self.history = MetricsHistory()

@@ -58,7 +58,12 @@ def test_status_json(url: str, tmp_path: Path) -> None:
     assert rows["demo-failing-sink"]["failed_task_ids"] == [0]
     assert rows["demo-paused"]["health"] == "PAUSED"
     assert rows["demo-stopped"]["tasks_total"] == 0
-    assert set(document["workers"]) == {"127.0.0.1:29083", "127.0.0.1:29084"}
+    workers = {w["url"]: w for w in document["workers"]}
+    assert set(workers) == set(url.split(","))  # every worker, each on its own URL
+    for worker in workers.values():
+        assert worker["health"]["status"] == "healthy", worker  # KIP-1017 on Kafka 4.x
+        assert "startup" in worker["health"]["message"]
+        assert 0 <= worker["ms"] < 5000
     assert document["summary"]["health"]["UNHEALTHY"] >= 1
 
 

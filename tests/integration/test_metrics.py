@@ -1,4 +1,4 @@
-"""Metrics against the sandbox workers' real JMX (ports 29183/29184)."""
+"""Metrics against the sandbox workers' real JMX (ports base+73, base+74)."""
 
 from __future__ import annotations
 

@@ -26,6 +26,7 @@ from textual.widgets import Static
 from kctui.config import ClusterConfig
 from kctui.connect.client import ConnectClient
 from kctui.connect.models import ClusterState
+from kctui.connect.worker_health import check_workers
 from kctui.sandbox import scenario
 from kctui.sandbox.cluster import Sandbox
 from kctui.ui.app import KctuiApp
@@ -262,6 +263,9 @@ async def test_client_fails_over_and_tasks_move_to_the_surviving_worker(failbox:
                     f"tasks did not move to {worker_1}:\n{timeline(history)}"
                 ) from None
         moved_after = history[-1][0]
+    health = {h.url: h for h in await check_workers(cluster_of(failbox, timeout=5.0))}
+    assert health[failbox.rest_urls[1]].status == "unreachable"  # GET /health of each worker
+    assert health[failbox.rest_urls[0]].status == "healthy", health[failbox.rest_urls[0]]
 
     print(f"\ngroup leader before the kill: {leader}; failover to worker-1 took "
           f"{failover_seconds * 1000:.0f} ms; every task RUNNING on {worker_1} "

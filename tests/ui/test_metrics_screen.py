@@ -120,7 +120,7 @@ async def test_connector_pane_shows_tasks_rates_lag_and_worker_errors() -> None:
         assert all(name != "MainThread" for name in source.threads)  # polled off the UI thread
         workers = screen.query_one("#metrics-workers", MetricsTable)
         assert workers.row_count == 2
-        assert workers.cell_text("w1:8083", "jmx").startswith("ok in 0.4s")
+        assert workers.cell_text("w1:8083", "jmx").startswith("jmx ok in 400 ms")
         assert workers.cell_text("w1:8083", "since") == "2m 05s"
         assert workers.cell_text("w1:8083", "startup") == "0/2"
         assert workers.cell_text("w2:8083", "jmx") == "connection refused: nothing listens"
@@ -131,12 +131,12 @@ async def test_connector_pane_shows_tasks_rates_lag_and_worker_errors() -> None:
         assert tasks.cell_text("0", "trend") != ""
         assert tasks.cell_text("0", "dlq") == "3"
         assert tasks.cell_text("1", "state") == "FAILED"
-        assert "JMX of w2:8083 failed" in tasks.cell_text("1", "rate")
+        assert "metrics of w2:8083 failed" in tasks.cell_text("1", "rate")
         health = str(screen.query_one("#metrics-health").render())
         assert "UNHEALTHY" not in health and "DEGRADED" in health
         assert "lag 25,000 > 10,000" in health
         notes = str(screen.query_one("#metrics-notes").render())
-        assert "JMX of worker w2:8083 failed: connection refused" in notes
+        assert "worker w2:8083: connection refused" in notes
         assert "1 of 2 workers answered" in notes
     assert source.closed
 
@@ -172,5 +172,5 @@ async def test_without_jmx_says_how_to_configure() -> None:
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
         notes = str(screen.query_one("#metrics-notes").render())
-        assert "No JMX endpoints configured" in notes and "[[clusters.test.jmx]]" in notes
+        assert "No metrics sources configured" in notes and "[[clusters.test.metrics]]" in notes
         assert source.calls == 0

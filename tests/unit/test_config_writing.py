@@ -25,7 +25,7 @@ def test_sandbox_entry_round_trips_through_the_parser(tmp_path: Path) -> None:
     assert cluster.urls == ("http://127.0.0.1:29083", "http://127.0.0.1:29084")
     assert cluster.kafka is not None and cluster.kafka.bootstrap_servers == ("127.0.0.1:29092",)
     assert [j.worker for j in cluster.jmx] == ["127.0.0.1:29083", "127.0.0.1:29084"]
-    assert cluster.jmx[1].url.endswith(":29184/jmxrmi")
+    assert cluster.jmx[1].url.endswith(":29074/jmxrmi")
     assert [s.worker for s in cluster.logs] == ["127.0.0.1:29083", "127.0.0.1:29084"]
     assert cluster.logs[0].path and cluster.logs[0].path.endswith("worker-1/connect.log*")
 

@@ -12,7 +12,9 @@ def test_default_ports_avoid_a_real_kafka_on_the_same_host() -> None:
     plan = layout.plan_ports()
     used = set(plan.named().values())
     assert plan.worker_rest == (29083, 29084)
-    assert plan.worker_jmx == (29183, 29184)
+    assert plan.worker_jmx == (29073, 29074)
+    assert plan.worker_prometheus == (29040, 29041)
+    assert plan.worker_jolokia == (29050, 29051)
     assert plan.broker == 29092
     assert used.isdisjoint({8083, 9092, 9093, 9999, 2181})
     assert len(used) == len(plan.named())
@@ -23,7 +25,7 @@ def test_port_base_moves_every_port_without_collisions(base: int) -> None:
     plan = layout.plan_ports(base)
     values = list(plan.named().values())
     assert len(values) == len(set(values))
-    assert all(base <= port <= base + 200 for port in values)
+    assert all(base <= port < base + 100 for port in values)
 
 
 @pytest.mark.parametrize("base", [0, 80, 1023, 65400])

@@ -113,9 +113,9 @@ class MetricsScreen(Screen[None]):
         self.cluster = cluster
         self.connector = connector
         if source is None:
-            from kctui.metrics.jmx import JmxMetricsSource
+            from kctui.metrics.sources import MetricsSource as Source
 
-            source = JmxMetricsSource(cluster)
+            source = Source(cluster)
         self.source = source
         self.interval = interval if interval is not None else cluster.refresh_seconds
         self.history = MetricsHistory()
@@ -150,13 +150,15 @@ class MetricsScreen(Screen[None]):
         notes = self.query_one("#metrics-notes", Static)
         if not self.source.configured:
             notes.update(
-                f"No JMX endpoints configured for cluster '{self.cluster.name}': add "
-                f"[[clusters.{self.cluster.name}.jmx]] entries (worker, url) to the config "
-                "file and enable remote JMX on the workers (see docs/metrics.md)."
+                f"No metrics sources configured for cluster '{self.cluster.name}': add "
+                f"[[clusters.{self.cluster.name}.metrics]] entries (worker, source, url: "
+                "a Prometheus exporter, a Jolokia agent or remote JMX) or "
+                f"[[clusters.{self.cluster.name}.jmx]] entries to the config file "
+                "(see docs/metrics.md)."
             )
             return
         self.query_one("#metrics-tasks", MetricsTable).focus()
-        notes.update("Reading JMX…")
+        notes.update(f"Reading {', '.join(getattr(self.source, 'sources', ('JMX',)))}…")
         self.action_refresh()
         self.set_interval(self.interval, self._tick)
 
@@ -208,7 +210,9 @@ class MetricsScreen(Screen[None]):
         self.polls += 1
         self.history.add(snapshot)
         self.history.forget(set(snapshot.connector_names))
-        self.query_one("#metrics-workers", MetricsTable).show(worker_rows(snapshot))
+        answers = getattr(self.app, "worker_health", None) or ()
+        health = {answer.address: answer for answer in answers}
+        self.query_one("#metrics-workers", MetricsTable).show(worker_rows(snapshot, health))
         self._show_tasks()
         self._show_notes(snapshot)
         self._show_health()
@@ -248,7 +252,7 @@ class MetricsScreen(Screen[None]):
         return {name: self._verdict(c) for name, c in state.connectors.items()}
 
     def _show_notes(self, snapshot: MetricsSnapshot) -> None:
-        lines = [f"JMX of worker {w.worker} failed: {w.error}" for w in snapshot.failed_workers]
+        lines = [f"worker {w.worker}: {w.error}" for w in snapshot.failed_workers]
         if snapshot.lag_error:
             lines.append(snapshot.lag_error)
         stamp = time.strftime("%H:%M:%S", time.localtime(snapshot.fetched_at or time.time()))

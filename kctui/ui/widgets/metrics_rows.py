@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from kctui.connect.models import Connector
+from kctui.connect.worker_health import WorkerHealth
 from kctui.health import HealthVerdict
 from kctui.metrics.history import MetricsHistory
 from kctui.metrics.model import MetricsSnapshot, TaskMetrics, WorkerSnapshot
@@ -30,7 +31,8 @@ Row = tuple[str, tuple[Cell, ...]]
 
 WORKER_COLUMNS = (
     ("worker", "Worker", 22),
-    ("jmx", "JMX", 0),
+    ("health", "Health", 14),
+    ("jmx", "Source", 0),
     ("connectors", "Conn", 5),
     ("tasks", "Tasks", 5),
     ("startup", "Start fail c/t", 14),
@@ -93,19 +95,45 @@ def _count_cell(value: float | None, bad_style: str = "FAILED") -> Cell:
     return Cell(fmt_count(value), style, right=True)
 
 
-def worker_rows(snapshot: MetricsSnapshot) -> list[Row]:
+def worker_rows(
+    snapshot: MetricsSnapshot, health: Mapping[str, WorkerHealth] | None = None
+) -> list[Row]:
+    """One row per worker: its own health (GET /health, by worker id) and its metrics;
+    a worker that answers /health but has no metrics source still gets a row."""
+    health = health or {}
     rows: list[Row] = []
     for worker in snapshot.workers:
-        rows.append((worker.worker, _worker_cells(worker)))
+        rows.append((worker.worker, _worker_cells(worker, health.get(worker.worker))))
+    seen = {w.worker for w in snapshot.workers}
+    blank = Cell(NONE, "muted", right=True)
+    for worker_id, answer in sorted(health.items()):
+        if worker_id not in seen:
+            cells = (Cell(worker_id), _health_cell(answer), Cell("no metrics source", "muted"))
+            rows.append((worker_id, (*cells, *(blank,) * 6)))
     return rows
 
 
-def _worker_cells(worker: WorkerSnapshot) -> tuple[Cell, ...]:
+def _health_cell(answer: WorkerHealth | None) -> Cell:
+    if answer is None:
+        return Cell(NONE, "muted")
+    style = "RUNNING" if answer.status == "healthy" else "muted" if answer.healthy else "FAILED"
+    return Cell(answer.label, style)
+
+
+def _worker_cells(worker: WorkerSnapshot, answer: WorkerHealth | None = None) -> tuple[Cell, ...]:
     if worker.error is not None:
         blank = Cell(NONE, "muted", right=True)
-        return (Cell(worker.worker), Cell(worker.error, "FAILED"), *(blank,) * 6)
+        return (
+            Cell(worker.worker),
+            _health_cell(answer),
+            Cell(worker.error, "FAILED"),
+            *(blank,) * 6,
+        )
     wm, rb = worker.worker_metrics, worker.rebalance
-    jmx = f"ok in {worker.elapsed:.1f}s" + (f" ({'; '.join(worker.notes)})" if worker.notes else "")
+    took = f"{worker.elapsed:.1f}s" if worker.elapsed >= 1 else f"{worker.elapsed * 1000:.0f} ms"
+    jmx = f"{worker.source} ok in {took}" + (
+        f" ({'; '.join(worker.notes)})" if worker.notes else ""
+    )
     startup = NONE
     if wm is not None:
         startup = (
@@ -115,6 +143,7 @@ def _worker_cells(worker: WorkerSnapshot) -> tuple[Cell, ...]:
     rebalancing = rb.rebalancing if rb is not None else None
     return (
         Cell(worker.worker),
+        _health_cell(answer),
         Cell(jmx, "DEGRADED" if worker.notes else "muted"),
         Cell(fmt_count(wm.connector_count if wm else None), right=True),
         Cell(fmt_count(wm.task_count if wm else None), right=True),
@@ -166,7 +195,7 @@ def task_rows(
             continue
         why = "no metrics"
         if status.worker_id in failed_workers:
-            why = f"no metrics: JMX of {status.worker_id} failed"
+            why = f"no metrics: metrics of {status.worker_id} failed"
         blank = Cell(NONE, "muted", right=True)
         rows.append(
             (

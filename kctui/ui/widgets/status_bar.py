@@ -42,6 +42,7 @@ class StatusInfo:
     refreshed_at: float | None = None
     refresh_seconds: float = 5.0
     following: tuple[str, ...] = field(default_factory=tuple)
+    workers_healthy: tuple[int, int] | None = None  # (healthy, asked) from GET /health
 
 
 class StatusBar(Widget):
@@ -74,7 +75,12 @@ class StatusBar(Widget):
         if info.read_only:
             first += [" ", (" READ-ONLY ", "$warning bold reverse")]
         first.append(f"  Kafka {info.kafka_version or '?'}")
-        first.append(f"  {info.workers} worker{'s' if info.workers != 1 else ''}")
+        if info.workers_healthy is None:
+            first.append(f"  {info.workers} worker{'s' if info.workers != 1 else ''}")
+        else:
+            healthy, asked = info.workers_healthy
+            style = "" if healthy == asked else "$warning bold"
+            first.append((f"  {healthy}/{asked} workers healthy", style))
         if info.refreshed_at is not None:
             clock = time.strftime("%H:%M:%S", time.localtime(info.refreshed_at))
             first.append((f"  refreshed {clock}", "$text-muted"))
