@@ -30,3 +30,30 @@ def sandbox() -> Iterator[Sandbox]:
 def sandbox_cluster(sandbox: Sandbox) -> ClusterConfig:
     """The ``sandbox`` cluster entry: REST URLs of both workers, Kafka, JMX and log sources."""
     return sandbox.cluster_config()
+
+
+@pytest.fixture(scope="session")
+def fresh_dead_letters(sandbox: Sandbox) -> int:
+    """Make demo-dlq-sink write dead letters in this session (its workers' DLQ counters
+    start at 0 when a reused sandbox's workers restarted): produce a few non-JSON records to
+    demo-orders, one per partition, and wait until the DLQ holds them. Returns how many."""
+    from kafka import KafkaProducer
+
+    from kctui.sandbox import scenario
+    from kctui.sandbox.scenario import _topic_size
+    from tests import polling
+
+    before = _topic_size(sandbox.bootstrap, scenario.DLQ_TOPIC)
+    producer = KafkaProducer(bootstrap_servers=sandbox.bootstrap, acks="all")
+    try:
+        for partition in range(3):
+            producer.send(scenario.ORDERS_TOPIC, key=b"test-order", partition=partition,
+                          value=b"not json: written by the integration tests")  # fmt: skip
+        producer.flush(timeout=30)
+    finally:
+        producer.close()
+    polling.wait_until(
+        lambda: _topic_size(sandbox.bootstrap, scenario.DLQ_TOPIC) >= before + 3,
+        timeout=90, interval=0.5, what="demo-dlq-sink to write 3 new dead letters",
+    )  # fmt: skip
+    return 3

@@ -61,7 +61,9 @@ def test_rates_of_healthy_source_and_sink_move(sandbox_cluster: ClusterConfig) -
     assert "demo-sink" in snapshot.sink_lag  # consumer-group lag read from Kafka
 
 
-def test_dlq_connector_counts_and_failed_task(sandbox_cluster: ClusterConfig) -> None:
+def test_dlq_connector_counts_and_failed_task(
+    sandbox_cluster: ClusterConfig, fresh_dead_letters: int
+) -> None:
     snapshot = fetch_cluster(sandbox_cluster)
     dlq = snapshot.summary("demo-dlq-sink")
     assert dlq.dlq_requests is not None and dlq.dlq_requests > 0

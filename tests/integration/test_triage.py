@@ -32,7 +32,7 @@ def failing_task_exception(cluster: ClusterConfig) -> str:
 
 
 def test_triage_json_names_failed_and_dlq_connectors(
-    sandbox: Sandbox, sandbox_cluster: ClusterConfig
+    sandbox: Sandbox, sandbox_cluster: ClusterConfig, fresh_dead_letters: int
 ) -> None:
     result = triage(sandbox, "json")
     assert result.returncode == 1, result.stderr
