@@ -170,8 +170,11 @@ def _failure_candidates() -> re.Pattern[bytes]:
     words = "|".join(f"(?:{pattern})" for _, pattern in anchored).encode()
     errors = "|".join(_any_case(w) for w in ("ERROR", "ERR", "SEVERE", "FATAL", "CRITICAL"))
     warn = _any_case("WARN") + f"(?:{_any_case('ING')})?"
-    # After the WARN level, skip (possessively) what cannot start a wording, then a wording.
-    skip = rb"(?:[^\n%s]++|(?!%s)[%s])*+" % (stops, words, stops)
+    # After the WARN level, skip what cannot start a wording, then a wording. The skip must
+    # not give characters back (a failing WARN line would be retried at every position), and
+    # possessive quantifiers match wrongly on Python 3.11.0-3.11.4: a lookahead is atomic, so
+    # "(?=(?P<skip>...))(?P=skip)" takes the longest skip once and for all, on every version.
+    skip = rb"(?=(?P<skip>(?:[^\n%s]|(?!%s)[%s])*))(?P=skip)" % (stops, words, stops)
     error_level = rb"(?:%s)%s" % (errors.encode(), _WS_BYTES)
     warn_level = rb"%s%s%s(?:%s)" % (warn.encode(), _WS_BYTES, skip, words)
     return re.compile(rb"\]%s+(?:%s|%s)" % (_WS_BYTES, error_level, warn_level))
