@@ -205,6 +205,7 @@ class LogLine:
     logger: str | None = None
     logger_line: int | None = None
     kind: Kind = Kind.OTHER
+    thread: str | None = None
 
     @property
     def is_failure(self) -> bool:

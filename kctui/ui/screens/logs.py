@@ -41,6 +41,13 @@ class RowsReset(Message):
 
 
 @dataclass
+class LayoutsFound(Message):
+    """The layouts of the sources (detected or configured), for the status line."""
+
+    layouts: tuple[str, ...]
+
+
+@dataclass
 class RowsAppended(Message):
     rows: array[int]
     failure_rows: array[int]
@@ -99,6 +106,8 @@ class LogScreen(Screen[None]):
         self.filter_version = 0
         self.scanning = True
         self.progress = 0.0
+        self.layouts: tuple[str, ...] = ()
+        self._layouts_posted: tuple[str, ...] = ()
         self.notices: list[Notice] = []
         self._wake = threading.Event()
         self._pending = 0
@@ -179,6 +188,10 @@ class LogScreen(Screen[None]):
         flt, version = self.log_filter, self.filter_version
         if step.notices:
             self.post_message(SourceNotices(step.notices))
+        layouts = tuple(self.feed.layout_labels())
+        if layouts != self._layouts_posted:
+            self._layouts_posted = layouts
+            self.post_message(LayoutsFound(layouts))
         if version != state["built"] or step.changed:
             rows = self.feed.build(flt)
             state["built"] = version
@@ -192,6 +205,10 @@ class LogScreen(Screen[None]):
         return step.scanning
 
     # ------------------------------------------------------------------ messages
+
+    def on_layouts_found(self, message: LayoutsFound) -> None:
+        self.layouts = message.layouts
+        self._update_status()
 
     def on_rows_reset(self, message: RowsReset) -> None:
         self._handled()
@@ -274,6 +291,8 @@ class LogScreen(Screen[None]):
         summary = self.filter_summary()
         if summary:
             parts.append(f"filter: {summary}")
+        if self.layouts:
+            parts.append(f"layout: {', '.join(self.layouts)}")
         if self.scanning:
             parts.append(f"indexing {self.progress:.0%}")
         status = self.query_one("#log-status", Static)
