@@ -22,9 +22,16 @@ from pathlib import Path
 
 from kctui.config import ClusterConfig, config_path, load_config, write_cluster, xdg_dir
 from kctui.sandbox import layout
-from kctui.sandbox.jars import DEFAULT_VERSION_SPEC, SandboxError, ensure_jars, resolve_version
+from kctui.sandbox.jars import (
+    DEFAULT_VERSION_SPEC,
+    SandboxError,
+    ensure_jars,
+    ensure_json_layout_jar,
+    resolve_version,
+)
 
 CLUSTER_NAME = "sandbox"
+OTHER_LAYOUTS_WORKER = 1  # worker-2 also writes Strimzi-layout and log4j2 JSON files
 JVM_OPTS = ["-Xmx512m", "-Xms128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k"]
 START_TIMEOUT = float(os.environ.get("KCTUI_SANDBOX_TIMEOUT", "240"))
 
@@ -135,6 +142,7 @@ class Sandbox:
         self.ports = layout.plan_ports(port_base)
         self.config_file = config_file or config_path()
         self.log = log or (lambda message: print(message, file=sys.stderr, flush=True))
+        self.other_layouts = False  # set by up() when the JSON layout jar is at hand
         self._procs: dict[str, subprocess.Popen[bytes]] = {}
 
     @classmethod
@@ -225,6 +233,9 @@ class Sandbox:
         self._check_ports()
         version = resolve_version(self.version_spec, self.cache)
         lib, download_seconds = ensure_jars(version, self.cache, log=self.log)
+        self.other_layouts = not version.startswith(("2.", "3.")) and ensure_json_layout_jar(
+            lib, self.cache, log=self.log
+        )
         self.home.mkdir(parents=True, exist_ok=True)
         state = self._prepare(version)
         classpath = f"{lib}/*"
@@ -284,13 +295,16 @@ class Sandbox:
         self.files_dir.mkdir(parents=True, exist_ok=True)
         return state
 
-    def _logging_flags(self, version: str, directory: Path, file_name: str) -> list[str]:
+    def _logging_flags(
+        self, version: str, directory: Path, file_name: str, *, other_layouts: bool = False
+    ) -> list[str]:
         if version.startswith(("2.", "3.")):
             cfg = directory / "log4j.properties"
             cfg.write_text(layout.log4j1_properties(directory, file_name), encoding="utf-8")
             return [f"-Dlog4j.configuration=file:{cfg}"]
         cfg = directory / "log4j2.xml"
-        cfg.write_text(layout.log4j2_xml(directory, file_name), encoding="utf-8")
+        text = layout.log4j2_xml(directory, file_name, other_layouts=other_layouts)
+        cfg.write_text(text, encoding="utf-8")
         return [f"-Dlog4j2.configurationFile={cfg}"]
 
     def _spawn(self, name: str, argv: list[str], directory: Path) -> Component:
@@ -333,7 +347,8 @@ class Sandbox:
         directory.mkdir(parents=True, exist_ok=True)
         props = directory / "worker.properties"
         props.write_text(layout.worker_properties(self.ports, index, directory), encoding="utf-8")
-        logging = self._logging_flags(version, directory, "connect.log")
+        other = index == OTHER_LAYOUTS_WORKER and self.other_layouts
+        logging = self._logging_flags(version, directory, "connect.log", other_layouts=other)
         argv = [java, self.marker, *JVM_OPTS, *layout.jmx_flags(self.ports.worker_jmx[index]),
                 *logging, "-cp", classpath, "org.apache.kafka.connect.cli.ConnectDistributed",
                 str(props)]  # fmt: skip
@@ -412,8 +427,22 @@ class Sandbox:
             ],
             "logs": [
                 {"worker": w, "path": f"{self.worker_log(i)}*"} for i, w in enumerate(workers)
-            ],
+            ]
+            + self._other_layout_sources(workers, version),
         }
+
+    def _other_layout_sources(
+        self, workers: list[str], version: str | None
+    ) -> list[dict[str, str]]:
+        """worker-2's Strimzi-layout and log4j2 JSON files (Kafka 4.x writes them)."""
+        if version is not None and version.startswith(("2.", "3.")):
+            return []
+        index = OTHER_LAYOUTS_WORKER
+        directory = self.worker_dir(index)
+        return [
+            {"worker": f"{workers[index]} strimzi", "path": str(directory / layout.STRIMZI_LOG)},
+            {"worker": f"{workers[index]} json", "path": str(directory / layout.JSON_LOG)},
+        ]
 
     def write_config(self, version: str | None = None) -> None:
         write_cluster(

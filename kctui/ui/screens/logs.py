@@ -97,11 +97,13 @@ class LogScreen(Screen[None]):
         *,
         feed: LogFeed | None = None,
         max_command_lines: int = 100_000,
+        log_filter: LogFilter | None = None,
     ) -> None:
+        """``log_filter`` presets every filter (``kctui logs --failures --level …``)."""
         super().__init__()
         self.cluster = cluster
         self.feed = feed or LogFeed(cluster.logs, max_command_lines=max_command_lines)
-        self.log_filter = LogFilter(connector=connector, task=task)
+        self.log_filter = log_filter or LogFilter(connector=connector, task=task)
         self.around_failure = around_failure
         self.filter_version = 0
         self.scanning = True
@@ -334,6 +336,9 @@ class LogScreen(Screen[None]):
         if box.has_class("-shown"):
             box.remove_class("-shown")
             self.view.focus()
+            return
+        if len(self.app.screen_stack) <= 2:  # the log viewer on its own (kctui logs FILE)
+            self.app.exit()
             return
         self.app.pop_screen()
 
