@@ -130,11 +130,11 @@ class Layout:
         return text
 
     def parse(self, text: str) -> LogLine:
+        """The line parsed; behind a collector prefix its ``text`` is shown without it."""
         text = text.rstrip("\r\n")
         if self._prefix is None:
             return self.body(text)
-        line = self.body(self.strip(text))
-        return replace(line, text=text) if line.text != text and not self.embedded_trace else line
+        return self.body(self.strip(text))
 
     def continuation(self, header: str, lines: list[str]) -> list[str]:
         """The lines shown folded under a header: its trace lines (JSON: from inside it)."""

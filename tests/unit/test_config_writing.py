@@ -26,8 +26,17 @@ def test_sandbox_entry_round_trips_through_the_parser(tmp_path: Path) -> None:
     assert cluster.kafka is not None and cluster.kafka.bootstrap_servers == ("127.0.0.1:29092",)
     assert [j.worker for j in cluster.jmx] == ["127.0.0.1:29083", "127.0.0.1:29084"]
     assert cluster.jmx[1].url.endswith(":29184/jmxrmi")
-    assert [s.worker for s in cluster.logs] == ["127.0.0.1:29083", "127.0.0.1:29084"]
+    assert [s.worker for s in cluster.logs] == [
+        "127.0.0.1:29083",
+        "127.0.0.1:29084",
+        "127.0.0.1:29084 strimzi",  # worker-2 also writes the Strimzi layout and log4j2 JSON
+        "127.0.0.1:29084 json",
+    ]
     assert cluster.logs[0].path and cluster.logs[0].path.endswith("worker-1/connect.log*")
+    assert [s.path.rsplit("/", 1)[-1] for s in cluster.logs[2:] if s.path] == [
+        "connect-strimzi.log",
+        "connect.json",
+    ]
 
 
 def test_sandbox_entry_keeps_the_users_clusters_and_current(tmp_path: Path) -> None:
