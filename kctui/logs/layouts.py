@@ -65,6 +65,22 @@ _CONTINUED = (
 _FAILURE_WORDS_BYTES = re.compile(
     "|".join(f"(?:{w})" for w in _FAILURE_WORDS + _OFFSET_WORDS).encode()
 )
+# Literal pieces of which every failure or offset wording holds one (case as written): a WARN
+# line without any is not a failure, known without running the wordings pattern on it.
+WORDING_KEYS: tuple[bytes, ...] = (
+    b"Task ", b"Tolerance", b"Error ", b"Failed to", b"Connector has", b"Could not",
+    b"Unrecoverable", b"Commit of", b"ffset commit", b"rewinding", b"Unable to", b"Exiting",
+)  # fmt: skip
+
+
+_WORDING_KEY = re.compile(b"|".join(re.escape(key) for key in WORDING_KEYS))
+
+
+def has_wording_key(data: bytes, start: int, end: int) -> bool:
+    """False when ``data[start:end]`` surely holds no failure or offset wording."""
+    return _WORDING_KEY.search(data, start, end) is not None
+
+
 _ANY_TS = re.compile(rb"(\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[,.]\d{1,9})?)")
 
 
@@ -155,7 +171,10 @@ class Layout:
 
     def is_warn_failure(self, data: bytes, start: int, end: int) -> bool:
         """A quick bytes check that a WARN line holds a failure or offset wording."""
-        return _FAILURE_WORDS_BYTES.search(data, start, end) is not None
+        return (
+            has_wording_key(data, start, end)
+            and _FAILURE_WORDS_BYTES.search(data, start, end) is not None
+        )
 
 
 # ----------------------------------------------------------------------------- text layouts

@@ -198,3 +198,15 @@ def test_only_failures_while_the_view_is_still_indexing(tmp_path: Path) -> None:
         pass
     assert list(feed.build(LogFilter(failures_only=True)).rows) == [r.offset for r in slow]
     feed.close()
+
+
+def test_both_forms_of_the_candidates_pattern_find_the_same_lines() -> None:
+    """Possessive (Python >= 3.11.5) and atomic-lookahead (3.11.0-3.11.4) forms agree."""
+    from kctui.logs.patterns import POSSESSIVE_WORKS, _failure_candidates
+
+    data = b"".join(generated(seed) for seed in (4, 5))
+    lookahead = [m.span() for m in _failure_candidates(possessive=False).finditer(data)]
+    assert len(lookahead) > 100
+    assert [m.span() for m in FAILURE_CANDIDATES.finditer(data)] == lookahead
+    if POSSESSIVE_WORKS:  # where possessive quantifiers are matched correctly
+        assert [m.span() for m in _failure_candidates(possessive=True).finditer(data)] == lookahead
