@@ -143,7 +143,11 @@ def _frames(thrown: dict[str, Any], caused: bool) -> list[str]:
                 if isinstance(frame.get("line"), int) and frame["line"] >= 0:
                     where += f":{frame['line']}"
                 method = f"{_text(frame.get('class'))}.{_text(frame.get('method'))}"
-                lines.append(f"\tat {method}({where})")
+                module = _text(frame.get("module"))
+                lines.append(f"\tat {module + '/' if module else ''}{method}({where})")
+        common = thrown.get("commonElementCount")
+        if caused and isinstance(common, int) and common > 0:
+            lines.append(f"\t... {common} more")
     cause = thrown.get("cause")
     if isinstance(cause, dict) and not isinstance(trace, str):
         lines.extend(_frames(cause, True))

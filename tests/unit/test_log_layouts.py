@@ -55,6 +55,12 @@ SAMPLES = [
         [("demo-failing-sink", 0)],
         "Caused by: java.nio.file.NoSuchFileException",
     ),
+    (
+        "sandbox-jsonlayout.json",
+        "log4j2-json",
+        [("json-layout-failing-sink", 0)],
+        "Caused by: java.nio.file.NoSuchFileException",
+    ),
 ]
 
 
