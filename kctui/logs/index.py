@@ -80,7 +80,9 @@ class FileIndex:
             self.inode = (stat.st_dev, stat.st_ino)
             self.size = stat.st_size
             self.complete_end = self._last_line_end(self.size)
+            self._asked = layout
             self.layout = detect(head_lines(self.fd), body=layout)
+            self._detected = self.complete_end > 0  # an empty file: detect on its first lines
         except BaseException:
             if fd is None:  # ours: do not leak it (a feed retries the path every step)
                 os.close(self.fd)
@@ -220,6 +222,9 @@ class FileIndex:
             if new_end <= self.complete_end:
                 return 0
         self.pending = new_end < self._last_line_end(size) if limit < size else False
+        if not self._detected:
+            self.layout = detect(head_lines(self.fd), body=self._asked)
+            self._detected = True
         starts, failures = self._scan(self.complete_end, new_end)
         with self._lock:
             self._records.extend(starts)

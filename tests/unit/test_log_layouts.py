@@ -14,6 +14,7 @@ from kctui.logs.layouts import LAYOUTS, LayoutError, detect, for_source, pattern
 from kctui.logs.log4j import PatternError, compile_pattern
 from kctui.logs.memory import MemoryLog
 from kctui.logs.scan import failures_slow, scan_file
+from tests import polling
 
 REAL = Path(__file__).parent.parent / "fixtures" / "logs" / "real"
 
@@ -222,3 +223,19 @@ def test_config_sets_a_layout_or_pattern_per_source() -> None:
         parse_config(Path("c.toml"), base + "pattern = '%d %Q %m%n'\n")
     with pytest.raises(ConfigError, match=r"layout or pattern, not both"):
         parse_config(Path("c.toml"), base + "layout = 'kafka'\npattern = '%d %p %m%n'\n")
+
+
+def test_a_file_empty_when_opened_gets_its_layout_from_its_first_lines(tmp_path: Path) -> None:
+    log = tmp_path / "connect.log"
+    log.write_bytes(b"")
+    feed = LogFeed([LogSource(worker="w", path=str(log))])
+    try:
+        feed.step()
+        assert feed.layout_labels() == ["kafka"]  # nothing to tell yet: the default
+        log.write_bytes((REAL / "strimzi-echo-sink.log").read_bytes())
+        polling.wait_until(lambda: bool(feed.step().appended), timeout=10, what="new lines")
+        assert feed.layout_labels() == ["strimzi"]
+        rows = feed.build(LogFilter(failures_only=True)).rows
+        assert [feed.header(k).connector for k in rows] == ["echo-sink", "echo-sink"]
+    finally:
+        feed.close()
