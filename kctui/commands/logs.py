@@ -70,7 +70,10 @@ def add_parser(subparsers: Any) -> None:
         "--print", action="store_true", help="print records instead of opening the log view"
     )
     parser.add_argument(
-        "--layout", metavar="NAME", help="layout of the SOURCE files (default: detected)"
+        "--layout",
+        metavar="NAME",
+        help="layout of the SOURCE files: kafka, confluent, strimzi, debezium, ecs, "
+        "log4j2-json (default: detected)",
     )
     parser.add_argument(
         "--pattern", metavar="PATTERN", help="log4j PatternLayout of the SOURCE files"

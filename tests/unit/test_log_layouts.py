@@ -239,3 +239,27 @@ def test_a_file_empty_when_opened_gets_its_layout_from_its_first_lines(tmp_path:
         assert [feed.header(k).connector for k in rows] == ["echo-sink", "echo-sink"]
     finally:
         feed.close()
+
+
+def test_every_failure_wording_holds_a_literal_key() -> None:
+    """The WARN prefilter drops lines without a key: every wording must hold one."""
+    import re
+
+    from kctui.logs.layouts import WORDING_KEYS
+    from kctui.logs.patterns import _FAILURE_WORDS, _OFFSET_WORDS
+
+    for wording in _FAILURE_WORDS + _OFFSET_WORDS:
+        # the wording's text once its alternations are expanded to their first choice
+        text = re.sub(r"\(\?:([^|)]*)[^)]*\)", r"\1", wording)
+        assert re.search(wording, text), wording
+        assert any(key.decode() in text for key in WORDING_KEYS), wording
+
+
+def test_the_layout_option_lists_every_layout() -> None:
+    from kctui.cli import build_parser
+
+    subparsers = build_parser()._subparsers
+    assert subparsers is not None
+    logs = subparsers._group_actions[0].choices["logs"]  # type: ignore[attr-defined]
+    (option,) = [a for a in logs._actions if "--layout" in a.option_strings]
+    assert all(name in (option.help or "") for name in LAYOUTS)
