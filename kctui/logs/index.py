@@ -66,9 +66,7 @@ class LineStore(Protocol):
 class FileIndex:
     """Record start offsets of one open file; the file may grow (``extend``) while followed."""
 
-    def __init__(
-        self, path: str, *, fd: int | None = None, layout: Layout | None = None
-    ) -> None:
+    def __init__(self, path: str, *, fd: int | None = None, layout: Layout | None = None) -> None:
         """``layout``: the body layout a config asks for (prefixes are still detected);
         None detects everything from the first lines of the file."""
         self.path = path
@@ -171,7 +169,27 @@ class FileIndex:
             index = bisect_left(starts, offset)
             if index == len(starts) or starts[index] != offset:
                 starts.insert(index, offset)
+        if self.layout.maybe_header is not None and not self.layout.legacy:
+            self._blank_headers(data, rel_lo, rel_hi, window_start, starts)
         return starts, failures
+
+    def _blank_headers(self, data: bytes, lo: int, hi: int, base: int, starts: array[int]) -> None:
+        """Add the headers that begin with blanks (a ``%5p …`` pattern), checked one by one."""
+        maybe = self.layout.maybe_header
+        assert maybe is not None
+        last = -1
+        for match in maybe.finditer(data, lo, hi):
+            line_start = data.rfind(b"\n", 0, match.start()) + 1
+            blank = data[line_start : line_start + 1] in (b" ", b"\t")
+            if line_start == last or line_start < lo or not blank:
+                continue
+            last = line_start
+            newline = data.find(b"\n", line_start)
+            line = data[line_start : newline if newline >= 0 else len(data)]
+            if self.layout.parse(decode(line)).is_header:
+                index = bisect_left(starts, base + line_start)
+                if index == len(starts) or starts[index] != base + line_start:
+                    starts.insert(index, base + line_start)
 
     def _read_to_newline(self, pos: int) -> bytes:
         """Bytes from ``pos`` up to and including the next newline (before complete_end)."""

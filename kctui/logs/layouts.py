@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
-from kctui.logs.log4j import PatternError, compile_pattern
+from kctui.logs.log4j import LEVEL_WORDS, PatternError, compile_pattern
 from kctui.logs.patterns import (
     _CONTEXT,
     _CONTINUATION,
@@ -59,9 +59,9 @@ _PREFIX_ORDER = ("kubectl --prefix", "kubectl --timestamps", "docker compose", "
 # A line that continues a record (trace, Caused by, indented), as bytes: an ASCII subset of
 # patterns._CONTINUATION (journald also escapes a tab as "#011").
 _CONTINUED = (
-    rb"[\t \r\n]|Caused by:|Suppressed:|\.\.\. \d"
-    rb"|[\w$]+(?:\.[\w$]+)+(?:Exception|Error|Throwable)\b"
-)
+    rb"[\t \r\n]|Caused by:|Suppressed:|\.\.\. [0-9]+ (?:more|common frames omitted)"
+    rb"|[\w$]+(?:\.[\w$]+)+(?:Exception|Error|Throwable)(?![\w\x80-\xff])"
+)  # (a str \w may be any byte >= 0x80: no word boundary before one)
 _FAILURE_WORDS_BYTES = re.compile(
     "|".join(f"(?:{w})" for w in _FAILURE_WORDS + _OFFSET_WORDS).encode()
 )
@@ -81,6 +81,9 @@ def has_wording_key(data: bytes, start: int, end: int) -> bool:
     return _WORDING_KEY.search(data, start, end) is not None
 
 
+# The Kafka default's parser finds a "[<time>" anywhere in the first 120 characters: an
+# indented line holding "[<digit>" may be a header (a str digit may be any byte >= 0x80).
+_BRACKET_DIGIT = re.compile(rb"\[[0-9\x80-\xff]")
 _ANY_TS = re.compile(rb"(\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[,.]\d{1,9})?)")
 
 
@@ -100,6 +103,8 @@ class Layout:
     embedded_trace: bool = False  # JSON: the trace is inside the header line
     legacy: bool = False  # the lenient Kafka parser (any-case levels, loose prefixes)
     trace_of: Callable[[str], list[str]] | None = None
+    # Bytes that a header beginning like a trace line must hold (None: there is none).
+    maybe_header: re.Pattern[bytes] | None = None
     _prefix: re.Pattern[str] | None = field(default=None, repr=False)
     _record_start: re.Pattern[bytes] | None = field(default=None, repr=False)
 
@@ -242,14 +247,18 @@ def pattern_layout(pattern: str, name: str = "pattern") -> Layout:
         regex = compile_pattern(pattern)
     except PatternError as exc:
         raise LayoutError(str(exc)) from exc
-    return Layout(name=name, body=_pattern_parser(regex))
+    # A pattern whose lines may begin with blanks ("%5p …", " %d …") writes headers that look
+    # indented like trace lines: every line holding a level word is then checked.
+    blank = re.match(r"\s|%\d", pattern) is not None
+    maybe = re.compile(b"|".join(w.encode() for w in LEVEL_WORDS)) if blank else None
+    return Layout(name=name, body=_pattern_parser(regex), maybe_header=maybe)
 
 
 def _builtin() -> dict[str, Layout]:
     from kctui.logs import jsonlog
 
     layouts = {
-        "kafka": Layout("kafka", parse_line, legacy=True),
+        "kafka": Layout("kafka", parse_line, legacy=True, maybe_header=_BRACKET_DIGIT),
         "confluent": pattern_layout(PATTERNS["confluent"], "confluent"),
         "strimzi": pattern_layout(PATTERNS["strimzi"], "strimzi"),
         "debezium": pattern_layout(PATTERNS["debezium"], "debezium"),

@@ -123,25 +123,28 @@ def trace_end(data: bytes, pos: int, stop: int, layout: Layout = DEFAULT) -> int
 
 
 def _layout_trace_end(data: bytes, pos: int, stop: int, layout: Layout) -> int | None:
-    """:func:`trace_end` for any layout: the layout's record-start pattern, each hit confirmed."""
-    if pos >= stop:
-        return None
-    if pos == 0 or data[pos - 1] != 10:  # the line at pos has no newline before it in data
-        newline = data.find(b"\n", pos, stop)
-        line_end = stop if newline < 0 else newline
-        if layout.parse(decode_line(data[pos:line_end])).is_header:
-            return pos
-        pos = line_end + 1
-        if pos >= stop:
-            return None
-    for match in layout.record_start.finditer(data, pos - 1, stop):
-        at = match.start() + 1
-        if at >= stop:
+    """:func:`trace_end` for any layout: lines its record-start pattern accepts, and lines
+    that hold its ``maybe_header`` bytes (a header that begins like a trace line), each
+    confirmed by the layout's parser."""
+    while pos < stop:
+        if pos == 0 or data[pos - 1] != 10:  # no newline before pos to search from
+            plain = pos
+        else:
+            found = layout.record_start.search(data, pos - 1, stop)
+            plain = found.start() + 1 if found else stop
+        maybe = layout.maybe_header
+        odd = maybe.search(data, pos, plain) if maybe is not None and plain > pos else None
+        if odd is not None:
+            at = data.rfind(b"\n", 0, odd.start()) + 1
+        elif plain < stop:
+            at = plain
+        else:
             return None
         newline = data.find(b"\n", at, stop)
         line_end = stop if newline < 0 else newline
         if layout.parse(decode_line(data[at:line_end])).is_header:
             return at
+        pos = line_end + 1
     return None
 
 
@@ -193,9 +196,12 @@ def failure_lines(
 
     ``data[:limit]`` must hold each of those lines whole (up to its newline or ``limit``).
     """
-    if not layout.plain_kafka:
+    if not layout.legacy:
         end = len(data) if limit is None else limit
         return _layout_failure_lines(data, start, stop, end, layout)
+    # The Kafka default (behind a collector prefix or not): its lenient levels (any case,
+    # aliases) need the candidates pattern, which finds them anywhere on the line.
+    parse = parse_line if layout.plain_kafka else layout.parse
     found: list[tuple[int, int]] = []
     last_line = -1
     stop_line = len(data) if limit is None else limit
@@ -210,7 +216,7 @@ def failure_lines(
         newline = data.find(b"\n", at, stop_line)
         line_end = stop_line if newline < 0 else newline
         if _PLAIN_ERROR.match(data, line_start, line_end) is not None or (
-            parse_line(decode_line(data[line_start:line_end])).is_failure
+            parse(decode_line(data[line_start:line_end])).is_failure
         ):
             found.append((line_start, line_end))
     return found

@@ -263,3 +263,34 @@ def test_the_layout_option_lists_every_layout() -> None:
     logs = subparsers._group_actions[0].choices["logs"]  # type: ignore[attr-defined]
     (option,) = [a for a in logs._actions if "--layout" in a.option_strings]
     assert all(name in (option.help or "") for name in LAYOUTS)
+
+
+def test_a_pattern_whose_headers_begin_with_blanks(tmp_path: Path) -> None:
+    """log4j's classic ``%5p [%t] (%F:%L) - %m%n``: INFO and WARN headers start with a blank."""
+    layout = pattern_layout("%5p [%t] (%F:%L) - %m%n")
+    body = _lines("strimzi-echo-sink.log")  # real messages and traces in the classic pattern
+    lines = []
+    for text in body:
+        line = LAYOUTS["strimzi"].parse(text)
+        if line.is_header and line.level:
+            lines.append(f"{line.level:>5} [{line.thread}] (X.java:1) - {line.message}")
+            lines.append(f" INFO [main] (Y.java:2) - between {len(lines)}")
+        else:
+            lines.append(text)
+    data = ("\n".join(lines) + "\n").encode()
+    log = tmp_path / "app.log"
+    log.write_bytes(data)
+    slow = failures_slow(data, 0, layout)
+    assert [(r.line.connector, r.line.task) for r in slow] == [("echo-sink", 0)] * 2
+    assert scan_file(str(log), chunk=97, layout=layout) == slow
+    feed = LogFeed([LogSource(worker="w", path=str(log), pattern="%5p [%t] (%F:%L) - %m%n")])
+    try:
+        while feed.step().scanning:
+            pass
+        headers = [feed.header(k) for k in feed.build(LogFilter()).rows]
+        assert [h.level for h in headers] == [
+            layout.parse(t).level for t in lines if layout.parse(t).is_header
+        ]
+        assert sum(h.message.startswith("between") for h in headers) == 3
+    finally:
+        feed.close()

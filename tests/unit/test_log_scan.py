@@ -210,3 +210,32 @@ def test_both_forms_of_the_candidates_pattern_find_the_same_lines() -> None:
     assert [m.span() for m in FAILURE_CANDIDATES.finditer(data)] == lookahead
     if POSSESSIVE_WORKS:  # where possessive quantifiers are matched correctly
         assert [m.span() for m in _failure_candidates(possessive=True).finditer(data)] == lookahead
+
+
+PREFIXED = [
+    ("journald", "Nov 30 03:35:{s:02d} host connect[123]: "),
+    ("docker compose", "connect-1  | "),
+    ("kubectl --timestamps", "2026-11-30T03:35:{s:02d}.123456789Z "),
+]
+
+
+@pytest.mark.parametrize(("prefix", "template"), PREFIXED)
+def test_fast_scan_equals_slow_behind_a_collector_prefix(
+    tmp_path: Path, prefix: str, template: str
+) -> None:
+    """The tricky lines (odd levels, traces, invalid UTF-8) behind each collector prefix."""
+    from kctui.logs.layouts import LAYOUTS, detect, with_prefixes
+
+    lines = generated(7).split(b"\n")[:-1]
+    data = b"".join(
+        template.format(s=i % 60).encode() + line + b"\n" for i, line in enumerate(lines)
+    )
+    layout = with_prefixes(LAYOUTS["kafka"], [prefix])
+    assert detect(data[:65536].decode("utf-8", "replace").splitlines()[:-1]).label == layout.label
+    log = tmp_path / "connect.log"
+    log.write_bytes(data)
+    slow = failures_slow(data, 0, layout)
+    assert len(slow) > 50
+    assert any(r.end - r.offset > len(r.text) + 1 for r in slow)  # traces kept in the record
+    for chunk in (257, 4096, 1 << 24):
+        assert projection(scan_file(str(log), chunk=chunk, layout=layout)) == projection(slow)
