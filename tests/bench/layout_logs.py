@@ -60,7 +60,7 @@ def _ecs(block: str) -> str:
 
 
 def block(layout: str, kafka_block: bytes) -> bytes:
-    text = kafka_block.decode("utf-8")
+    text = kafka_block.decode("utf-8", "replace")
     if layout == "strimzi":
         return _strimzi(text).encode()
     if layout == "ecs":

@@ -239,3 +239,21 @@ def test_fast_scan_equals_slow_behind_a_collector_prefix(
     assert any(r.end - r.offset > len(r.text) + 1 for r in slow)  # traces kept in the record
     for chunk in (257, 4096, 1 << 24):
         assert projection(scan_file(str(log), chunk=chunk, layout=layout)) == projection(slow)
+
+
+@pytest.mark.parametrize("name", ["strimzi", "ecs"])
+@pytest.mark.parametrize("seed", [8, 9])
+def test_fast_scan_equals_slow_in_other_layouts(tmp_path: Path, name: str, seed: int) -> None:
+    """The generated lines re-written in the Strimzi layout or as ECS JSON events."""
+    from kctui.logs.layouts import LAYOUTS
+    from tests.bench import layout_logs
+
+    data = layout_logs.block(name, generated(seed, 4000))
+    layout = LAYOUTS[name]
+    log = tmp_path / "connect.log"
+    log.write_bytes(data)
+    slow = failures_slow(data, 0, layout)
+    assert len(slow) > 30
+    for chunk in (257, 4096, 1 << 24):
+        found = scan_file(str(log), chunk=chunk, layout=layout)
+        assert projection(found) == projection(slow)
