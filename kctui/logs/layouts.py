@@ -169,6 +169,10 @@ class Layout:
         """Sort key of the record starting ``raw`` (the first ISO-like time on its line)."""
         newline = raw.find(b"\n")
         end = newline if newline >= 0 else len(raw)
+        if self.name == "log4j2-json":  # JsonLayout writes epoch seconds or milliseconds
+            from kctui.logs.jsonlog import instant_key
+
+            return instant_key(raw[:end])
         match = _ANY_TS.search(raw, 0, min(end, 240))
         if match is not None:
             return normalise_timestamp(match.group(1).decode("ascii"))

@@ -294,3 +294,10 @@ def test_a_pattern_whose_headers_begin_with_blanks(tmp_path: Path) -> None:
         assert sum(h.message.startswith("between") for h in headers) == 3
     finally:
         feed.close()
+
+
+def test_json_layout_events_merge_by_their_instant() -> None:
+    layout = LAYOUTS["log4j2-json"]
+    for text in _lines("sandbox-jsonlayout.json"):
+        parsed = layout.parse(text)
+        assert layout.timestamp(text.encode()[:512]) == parsed.sort_key != ""
