@@ -28,14 +28,38 @@ from kctui.logs.patterns import (
 _CONTEXT_KEY = "connector.context"
 
 
+_STRING_FIELD = re.compile(r'"([\w.@$-]+)":"((?:[^"\\]|\\.)*)"')
+_EPOCH = re.compile(r'"epochSecond":(\d+),"nanoOfSecond":(\d+)|"timeMillis":(\d+)')
+
+
 def _event(text: str) -> dict[str, Any] | None:
     if not text.startswith("{"):
         return None
     try:
         value = json.loads(text)
     except ValueError:
-        return None
+        return _partial_event(text)
     return value if isinstance(value, dict) else None
+
+
+def _partial_event(text: str) -> dict[str, Any] | None:
+    """The string fields of an event cut short (a command's line kept to 8 KiB): enough for
+    its time, level, message, logger and context; the first of a name wins (the top level)."""
+    event: dict[str, Any] = {}
+    for key, raw in _STRING_FIELD.findall(text):
+        if key not in event:
+            try:
+                event[key] = json.loads(f'"{raw}"')
+            except ValueError:
+                event[key] = raw
+    epoch = _EPOCH.search(text)
+    if epoch is not None:
+        if epoch.group(3) is not None:
+            event["timeMillis"] = int(epoch.group(3))
+        else:
+            event["instant"] = {"epochSecond": int(epoch[1]), "nanoOfSecond": int(epoch[2])}
+    has_level = "log.level" in event or "level" in event
+    return event if has_level else None
 
 
 def _text(value: object) -> str:

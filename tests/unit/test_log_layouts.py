@@ -301,3 +301,26 @@ def test_json_layout_events_merge_by_their_instant() -> None:
     for text in _lines("sandbox-jsonlayout.json"):
         parsed = layout.parse(text)
         assert layout.timestamp(text.encode()[:512]) == parsed.sort_key != ""
+
+
+@pytest.mark.parametrize(
+    ("name", "connector"),
+    [
+        ("sandbox-ecs.json", "demo-failing-sink"),
+        ("sandbox-jsonlayout.json", "json-layout-failing-sink"),
+    ],
+)
+def test_a_json_event_cut_short_is_still_read(name: str, connector: str) -> None:
+    """A command's lines are kept to 8 KiB: a long event loses its end, not its meaning."""
+    layout = detect(_lines(name))
+    (failure,) = [t for t in _lines(name) if layout.parse(t).is_failure]
+    cut = failure[:700]
+    line = layout.parse(cut)
+    whole = layout.parse(failure)
+    assert (line.level, line.connector, line.task, line.timestamp) == (
+        whole.level,
+        connector,
+        0,
+        whole.timestamp,
+    )
+    assert line.is_failure and line.message == whole.message
