@@ -439,6 +439,12 @@ class Sandbox:
             return []
         index = OTHER_LAYOUTS_WORKER
         directory = self.worker_dir(index)
+        try:  # written by up() when the JSON layout jar was at hand (a running sandbox too)
+            written = layout.STRIMZI_LOG in (directory / "log4j2.xml").read_text("utf-8")
+        except OSError:
+            written = False
+        if not (self.other_layouts or written):
+            return []
         return [
             {"worker": f"{workers[index]} strimzi", "path": str(directory / layout.STRIMZI_LOG)},
             {"worker": f"{workers[index]} json", "path": str(directory / layout.JSON_LOG)},

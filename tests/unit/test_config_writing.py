@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kctui.config import load_config, parse_config, update_config, write_cluster
+from kctui.sandbox import layout
 from kctui.sandbox.cluster import Sandbox
 
 
@@ -20,6 +21,13 @@ def _sandbox(tmp_path: Path, port_base: int = 29000) -> Sandbox:
 
 def test_sandbox_entry_round_trips_through_the_parser(tmp_path: Path) -> None:
     box = _sandbox(tmp_path)
+    box.write_config("4.3.1")
+    before = load_config(tmp_path / "config.toml", import_kcctl=False).clusters["sandbox"]
+    assert len(before.logs) == 2  # worker-2 writes no other layouts yet
+    box.worker_dir(1).mkdir(parents=True)
+    (box.worker_dir(1) / "log4j2.xml").write_text(
+        layout.log4j2_xml(box.worker_dir(1), "connect.log", other_layouts=True), "utf-8"
+    )
     box.write_config("4.3.1")
     cluster = load_config(tmp_path / "config.toml", import_kcctl=False).clusters["sandbox"]
     assert cluster.urls == ("http://127.0.0.1:29083", "http://127.0.0.1:29084")
