@@ -105,6 +105,7 @@ class Layout:
     trace_of: Callable[[str], list[str]] | None = None
     # Bytes that a header beginning like a trace line must hold (None: there is none).
     maybe_header: re.Pattern[bytes] | None = None
+    message_after_level: bool = True  # a failure wording comes after the level word
     _prefix: re.Pattern[str] | None = field(default=None, repr=False)
     _record_start: re.Pattern[bytes] | None = field(default=None, repr=False)
 
@@ -255,7 +256,11 @@ def pattern_layout(pattern: str, name: str = "pattern") -> Layout:
     # indented like trace lines: every line holding a level word is then checked.
     blank = re.match(r"\s|%\d", pattern) is not None
     maybe = re.compile(b"|".join(w.encode() for w in LEVEL_WORDS)) if blank else None
-    return Layout(name=name, body=_pattern_parser(regex), maybe_header=maybe)
+    groups = regex.groupindex
+    after = groups.get("message", len(groups) + 1) > groups["level"]
+    return Layout(
+        name=name, body=_pattern_parser(regex), maybe_header=maybe, message_after_level=after
+    )
 
 
 def _builtin() -> dict[str, Layout]:

@@ -168,6 +168,31 @@ def _token_lines(
         pos = line_end + 1
 
 
+def _warn_lines(
+    data: bytes, start: int, stop: int, limit: int, layout: Layout, lines: dict[int, int]
+) -> None:
+    """Add the lines holding the WARN word and a failure wording (looked for after the word
+    when the layout writes the message after the level, the usual case)."""
+    pos, token, after = start, layout.warn_token, layout.message_after_level
+    find, rfind = data.find, data.rfind
+    while True:
+        at = find(token, pos, limit)
+        if at < 0:
+            return
+        newline = find(b"\n", at, limit)
+        line_end = limit if newline < 0 else newline
+        pos = line_end + 1
+        if after and not layout.is_warn_failure(data, at, line_end):
+            continue
+        line_start = rfind(b"\n", 0, at) + 1
+        if not after and not layout.is_warn_failure(data, line_start, line_end):
+            continue
+        if line_start >= stop:
+            return
+        if line_start >= start and line_start not in lines:
+            lines[line_start] = line_end
+
+
 def _layout_failure_lines(
     data: bytes, start: int, stop: int, limit: int, layout: Layout
 ) -> list[tuple[int, int]]:
@@ -176,11 +201,7 @@ def _layout_failure_lines(
     lines: dict[int, int] = {}
     for token in layout.level_tokens:
         _token_lines(data, token, start, stop, limit, lines)
-    warned: dict[int, int] = {}
-    _token_lines(data, layout.warn_token, start, stop, limit, warned)
-    for line_start, line_end in warned.items():
-        if line_start not in lines and layout.is_warn_failure(data, line_start, line_end):
-            lines[line_start] = line_end
+    _warn_lines(data, start, stop, limit, layout, lines)
     found = []
     for line_start in sorted(lines):
         line_end = lines[line_start]

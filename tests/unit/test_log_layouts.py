@@ -324,3 +324,19 @@ def test_a_json_event_cut_short_is_still_read(name: str, connector: str) -> None
         whole.timestamp,
     )
     assert line.is_failure and line.message == whole.message
+
+
+def test_a_pattern_with_the_message_before_the_level(tmp_path: Path) -> None:
+    layout = pattern_layout("%m {%p} %d%n")
+    assert not layout.message_after_level and LAYOUTS["strimzi"].message_after_level
+    lines = [
+        "Task threw an uncaught and unrecoverable exception {WARN} 2026-11-30 03:35:23,120",
+        "Catching up {WARN} 2026-11-30 03:35:23,121",
+        "Commit of offsets timed out {WARN} 2026-11-30 03:35:23,122",
+    ]
+    data = ("\n".join(lines) + "\n").encode()
+    log = tmp_path / "odd.log"
+    log.write_bytes(data)
+    slow = failures_slow(data, 0, layout)
+    assert [r.line.message[:6] for r in slow] == ["Task t", "Commit"]
+    assert scan_file(str(log), layout=layout) == slow
