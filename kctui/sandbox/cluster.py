@@ -295,15 +295,15 @@ class Sandbox:
         self.files_dir.mkdir(parents=True, exist_ok=True)
         return state
 
-    def _logging_flags(
-        self, version: str, directory: Path, file_name: str, *, other_layouts: bool = False
-    ) -> list[str]:
+    def _logging_flags(self, version: str, directory: Path, file_name: str) -> list[str]:
         if version.startswith(("2.", "3.")):
             cfg = directory / "log4j.properties"
             cfg.write_text(layout.log4j1_properties(directory, file_name), encoding="utf-8")
             return [f"-Dlog4j.configuration=file:{cfg}"]
         cfg = directory / "log4j2.xml"
-        text = layout.log4j2_xml(directory, file_name, other_layouts=other_layouts)
+        # worker-2 also writes its log in the Strimzi layout and as log4j2 JSON
+        other = self.other_layouts and directory == self.worker_dir(OTHER_LAYOUTS_WORKER)
+        text = layout.log4j2_xml(directory, file_name, other_layouts=other)
         cfg.write_text(text, encoding="utf-8")
         return [f"-Dlog4j2.configurationFile={cfg}"]
 
@@ -347,8 +347,7 @@ class Sandbox:
         directory.mkdir(parents=True, exist_ok=True)
         props = directory / "worker.properties"
         props.write_text(layout.worker_properties(self.ports, index, directory), encoding="utf-8")
-        other = index == OTHER_LAYOUTS_WORKER and self.other_layouts
-        logging = self._logging_flags(version, directory, "connect.log", other_layouts=other)
+        logging = self._logging_flags(version, directory, "connect.log")
         argv = [java, self.marker, *JVM_OPTS, *layout.jmx_flags(self.ports.worker_jmx[index]),
                 *logging, "-cp", classpath, "org.apache.kafka.connect.cli.ConnectDistributed",
                 str(props)]  # fmt: skip
