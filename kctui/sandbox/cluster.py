@@ -31,7 +31,6 @@ from kctui.sandbox.jars import (
 )
 
 CLUSTER_NAME = "sandbox"
-OTHER_LAYOUTS_WORKER = 1  # worker-2 also writes Strimzi-layout and log4j2 JSON files
 JVM_OPTS = ["-Xmx512m", "-Xms128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k"]
 START_TIMEOUT = float(os.environ.get("KCTUI_SANDBOX_TIMEOUT", "240"))
 
@@ -301,8 +300,9 @@ class Sandbox:
             cfg.write_text(layout.log4j1_properties(directory, file_name), encoding="utf-8")
             return [f"-Dlog4j.configuration=file:{cfg}"]
         cfg = directory / "log4j2.xml"
-        # worker-2 also writes its log in the Strimzi layout and as log4j2 JSON
-        other = self.other_layouts and directory == self.worker_dir(OTHER_LAYOUTS_WORKER)
+        # the workers also write their log in the Strimzi layout and as log4j2 JSON (each
+        # worker: which one runs a failing task is the cluster's choice)
+        other = self.other_layouts and file_name == "connect.log"
         text = layout.log4j2_xml(directory, file_name, other_layouts=other)
         cfg.write_text(text, encoding="utf-8")
         return [f"-Dlog4j2.configurationFile={cfg}"]
@@ -433,21 +433,20 @@ class Sandbox:
     def _other_layout_sources(
         self, workers: list[str], version: str | None
     ) -> list[dict[str, str]]:
-        """worker-2's Strimzi-layout and log4j2 JSON files (Kafka 4.x writes them)."""
+        """Each worker's Strimzi-layout and log4j2 JSON files (Kafka 4.x writes them)."""
         if version is not None and version.startswith(("2.", "3.")):
             return []
-        index = OTHER_LAYOUTS_WORKER
-        directory = self.worker_dir(index)
-        try:  # written by up() when the JSON layout jar was at hand (a running sandbox too)
-            written = layout.STRIMZI_LOG in (directory / "log4j2.xml").read_text("utf-8")
-        except OSError:
-            written = False
-        if not (self.other_layouts or written):
-            return []
-        return [
-            {"worker": f"{workers[index]} strimzi", "path": str(directory / layout.STRIMZI_LOG)},
-            {"worker": f"{workers[index]} json", "path": str(directory / layout.JSON_LOG)},
-        ]
+        sources: list[dict[str, str]] = []
+        for kind, name in (("strimzi", layout.STRIMZI_LOG), ("json", layout.JSON_LOG)):
+            for index, worker in enumerate(workers):
+                directory = self.worker_dir(index)
+                try:  # written by up() when the JSON layout jar was at hand (or before)
+                    written = layout.STRIMZI_LOG in (directory / "log4j2.xml").read_text("utf-8")
+                except OSError:
+                    written = False
+                if self.other_layouts or written:
+                    sources.append({"worker": f"{worker} {kind}", "path": str(directory / name)})
+        return sources
 
     def write_config(self, version: str | None = None) -> None:
         write_cluster(

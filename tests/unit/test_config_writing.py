@@ -23,11 +23,12 @@ def test_sandbox_entry_round_trips_through_the_parser(tmp_path: Path) -> None:
     box = _sandbox(tmp_path)
     box.write_config("4.3.1")
     before = load_config(tmp_path / "config.toml", import_kcctl=False).clusters["sandbox"]
-    assert len(before.logs) == 2  # worker-2 writes no other layouts yet
-    box.worker_dir(1).mkdir(parents=True)
-    (box.worker_dir(1) / "log4j2.xml").write_text(
-        layout.log4j2_xml(box.worker_dir(1), "connect.log", other_layouts=True), "utf-8"
-    )
+    assert len(before.logs) == 2  # the workers write no other layouts yet
+    for index in (0, 1):
+        box.worker_dir(index).mkdir(parents=True)
+        (box.worker_dir(index) / "log4j2.xml").write_text(
+            layout.log4j2_xml(box.worker_dir(index), "connect.log", other_layouts=True), "utf-8"
+        )
     box.write_config("4.3.1")
     cluster = load_config(tmp_path / "config.toml", import_kcctl=False).clusters["sandbox"]
     assert cluster.urls == ("http://127.0.0.1:29083", "http://127.0.0.1:29084")
@@ -37,13 +38,17 @@ def test_sandbox_entry_round_trips_through_the_parser(tmp_path: Path) -> None:
     assert [s.worker for s in cluster.logs] == [
         "127.0.0.1:29083",
         "127.0.0.1:29084",
-        "127.0.0.1:29084 strimzi",  # worker-2 also writes the Strimzi layout and log4j2 JSON
+        "127.0.0.1:29083 strimzi",  # the workers also write the Strimzi layout and log4j2 JSON
+        "127.0.0.1:29084 strimzi",
+        "127.0.0.1:29083 json",
         "127.0.0.1:29084 json",
     ]
     assert cluster.logs[0].path and cluster.logs[0].path.endswith("worker-1/connect.log*")
-    assert [s.path.rsplit("/", 1)[-1] for s in cluster.logs[2:] if s.path] == [
-        "connect-strimzi.log",
-        "connect.json",
+    assert [s.path.rsplit("/", 2)[-2:] for s in cluster.logs[2:] if s.path] == [
+        ["worker-1", "connect-strimzi.log"],
+        ["worker-2", "connect-strimzi.log"],
+        ["worker-1", "connect.json"],
+        ["worker-2", "connect.json"],
     ]
 
 
