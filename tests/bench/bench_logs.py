@@ -332,56 +332,6 @@ def follow_in_ui(seconds: float) -> dict[str, float]:
     return figures
 
 
-def layout_scan(path: Path) -> dict[str, float]:
-    """grep -c ERROR and kctui's failure scan (layout detected) on one file, side by side."""
-    from kctui.logs.scan import scan_file
-
-    mib = path.stat().st_size / 2**20
-    started = time.perf_counter()
-    subprocess.run(["grep", "-c", "ERROR", str(path)], capture_output=True, check=False)
-    grep_s = time.perf_counter() - started
-    started = time.perf_counter()
-    found = scan_file(str(path))
-    scan_s = time.perf_counter() - started
-    return {
-        "grep_c_error_mib_s": mib / grep_s,
-        "kctui_scan_mib_s": mib / scan_s,
-        "scan_throughput_vs_grep": grep_s / scan_s,  # goal: >= 0.5
-        "failure_records": len(found),
-    }
-
-
-def layouts(sizes: list[int], repeat: int) -> None:
-    """Scan vs grep, and opening, for the Kafka default, Strimzi and ECS JSON layouts."""
-    from tests.bench import layout_logs
-
-    kafka_block = _block()
-    for layout in layout_logs.LAYOUTS:
-        print(f"\n== layout {layout}")
-        for size in sizes:
-            path = layout_logs.ensure(layout, size, kafka_block)
-            scans = median_of([layout_scan(path) for _ in range(repeat)])
-            opened = []
-            for _ in range(repeat):
-                child = subprocess.run(
-                    [sys.executable, __file__, "--open-only", str(path)],
-                    capture_output=True, text=True, check=False,
-                )  # fmt: skip
-                if child.returncode == 0:
-                    opened.append(json.loads(child.stdout.strip().splitlines()[-1]))
-                else:
-                    print(child.stderr[-2000:])
-            shown = median_of(opened) if opened else {}
-            print(
-                f"  {size:>5} MiB  grep {scans['grep_c_error_mib_s']:7,.0f} MiB/s  "
-                f"scan {scans['kctui_scan_mib_s']:6,.0f} MiB/s  "
-                f"ratio {scans['scan_throughput_vs_grep']:.2f}x  "
-                f"failures {scans['failure_records']:,.0f}  "
-                f"last screen {shown.get('last_screen_s', float('nan')):.3f} s  "
-                f"rss {shown.get('rss_at_first_screen_mib', float('nan')):.0f} MiB"
-            )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="100,1024", help="log sizes in MiB")
@@ -401,8 +351,10 @@ def main() -> None:
         print(json.dumps(open_in_ui(args.open_only)))
         return
     if args.layouts:
-        layouts([256, 1024] if args.gib else [int(s) for s in args.layout_sizes.split(",")],
-                args.repeat)  # fmt: skip
+        from tests.bench import layout_logs
+
+        sizes = [256, 1024] if args.gib else [int(s) for s in args.layout_sizes.split(",")]
+        layout_logs.run(sizes, args.repeat, _block(), __file__)
         return
     sizes = [int(s) for s in args.sizes.split(",")]
     for size in sizes:

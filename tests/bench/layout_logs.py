@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import json
 import re
+import statistics
+import subprocess
+import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -86,3 +89,57 @@ def ensure(layout: str, size_mib: int, kafka_block: bytes) -> Path:
     path.with_suffix(".tmp").rename(path)
     print(f"generated {path} ({written / 2**20:.0f} MiB) in {time.perf_counter() - started:.1f} s")
     return path
+
+
+# ----------------------------------------------------------------------------- figures
+
+
+def _median(runs: list[dict[str, float]]) -> dict[str, float]:
+    return {key: statistics.median(run[key] for run in runs) for key in runs[0]} if runs else {}
+
+
+def scan_vs_grep(path: Path) -> dict[str, float]:
+    """grep -c ERROR and kctui's failure scan (layout detected) on one file, side by side."""
+    from kctui.logs.scan import scan_file
+
+    mib = path.stat().st_size / 2**20
+    started = time.perf_counter()
+    subprocess.run(["grep", "-c", "ERROR", str(path)], capture_output=True, check=False)
+    grep_s = time.perf_counter() - started
+    started = time.perf_counter()
+    found = scan_file(str(path))
+    scan_s = time.perf_counter() - started
+    return {
+        "grep_c_error_mib_s": mib / grep_s,
+        "kctui_scan_mib_s": mib / scan_s,
+        "scan_throughput_vs_grep": grep_s / scan_s,  # goal: >= 0.5
+        "failure_records": len(found),
+    }
+
+
+def run(sizes: list[int], repeat: int, kafka_block: bytes, bench_script: str) -> None:
+    """Scan vs grep, and opening (in a child process each), for the three layouts."""
+    for layout in LAYOUTS:
+        print(f"\n== layout {layout}")
+        for size in sizes:
+            path = ensure(layout, size, kafka_block)
+            scans = _median([scan_vs_grep(path) for _ in range(repeat)])
+            opened = []
+            for _ in range(repeat):
+                child = subprocess.run(
+                    [sys.executable, bench_script, "--open-only", str(path)],
+                    capture_output=True, text=True, check=False,
+                )  # fmt: skip
+                if child.returncode == 0:
+                    opened.append(json.loads(child.stdout.strip().splitlines()[-1]))
+                else:
+                    print(child.stderr[-2000:])
+            shown = _median(opened)
+            print(
+                f"  {size:>5} MiB  grep {scans['grep_c_error_mib_s']:7,.0f} MiB/s  "
+                f"scan {scans['kctui_scan_mib_s']:6,.0f} MiB/s  "
+                f"ratio {scans['scan_throughput_vs_grep']:.2f}x  "
+                f"failures {scans['failure_records']:,.0f}  "
+                f"last screen {shown.get('last_screen_s', float('nan')):.3f} s  "
+                f"rss {shown.get('rss_at_first_screen_mib', float('nan')):.0f} MiB"
+            )
