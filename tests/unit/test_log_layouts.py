@@ -340,3 +340,28 @@ def test_a_pattern_with_the_message_before_the_level(tmp_path: Path) -> None:
     slow = failures_slow(data, 0, layout)
     assert [r.line.message[:6] for r in slow] == ["Task t", "Commit"]
     assert scan_file(str(log), layout=layout) == slow
+
+
+def test_sources_of_different_layouts_merge_by_time() -> None:
+    names = ["sandbox-ecs.json", "sandbox-jsonlayout.json", "strimzi-echo-sink.log",
+             "debezium-hana-sink.log", "journald-kafka-backup.log"]  # fmt: skip
+    feed = LogFeed([LogSource(worker=n, path=str(REAL / n)) for n in names])
+    try:
+        while feed.step().scanning:
+            pass
+        assert sorted(feed.layout_labels()) == sorted(
+            ["ecs", "log4j2-json", "strimzi", "debezium", "kafka (journald)"]
+        )
+        rows = feed.build(LogFilter()).rows
+        times = [feed.header(k).sort_key for k in rows]
+        assert len({feed.worker_of(k) for k in rows}) == len(names)
+        assert all(times) and times == sorted(times)
+        failures = feed.build(LogFilter(failures_only=True))
+        assert [feed.header(k).connector for k in failures.rows] == [
+            "chrono_prod-backup-sink",  # 2020
+            "inventory9-hana-sink", "inventory9-hana-sink",  # 2021
+            "echo-sink", "echo-sink",  # 2023
+            "demo-failing-sink", "json-layout-failing-sink",  # 2026, 04:43 then 04:54
+        ]  # fmt: skip
+    finally:
+        feed.close()
