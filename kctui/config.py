@@ -254,6 +254,8 @@ class LogSource:
     command: tuple[str, ...] | None = None
     shell: bool = False
     max_lines: int | None = None  # lines of a command's output kept in memory (None: default)
+    layout: str | None = None  # a built-in layout name (None: detected from the first lines)
+    pattern: str | None = None  # a log4j PatternLayout string (wins over detection)
 
     @property
     def label(self) -> str:
@@ -487,7 +489,7 @@ def _parse_cluster(path: Path, name: str, table: Any) -> ClusterConfig:
     ]
     logs: list[LogSource] = []
     for lr in _parse_list_of_tables(path, prefix + ".logs", table.get("logs", [])):
-        lr.check_known({"worker", "path", "command", "shell", "max_lines"})
+        lr.check_known({"worker", "path", "command", "shell", "max_lines", "layout", "pattern"})
         worker = lr.text("worker") or f"worker-{len(logs) + 1}"
         log_path = lr.text("path")
         command: tuple[str, ...] | None = None
@@ -505,6 +507,18 @@ def _parse_cluster(path: Path, name: str, table: Any) -> ClusterConfig:
                     f"{path}: key '{lr.prefix}max_lines': only for command sources "
                     "(a file is read from disk, not kept in memory)"
                 )
+        layout, pattern = lr.text("layout"), lr.text("pattern")
+        if layout and pattern:
+            raise ConfigError(f"{path}: '{lr.prefix[:-1]}': give layout or pattern, not both")
+        if layout or pattern:
+            from kctui.logs.layouts import LayoutError, for_source
+
+            try:
+                for_source(layout, pattern)
+            except LayoutError as exc:
+                raise ConfigError(
+                    f"{path}: key '{lr.prefix}{'pattern' if pattern else 'layout'}': {exc}"
+                ) from exc
         logs.append(
             LogSource(
                 worker=worker,
@@ -512,6 +526,8 @@ def _parse_cluster(path: Path, name: str, table: Any) -> ClusterConfig:
                 command=command,
                 shell=lr.flag("shell"),
                 max_lines=max_lines,
+                layout=layout,
+                pattern=pattern,
             )
         )
     return ClusterConfig(

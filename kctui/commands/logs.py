@@ -1,9 +1,11 @@
 """``kctui logs``: worker log records, filtered by connector, task, level or failures.
 
 Sources are the files given on the command line (paths or globs) or, with none, the log
-sources configured for the cluster (``[[clusters.NAME.logs]]``). Records of several
-workers are merged by timestamp and tagged with their worker. Exit status: 0 when
-something was printed, 1 when nothing matched.
+sources configured for the cluster (``[[clusters.NAME.logs]]``). In a terminal the log view
+opens at the end of the logs (no Connect cluster needed), with the filters preset; with
+``--print`` or when stdout is not a terminal, records are printed: several workers merged
+by timestamp and tagged with their worker. Exit status when printing: 0 when something was
+printed, 1 when nothing matched.
 """
 
 from __future__ import annotations
@@ -45,9 +47,13 @@ def add_parser(subparsers: Any) -> None:
         help="worker log records: failures, startups, rebalances per connector and task",
         description=(
             "Worker log records, filtered by connector, task, level or failures. SOURCE are "
-            "log files or globs; with none, the log sources configured for the cluster. "
-            "Several workers are merged by timestamp and tagged with their worker. Exit "
-            "status 0 when something matched, 1 when nothing did."
+            "log files or globs; with none, the log sources configured for the cluster. In a "
+            "terminal the log view opens at the end of the logs with these filters preset; "
+            "with --print (or when stdout is not a terminal) records are printed, several "
+            "workers merged by timestamp and tagged with their worker, exit status 0 when "
+            "something matched and 1 when nothing did. Layouts (Kafka, Confluent, Strimzi, "
+            "Debezium, log4j2 JSON, behind kubectl/docker compose/journald prefixes) are "
+            "detected per file."
         ),
     )
     parser.add_argument(
@@ -61,6 +67,18 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("--level", metavar="LEVEL", help="minimum level (TRACE ... FATAL)")
     parser.add_argument("--grep", metavar="TEXT", help="only records containing TEXT")
     parser.add_argument("--regex", action="store_true", help="--grep TEXT is a regular expression")
+    parser.add_argument(
+        "--print", action="store_true", help="print records instead of opening the log view"
+    )
+    parser.add_argument(
+        "--layout",
+        metavar="NAME",
+        help="layout of the SOURCE files: kafka, confluent, strimzi, debezium, ecs, "
+        "log4j2-json (default: detected)",
+    )
+    parser.add_argument(
+        "--pattern", metavar="PATTERN", help="log4j PatternLayout of the SOURCE files"
+    )
     parser.add_argument("--follow", "-f", action="store_true", help="keep printing new records")
     parser.add_argument(
         "--no-trace", action="store_true", help="print header lines without their stack traces"
@@ -82,7 +100,21 @@ def _sources(args: argparse.Namespace) -> tuple[Any, ...]:
                 raise KctuiError(f"no such log file: {source}")
             if os.path.isdir(os.path.expanduser(source)):
                 raise KctuiError(f"{source} is a directory; give the log file (or a glob)")
-        return path_sources(args.sources)
+        from dataclasses import replace
+
+        from kctui.logs.layouts import LayoutError, for_source
+
+        layout, pattern = getattr(args, "layout", None), getattr(args, "pattern", None)
+        try:
+            for_source(layout, pattern)
+        except LayoutError as exc:
+            raise KctuiError(f"--{'pattern' if pattern else 'layout'}: {exc}") from exc
+        return tuple(
+            replace(source, layout=layout, pattern=pattern)
+            for source in path_sources(args.sources)
+        )
+    if getattr(args, "layout", None) or getattr(args, "pattern", None):
+        raise KctuiError("--layout/--pattern apply to SOURCE files; set them in the config")
     cluster = cluster_from_args(args)
     if not cluster.logs:
         raise KctuiError(
@@ -135,6 +167,8 @@ def run(args: argparse.Namespace) -> int:
     except FilterError as exc:
         raise KctuiError(str(exc)) from exc
     sources = _sources(args)
+    if not getattr(args, "print", False) and not args.follow and _is_terminal(sys.stdout):
+        return _open_viewer(args, sources, flt)
     color = args.color == "always" or (args.color == "auto" and use_color(sys.stdout))
     printer = _Printer(
         sys.stdout, color=color, tag=len({s.worker for s in sources}) > 1, trace=not args.no_trace
@@ -158,6 +192,28 @@ def run(args: argparse.Namespace) -> int:
     if not printer.printed:
         print("kctui: no matching log records", file=sys.stderr)
         return 1
+    return 0
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _open_viewer(args: argparse.Namespace, sources: tuple[Any, ...], flt: Any) -> int:
+    """The log view in the terminal, at the end of the logs, with the filters preset."""
+    from kctui.config import ClusterConfig
+
+    name = "files"
+    if not args.sources:
+        from kctui.commands import cluster_from_args
+
+        name = cluster_from_args(args).name
+    from kctui.ui.log_app import LogViewerApp
+
+    LogViewerApp(ClusterConfig(name=name, urls=(), logs=sources), flt).run()
     return 0
 
 

@@ -14,8 +14,9 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from kctui.config import ClusterConfig
+    from kctui.config import ClusterConfig, LogSource
     from kctui.connect.models import ClusterState
+    from kctui.logs.patterns import LogLine
     from kctui.triage import DlqCount
 
 DLQ_SAMPLE = 500
@@ -104,11 +105,15 @@ def gather_dlq(
     return counts
 
 
-def _failure_lines(path: str, budget: int) -> list[str]:
-    """Failure lines among the last ``budget`` bytes of a file (the log view's fast scan)."""
-    from kctui.logs.scan import decode_line, failure_lines
+def _failure_lines(path: str, budget: int, source: LogSource | None = None) -> list[LogLine]:
+    """Failure lines among the last ``budget`` bytes of a file (the log view's fast scan),
+    parsed with the file's layout (the source's ``layout``/``pattern``, or detected)."""
+    from kctui.logs.layouts import detect, for_source
+    from kctui.logs.scan import decode_line, failure_lines, head_lines
 
     with open(path, "rb") as handle:
+        asked = for_source(source.layout, source.pattern) if source else None
+        layout = detect(head_lines(handle.fileno()), body=asked)
         handle.seek(0, 2)
         start = max(0, handle.tell() - budget)
         handle.seek(start)
@@ -116,7 +121,10 @@ def _failure_lines(path: str, budget: int) -> list[str]:
     first = 0 if start == 0 else data.find(b"\n") + 1  # skip a line cut by the budget
     if start and first == 0:
         return []
-    return [decode_line(data[begin:end]) for begin, end in failure_lines(data, first, len(data))]
+    return [
+        layout.parse(decode_line(data[begin:end]))
+        for begin, end in failure_lines(data, first, len(data), layout=layout)
+    ]
 
 
 def gather_logs(
@@ -127,7 +135,6 @@ def gather_logs(
     if not wanted or not cluster.logs:
         return {}
     try:
-        from kctui.logs.patterns import parse_line
         from kctui.logs.sources import expand_path
     except ImportError as exc:
         notes.append(f"log reader unavailable ({exc}): logs not read")
@@ -141,15 +148,14 @@ def gather_logs(
         if not files:
             notes.append(f"logs of {source.worker}: no file matches {source.path}")
             continue
-        lines: list[str] = []
+        lines: list[LogLine] = []
         try:
             for path in files:
-                lines += _failure_lines(path, LOG_SCAN_BYTES)
+                lines += _failure_lines(path, LOG_SCAN_BYTES, source)
         except OSError as exc:
             notes.append(f"logs of {source.worker}: {exc.strerror or exc}")
             continue
-        for text in lines:
-            line = parse_line(text)
+        for line in lines:
             if line.connector in wanted and line.is_failure:
                 entry = (line.timestamp or "", f"{line.text} [{source.worker}]")
                 found.setdefault(line.connector, []).append(entry)

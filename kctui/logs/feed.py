@@ -19,8 +19,9 @@ from dataclasses import dataclass, field, replace
 from kctui.config import LogSource
 from kctui.logs.filters import LogFilter
 from kctui.logs.index import FileIndex
+from kctui.logs.layouts import Layout, for_source
 from kctui.logs.memory import MemoryLog
-from kctui.logs.patterns import LogLine, parse_line
+from kctui.logs.patterns import LogLine
 from kctui.logs.sources import CommandSource, Notice, expand_path, followed_path, open_problem
 from kctui.logs.timecache import NO_TIME, TimeCache
 
@@ -75,6 +76,7 @@ class _FileFeed:
 
     def __init__(self, feed: LogFeed, source: LogSource) -> None:
         self.feed, self.worker = feed, source.worker
+        self.layout: Layout | None = for_source(source.layout, source.pattern)
         self.pattern = os.path.expanduser(source.path or "")
         self.current: Store | None = None
         self.rotated: list[Store] = []
@@ -91,7 +93,7 @@ class _FileFeed:
 
     def _open(self, path: str, notices: list[Notice]) -> Store | None:
         try:
-            index = FileIndex(path)
+            index = FileIndex(path, layout=self.layout)
         except OSError as exc:
             self._tell(*open_problem(path, exc), notices)
             return None
@@ -156,7 +158,8 @@ class _CommandFeed:
     def __init__(self, feed: LogFeed, source: LogSource, max_lines: int) -> None:
         assert source.command is not None
         self.command = CommandSource(source.command, shell=source.shell, worker=source.worker)
-        self.store = feed.add_store(source.worker, MemoryLog(max_lines))
+        layout = for_source(source.layout, source.pattern)
+        self.store = feed.add_store(source.worker, MemoryLog(max_lines, layout=layout))
         self.dropped = 0
 
     def poll(self, notices: list[Notice], appended: dict[int, array[int]]) -> bool:
@@ -295,7 +298,18 @@ class LogFeed:
         return data.read_line(packed & KEY_MASK) if data else ""
 
     def header(self, packed: int) -> LogLine:
-        return parse_line(self.read_line(packed))
+        data = self._data(packed)
+        return data.header(packed & KEY_MASK) if data else LogLine(text="")
+
+    def layout_labels(self) -> list[str]:
+        """The layouts of the sources read so far (``strimzi``, ``kafka (journald)``)."""
+        labels = []
+        for store in list(self.stores.values()):
+            data = store.data
+            if isinstance(data, MemoryLog) and data.detected is None:
+                continue  # no output yet: nothing detected
+            labels.append(data.layout.label)
+        return list(dict.fromkeys(labels))
 
     def read_continuation(self, packed: int) -> list[str]:
         data = self._data(packed)
@@ -308,7 +322,7 @@ class LogFeed:
     # ------------------------------------------------------------------ selecting
 
     def _keeps(self, data: FileIndex | MemoryLog, key: int, flt: LogFilter) -> bool:
-        line = parse_line(data.read_header(key))
+        line = data.layout.parse(data.read_header(key))
         if not flt.matches_line(line):
             return False
         if not flt.text:

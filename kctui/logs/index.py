@@ -20,7 +20,9 @@ from bisect import bisect_left, bisect_right
 from stat import S_ISDIR
 from typing import Protocol
 
-from kctui.logs.scan import failure_lines, read_to_newline, scan_failures
+from kctui.logs.layouts import Layout, detect
+from kctui.logs.patterns import LogLine
+from kctui.logs.scan import failure_lines, head_lines, read_to_newline, scan_failures
 
 WINDOW = 1024 * 1024  # one regex pass holds the GIL: keep it short
 MAX_EXTEND = 16 * 1024 * 1024  # growth indexed per call (the rest on the next call)
@@ -30,11 +32,6 @@ MAX_TRACE_LINES = 2000
 MAX_TRACE_BYTES = 1024 * 1024
 ELLIPSIS = " …"
 
-# A newline followed by a line that starts a record (not a trace or indented line).
-_RECORD_START = re.compile(
-    rb"\n(?![\t \r\n]|Caused by:|Suppressed:|\.\.\. \d"
-    rb"|[\w$]+(?:\.[\w$]+)+(?:Exception|Error|Throwable)\b)"
-)
 _TS = re.compile(rb"\[(\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[,.]\d{1,9})?)")
 
 
@@ -69,7 +66,9 @@ class LineStore(Protocol):
 class FileIndex:
     """Record start offsets of one open file; the file may grow (``extend``) while followed."""
 
-    def __init__(self, path: str, *, fd: int | None = None) -> None:
+    def __init__(self, path: str, *, fd: int | None = None, layout: Layout | None = None) -> None:
+        """``layout``: the body layout a config asks for (prefixes are still detected);
+        None detects everything from the first lines of the file."""
         self.path = path
         self.fd = fd if fd is not None else os.open(path, os.O_RDONLY)
         try:
@@ -79,6 +78,9 @@ class FileIndex:
             self.inode = (stat.st_dev, stat.st_ino)
             self.size = stat.st_size
             self.complete_end = self._last_line_end(self.size)
+            self._asked = layout
+            self.layout = detect(head_lines(self.fd), body=layout)
+            self._detected = self.complete_end > 0  # an empty file: detect on its first lines
         except BaseException:
             if fd is None:  # ours: do not leak it (a feed retries the path every step)
                 os.close(self.fd)
@@ -152,7 +154,7 @@ class FileIndex:
         # The first newline of the window (at lo - 1) is the earliest that can start a record
         # in [lo, hi); matches in the lookahead (>= hi) are cut off afterwards.
         rel_lo, rel_hi = lo - window_start, hi - window_start
-        found = _RECORD_START.finditer(data, max(0, rel_lo - 1))
+        found = self.layout.record_start.finditer(data, max(0, rel_lo - 1))
         starts.extend(map((window_start + 1).__add__, map(re.Match.start, found)))
         del starts[bisect_left(starts, hi) :]
         if lo > 0 and data.find(b"\n", rel_lo - 1, rel_hi - 1) < 0:
@@ -161,13 +163,33 @@ class FileIndex:
             data += self._read_to_newline(window_end)
         # Failure lines exactly as parse_line sees them; a failure is always a record start
         # (a header that the bytes pattern above took for an indented trace line is added).
-        for line_start, _ in failure_lines(data, rel_lo, rel_hi):
+        for line_start, _ in failure_lines(data, rel_lo, rel_hi, layout=self.layout):
             offset = window_start + line_start
             failures.append(offset)
             index = bisect_left(starts, offset)
             if index == len(starts) or starts[index] != offset:
                 starts.insert(index, offset)
+        if self.layout.maybe_header is not None and not self.layout.legacy:
+            self._blank_headers(data, rel_lo, rel_hi, window_start, starts)
         return starts, failures
+
+    def _blank_headers(self, data: bytes, lo: int, hi: int, base: int, starts: array[int]) -> None:
+        """Add the headers that begin with blanks (a ``%5p …`` pattern), checked one by one."""
+        maybe = self.layout.maybe_header
+        assert maybe is not None
+        last = -1
+        for match in maybe.finditer(data, lo, hi):
+            line_start = data.rfind(b"\n", 0, match.start()) + 1
+            blank = data[line_start : line_start + 1] in (b" ", b"\t")
+            if line_start == last or line_start < lo or not blank:
+                continue
+            last = line_start
+            newline = data.find(b"\n", line_start)
+            line = data[line_start : newline if newline >= 0 else len(data)]
+            if self.layout.parse(decode(line)).is_header:
+                index = bisect_left(starts, base + line_start)
+                if index == len(starts) or starts[index] != base + line_start:
+                    starts.insert(index, base + line_start)
 
     def _read_to_newline(self, pos: int) -> bytes:
         """Bytes from ``pos`` up to and including the next newline (before complete_end)."""
@@ -182,7 +204,7 @@ class FileIndex:
         if self._history is not None or self.closed:
             return 0
         low = self.low
-        found = scan_failures(self.fd, 0, low) if low else []
+        found = scan_failures(self.fd, 0, low, layout=self.layout) if low else []
         with self._lock:
             self._history = array("Q", (r.offset for r in found))
             self._history_ends = {r.offset: r.end for r in found}
@@ -218,6 +240,9 @@ class FileIndex:
             if new_end <= self.complete_end:
                 return 0
         self.pending = new_end < self._last_line_end(size) if limit < size else False
+        if not self._detected:
+            self.layout = detect(head_lines(self.fd), body=self._asked)
+            self._detected = True
         starts, failures = self._scan(self.complete_end, new_end)
         with self._lock:
             self._records.extend(starts)
@@ -314,9 +339,17 @@ class FileIndex:
             return end, end
         return key + cut + 1, end
 
+    def header(self, key: int) -> LogLine:
+        """The parsed header line at ``key`` (a JSON event is read whole to be parsed)."""
+        if self.layout.embedded_trace:
+            return self.layout.parse(self.read_header(key))
+        return self.layout.parse(self.read_line(key))
+
     def continuation_count(self, key: int) -> int:
         if self.closed:
             return 0
+        if self.layout.embedded_trace:
+            return len(self.read_continuation(key))
         start, end = self._continuation_span(key)
         if end - start > MAX_TRACE_BYTES:
             return MAX_TRACE_LINES
@@ -325,6 +358,8 @@ class FileIndex:
     def read_continuation(self, key: int) -> list[str]:
         if self.closed:
             return []
+        if self.layout.embedded_trace:
+            return self.layout.continuation(self.read_header(key), [])[:MAX_TRACE_LINES]
         start, end = self._continuation_span(key)
         data = self._read(start, min(end - start, MAX_TRACE_BYTES))
         lines = [
@@ -335,7 +370,11 @@ class FileIndex:
             lines.pop()
         if end - start > MAX_TRACE_BYTES or len(lines) > MAX_TRACE_LINES:
             lines = lines[:MAX_TRACE_LINES] + ["… (trace cut for display)"]
-        return lines
+        return self.layout.continuation("", lines)
 
     def timestamp(self, key: int) -> str:
-        return "" if self.closed else _ts_key(self._read(key, 160))
+        if self.closed:
+            return ""
+        if self.layout.plain_kafka:
+            return _ts_key(self._read(key, 160))
+        return self.layout.timestamp(self._read(key, 512))

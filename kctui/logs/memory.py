@@ -11,22 +11,34 @@ from array import array
 from bisect import bisect_right
 
 from kctui.logs.index import ELLIPSIS, MAX_LINE_BYTES, MAX_TRACE_LINES
-from kctui.logs.patterns import parse_line
+from kctui.logs.layouts import DEFAULT, Layout, detect
+from kctui.logs.patterns import LogLine
+
+DETECT_LINES = 200
 
 
 class MemoryLog:
     """Lines of a command's output, at most ``max_lines`` of them (older lines are dropped)."""
 
-    def __init__(self, max_lines: int = 100_000) -> None:
+    def __init__(self, max_lines: int = 100_000, *, layout: Layout | None = None) -> None:
+        """``layout``: the body layout a config asks for (prefixes are still detected from
+        the first lines of output); None detects everything."""
         if max_lines < 1:
             raise ValueError("max_lines must be at least 1")
         self.max_lines = max_lines
+        self._asked = layout
+        self.detected: Layout | None = None
         self._lines: list[str] = []
         self._base = 0  # global number of self._lines[0]
         self._records: array[int] = array("Q")
         self._failures: array[int] = array("Q")
         self._lock = threading.Lock()
         self.dropped = 0
+
+    @property
+    def layout(self) -> Layout:
+        """The layout of the output (the asked or default one until the first lines came)."""
+        return self.detected or self._asked or DEFAULT
 
     @property
     def first_key(self) -> int:
@@ -40,10 +52,13 @@ class MemoryLog:
         """Add lines; returns how many new records started."""
         added = 0
         with self._lock:
+            if self.detected is None and lines:
+                self.detected = detect(lines[:DETECT_LINES], body=self._asked)
+            parse = self.layout.parse
             for text in lines:
                 key = self._base + len(self._lines)
                 self._lines.append(text)
-                parsed = parse_line(text)
+                parsed = parse(text)
                 if parsed.is_header or not self._records or self._records[-1] < self._base:
                     self._records.append(key)
                     added += 1
@@ -93,13 +108,22 @@ class MemoryLog:
         return key + 1, end
 
     def continuation_count(self, key: int) -> int:
+        if self.layout.embedded_trace:
+            return len(self.read_continuation(key))
         start, end = self._span(key)
         return max(0, min(end - start, MAX_TRACE_LINES))
 
+    def header(self, key: int) -> LogLine:
+        return self.layout.parse(self._line(key) or "")
+
     def read_continuation(self, key: int) -> list[str]:
+        if self.layout.embedded_trace:
+            return self.layout.continuation(self._line(key) or "", [])[:MAX_TRACE_LINES]
         start, end = self._span(key)
         lines = [self._line(k) for k in range(start, min(end, start + MAX_TRACE_LINES))]
-        return [text[:MAX_LINE_BYTES] for text in lines if text is not None]
+        return self.layout.continuation(
+            "", [text[:MAX_LINE_BYTES] for text in lines if text is not None]
+        )
 
     def timestamp(self, key: int) -> str:
-        return parse_line(self._line(key) or "").sort_key
+        return self.layout.parse(self._line(key) or "").sort_key

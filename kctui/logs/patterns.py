@@ -12,6 +12,7 @@ A *record* is a header line plus its continuation lines (stack trace, ``Caused b
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -158,7 +159,11 @@ def _anchored(word: str) -> tuple[str, str]:
     return word[best], f"(?<={word[:best]}){word[best:]}"
 
 
-def _failure_candidates() -> re.Pattern[bytes]:
+#: Possessive quantifiers match correctly from Python 3.11.5 on (wrongly in 3.11.0-3.11.4).
+POSSESSIVE_WORKS = sys.version_info >= (3, 11, 5)
+
+
+def _failure_candidates(possessive: bool = POSSESSIVE_WORKS) -> re.Pattern[bytes]:
     """One bytes pattern found in every line that :func:`parse_line` calls a failure.
 
     It is a superset (each line it hits is confirmed by the full classifier): a ``]`` then
@@ -170,8 +175,15 @@ def _failure_candidates() -> re.Pattern[bytes]:
     words = "|".join(f"(?:{pattern})" for _, pattern in anchored).encode()
     errors = "|".join(_any_case(w) for w in ("ERROR", "ERR", "SEVERE", "FATAL", "CRITICAL"))
     warn = _any_case("WARN") + f"(?:{_any_case('ING')})?"
-    # After the WARN level, skip (possessively) what cannot start a wording, then a wording.
-    skip = rb"(?:[^\n%s]++|(?!%s)[%s])*+" % (stops, words, stops)
+    # After the WARN level, skip what cannot start a wording, then a wording. The skip must
+    # not give characters back (a failing WARN line would be retried at every position).
+    # Python 3.11.0-3.11.4 match possessive quantifiers wrongly: there, a lookahead (atomic)
+    # takes the longest skip once and for all, "(?=(?P<skip>...))(?P=skip)": the same
+    # matches, about half as fast.
+    if possessive:
+        skip = rb"(?:[^\n%s]++|(?!%s)[%s])*+" % (stops, words, stops)
+    else:
+        skip = rb"(?=(?P<skip>(?:[^\n%s]|(?!%s)[%s])*))(?P=skip)" % (stops, words, stops)
     error_level = rb"(?:%s)%s" % (errors.encode(), _WS_BYTES)
     warn_level = rb"%s%s%s(?:%s)" % (warn.encode(), _WS_BYTES, skip, words)
     return re.compile(rb"\]%s+(?:%s|%s)" % (_WS_BYTES, error_level, warn_level))
@@ -202,6 +214,7 @@ class LogLine:
     logger: str | None = None
     logger_line: int | None = None
     kind: Kind = Kind.OTHER
+    thread: str | None = None
 
     @property
     def is_failure(self) -> bool:

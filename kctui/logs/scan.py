@@ -13,12 +13,14 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from kctui.logs.layouts import DEFAULT, Layout, detect
 from kctui.logs.patterns import FAILURE_CANDIDATES, LogLine, parse_line
 
 CHUNK = 16 * 1024 * 1024
 READ_STEP = 1024 * 1024
+HEAD_BYTES = 64 * 1024  # where a file's layout is detected
 # Line starts that continue a record unless the line is a header ("[<timestamp>]"): an ASCII
 # subset of patterns._CONTINUATION, so a line they match is a continuation there too.
 _CONTINUED = (
@@ -45,11 +47,12 @@ class FailureRecord:
     offset: int
     end: int
     text: str  # the header line, decoded
+    layout: Layout = field(default=DEFAULT, compare=False, repr=False)
 
     @property
     def line(self) -> LogLine:
         """The parsed header line (connector, task, level, kind)."""
-        return parse_line(self.text)
+        return self.layout.parse(self.text)
 
 
 def decode_line(raw: bytes) -> str:
@@ -57,7 +60,7 @@ def decode_line(raw: bytes) -> str:
     return raw.decode("utf-8", "replace").rstrip("\r")
 
 
-def failures_slow(data: bytes, base: int = 0) -> list[FailureRecord]:
+def failures_slow(data: bytes, base: int = 0, layout: Layout = DEFAULT) -> list[FailureRecord]:
     """Failure records of ``data`` (complete lines at file offset ``base``), line by line."""
     found: list[FailureRecord] = []
     current: tuple[int, str] | None = None
@@ -66,14 +69,16 @@ def failures_slow(data: bytes, base: int = 0) -> list[FailureRecord]:
     if lines and lines[-1] == b"":
         lines.pop()
     for index, raw in enumerate(lines):
-        line = parse_line(decode_line(raw))
+        text = decode_line(raw)
+        line = layout.parse(text)
         if line.is_header or index == 0:
             if current is not None:
-                found.append(FailureRecord(current[0], offset, current[1]))
-            current = (offset, line.text) if line.is_failure else None
+                found.append(FailureRecord(current[0], offset, current[1], layout))
+            current = (offset, text) if line.is_failure else None
         offset += len(raw) + 1
     if current is not None:
-        found.append(FailureRecord(current[0], min(offset, base + len(data)), current[1]))
+        end = min(offset, base + len(data))
+        found.append(FailureRecord(current[0], end, current[1], layout))
     return found
 
 
@@ -88,12 +93,14 @@ def _starts_record(raw: bytes) -> bool:
     return parse_line(decode_line(raw)).is_header
 
 
-def trace_end(data: bytes, pos: int, stop: int) -> int | None:
+def trace_end(data: bytes, pos: int, stop: int, layout: Layout = DEFAULT) -> int | None:
     """Offset (in ``data``) of the first line in [pos, stop) that starts a record, or None.
 
     ``pos`` is a line start. Runs of trace lines are skipped at regex speed: only lines that
     do not begin like a trace line, or that hold a ``[<digit>``, are looked at closely.
     """
+    if not layout.plain_kafka:
+        return _layout_trace_end(data, pos, stop, layout)
     while pos < stop:
         if pos == 0 or data[pos - 1] != 10:  # no newline before pos to search from
             plain = pos
@@ -115,13 +122,107 @@ def trace_end(data: bytes, pos: int, stop: int) -> int | None:
     return None
 
 
+def _layout_trace_end(data: bytes, pos: int, stop: int, layout: Layout) -> int | None:
+    """:func:`trace_end` for any layout: lines its record-start pattern accepts, and lines
+    that hold its ``maybe_header`` bytes (a header that begins like a trace line), each
+    confirmed by the layout's parser."""
+    while pos < stop:
+        if pos == 0 or data[pos - 1] != 10:  # no newline before pos to search from
+            plain = pos
+        else:
+            found = layout.record_start.search(data, pos - 1, stop)
+            plain = found.start() + 1 if found else stop
+        maybe = layout.maybe_header
+        odd = maybe.search(data, pos, plain) if maybe is not None and plain > pos else None
+        if odd is not None:
+            at = data.rfind(b"\n", 0, odd.start()) + 1
+        elif plain < stop:
+            at = plain
+        else:
+            return None
+        newline = data.find(b"\n", at, stop)
+        line_end = stop if newline < 0 else newline
+        if layout.parse(decode_line(data[at:line_end])).is_header:
+            return at
+        pos = line_end + 1
+    return None
+
+
+def _token_lines(
+    data: bytes, token: bytes, start: int, stop: int, limit: int, lines: dict[int, int]
+) -> None:
+    """Add (line start -> line end) of the lines starting in [start, stop) holding ``token``."""
+    pos = start
+    find, rfind = data.find, data.rfind
+    while True:
+        at = find(token, pos, limit)
+        if at < 0:
+            return
+        line_start = rfind(b"\n", 0, at) + 1
+        if line_start >= stop:
+            return
+        newline = find(b"\n", at, limit)
+        line_end = limit if newline < 0 else newline
+        if line_start >= start:
+            lines[line_start] = line_end
+        pos = line_end + 1
+
+
+def _warn_lines(
+    data: bytes, start: int, stop: int, limit: int, layout: Layout, lines: dict[int, int]
+) -> None:
+    """Add the lines holding the WARN word and a failure wording (looked for after the word
+    when the layout writes the message after the level, the usual case)."""
+    pos, token, after = start, layout.warn_token, layout.message_after_level
+    find, rfind = data.find, data.rfind
+    while True:
+        at = find(token, pos, limit)
+        if at < 0:
+            return
+        newline = find(b"\n", at, limit)
+        line_end = limit if newline < 0 else newline
+        pos = line_end + 1
+        if after and not layout.is_warn_failure(data, at, line_end):
+            continue
+        line_start = rfind(b"\n", 0, at) + 1
+        if not after and not layout.is_warn_failure(data, line_start, line_end):
+            continue
+        if line_start >= stop:
+            return
+        if line_start >= start and line_start not in lines:
+            lines[line_start] = line_end
+
+
+def _layout_failure_lines(
+    data: bytes, start: int, stop: int, limit: int, layout: Layout
+) -> list[tuple[int, int]]:
+    """Failure lines of any layout: plain substring searches for its level words (C speed),
+    a bytes check of the failure wordings on WARN lines, then the layout's parser."""
+    lines: dict[int, int] = {}
+    for token in layout.level_tokens:
+        _token_lines(data, token, start, stop, limit, lines)
+    _warn_lines(data, start, stop, limit, layout, lines)
+    found = []
+    for line_start in sorted(lines):
+        line_end = lines[line_start]
+        if layout.parse(decode_line(data[line_start:line_end])).is_failure:
+            found.append((line_start, line_end))
+    return found
+
+
 def failure_lines(
-    data: bytes, start: int, stop: int, limit: int | None = None
+    data: bytes, start: int, stop: int, limit: int | None = None, layout: Layout = DEFAULT
 ) -> list[tuple[int, int]]:
     """(line start, line end) of the failure lines starting in [start, stop).
 
     ``data[:limit]`` must hold each of those lines whole (up to its newline or ``limit``).
     """
+    if not layout.legacy:
+        end = len(data) if limit is None else limit
+        return _layout_failure_lines(data, start, stop, end, layout)
+    # The Kafka default (behind a collector prefix or not): its lenient levels (any case,
+    # aliases) need the candidates pattern, which finds them anywhere on the line.
+    parse = parse_line if layout.plain_kafka else layout.parse
     found: list[tuple[int, int]] = []
     last_line = -1
     stop_line = len(data) if limit is None else limit
@@ -136,7 +237,7 @@ def failure_lines(
         newline = data.find(b"\n", at, stop_line)
         line_end = stop_line if newline < 0 else newline
         if _PLAIN_ERROR.match(data, line_start, line_end) is not None or (
-            parse_line(decode_line(data[line_start:line_end])).is_failure
+            parse(decode_line(data[line_start:line_end])).is_failure
         ):
             found.append((line_start, line_end))
     return found
@@ -170,7 +271,9 @@ def read_to_newline(read: Callable[[int, int], bytes], pos: int, end: int) -> by
     return b"".join(parts)
 
 
-def scan_failures(fd: int, start: int, end: int, *, chunk: int = CHUNK) -> list[FailureRecord]:
+def scan_failures(
+    fd: int, start: int, end: int, *, chunk: int = CHUNK, layout: Layout = DEFAULT
+) -> list[FailureRecord]:
     """Failure records whose header starts in [start, end) of an open file.
 
     ``start`` must be the start of a line, ``end`` the end of one (or of the file). The
@@ -188,35 +291,50 @@ def scan_failures(fd: int, start: int, end: int, *, chunk: int = CHUNK) -> list[
         if not size:
             break
         if pending is not None:
-            stop = trace_end(data, 0, size)
+            stop = trace_end(data, 0, size, layout)
             if stop is None:
                 pos += size
                 continue
-            found.append(FailureRecord(pending[0], pos + stop, pending[1]))
+            found.append(FailureRecord(pending[0], pos + stop, pending[1], layout))
             pending = None
-        for line_start, line_end in failure_lines(data, 0, size, size):
+        for line_start, line_end in failure_lines(data, 0, size, size, layout):
             text = decode_line(data[line_start:line_end])
-            stop = trace_end(data, line_end + 1, size)
+            stop = trace_end(data, line_end + 1, size, layout)
             if stop is None:
                 pending = (pos + line_start, text)
             else:
-                found.append(FailureRecord(pos + line_start, pos + stop, text))
+                found.append(FailureRecord(pos + line_start, pos + stop, text, layout))
         pos += size
     if pending is not None:
-        found.append(FailureRecord(pending[0], pos, pending[1]))
+        found.append(FailureRecord(pending[0], pos, pending[1], layout))
     return found
 
 
-def scan_file(path: str, *, chunk: int = CHUNK) -> list[FailureRecord]:
-    """:func:`scan_failures` over the complete lines of the file at ``path``."""
+def head_lines(fd: int, size: int = HEAD_BYTES) -> list[str]:
+    """The first complete lines of an open file (to detect its layout)."""
+    data = os.pread(fd, size, 0)
+    if len(data) == size:
+        data = data[: data.rfind(b"\n") + 1]
+    return [decode_line(raw) for raw in data.split(b"\n")[:-1]] if data else []
+
+
+def scan_file(
+    path: str, *, chunk: int = CHUNK, layout: Layout | None = None
+) -> list[FailureRecord]:
+    """:func:`scan_failures` over the complete lines of the file at ``path``.
+
+    ``layout``: the file's layout (default: detected from its first lines).
+    """
     fd = os.open(path, os.O_RDONLY)
     try:
+        if layout is None:
+            layout = detect(head_lines(fd))
         size = os.fstat(fd).st_size
         tail = os.pread(fd, min(size, 64 * 1024), max(0, size - 64 * 1024))
         end = size
         if tail and not tail.endswith(b"\n"):
             end = _complete_end(fd, size)
-        return scan_failures(fd, 0, end, chunk=chunk)
+        return scan_failures(fd, 0, end, chunk=chunk, layout=layout)
     finally:
         os.close(fd)
 

@@ -24,7 +24,13 @@ import httpx
 
 from kctui.config import ClusterConfig, config_path, load_config, write_cluster, xdg_dir
 from kctui.sandbox import agents, layout
-from kctui.sandbox.jars import DEFAULT_VERSION_SPEC, SandboxError, ensure_jars, resolve_version
+from kctui.sandbox.jars import (
+    DEFAULT_VERSION_SPEC,
+    SandboxError,
+    ensure_jars,
+    ensure_json_layout_jar,
+    resolve_version,
+)
 
 CLUSTER_NAME = "sandbox"
 JVM_OPTS = ["-Xmx512m", "-Xms128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k"]
@@ -143,6 +149,7 @@ class Sandbox:
         self.ports = layout.plan_ports(port_base)
         self.config_file = config_file or config_path()
         self.log = log or (lambda message: print(message, file=sys.stderr, flush=True))
+        self.other_layouts = False  # set by up() when the JSON layout jar is at hand
         self._procs: dict[str, subprocess.Popen[bytes]] = {}
         self._agents: agents.AgentJars | None = None
 
@@ -237,6 +244,9 @@ class Sandbox:
         self._check_ports()
         version = resolve_version(self.version_spec, self.cache)
         lib, download_seconds = ensure_jars(version, self.cache, log=self.log)
+        self.other_layouts = not version.startswith(("2.", "3.")) and ensure_json_layout_jar(
+            lib, self.cache, log=self.log
+        )
         self.home.mkdir(parents=True, exist_ok=True)
         state = self._prepare(version)
         classpath = f"{lib}/*"
@@ -304,7 +314,11 @@ class Sandbox:
             cfg.write_text(layout.log4j1_properties(directory, file_name), encoding="utf-8")
             return [f"-Dlog4j.configuration=file:{cfg}"]
         cfg = directory / "log4j2.xml"
-        cfg.write_text(layout.log4j2_xml(directory, file_name), encoding="utf-8")
+        # the workers also write their log in the Strimzi layout and as log4j2 JSON (each
+        # worker: which one runs a failing task is the cluster's choice)
+        other = self.other_layouts and file_name == "connect.log"
+        text = layout.log4j2_xml(directory, file_name, other_layouts=other)
+        cfg.write_text(text, encoding="utf-8")
         return [f"-Dlog4j2.configurationFile={cfg}"]
 
     def _spawn(self, name: str, argv: list[str], directory: Path) -> Component:
@@ -460,8 +474,27 @@ class Sandbox:
             ],
             "logs": [
                 {"worker": w, "path": f"{self.worker_log(i)}*"} for i, w in enumerate(workers)
-            ],
+            ]
+            + self._other_layout_sources(workers, version),
         }
+
+    def _other_layout_sources(
+        self, workers: list[str], version: str | None
+    ) -> list[dict[str, str]]:
+        """Each worker's Strimzi-layout and log4j2 JSON files (Kafka 4.x writes them)."""
+        if version is not None and version.startswith(("2.", "3.")):
+            return []
+        sources: list[dict[str, str]] = []
+        for kind, name in (("strimzi", layout.STRIMZI_LOG), ("json", layout.JSON_LOG)):
+            for index, worker in enumerate(workers):
+                directory = self.worker_dir(index)
+                try:  # written by up() when the JSON layout jar was at hand (or before)
+                    written = layout.STRIMZI_LOG in (directory / "log4j2.xml").read_text("utf-8")
+                except OSError:
+                    written = False
+                if self.other_layouts or written:
+                    sources.append({"worker": f"{worker} {kind}", "path": str(directory / name)})
+        return sources
 
     def write_config(self, version: str | None = None) -> None:
         write_cluster(

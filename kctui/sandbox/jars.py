@@ -163,6 +163,33 @@ def ensure_jars(version: str, cache_root: Path, *, log=print) -> tuple[Path, flo
     return lib, elapsed
 
 
+JSON_LAYOUT = "log4j-layout-template-json"
+
+
+def ensure_json_layout_jar(lib: Path, cache_root: Path, *, log=print) -> bool:
+    """Add log4j2's JsonTemplateLayout jar to a cached lib made before the pom listed it.
+
+    Only copies that one jar in (the running sandboxes' jars are untouched). Returns False
+    when it cannot be had (no log4j-core in ``lib``, no Maven, offline): JSON logs are skipped.
+    """
+    if any(lib.glob(f"{JSON_LAYOUT}-*.jar")):
+        return True
+    cores = sorted(lib.glob("log4j-core-*.jar"))
+    mvn = shutil.which("mvn")
+    if not cores or mvn is None:
+        return False
+    log4j_version = cores[-1].name[len("log4j-core-") : -len(".jar")]
+    log(f"downloading {JSON_LAYOUT} {log4j_version} from Maven Central (once) ...")
+    cmd = [
+        mvn, "-B", "-q", f"-Dmaven.repo.local={cache_root / 'm2'}",
+        "org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy",
+        f"-Dartifact=org.apache.logging.log4j:{JSON_LAYOUT}:{log4j_version}",
+        f"-DoutputDirectory={lib}",
+    ]  # fmt: skip
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    return proc.returncode == 0 and any(lib.glob(f"{JSON_LAYOUT}-*.jar"))
+
+
 def _maven_failure(version: str, text: str, log_file: Path) -> str:
     errors = [line[len("[ERROR] ") :] for line in text.splitlines() if line.startswith("[ERROR]")]
     first = next((e for e in errors if e.strip()), "see the log")

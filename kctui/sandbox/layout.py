@@ -152,19 +152,37 @@ def worker_properties(ports: PortPlan, index: int, offsets_file_dir: Path) -> st
     )
 
 
-def log4j2_xml(log_dir: Path, file_name: str) -> str:
-    """log4j2 configuration (Kafka 4.x): Connect's layout, hourly rolled file."""
+STRIMZI_LOG = "connect-strimzi.log"
+JSON_LOG = "connect.json"
+STRIMZI_PATTERN = "%d{yyyy-MM-dd HH:mm:ss,SSS} %p %X{connector.context}%m (%c) [%t]%n"
+
+
+def log4j2_xml(log_dir: Path, file_name: str, *, other_layouts: bool = False) -> str:
+    """log4j2 configuration (Kafka 4.x): Connect's layout, hourly rolled file.
+
+    ``other_layouts``: the same events also go to a Strimzi-layout file and to a log4j2
+    JSON file (ECS template), so kctui reads those layouts from a live worker.
+    """
     path = log_dir / file_name
+    extra = refs = ""
+    if other_layouts:
+        strimzi, json_log = log_dir / STRIMZI_LOG, log_dir / JSON_LOG
+        extra = f"""
+    <File name="STRIMZI" fileName="{strimzi}"><PatternLayout pattern="{STRIMZI_PATTERN}"/></File>
+    <File name="JSON" fileName="{json_log}">
+      <JsonTemplateLayout eventTemplateUri="classpath:EcsLayout.json"/>
+    </File>"""
+        refs = '<AppenderRef ref="STRIMZI"/><AppenderRef ref="JSON"/>'
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <Configuration status="WARN">
   <Appenders>
     <RollingFile name="FILE" fileName="{path}" filePattern="{path}.%d{{yyyy-MM-dd-HH}}">
       <PatternLayout pattern="{LOG_PATTERN}"/>
       <Policies><TimeBasedTriggeringPolicy/></Policies>
-    </RollingFile>
+    </RollingFile>{extra}
   </Appenders>
   <Loggers>
-    <Root level="INFO"><AppenderRef ref="FILE"/></Root>
+    <Root level="INFO"><AppenderRef ref="FILE"/>{refs}</Root>
     <Logger name="org.apache.kafka.clients.consumer.internals" level="WARN"/>
     <Logger name="org.apache.kafka.clients.producer.ProducerConfig" level="WARN"/>
     <Logger name="org.apache.kafka.clients.consumer.ConsumerConfig" level="WARN"/>

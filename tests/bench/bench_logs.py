@@ -1,6 +1,8 @@
 """Benchmarks of the log tailer; prints figures, never passes or fails on time.
 
-Run: ``.venv/bin/python tests/bench/bench_logs.py [--sizes 100,1024] [--repeat 3]``.
+Run: ``.venv/bin/python tests/bench/bench_logs.py [--sizes 100,1024] [--repeat 3]``;
+``--layouts [--layout-sizes 64,256 | --gib]``: the failure scan vs ``grep -c ERROR`` and the
+time to the last screen, in the Kafka default, Strimzi and ECS JSON layouts.
 Generates realistic Connect logs (real sandbox lines, stack traces) under
 ``/tmp/kctui-bench`` once and reuses them.
 """
@@ -333,6 +335,13 @@ def follow_in_ui(seconds: float) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="100,1024", help="log sizes in MiB")
+    parser.add_argument(
+        "--layouts", action="store_true", help="only: scan vs grep and opening, per layout"
+    )
+    parser.add_argument(
+        "--layout-sizes", default="64,256", help="log sizes in MiB for --layouts"
+    )
+    parser.add_argument("--gib", action="store_true", help="--layouts on 256 MiB and 1 GiB")
     parser.add_argument("--follow-seconds", type=float, default=5.0)
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure (median shown)")
     parser.add_argument("--open-only", metavar="PATH", help=argparse.SUPPRESS)
@@ -340,6 +349,12 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     if args.open_only:  # child process: one clean RSS measurement per file
         print(json.dumps(open_in_ui(args.open_only)))
+        return
+    if args.layouts:
+        from tests.bench import layout_logs
+
+        sizes = [256, 1024] if args.gib else [int(s) for s in args.layout_sizes.split(",")]
+        layout_logs.run(sizes, args.repeat, _block(), __file__)
         return
     sizes = [int(s) for s in args.sizes.split(",")]
     for size in sizes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kctui.config import load_config, parse_config, update_config, write_cluster
+from kctui.sandbox import layout
 from kctui.sandbox.cluster import Sandbox
 
 
@@ -21,13 +22,34 @@ def _sandbox(tmp_path: Path, port_base: int = 29000) -> Sandbox:
 def test_sandbox_entry_round_trips_through_the_parser(tmp_path: Path) -> None:
     box = _sandbox(tmp_path)
     box.write_config("4.3.1")
+    before = load_config(tmp_path / "config.toml", import_kcctl=False).clusters["sandbox"]
+    assert len(before.logs) == 2  # the workers write no other layouts yet
+    for index in (0, 1):
+        box.worker_dir(index).mkdir(parents=True)
+        (box.worker_dir(index) / "log4j2.xml").write_text(
+            layout.log4j2_xml(box.worker_dir(index), "connect.log", other_layouts=True), "utf-8"
+        )
+    box.write_config("4.3.1")
     cluster = load_config(tmp_path / "config.toml", import_kcctl=False).clusters["sandbox"]
     assert cluster.urls == ("http://127.0.0.1:29083", "http://127.0.0.1:29084")
     assert cluster.kafka is not None and cluster.kafka.bootstrap_servers == ("127.0.0.1:29092",)
     assert [j.worker for j in cluster.jmx] == ["127.0.0.1:29083", "127.0.0.1:29084"]
     assert cluster.jmx[1].url.endswith(":29074/jmxrmi")
-    assert [s.worker for s in cluster.logs] == ["127.0.0.1:29083", "127.0.0.1:29084"]
+    assert [s.worker for s in cluster.logs] == [
+        "127.0.0.1:29083",
+        "127.0.0.1:29084",
+        "127.0.0.1:29083 strimzi",  # the workers also write the Strimzi layout and log4j2 JSON
+        "127.0.0.1:29084 strimzi",
+        "127.0.0.1:29083 json",
+        "127.0.0.1:29084 json",
+    ]
     assert cluster.logs[0].path and cluster.logs[0].path.endswith("worker-1/connect.log*")
+    assert [s.path.rsplit("/", 2)[-2:] for s in cluster.logs[2:] if s.path] == [
+        ["worker-1", "connect-strimzi.log"],
+        ["worker-2", "connect-strimzi.log"],
+        ["worker-1", "connect.json"],
+        ["worker-2", "connect.json"],
+    ]
 
 
 def test_sandbox_entry_keeps_the_users_clusters_and_current(tmp_path: Path) -> None:

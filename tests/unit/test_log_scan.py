@@ -198,3 +198,62 @@ def test_only_failures_while_the_view_is_still_indexing(tmp_path: Path) -> None:
         pass
     assert list(feed.build(LogFilter(failures_only=True)).rows) == [r.offset for r in slow]
     feed.close()
+
+
+def test_both_forms_of_the_candidates_pattern_find_the_same_lines() -> None:
+    """Possessive (Python >= 3.11.5) and atomic-lookahead (3.11.0-3.11.4) forms agree."""
+    from kctui.logs.patterns import POSSESSIVE_WORKS, _failure_candidates
+
+    data = b"".join(generated(seed) for seed in (4, 5))
+    lookahead = [m.span() for m in _failure_candidates(possessive=False).finditer(data)]
+    assert len(lookahead) > 100
+    assert [m.span() for m in FAILURE_CANDIDATES.finditer(data)] == lookahead
+    if POSSESSIVE_WORKS:  # where possessive quantifiers are matched correctly
+        assert [m.span() for m in _failure_candidates(possessive=True).finditer(data)] == lookahead
+
+
+PREFIXED = [
+    ("journald", "Nov 30 03:35:{s:02d} host connect[123]: "),
+    ("docker compose", "connect-1  | "),
+    ("kubectl --timestamps", "2026-11-30T03:35:{s:02d}.123456789Z "),
+]
+
+
+@pytest.mark.parametrize(("prefix", "template"), PREFIXED)
+def test_fast_scan_equals_slow_behind_a_collector_prefix(
+    tmp_path: Path, prefix: str, template: str
+) -> None:
+    """The tricky lines (odd levels, traces, invalid UTF-8) behind each collector prefix."""
+    from kctui.logs.layouts import LAYOUTS, detect, with_prefixes
+
+    lines = generated(7).split(b"\n")[:-1]
+    data = b"".join(
+        template.format(s=i % 60).encode() + line + b"\n" for i, line in enumerate(lines)
+    )
+    layout = with_prefixes(LAYOUTS["kafka"], [prefix])
+    assert detect(data[:65536].decode("utf-8", "replace").splitlines()[:-1]).label == layout.label
+    log = tmp_path / "connect.log"
+    log.write_bytes(data)
+    slow = failures_slow(data, 0, layout)
+    assert len(slow) > 50
+    assert any(r.end - r.offset > len(r.text) + 1 for r in slow)  # traces kept in the record
+    for chunk in (257, 4096, 1 << 24):
+        assert projection(scan_file(str(log), chunk=chunk, layout=layout)) == projection(slow)
+
+
+@pytest.mark.parametrize("name", ["strimzi", "ecs"])
+@pytest.mark.parametrize("seed", [8, 9])
+def test_fast_scan_equals_slow_in_other_layouts(tmp_path: Path, name: str, seed: int) -> None:
+    """The generated lines re-written in the Strimzi layout or as ECS JSON events."""
+    from kctui.logs.layouts import LAYOUTS
+    from tests.bench import layout_logs
+
+    data = layout_logs.block(name, generated(seed, 4000))
+    layout = LAYOUTS[name]
+    log = tmp_path / "connect.log"
+    log.write_bytes(data)
+    slow = failures_slow(data, 0, layout)
+    assert len(slow) > 30
+    for chunk in (257, 4096, 1 << 24):
+        found = scan_file(str(log), chunk=chunk, layout=layout)
+        assert projection(found) == projection(slow)

@@ -43,6 +43,13 @@ class RowsReset(Message):
 
 
 @dataclass
+class LayoutsFound(Message):
+    """The layouts of the sources (detected or configured), for the status line."""
+
+    layouts: tuple[str, ...]
+
+
+@dataclass
 class RowsAppended(Message):
     rows: array[int]
     failure_rows: array[int]
@@ -92,15 +99,19 @@ class LogScreen(Screen[None]):
         *,
         feed: LogFeed | None = None,
         max_command_lines: int = 100_000,
+        log_filter: LogFilter | None = None,
     ) -> None:
+        """``log_filter`` presets every filter (``kctui logs --failures --level …``)."""
         super().__init__()
         self.cluster = cluster
         self.feed = feed or LogFeed(cluster.logs, max_command_lines=max_command_lines)
-        self.log_filter = LogFilter(connector=connector, task=task)
+        self.log_filter = log_filter or LogFilter(connector=connector, task=task)
         self.around_failure = around_failure
         self.filter_version = 0
         self.scanning = True
         self.progress = 0.0
+        self.layouts: tuple[str, ...] = ()
+        self._layouts_posted: tuple[str, ...] = ()
         self.notices: list[Notice] = []
         self._wake = threading.Event()
         self._pending = 0
@@ -182,6 +193,10 @@ class LogScreen(Screen[None]):
         flt, version = self.log_filter, self.filter_version
         if step.notices:
             self.post_message(SourceNotices(step.notices))
+        layouts = tuple(self.feed.layout_labels())
+        if layouts != self._layouts_posted:
+            self._layouts_posted = layouts
+            self.post_message(LayoutsFound(layouts))
         if version != state["built"] or step.changed:
             rows = self.feed.build(flt)
             state["built"] = version
@@ -195,6 +210,10 @@ class LogScreen(Screen[None]):
         return step.scanning
 
     # ------------------------------------------------------------------ messages
+
+    def on_layouts_found(self, message: LayoutsFound) -> None:
+        self.layouts = message.layouts
+        self._update_status()
 
     def on_rows_reset(self, message: RowsReset) -> None:
         self._handled()
@@ -290,6 +309,8 @@ class LogScreen(Screen[None]):
         summary = self.filter_summary()
         if summary:
             parts.append(f"filter: {summary}")
+        if self.layouts:
+            parts.append(f"layout: {', '.join(self.layouts)}")
         if self.scanning:
             parts.append(f"indexing {self.progress:.0%}")
         status = self.query_one("#log-status", Static)
@@ -331,6 +352,9 @@ class LogScreen(Screen[None]):
         if box.has_class("-shown"):
             box.remove_class("-shown")
             self.view.focus()
+            return
+        if len(self.app.screen_stack) <= 2:  # the log viewer on its own (kctui logs FILE)
+            self.app.exit()
             return
         self.app.pop_screen()
 

@@ -21,12 +21,13 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from kctui.logs.patterns import LogLine, parse_line
+from kctui.logs.patterns import LogLine
 from kctui.ui.widgets.log_render import LruCache, fold_cause, header_text, trace_text
 
 
 class LogReader(Protocol):
     def read_line(self, packed: int) -> str: ...
+    def header(self, packed: int) -> LogLine: ...
     def read_continuation(self, packed: int) -> list[str]: ...
     def continuation_count(self, packed: int) -> int: ...
     def worker_of(self, packed: int) -> str: ...
@@ -205,7 +206,7 @@ class LogView(ScrollView, can_focus=True):
     # ------------------------------------------------------------------ reading
 
     def header(self, packed: int) -> LogLine:
-        return self._headers.get_or(packed, lambda: parse_line(self.reader.read_line(packed)))
+        return self._headers.get_or(packed, lambda: self.reader.header(packed))
 
     def continuation_count(self, packed: int) -> int:
         return self._counts.get_or(packed, lambda: self.reader.continuation_count(packed))
