@@ -33,6 +33,7 @@ from kctui.sandbox.jars import (
 )
 
 CLUSTER_NAME = "sandbox"
+LAYOUTS_CLUSTER = "sandbox-layouts"  # the same cluster, its logs read in three layouts
 JVM_OPTS = ["-Xmx512m", "-Xms128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k"]
 START_TIMEOUT = float(os.environ.get("KCTUI_SANDBOX_TIMEOUT", "240"))
 
@@ -450,8 +451,13 @@ class Sandbox:
         self.log(f"demo scenario ready in {seconds:.1f} s")
 
     # ------------------------------------------------------------------ config
-    def cluster_table(self, version: str | None = None) -> dict[str, object]:
-        """The ``[clusters.sandbox]`` table written into kctui's config."""
+    def cluster_table(
+        self, version: str | None = None, *, other_layouts: bool = False
+    ) -> dict[str, object]:
+        """The ``[clusters.sandbox]`` table written into kctui's config; with
+        ``other_layouts`` the ``sandbox-layouts`` one, whose log sources are also the
+        workers' Strimzi-layout and JSON files (the same events a third time each, so the
+        demo's cluster lists only the default files)."""
         workers = [f"127.0.0.1:{p}" for p in self.ports.worker_rest]
         return {
             "urls": list(self.rest_urls),
@@ -475,7 +481,7 @@ class Sandbox:
             "logs": [
                 {"worker": w, "path": f"{self.worker_log(i)}*"} for i, w in enumerate(workers)
             ]
-            + self._other_layout_sources(workers, version),
+            + (self._other_layout_sources(workers, version) if other_layouts else []),
         }
 
     def _other_layout_sources(
@@ -500,13 +506,16 @@ class Sandbox:
         write_cluster(
             self.config_file, CLUSTER_NAME, self.cluster_table(version), make_current=False
         )
+        layouts = self.cluster_table(version, other_layouts=True)
+        if layouts["logs"] != self.cluster_table(version)["logs"]:
+            write_cluster(self.config_file, LAYOUTS_CLUSTER, layouts, make_current=False)
 
-    def cluster_config(self) -> ClusterConfig:
+    def cluster_config(self, name: str = CLUSTER_NAME) -> ClusterConfig:
         config = load_config(self.config_file, import_kcctl=False)
-        if CLUSTER_NAME not in config.clusters:
+        if name not in config.clusters:
             self.write_config()
             config = load_config(self.config_file, import_kcctl=False)
-        return config.clusters[CLUSTER_NAME]
+        return config.clusters[name]
 
     # ------------------------------------------------------------------ down
     def down(self, *, quiet: bool = False) -> list[str]:

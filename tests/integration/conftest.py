@@ -57,3 +57,12 @@ def fresh_dead_letters(sandbox: Sandbox) -> int:
         timeout=90, interval=0.5, what="demo-dlq-sink to write 3 new dead letters",
     )  # fmt: skip
     return 3
+
+
+@pytest.fixture(scope="session")
+def sandbox_layouts_cluster(sandbox: Sandbox) -> ClusterConfig:
+    """The ``sandbox-layouts`` entry: the sandbox with its workers' logs also read in the
+    Strimzi layout and as log4j2 ECS JSON (each event three times)."""
+    from kctui.sandbox.cluster import LAYOUTS_CLUSTER
+
+    return sandbox.cluster_config(LAYOUTS_CLUSTER)

@@ -50,9 +50,9 @@ def failing_worker_file(cluster: ClusterConfig, kind: str) -> str:
 
 @pytest.mark.parametrize("kind", sorted(LAYOUTS))
 def test_each_layout_gives_the_failure_with_its_cause(
-    sandbox_cluster: ClusterConfig, kind: str
+    sandbox_layouts_cluster: ClusterConfig, kind: str
 ) -> None:
-    feed = LogFeed(other_sources(sandbox_cluster)[kind])
+    feed = LogFeed(other_sources(sandbox_layouts_cluster)[kind])
     try:
         while feed.step().scanning:
             pass
@@ -76,9 +76,9 @@ def test_each_layout_gives_the_failure_with_its_cause(
 
 @pytest.mark.parametrize("kind", sorted(LAYOUTS))
 def test_fast_scan_equals_the_line_parser_on_live_files(
-    sandbox_cluster: ClusterConfig, kind: str, tmp_path: Path
+    sandbox_layouts_cluster: ClusterConfig, kind: str, tmp_path: Path
 ) -> None:
-    live = failing_worker_file(sandbox_cluster, kind)
+    live = failing_worker_file(sandbox_layouts_cluster, kind)
     copy = tmp_path / Path(live).name  # a still snapshot of a file the worker appends to
     shutil.copyfile(live, copy)
     data = copy.read_bytes()
@@ -90,9 +90,9 @@ def test_fast_scan_equals_the_line_parser_on_live_files(
     assert scan_file(str(copy)) == slow
 
 
-def test_headless_and_triage_read_the_json_file(sandbox_cluster: ClusterConfig) -> None:
-    sources = other_sources(sandbox_cluster)
-    path = failing_worker_file(sandbox_cluster, "json")
+def test_headless_and_triage_read_the_json_file(sandbox_layouts_cluster: ClusterConfig) -> None:
+    sources = other_sources(sandbox_layouts_cluster)
+    path = failing_worker_file(sandbox_layouts_cluster, "json")
     kctui = shutil.which("kctui", path=str(Path(sys.executable).parent)) or "kctui"
     printed = subprocess.run(
         [kctui, "logs", path, "--failures", "--connector", FAILING, "--print"],
@@ -110,8 +110,8 @@ def test_headless_and_triage_read_the_json_file(sandbox_cluster: ClusterConfig) 
     assert any(line.endswith("strimzi]") for line in found[FAILING])
 
 
-async def test_the_log_view_names_the_layouts(sandbox_cluster: ClusterConfig) -> None:
-    screen = LogScreen(sandbox_cluster, connector=FAILING, around_failure=True)
+async def test_the_log_view_names_the_layouts(sandbox_layouts_cluster: ClusterConfig) -> None:
+    screen = LogScreen(sandbox_layouts_cluster, connector=FAILING, around_failure=True)
 
     class LogApp(App[None]):
         def on_mount(self) -> None:

@@ -40,7 +40,10 @@ def indexed_feed(cluster: ClusterConfig) -> LogFeed:
     return feed
 
 
-def test_failure_lines_of_the_failing_sink_with_their_trace(sandbox_cluster: ClusterConfig) -> None:
+def test_failure_lines_of_the_failing_sink_with_their_trace(
+    sandbox_layouts_cluster: ClusterConfig,
+) -> None:
+    sandbox_cluster = sandbox_layouts_cluster
     # both workers' default-layout files, then their Strimzi-layout and JSON files
     kinds = [s.worker.split(" ")[-1] for s in sandbox_cluster.logs][2:]
     assert kinds == ["strimzi", "strimzi", "json", "json"]

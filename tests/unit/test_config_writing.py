@@ -22,15 +22,18 @@ def _sandbox(tmp_path: Path, port_base: int = 29000) -> Sandbox:
 def test_sandbox_entry_round_trips_through_the_parser(tmp_path: Path) -> None:
     box = _sandbox(tmp_path)
     box.write_config("4.3.1")
-    before = load_config(tmp_path / "config.toml", import_kcctl=False).clusters["sandbox"]
-    assert len(before.logs) == 2  # the workers write no other layouts yet
+    before = load_config(tmp_path / "config.toml", import_kcctl=False).clusters
+    assert len(before["sandbox"].logs) == 2  # the workers write no other layouts yet
+    assert "sandbox-layouts" not in before
     for index in (0, 1):
         box.worker_dir(index).mkdir(parents=True)
         (box.worker_dir(index) / "log4j2.xml").write_text(
             layout.log4j2_xml(box.worker_dir(index), "connect.log", other_layouts=True), "utf-8"
         )
     box.write_config("4.3.1")
-    cluster = load_config(tmp_path / "config.toml", import_kcctl=False).clusters["sandbox"]
+    clusters = load_config(tmp_path / "config.toml", import_kcctl=False).clusters
+    assert [s.worker for s in clusters["sandbox"].logs] == ["127.0.0.1:29083", "127.0.0.1:29084"]
+    cluster = clusters["sandbox-layouts"]  # the same cluster, its logs in three layouts
     assert cluster.urls == ("http://127.0.0.1:29083", "http://127.0.0.1:29084")
     assert cluster.kafka is not None and cluster.kafka.bootstrap_servers == ("127.0.0.1:29092",)
     assert [j.worker for j in cluster.jmx] == ["127.0.0.1:29083", "127.0.0.1:29084"]
