@@ -36,7 +36,8 @@ def sandbox_cluster(sandbox: Sandbox) -> ClusterConfig:
 def fresh_dead_letters(sandbox: Sandbox) -> int:
     """Make demo-dlq-sink write dead letters in this session (its workers' DLQ counters
     start at 0 when a reused sandbox's workers restarted): produce a few non-JSON records to
-    demo-orders, one per partition, and wait until the DLQ holds them. Returns how many."""
+    demo-orders, one per partition, with headers like the demo's, and wait until the DLQ
+    holds them. Returns how many."""
     from kafka import KafkaProducer
 
     from kctui.sandbox import scenario
@@ -48,7 +49,9 @@ def fresh_dead_letters(sandbox: Sandbox) -> int:
     try:
         for partition in range(3):
             producer.send(scenario.ORDERS_TOPIC, key=b"test-order", partition=partition,
-                          value=b"not json: written by the integration tests")  # fmt: skip
+                          value=b"not json: written by the integration tests",
+                          headers=[("origin", b"kctui-tests"),
+                                   ("trace-id", f"t-test-{partition}".encode())])  # fmt: skip
         producer.flush(timeout=30)
     finally:
         producer.close()
