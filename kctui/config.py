@@ -371,6 +371,19 @@ class _Reader:
             raise self._fail(key, "one of " + ", ".join(choices))
         return value.upper() if value is not None else None
 
+    def http_urls(self, what: str) -> tuple[str, ...]:
+        """``urls`` (or ``url``): one or more http:// or https:// URLs of ``what``."""
+        urls = self.strings("urls") or self.strings("url")
+        if not urls:
+            raise ConfigError(f"{self.path}: key '{self.prefix}urls': expected at least one {what}")
+        for url in urls:
+            if not url.startswith(("http://", "https://")):
+                raise ConfigError(
+                    f"{self.path}: key '{self.prefix}urls': expected http:// or https:// URLs, "
+                    f"got {url!r}"
+                )
+        return urls
+
     def check_known(self, known: set[str]) -> None:
         unknown = sorted(set(self.table) - known)
         if unknown:
@@ -422,14 +435,7 @@ def _parse_schema_registry(path: Path, prefix: str, table: Any) -> SchemaRegistr
         raise ConfigError(f"{path}: key '{prefix}': expected a table")
     r = _Reader(path, prefix + ".", table)
     r.check_known(_REGISTRY_KEYS)
-    urls = r.strings("urls") or r.strings("url")
-    if not urls:
-        raise ConfigError(f"{path}: key '{prefix}.url': expected the Schema Registry URL")
-    for url in urls:
-        if not url.startswith(("http://", "https://")):
-            raise ConfigError(
-                f"{path}: key '{prefix}.url': expected http:// or https:// URLs, got {url!r}"
-            )
+    urls = r.http_urls("Schema Registry URL")
     settings = SchemaRegistrySettings(
         urls=tuple(u.rstrip("/") for u in urls),
         username=r.text("username"),
@@ -460,14 +466,7 @@ def _parse_cluster(path: Path, name: str, table: Any) -> ClusterConfig:
         raise ConfigError(f"{path}: key '{prefix}': expected a table")
     r = _Reader(path, prefix + ".", table)
     r.check_known(_CLUSTER_KEYS)
-    urls = r.strings("urls") or r.strings("url")
-    if not urls:
-        raise ConfigError(f"{path}: key '{prefix}.urls': expected at least one Connect REST URL")
-    for url in urls:
-        if not url.startswith(("http://", "https://")):
-            raise ConfigError(
-                f"{path}: key '{prefix}.urls': expected http:// or https:// URLs, got {url!r}"
-            )
+    urls = r.http_urls("Connect REST URL")
     jmx = []
     for jr in _parse_list_of_tables(path, prefix + ".jmx", table.get("jmx", [])):
         jr.check_known({"worker", "url", "username", "password_env", "password_file"})
