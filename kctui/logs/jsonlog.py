@@ -15,14 +15,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kctui.logs.patterns import (
-    _CONTEXT,
-    _WORKER_PREFIX,
-    Kind,
     LogLine,
-    classify,
-    extract_ids,
+    attribute,
     normalise_level,
     normalise_timestamp,
+    read_context,
+    read_worker_prefix,
 )
 
 _CONTEXT_KEY = "connector.context"
@@ -117,28 +115,10 @@ def parse_json_line(text: str) -> LogLine:
     thread = _text(event.get("process.thread.name") or event.get("thread")) or None
     mdc = _mdc(event)
     context_text = _text(mdc.get(_CONTEXT_KEY) or event.get(_CONTEXT_KEY))
-    connector: str | None = None
-    task: int | None = None
-    scope = subscope = client = group = None
-    context = _CONTEXT.match(context_text)
-    if context:
-        connector = context.group("connector").strip() or None
-        scope = "worker" if context.group("scope") == "worker" else "task"
-        if context.group("task") is not None:
-            task = int(context.group("task"))
-        subscope = context.group("sub") or None
-    prefix = _WORKER_PREFIX.match(message)
-    if prefix:
-        client, group = prefix.group("client"), prefix.group("group")
-    body = message[prefix.end() :].strip() if prefix else message
-    kind = classify(body, level)
-    named = kind in (Kind.FAILURE, Kind.OFFSET, Kind.LIFECYCLE)
-    if connector is None:
-        connector, task = extract_ids(body, named=named)
-    elif task is None:
-        found_name, found_task = extract_ids(body, named=named)
-        if found_name == connector:
-            task = found_task
+    connector, task, scope, subscope, _ = read_context(context_text)
+    client, group, rest = read_worker_prefix(message)
+    body = rest.strip() if client is not None or group is not None else message
+    kind, connector, task = attribute(body, level, connector, task)
     timestamp = _timestamp(event)
     shown = " ".join(
         part

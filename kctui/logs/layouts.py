@@ -19,18 +19,16 @@ from dataclasses import dataclass, field, replace
 
 from kctui.logs.log4j import LEVEL_WORDS, PatternError, compile_pattern
 from kctui.logs.patterns import (
-    _CONTEXT,
     _CONTINUATION,
     _FAILURE_WORDS,
     _OFFSET_WORDS,
-    _WORKER_PREFIX,
-    Kind,
     LogLine,
-    classify,
-    extract_ids,
+    attribute,
     normalise_level,
     normalise_timestamp,
     parse_line,
+    read_context,
+    read_worker_prefix,
 )
 
 PATTERNS: dict[str, str] = {
@@ -201,28 +199,11 @@ def _pattern_parser(regex: re.Pattern[str]) -> Callable[[str], LogLine]:
         groups = match.groupdict()
         level = normalise_level(groups["level"])
         message = (groups.get("message") or "").strip()
-        connector: str | None = None
-        task: int | None = None
-        scope = subscope = client = group = None
-        context = _CONTEXT.match(groups.get("context") or "")
-        if context:
-            connector = context.group("connector").strip() or None
-            scope = "worker" if context.group("scope") == "worker" else "task"
-            if context.group("task") is not None:
-                task = int(context.group("task"))
-            subscope = context.group("sub") or None
-        prefix = _WORKER_PREFIX.match(message)
-        if prefix:
-            client, group = prefix.group("client"), prefix.group("group")
-            message = message[prefix.end() :].strip()
-        kind = classify(message, level)
-        named = kind in (Kind.FAILURE, Kind.OFFSET, Kind.LIFECYCLE)
-        if connector is None:
-            connector, task = extract_ids(message, named=named)
-        elif task is None:
-            found_name, found_task = extract_ids(message, named=named)
-            if found_name == connector:
-                task = found_task
+        connector, task, scope, subscope, _ = read_context(groups.get("context") or "")
+        client, group, rest = read_worker_prefix(message)
+        if client is not None or group is not None:
+            message = rest.strip()
+        kind, connector, task = attribute(message, level, connector, task)
         line_no = groups.get("line")
         ts = groups.get("ts")
         return LogLine(

@@ -317,6 +317,48 @@ def extract_ids(message: str, *, named: bool = True) -> tuple[str | None, int | 
     return None, None
 
 
+def read_context(text: str) -> tuple[str | None, int | None, str | None, str | None, int]:
+    """The ``[name|task-0|sub] `` connector context at the start of ``text``: connector,
+    task, scope, subscope and where it ends (all None and 0 when there is none)."""
+    context = _CONTEXT.match(text)
+    if not context:
+        return None, None, None, None, 0
+    task = context.group("task")
+    return (
+        context.group("connector").strip() or None,
+        int(task) if task is not None else None,
+        "worker" if context.group("scope") == "worker" else "task",
+        context.group("sub") or None,
+        context.end(),
+    )
+
+
+def read_worker_prefix(message: str) -> tuple[str | None, str | None, str]:
+    """``[Worker clientId=…, groupId=…] `` at the start of a message: client, group and the
+    rest of the message (None, None and the message when there is none)."""
+    prefix = _WORKER_PREFIX.match(message)
+    if not prefix:
+        return None, None, message
+    return prefix.group("client"), prefix.group("group"), message[prefix.end() :]
+
+
+def attribute(
+    message: str, level: str | None, connector: str | None, task: int | None
+) -> tuple[Kind, str | None, int | None]:
+    """What a header means, and its connector and task: from the context when it named
+    them, else from ids in the message (``WorkerSinkTask{id=name-0}``, "connector name")."""
+    kind = classify(message, level)
+    named = kind in (Kind.FAILURE, Kind.OFFSET, Kind.LIFECYCLE)
+    if connector is None:
+        connector, found_task = extract_ids(message, named=named)
+        return kind, connector, found_task if task is None else task
+    if task is None:
+        found_name, found_task = extract_ids(message, named=named)
+        if found_name == connector:
+            task = found_task
+    return kind, connector, task
+
+
 def parse_line(text: str) -> LogLine:
     """Parse one line of the Connect layout; anything else becomes a non-header line."""
     text = text.rstrip("\r\n")
@@ -327,21 +369,8 @@ def parse_line(text: str) -> LogLine:
     if level is None:
         return LogLine(text=text, is_header=True, message=text.strip())
     rest = match.group("rest")
-    connector: str | None = None
-    task: int | None = None
-    scope = subscope = client = group = None
-    context = _CONTEXT.match(rest)
-    if context:
-        connector = context.group("connector").strip() or None
-        scope = "worker" if context.group("scope") == "worker" else "task"
-        if context.group("task") is not None:
-            task = int(context.group("task"))
-        subscope = context.group("sub") or None
-        rest = rest[context.end() :]
-    prefix = _WORKER_PREFIX.match(rest)
-    if prefix:
-        client, group = prefix.group("client"), prefix.group("group")
-        rest = rest[prefix.end() :]
+    connector, task, scope, subscope, end = read_context(rest)
+    client, group, rest = read_worker_prefix(rest[end:])
     logger = None
     logger_line = None
     paren = rest.rfind(" (")
@@ -352,15 +381,7 @@ def parse_line(text: str) -> LogLine:
         logger_line = int(line_no) if line_no and line_no.isdigit() else None
         rest = rest[: tail.start()]
     message = rest.strip()
-    kind = classify(message, level)
-    named = kind in (Kind.FAILURE, Kind.OFFSET, Kind.LIFECYCLE)
-    if connector is None:
-        connector, found_task = extract_ids(message, named=named)
-        task = found_task if task is None else task
-    elif task is None:
-        found_name, found_task = extract_ids(message, named=named)
-        if found_name == connector:
-            task = found_task
+    kind, connector, task = attribute(message, level, connector, task)
     return LogLine(
         text=text,
         is_header=True,
