@@ -21,7 +21,6 @@ import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from kctui.config import ClusterConfig, ConfigError, JmxEndpoint, MetricsEndpoint
 from kctui.errors import KctuiError
@@ -267,49 +266,3 @@ def sink_groups(
         if is_sink or "topics" in config or "topics.regex" in config:
             groups[name] = sink_group(name, config)
     return groups
-
-
-class JmxMetricsSource:
-    """What the metrics screen polls: ``fetch()`` blocks, so call it from a thread worker.
-
-    Each fetch is one jmxquery call per worker, plus (when the cluster has Kafka
-    settings) one consumer-group offset lookup for the sink lag.
-    """
-
-    def __init__(self, cluster: ClusterConfig, runner: Runner | None = None) -> None:
-        self.cluster = cluster
-        self._jar = JarRunner() if runner is None else None
-        self.runner: Runner = runner or self._jar  # type: ignore[assignment]
-        self._lag_reader: Any = None
-
-    @property
-    def configured(self) -> bool:
-        return bool(self.cluster.jmx)
-
-    def fetch(
-        self,
-        configs: Mapping[str, Mapping[str, str]] | None = None,
-        connector: str | None = None,
-    ) -> MetricsSnapshot:
-        """All connectors, or only ``connector`` (cheaper on big clusters)."""
-        snapshot = fetch_cluster(self.cluster, runner=self.runner, connector=connector)
-        if self.cluster.kafka is None or not snapshot.available:
-            return snapshot
-        from kctui.metrics.lag import SinkLagReader
-
-        if self._lag_reader is None:
-            self._lag_reader = SinkLagReader(self.cluster.kafka, timeout=self.cluster.timeout)
-        result = self._lag_reader.fetch(sink_groups(snapshot, configs))
-        return replace(
-            snapshot,
-            sink_lag={name: lag.total for name, lag in result.lags.items()},
-            lag_error=result.error,
-        )
-
-    def close(self) -> None:
-        """Kill queries under way and close the Kafka clients of the lag reader."""
-        if self._jar is not None:
-            self._jar.cancel()
-        if self._lag_reader is not None:
-            self._lag_reader.close()
-            self._lag_reader = None

@@ -13,8 +13,9 @@ import pytest
 
 from kctui.config import ClusterConfig, JmxEndpoint
 from kctui.metrics.history import MetricsHistory
-from kctui.metrics.jmx import JmxMetricsSource, fetch_cluster
+from kctui.metrics.jmx import fetch_cluster
 from kctui.metrics.model import MetricsSnapshot
+from kctui.metrics.sources import MetricsSource
 
 pytestmark = pytest.mark.integration
 
@@ -32,7 +33,7 @@ def poll(fetch, condition, *, timeout: float = 60.0) -> MetricsSnapshot:
 
 
 def test_rates_of_healthy_source_and_sink_move(sandbox_cluster: ClusterConfig) -> None:
-    source = JmxMetricsSource(sandbox_cluster)
+    source = MetricsSource(sandbox_cluster, source="jmx")
     history = MetricsHistory()
 
     def fetch() -> MetricsSnapshot:
@@ -160,7 +161,7 @@ def test_sink_lag_after_switching_from_one_connector_to_all(
     sandbox_cluster: ClusterConfig,
 ) -> None:
     """The lag reader is kept across refreshes; new topics must not break it."""
-    source = JmxMetricsSource(sandbox_cluster)
+    source = MetricsSource(sandbox_cluster, source="jmx")
     try:
         one = source.fetch(connector="demo-sink")
         assert set(one.sink_lag) == {"demo-sink"}, one.lag_error

@@ -325,14 +325,14 @@ def test_close_kills_queries_under_way(tmp_path: Path, monkeypatch: pytest.Monke
     import threading
     import time
 
-    from kctui.metrics.jmx import JmxMetricsSource
+    from kctui.metrics.sources import MetricsSource
 
     fake_java = tmp_path / "java"
     fake_java.write_text("#!/bin/sh\nexec sleep 30\n")
     fake_java.chmod(0o755)
     monkeypatch.setenv("KCTUI_JAVA", str(fake_java))
     cluster = ClusterConfig(name="c", urls=("http://w1:8083",), jmx=(W1,), timeout=30)
-    source = JmxMetricsSource(cluster)
+    source = MetricsSource(cluster, source="jmx")
     results = []
     thread = threading.Thread(target=lambda: results.append(source.fetch()))
     started = time.monotonic()
@@ -346,7 +346,7 @@ def test_close_kills_queries_under_way(tmp_path: Path, monkeypatch: pytest.Monke
     source.close()
     thread.join(timeout=10)
     assert not thread.is_alive() and time.monotonic() - started < 10
-    assert results[0].workers[0].error == "query cancelled"
+    assert results[0].workers[0].error == "jmx: query cancelled"  # the source is named
 
 
 def test_connector_metrics_merge_over_workers() -> None:
