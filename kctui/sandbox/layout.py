@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,9 +73,15 @@ def plan_ports(base: int = DEFAULT_PORT_BASE, workers: int = WORKER_COUNT) -> Po
     return plan
 
 
-def new_cluster_id() -> str:
-    """A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (22 chars)."""
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode("ascii").rstrip("=")
+def new_cluster_id(random_bytes: Callable[[], bytes] = lambda: uuid.uuid4().bytes) -> str:
+    """A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (22 chars).
+
+    Never one that starts with "-" (as Kafka's own Uuid.randomUuid): StorageTool would read
+    ``-t -qPc...`` as an option and fail with its usage text (1 sandbox in 64)."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(random_bytes()).decode("ascii").rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
 
 
 def jmx_url(port: int) -> str:

@@ -126,3 +126,12 @@ def test_unsettled_names_what_is_missing() -> None:
     states[scenario.DLQ_SINK] = _status("RUNNING", ["RUNNING", "RUNNING"])
     states[scenario.PAUSED] = _status("PAUSED", ["PAUSED"])
     assert scenario.unsettled(states) == []
+
+
+def test_a_cluster_id_never_starts_with_a_dash() -> None:
+    """StorageTool reads ``-t -qPc...`` as an option (seen in a CI run): such ids are drawn
+    again, as Kafka's Uuid.randomUuid does."""
+    draws = iter([b"\xf8" + bytes(15), b"\x01" * 16])  # the first encodes to "-A..."
+    cluster_id = layout.new_cluster_id(lambda: next(draws))
+    assert cluster_id == "AQEBAQEBAQEBAQEBAQEBAQ"
+    assert not any(layout.new_cluster_id().startswith("-") for _ in range(2000))
