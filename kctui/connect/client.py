@@ -45,7 +45,7 @@ from kctui.connect.models import (
 )
 from kctui.connect.retries import RetryListener, RetryNotice, planned_attempts, report_retry
 from kctui.connect.transport import client_settings, ssl_setting, transport_reason
-from kctui.connect.wire import decode_connectors
+from kctui.connect.wire import ConnectorsDecoder
 
 __all__ = ["ConnectClient", "client_settings", "ssl_setting"]
 
@@ -101,6 +101,8 @@ class ConnectClient:
         self.on_retry: RetryListener | None = None
         self._preferred = 0
         self._server_info: ServerInfo | None = None
+        # Remembers the last cluster answer: unchanged connectors are not decoded again.
+        self._decode_connectors = ConnectorsDecoder()
         self._http = httpx.AsyncClient(transport=transport, **client_settings(cluster))
 
     async def __aenter__(self) -> ConnectClient:
@@ -308,7 +310,7 @@ class ConnectClient:
         """Every connector with status and config in ONE request."""
         params = [("expand", "status"), ("expand", "info")]
         # Decoded straight into the models (off the loop when large), not via json.loads.
-        answer = await self._get("/connectors", params=params, loads=decode_connectors)
+        answer = await self._get("/connectors", params=params, loads=self._decode_connectors)
         base = answer.url[: -len("/connectors")]
         connectors = answer.data if isinstance(answer.data, dict) else {}  # None: empty body
         return ClusterState(connectors=connectors, fetched_at=time.time(), worker_url=base)

@@ -15,7 +15,8 @@ The result is exactly what ``ClusterState.from_json(json.loads(raw))`` gives:
 
 Decoding connector by connector also gives the interpreter a switch point between two
 connectors: a worker thread decoding a big cluster does not hold the GIL for the whole
-answer, so the console's UI loop keeps drawing.
+answer, so the console's UI loop keeps drawing. And ``ConnectorsDecoder`` (one per
+client) hands back last refresh's models for a connector whose bytes did not change.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from kctui.connect.models import (
     TaskStatus,
 )
 
-__all__ = ["decode_connectors"]
+__all__ = ["ConnectorsDecoder", "decode_connectors"]
 
 
 class _Task(msgspec.Struct):
@@ -87,23 +88,55 @@ _BY_ID = attrgetter("id")
 
 def decode_connectors(raw: bytes) -> dict[str, Connector]:
     """The connectors of an expand=status&expand=info answer; ValueError when not JSON."""
-    try:
-        parts = _SPLIT.decode(raw)
-    except msgspec.ValidationError:  # valid JSON, but not an object of connectors
-        return dict(ClusterState.from_json(json.loads(raw)).connectors)
-    except msgspec.DecodeError:
-        json.loads(raw)  # raises json's ValueError with its usual message (line, column)
-        # json reads what msgspec does not (UTF-16/32 bodies): parse the lenient way.
-        return dict(ClusterState.from_json(json.loads(raw)).connectors)
-    connectors: dict[str, Connector] = {}
-    for name, part in parts.items():
+    return ConnectorsDecoder()(raw)
+
+
+class ConnectorsDecoder:
+    """``decode_connectors`` that remembers the last answer it decoded.
+
+    A connector whose JSON is byte for byte what it was last time gets last time's frozen
+    ``Connector`` back without being decoded again (the models are immutable, and the
+    same bytes under the same name always give the same models). Most connectors of a
+    big cluster do not change between two refreshes, so a refresh costs the split of the
+    answer plus the connectors that changed; handing out the same objects also makes the
+    console's comparison of two snapshots cheap. One decoder per client (per cluster).
+    """
+
+    def __init__(self) -> None:
+        self._last: dict[str, tuple[msgspec.Raw, Connector]] = {}
+
+    def __call__(self, raw: bytes) -> dict[str, Connector]:
         try:
-            entry = _ENTRY.decode(part)
-        except msgspec.DecodeError:  # odd types somewhere in this connector only
-            connectors[name] = _lenient(name, part)
-            continue
-        connectors[name] = _connector(name, entry)
-    return connectors
+            parts = _SPLIT.decode(raw)
+        except msgspec.ValidationError:  # valid JSON, but not an object of connectors
+            self._last = {}
+            return dict(ClusterState.from_json(json.loads(raw)).connectors)
+        except msgspec.DecodeError:
+            json.loads(raw)  # raises json's ValueError with its usual message (line, column)
+            # json reads what msgspec does not (UTF-16/32 bodies): parse the lenient way.
+            self._last = {}
+            return dict(ClusterState.from_json(json.loads(raw)).connectors)
+        last = self._last
+        memo: dict[str, tuple[msgspec.Raw, Connector]] = {}
+        connectors: dict[str, Connector] = {}
+        for name, part in parts.items():
+            seen = last.get(name)
+            if seen is not None and seen[0] == part:
+                connector = seen[1]
+            else:
+                connector = _decode_one(name, part)
+            connectors[name] = connector
+            memo[name] = (part, connector)
+        self._last = memo  # one assignment: a decode in another thread sees old or new
+        return connectors
+
+
+def _decode_one(name: str, part: msgspec.Raw) -> Connector:
+    try:
+        entry = _ENTRY.decode(part)
+    except msgspec.DecodeError:  # odd types somewhere in this connector only
+        return _lenient(name, part)
+    return _connector(name, entry)
 
 
 def _lenient(name: str, part: msgspec.Raw) -> Connector:

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kctui.connect.models import ClusterState
-from kctui.connect.wire import decode_connectors
+from kctui.connect.wire import ConnectorsDecoder, decode_connectors
 from tests.bench.bench_refresh import payload
 from tests.unit.test_models import FULL
 
@@ -164,3 +164,44 @@ _ENTRY = _maybe(st.fixed_dictionaries({}, optional={"status": _STATUS, "info": _
 @given(st.dictionaries(st.text(max_size=5), _ENTRY, max_size=4))
 def test_any_answer_decodes_as_before(data: dict[str, Any]) -> None:
     assert decoded(data) == lenient(data)
+
+
+def test_unchanged_connectors_come_back_as_the_same_objects() -> None:
+    data = payload(6, 3)
+    decoder = ConnectorsDecoder()
+    first = decoder(json.dumps(data).encode())
+    again = decoder(json.dumps(data).encode())  # new bytes, same content
+    assert again == lenient(data)
+    assert all(again[name] is first[name] for name in data)
+    changed = json.loads(json.dumps(data))
+    changed["orders-sink-00001"]["status"]["tasks"][2]["state"] = "FAILED"
+    del changed["orders-sink-00004"]
+    changed["new-one"] = {"status": {"connector": {"state": "PAUSED"}}}
+    after = decoder(json.dumps(changed).encode())
+    assert after == lenient(changed)
+    assert after["orders-sink-00001"].tasks[2].state == "FAILED"
+    assert after["orders-sink-00001"] is not first["orders-sink-00001"]
+    assert after["orders-sink-00002"] is first["orders-sink-00002"]
+    assert list(after) == list(changed)
+
+
+def test_a_name_list_between_two_answers_forgets_the_last_one() -> None:
+    data = payload(2, 1)
+    decoder = ConnectorsDecoder()
+    first = decoder(json.dumps(data).encode())
+    names = decoder(json.dumps(list(data)).encode())
+    assert names == lenient(list(data)) and names[next(iter(data))].state == "UNASSIGNED"
+    third = decoder(json.dumps(data).encode())
+    assert third == first and all(third[n] is not first[n] for n in data)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.dictionaries(st.sampled_from(["a", "b", "c"]), _ENTRY, max_size=3), max_size=4)
+)
+def test_a_decoder_that_remembers_gives_what_a_fresh_one_gives(
+    answers: list[dict[str, Any]],
+) -> None:
+    decoder = ConnectorsDecoder()
+    for data in answers:
+        assert decoder(json.dumps(data).encode()) == lenient(data)
