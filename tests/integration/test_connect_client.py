@@ -79,7 +79,7 @@ async def test_typed_decode_of_the_real_answer_equals_the_lenient_parse(
     client: ConnectClient, sandbox_cluster: ClusterConfig
 ) -> None:
     """The sandbox's own expand=status&expand=info bytes: msgspec path == json.loads path."""
-    params = [("expand", "status"), ("expand", "info")]
+    params = httpx.QueryParams([("expand", "status"), ("expand", "info")])
     async with httpx.AsyncClient() as http:
         answer = await http.get(sandbox_cluster.urls[0] + "/connectors", params=params)
     answer.raise_for_status()
