@@ -9,7 +9,7 @@ refuses before anything leaves the process.
 from __future__ import annotations
 
 import asyncio
-import functools
+import json
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -45,6 +45,7 @@ from kctui.connect.models import (
 )
 from kctui.connect.retries import RetryListener, RetryNotice, planned_attempts, report_retry
 from kctui.connect.transport import client_settings, ssl_setting, transport_reason
+from kctui.connect.wire import ConnectorsDecoder
 
 __all__ = ["ConnectClient", "client_settings", "ssl_setting"]
 
@@ -59,9 +60,8 @@ def _segment(value: str | int) -> str:
 
 
 T = TypeVar("T")
-# Answers this large are decoded, and clusters this large parsed, off the event loop.
+# Answers this large are decoded (and a cluster's parsed) off the event loop.
 LARGE_ANSWER_BYTES = 256 * 1024
-LARGE_CLUSTER_CONNECTORS = 200
 
 
 class _ConnectionLost(Unreachable):
@@ -101,6 +101,8 @@ class ConnectClient:
         self.on_retry: RetryListener | None = None
         self._preferred = 0
         self._server_info: ServerInfo | None = None
+        # Remembers the last cluster answer: unchanged connectors are not decoded again.
+        self._decode_connectors = ConnectorsDecoder()
         self._http = httpx.AsyncClient(transport=transport, **client_settings(cluster))
 
     async def __aenter__(self) -> ConnectClient:
@@ -130,8 +132,10 @@ class ConnectClient:
 
     # ------------------------------------------------------------------ transport
 
-    async def _get(self, path: str, params: Any = None) -> _Answer:
-        return await self._request("GET", path, params=params)
+    async def _get(
+        self, path: str, params: Any = None, loads: Callable[[bytes], Any] = json.loads
+    ) -> _Answer:
+        return await self._request("GET", path, params=params, loads=loads)
 
     async def _mutate(
         self, method: str, path: str, *, params: Any = None, body: Any = None
@@ -141,7 +145,13 @@ class ConnectClient:
         return await self._request(method, path, params=params, body=body)
 
     async def _request(
-        self, method: str, path: str, *, params: Any = None, body: Any = None
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Any = None,
+        body: Any = None,
+        loads: Callable[[bytes], Any] = json.loads,
     ) -> _Answer:
         """Send with failover between workers, retrying 409-while-rebalancing with backoff."""
         if method in MUTATING_METHODS and self.read_only:  # defence in depth
@@ -150,7 +160,7 @@ class ConnectClient:
         attempt = 0
         while True:
             try:
-                return await self._send_any(method, path, params, body)
+                return await self._send_any(method, path, params, body, loads)
             except RebalanceInProgress as exc:
                 delay = min(self.retry_base_delay * (2**attempt), self.retry_max_delay)
                 attempt += 1
@@ -176,14 +186,16 @@ class ConnectClient:
                 )
                 await asyncio.sleep(delay)
 
-    async def _send_any(self, method: str, path: str, params: Any, body: Any) -> _Answer:
+    async def _send_any(
+        self, method: str, path: str, params: Any, body: Any, loads: Callable[[bytes], Any]
+    ) -> _Answer:
         failures: list[tuple[str, ConnectError]] = []
         count = len(self.urls)
         for step in range(count):
             index = (self._preferred + step) % count
             url = self.urls[index] + path
             try:
-                answer = await self._send_one(method, url, params, body)
+                answer = await self._send_one(method, url, params, body, loads)
             except (Unreachable, RequestTimeout, BadResponse) as exc:
                 if not self._may_fail_over(method, exc):
                     raise
@@ -211,7 +223,14 @@ class ConnectClient:
             return False
         return isinstance(exc, Unreachable) or exc.status in (502, 503)
 
-    async def _send_one(self, method: str, url: str, params: Any, body: Any) -> _Answer:
+    async def _send_one(
+        self,
+        method: str,
+        url: str,
+        params: Any,
+        body: Any,
+        loads: Callable[[bytes], Any] = json.loads,
+    ) -> _Answer:
         try:
             response = await self._http.request(method, url, params=params, json=body)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
@@ -244,12 +263,14 @@ class ConnectClient:
             response.headers.get("content-type", ""),
             response.content,
             response.reason_phrase,
+            loads,
         )
         return _Answer(response.status_code, data, url)
 
     async def _cpu_bound(self, large: bool, function: Callable[..., T], *args: Any) -> T:
         """Run ``function`` in a thread when its input is large, so the caller's event loop
-        (the console's) keeps drawing while a big cluster's answer is decoded and parsed."""
+        (the console's) keeps drawing while a big cluster's answer is decoded and parsed
+        (the typed decoder of ``kctui.connect.wire`` lets go of the GIL between connectors)."""
         if large and self.offload_large_answers:
             return await asyncio.to_thread(function, *args)
         return function(*args)
@@ -287,11 +308,12 @@ class ConnectClient:
 
     async def cluster_state(self) -> ClusterState:
         """Every connector with status and config in ONE request."""
-        answer = await self._get("/connectors", params=[("expand", "status"), ("expand", "info")])
+        params = [("expand", "status"), ("expand", "info")]
+        # Decoded straight into the models (off the loop when large), not via json.loads.
+        answer = await self._get("/connectors", params=params, loads=self._decode_connectors)
         base = answer.url[: -len("/connectors")]
-        large = isinstance(answer.data, Mapping) and len(answer.data) >= LARGE_CLUSTER_CONNECTORS
-        parse = functools.partial(ClusterState.from_json, fetched_at=time.time(), worker_url=base)
-        return await self._cpu_bound(large, parse, answer.data)
+        connectors = answer.data if isinstance(answer.data, dict) else {}  # None: empty body
+        return ClusterState(connectors=connectors, fetched_at=time.time(), worker_url=base)
 
     async def connector(self, name: str) -> ConnectorInfo:
         answer = await self._get(f"/connectors/{_segment(name)}")

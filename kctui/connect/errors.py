@@ -9,6 +9,7 @@ line the CLI and the console show.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from kctui.errors import KctuiError
@@ -92,14 +93,23 @@ def is_rebalance_message(text: str | None) -> bool:
 
 
 def decode_answer(
-    method: str, url: str, status: int, content_type: str, raw: bytes, reason: str = ""
+    method: str,
+    url: str,
+    status: int,
+    content_type: str,
+    raw: bytes,
+    reason: str = "",
+    loads: Callable[[bytes], Any] = json.loads,
 ) -> Any:
-    """An HTTP answer's JSON (None when empty), or the typed error it stands for."""
+    """An HTTP answer's JSON (None when empty), or the typed error it stands for.
+
+    ``loads`` decodes a successful answer's body (json.loads, or a typed decoder that
+    raises ValueError on broken JSON); error bodies are always read with json.loads."""
     if status in (401, 403):
         word = "authentication failed" if status == 401 else "forbidden"
         hint = "check username and password" if status == 401 else "the user lacks rights"
         raise AuthError(f"{method} {url}: {word} (HTTP {status}; {hint})", status=status, url=url)
-    data = _json_body(url, status, content_type, raw)
+    data = _json_body(url, status, content_type, raw, loads if status < 300 else json.loads)
     if status < 300:
         return data
     error_code = data.get("error_code") if isinstance(data, dict) else None
@@ -127,14 +137,16 @@ def decode_answer(
     raise BadRequest(text, **fields)
 
 
-def _json_body(url: str, status: int, content_type: str, raw: bytes) -> Any:
+def _json_body(
+    url: str, status: int, content_type: str, raw: bytes, loads: Callable[[bytes], Any]
+) -> Any:
     """The JSON body, None when empty; BadResponse for anything that is not JSON."""
     if not raw.strip():
         return None
     kind = content_type.split(";")[0].strip().lower()
     if "json" in kind or (not kind and raw.lstrip()[:1] in (b"{", b"[")):
         try:
-            return json.loads(raw)
+            return loads(raw)
         except ValueError as exc:
             problem = f"broken JSON from {url}: {exc}"
             raise BadResponse(problem, status=status, url=url, detail=problem) from exc

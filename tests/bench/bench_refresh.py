@@ -23,6 +23,8 @@ import httpx
 
 from kctui.config import ClusterConfig
 from kctui.connect.client import ConnectClient
+from kctui.connect.models import ClusterState
+from kctui.connect.wire import decode_connectors
 from kctui.ui.view import RowCache, build_rows
 
 WORKERS = ("10.0.0.1:8083", "10.0.0.2:8083", "10.0.0.3:8083")
@@ -119,9 +121,27 @@ async def bench(connectors: int, tasks: int, runs: int) -> None:
     cluster = ClusterConfig(name="bench", urls=("http://bench:8083",), refresh_seconds=3600)
     print(f"cluster: {connectors} connectors x {tasks} tasks, {len(served.body) / 1e6:.1f} MB JSON")
 
+    cold, peer, alone = [], [], []
+    for _ in range(runs):
+        # A client's first answer: every connector is decoded (nothing to reuse yet).
+        async with ConnectClient(cluster, transport=httpx.MockTransport(served.handler)) as new:
+            started = time.perf_counter()
+            await new.cluster_state()
+            cold.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        decode_connectors(served.body)
+        alone.append(time.perf_counter() - started)
+        started = time.perf_counter()  # the peer: what cluster_state() did before msgspec
+        ClusterState.from_json(json.loads(served.body))
+        peer.append(time.perf_counter() - started)
+    print(f"first fetch + decode + parse:      {ms(cold)}  (every connector decoded)")
+    print(f"decode + parse alone, msgspec:     {ms(alone)}")
+    print(f"peer: json.loads + from_json:      {ms(peer)}  (the decode before msgspec)")
+
     async with ConnectClient(cluster, transport=httpx.MockTransport(served.handler)) as client:
         fetch, rollup, incremental = [], [], []
         cache = RowCache()
+        await client.cluster_state()  # the console has refreshed before: what a refresh costs
         for _ in range(runs):
             before = len(served.requests)
             started = time.perf_counter()
@@ -137,7 +157,7 @@ async def bench(connectors: int, tasks: int, runs: int) -> None:
             cache.rows(again)
             incremental.append(time.perf_counter() - started)
         print("requests per refresh:              1")
-        print(f"fetch + JSON decode + parse:       {ms(fetch)}")
+        print(f"fetch + JSON decode + parse:       {ms(fetch)}  (unchanged connectors reused)")
         print(f"health rollup + order, every row:  {ms(rollup)}  ({len(rows)} rows)")
         print(f"rollup reusing unchanged rows:     {ms(incremental)}")
 
@@ -191,37 +211,69 @@ async def bench(connectors: int, tasks: int, runs: int) -> None:
         print(f"table diff alone, 20 changed:      {ms(diff_changed)}  ({touched} cells)")
         print(f"no-change refresh, apply + frame:  {ms(frame_same)}")
         print(f"ctrl+r cycle in the app:           {ms(cycle)}")
-        on_thread = await stall_during_refreshes(app, pilot, runs)  # what ships
+        watch = DecodeWatch(client)
+        on_thread = await stall_during_refreshes(app, pilot, runs, watch)  # what ships
+        decoding = watch.at_return[-runs:]
         client.offload_large_answers = False
-        on_loop = await stall_during_refreshes(app, pilot, runs)
+        on_loop = await stall_during_refreshes(app, pilot, runs, watch)
         client.offload_large_answers = True
-        print(f"longest UI-loop stall per refresh, decode + parse on the UI loop: {ms(on_loop)}")
-        print(f"longest UI-loop stall per refresh, decode + parse in a thread:    {ms(on_thread)}")
+        # Every connector's bytes differ from the last answer's (same content, keys in
+        # another order): nothing is reused, every connector is decoded again.
+        shuffled = {name: {"info": e["info"], "status": e["status"]} for name, e in data.items()}
+        cold_stall: list[float] = []
+        for index in range(runs):
+            served.set(shuffled if index % 2 == 0 else data)
+            cold_stall += await stall_during_refreshes(app, pilot, 1, watch)
+        cold_decoding = watch.at_return[-runs:]
+        served.set(data)
+        print("longest UI-loop stall per refresh: whole refresh / until cluster_state() returned")
+        print(f"  decode + parse on the UI loop:   {ms(on_loop)}")
+        print(f"  decode + parse in a thread:      {ms(on_thread)}  /  {ms(decoding)}")
+        print(f"  the same, every connector new:   {ms(cold_stall)}  /  {ms(cold_decoding)}")
     await client.aclose()
 
 
-async def _tick(longest: list[float]) -> None:
-    """Sleep 5 ms at a time and keep the longest extra delay seen (a stall of the loop)."""
-    last = time.perf_counter()
+async def _tick(longest: list[float], last: float) -> None:
+    """Sleep 5 ms at a time and keep the longest extra delay seen (a stall of the loop);
+    ``last`` is when the ticker was created, so a stall before it first runs counts."""
     while True:
         await asyncio.sleep(0.005)
         now = time.perf_counter()
         longest[0], last = max(longest[0], now - last - 0.005), now
 
 
-async def stall_during_refreshes(app: Any, pilot: Any, runs: int) -> list[float]:
+class DecodeWatch:
+    """Wraps ``client.cluster_state`` to note the longest UI-loop stall seen until the
+    answer was fetched, decoded and parsed (the rest of a refresh is the console's)."""
+
+    def __init__(self, client: ConnectClient) -> None:
+        self.longest = [0.0]
+        self.at_return: list[float] = []
+        fetch = client.cluster_state
+
+        async def watched() -> ClusterState:
+            state = await fetch()
+            self.at_return.append(self.longest[0])
+            return state
+
+        client.cluster_state = watched  # type: ignore[method-assign]
+
+
+async def stall_during_refreshes(
+    app: Any, pilot: Any, runs: int, watch: DecodeWatch
+) -> list[float]:
     """The longest gap between 5 ms ticks of the UI loop while a ctrl+r refresh runs."""
     stalls = []
     for _ in range(runs):
         before_state = app.state
-        longest = [0.0]
-        ticker = asyncio.create_task(_tick(longest))
+        watch.longest[0] = 0.0
+        ticker = asyncio.create_task(_tick(watch.longest, time.perf_counter()))
         await pilot.press("ctrl+r")
         while app.state is before_state:
             await asyncio.sleep(0.005)
         await pilot.pause()
         ticker.cancel()
-        stalls.append(longest[0])
+        stalls.append(watch.longest[0])
     return stalls
 
 

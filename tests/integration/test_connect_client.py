@@ -3,17 +3,22 @@ on our own connector ``test-client-rt`` (created and deleted here)."""
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
+import httpx
 import pytest
 
 from kctui.config import ClusterConfig
 from kctui.connect.client import ConnectClient
 from kctui.connect.errors import Conflict, NotFound, ReadOnlyError
-from kctui.connect.models import ConnectorStatus
+from kctui.connect.models import ClusterState, ConnectorStatus
+from kctui.connect.wire import decode_connectors
+from kctui.sandbox.layout import plan_ports
 from tests import polling
 
 pytestmark = pytest.mark.integration
@@ -21,7 +26,11 @@ pytestmark = pytest.mark.integration
 RT = "test-client-rt"
 SOURCE_CLASS = "org.apache.kafka.connect.file.FileStreamSourceConnector"
 SINK_CLASS = "org.apache.kafka.connect.file.FileStreamSinkConnector"
-WORKER_IDS = {"127.0.0.1:29083", "127.0.0.1:29084"}
+# The sandbox's two workers, on the port base this run uses (KCTUI_SANDBOX_PORT_BASE).
+WORKER_IDS = {
+    f"127.0.0.1:{port}"
+    for port in plan_ports(int(os.environ.get("KCTUI_SANDBOX_PORT_BASE", "29000"))).worker_rest
+}
 T = TypeVar("T")
 
 
@@ -64,6 +73,21 @@ async def test_cluster_state_in_one_request(client: ConnectClient) -> None:
     assert task.state == "FAILED" and task.worker_id in WORKER_IDS
     assert task.trace and "ConnectException" in task.trace and "\tat " in task.trace
     assert failing.info.connector_class == SINK_CLASS
+
+
+async def test_typed_decode_of_the_real_answer_equals_the_lenient_parse(
+    client: ConnectClient, sandbox_cluster: ClusterConfig
+) -> None:
+    """The sandbox's own expand=status&expand=info bytes: msgspec path == json.loads path."""
+    params = httpx.QueryParams([("expand", "status"), ("expand", "info")])
+    async with httpx.AsyncClient() as http:
+        answer = await http.get(sandbox_cluster.urls[0] + "/connectors", params=params)
+    answer.raise_for_status()
+    typed = decode_connectors(answer.content)
+    assert typed == dict(ClusterState.from_json(json.loads(answer.content)).connectors)
+    assert {"demo-source", "demo-sink", "demo-failing-sink"} <= set(typed)
+    assert typed["demo-failing-sink"].tasks[0].state == "FAILED"
+    assert (await client.cluster_state()).connectors.keys() >= typed.keys() - {RT}
 
 
 async def test_connector_reads(client: ConnectClient) -> None:

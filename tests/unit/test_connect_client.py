@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import ssl
 from collections.abc import Callable
 from pathlib import Path
@@ -10,7 +11,12 @@ import httpx
 import pytest
 
 from kctui.config import ClusterConfig, ConfigError
-from kctui.connect.client import ConnectClient, client_settings, ssl_setting
+from kctui.connect.client import (
+    LARGE_ANSWER_BYTES,
+    ConnectClient,
+    client_settings,
+    ssl_setting,
+)
 from kctui.connect.errors import (
     AuthError,
     BadRequest,
@@ -264,6 +270,46 @@ async def test_broken_json_is_a_bad_response() -> None:
     async with client:
         with pytest.raises(BadResponse, match="broken JSON"):
             await client.loggers()
+
+
+@pytest.mark.parametrize("size", [1, 2500], ids=["small", "large-in-a-thread"])
+async def test_cluster_state_with_broken_json_is_a_bad_response(size: int) -> None:
+    """The typed decoder keeps json's message (line, column); a big answer too."""
+    body = json.dumps({f"c{i}": {"status": STATUS_BODY} for i in range(size)})[:-1]
+    assert size == 1 or len(body) >= LARGE_ANSWER_BYTES
+    answer = httpx.Response(200, content=body, headers={"content-type": "application/json"})
+    client, _ = make_client(lambda request: answer)
+    async with client:
+        with pytest.raises(BadResponse, match=r"broken JSON from http://w1:8083/connectors: .*"
+                           r"line 1 column \d+"):
+            await client.cluster_state()
+
+
+async def test_cluster_state_keeps_the_connectors_beside_an_odd_one() -> None:
+    odd = dict(STATUS_BODY, name="odd", tasks=[{"id": "0", "state": "paused", "trace": None}])
+    info_41 = {"config": {"connector.class": "a.B", "tasks.max": None}, "tasks": [{"task": 0}]}
+    body = {
+        "c1": {"status": dict(STATUS_BODY, connector={"state": "RUNNING", "version": "4.1.0"})},
+        "odd": {"status": odd, "info": info_41},
+        "c3": None,
+    }
+    client, _ = make_client(json_answer(200, body))
+    async with client:
+        state = await client.cluster_state()
+    assert list(state.connectors) == ["c1", "odd", "c3"]
+    assert state.connectors["c1"].status.version == "4.1.0"
+    assert state.connectors["c1"].tasks[0].trace_first_line == "java.lang.Boom"
+    task = state.connectors["odd"].tasks[0]
+    assert (task.id, task.state, task.trace) == (0, "PAUSED", None)
+    assert state.connectors["odd"].config == {"connector.class": "a.B", "tasks.max": ""}
+    assert state.connectors["c3"].state == "UNASSIGNED"
+
+
+async def test_cluster_state_of_a_plain_name_list() -> None:
+    client, _ = make_client(json_answer(200, ["a", "b"]))
+    async with client:
+        state = await client.cluster_state()
+    assert sorted(state.connectors) == ["a", "b"] and state.connectors["a"].state == "UNASSIGNED"
 
 
 @pytest.mark.parametrize(("status", "words"), [(401, "authentication failed"), (403, "forbidden")])
