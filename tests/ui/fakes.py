@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from kctui.connect.errors import NotFound, ReadOnlyError, Unreachable
-from kctui.connect.models import ClusterState, ServerInfo
+from kctui.connect.models import ClusterState, ConnectorStatus, ServerInfo
 
 TRACE = (
     "org.apache.kafka.connect.errors.ConnectException: Couldn't find or create file "
@@ -187,12 +187,17 @@ class FakeClient:
 
     async def restart(
         self, name: str, include_tasks: bool = False, only_failed: bool = False
-    ) -> None:
+    ) -> ConnectorStatus | None:
+        """Like Connect 3.0+: a restart with tasks answers 202 with the status it set
+        (RESTARTING), a plain restart 204 with no body (None)."""
         entry = self._mutate("restart", name, include_tasks, only_failed)
-        for task in entry["status"]["tasks"]:
+        if not include_tasks and not only_failed:
+            return None  # the connector restarts; its tasks are not touched
+        for task in entry["status"]["tasks"] if include_tasks else ():
             if task["state"] == "FAILED" or not only_failed:
                 task["state"] = "RESTARTING"
                 task.pop("trace", None)
+        return ConnectorStatus.from_json(name, copy.deepcopy(entry["status"]))
 
     async def restart_task(self, name: str, task_id: int) -> None:
         entry = self._mutate("restart_task", name, task_id)

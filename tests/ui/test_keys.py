@@ -67,9 +67,9 @@ async def test_restart_connector_and_failed_tasks_follows_until_settled() -> Non
         assert "demo-failing-sink" in app.poller.follows
         client.cluster["demo-failing-sink"]["status"]["tasks"][0]["state"] = "RUNNING"
         await wait_for(pilot, lambda: task_state(app) == "RUNNING", timeout=8, what="settled")
-        await wait_for(pilot, lambda: "demo-failing-sink" in app.outcomes)
-        assert "RESTARTING" in app.outcomes["demo-failing-sink"]
-        assert "RUNNING [0:RUNNING]" in app.outcomes["demo-failing-sink"]
+        await wait_for(pilot, lambda: "demo-failing-sink" in app.session.outcomes)
+        assert "RESTARTING" in app.session.outcomes["demo-failing-sink"]
+        assert "RUNNING [0:RUNNING]" in app.session.outcomes["demo-failing-sink"]
         assert "last action" in str(app.screen.query_one("#reason", Static).render())
 
 
@@ -86,8 +86,8 @@ async def test_restart_task_shows_restarting_then_failed_again() -> None:
         entry = client.cluster["demo-failing-sink"]["status"]["tasks"][0]
         entry["state"], entry["trace"] = "FAILED", "java.io.IOException: still missing"
         await wait_for(pilot, lambda: task_state(app) == "FAILED", timeout=8)
-        await wait_for(pilot, lambda: "demo-failing-sink" in app.outcomes, timeout=8)
-        assert app.outcomes["demo-failing-sink"].endswith("RUNNING [0:FAILED]")
+        await wait_for(pilot, lambda: "demo-failing-sink" in app.session.outcomes, timeout=8)
+        assert app.session.outcomes["demo-failing-sink"].endswith("RUNNING [0:FAILED]")
 
 
 async def test_stop_asks_first() -> None:
@@ -178,4 +178,4 @@ async def test_task_key_disabled_without_a_task() -> None:
         await select(pilot, "demo-stopped")  # a stopped connector has no tasks
         assert app.screen.check_action("restart_task", ()) is None
         await pilot.press("t")
-        assert app.client.calls == []
+        assert app.session.client.calls == []

@@ -124,7 +124,7 @@ async def test_unreachable_at_start_then_recovers_by_itself() -> None:
         client.unreachable = False
         await wait_for(pilot, lambda: not banner.display, timeout=10, what="recovery")
         await ready(pilot)
-        assert app.server_info is not None
+        assert app.session.server_info is not None
 
 
 async def test_rebalance_during_refresh_keeps_the_rows_and_says_so() -> None:

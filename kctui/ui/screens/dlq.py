@@ -17,7 +17,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Footer, Static
 from textual.worker import get_current_worker
 
@@ -28,6 +27,7 @@ from kctui.dlq.groups import cause_groups
 from kctui.dlq.reader import Page, TopicInfo
 from kctui.dlq.records import DeadLetter, KafkaRecord, group_value, summarize
 from kctui.errors import KctuiError
+from kctui.ui.screens.base import KctuiScreen
 from kctui.ui.screens.dlq_actions import DlqPromptActions
 from kctui.ui.screens.dlq_modals import DlqOriginalScreen
 from kctui.ui.screens.dlq_redrive import DlqRedriveActions
@@ -40,7 +40,7 @@ MAX_REMEMBERED = 100_000  # dead letters kept for the summary counts of one topi
 ReadCall = Callable[..., Any]
 
 
-class DlqScreen(DlqPromptActions, DlqRedriveActions, Screen[None]):
+class DlqScreen(DlqPromptActions, DlqRedriveActions, KctuiScreen[None]):
     """Opened by the app as ``DlqScreen(cluster, dlq_topics=..., topic=...)``."""
 
     DEFAULT_CSS = """

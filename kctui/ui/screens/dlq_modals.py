@@ -5,14 +5,14 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
 from kctui.dlq.records import DeadLetter, KafkaRecord
+from kctui.ui.screens.base import KctuiModalScreen
 from kctui.ui.widgets.dlq_detail import DlqDetail
 
 
-class DlqPrompt(ModalScreen[str | None]):
+class DlqPrompt(KctuiModalScreen[str | None]):
     """Ask for one value; enter answers it, escape answers None."""
 
     DEFAULT_CSS = """
@@ -48,7 +48,7 @@ class DlqPrompt(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class DlqOriginalScreen(ModalScreen[None]):
+class DlqOriginalScreen(KctuiModalScreen[None]):
     """The original record of a dead letter, read from its source topic by partition/offset."""
 
     DEFAULT_CSS = """

@@ -11,12 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Footer, RichLog, Static
 from textual.worker import get_current_worker
 
 from kctui.dlq import redrive
 from kctui.errors import KctuiError
+from kctui.ui.screens.base import KctuiModalScreen
 from kctui.ui.screens.dlq_modals import DlqPrompt
 from kctui.ui.widgets.dlq_table import DlqTable
 
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 MAX_PREVIEW_LINES = 2000
 
 
-class RedriveScreen(ModalScreen[bool]):
+class RedriveScreen(KctuiModalScreen[bool]):
     """The preview of a redrive (enter sends, escape cancels), then each result as it comes.
     The sends run in this screen's thread worker, through the one producer door."""
 

@@ -18,9 +18,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
 from kctui.operate.loggers import (
     LEVELS,
@@ -30,6 +29,7 @@ from kctui.operate.loggers import (
     worker_client,
     worker_urls,
 )
+from kctui.ui.screens.base import KctuiModalScreen, KctuiScreen
 
 CLUSTER = "cluster"
 
@@ -43,7 +43,7 @@ class LevelRequest:
     target: str
 
 
-class SetLevelScreen(ModalScreen[LevelRequest | None]):
+class SetLevelScreen(KctuiModalScreen[LevelRequest | None]):
     """Logger name, level and scope (cluster, or one worker); ``esc`` cancels."""
 
     DEFAULT_CSS = """
@@ -106,7 +106,7 @@ class SetLevelScreen(ModalScreen[LevelRequest | None]):
         self.dismiss(None)
 
 
-class LoggersScreen(Screen[None]):
+class LoggersScreen(KctuiScreen[None]):
     """Every logger with its level on each worker; ``enter`` sets the selected one's level."""
 
     DEFAULT_CSS = """
@@ -152,10 +152,10 @@ class LoggersScreen(Screen[None]):
 
     @property
     def client(self) -> Any:
-        return self.app.client  # type: ignore[attr-defined]
+        return self.session.api
 
     def urls(self) -> list[str]:
-        state = getattr(self.app, "state", None)
+        state = self.session.state
         configured = getattr(self.cluster, "urls", ()) or ()
         return worker_urls(list(configured), list(state.workers) if state is not None else [])
 
@@ -205,17 +205,15 @@ class LoggersScreen(Screen[None]):
         return self.rows[table.cursor_row][0]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("set_level", "new_logger") and getattr(self.app, "read_only", False):
+        if action in ("set_level", "new_logger") and self.session.read_only:
             return False
         if action == "set_level":
             return True if self.selected_logger() is not None else None
         return True
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Screen workers' failures: shown here and as the app's notice."""
-        if event.state == WorkerState.ERROR:
-            self.query_one("#loggers-result", Static).update(f"failed: {event.worker.error}")
-            self.app.on_worker_state_changed(event)  # type: ignore[attr-defined]
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        """Shown here too (the app's notice comes from KctuiScreen)."""
+        self.query_one("#loggers-result", Static).update(f"failed: {worker.error}")
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

@@ -15,7 +15,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
@@ -25,6 +24,7 @@ from kctui.logs.feed import LogFeed
 from kctui.logs.filters import FilterError, LogFilter
 from kctui.logs.patterns import LEVELS
 from kctui.logs.sources import Notice
+from kctui.ui.screens.base import KctuiScreen
 from kctui.ui.widgets.diagnosis_view import DiagnosisView
 from kctui.ui.widgets.log_view import LogView
 
@@ -61,7 +61,7 @@ class SourceNotices(Message):
     notices: tuple[Notice, ...]
 
 
-class LogScreen(Screen[None]):
+class LogScreen(KctuiScreen[None]):
     """Worker logs; ``connector``/``task`` filter them, ``around_failure`` opens at the failure."""
 
     DEFAULT_CSS = """

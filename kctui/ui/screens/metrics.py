@@ -16,7 +16,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
 from kctui.config import ClusterConfig
@@ -24,6 +23,7 @@ from kctui.connect.models import ClusterState, Connector
 from kctui.health import HealthVerdict, rollup_with_metrics
 from kctui.metrics.history import MetricsHistory
 from kctui.metrics.model import MetricsSnapshot
+from kctui.ui.screens.base import KctuiScreen
 from kctui.ui.widgets.metrics_rows import (
     CONNECTOR_COLUMNS,
     TASK_COLUMNS,
@@ -47,7 +47,7 @@ class MetricsSource(Protocol):
     def close(self) -> None: ...
 
 
-class MetricsScreen(Screen[None]):
+class MetricsScreen(KctuiScreen[None]):
     """Metrics of one connector's tasks (``connector``) or of all connectors (None)."""
 
     DEFAULT_CSS = """
@@ -186,7 +186,7 @@ class MetricsScreen(Screen[None]):
         self._fetch(self._configs(), self.connector)
 
     def _rest_state(self) -> ClusterState | None:
-        state = getattr(self.app, "state", None)
+        state = self.session.state
         return state if isinstance(state, ClusterState) else None
 
     def _configs(self) -> dict[str, Any]:
@@ -210,7 +210,7 @@ class MetricsScreen(Screen[None]):
         self.polls += 1
         self.history.add(snapshot)
         self.history.forget(set(snapshot.connector_names))
-        answers = getattr(self.app, "worker_health", None) or ()
+        answers = self.session.worker_health or ()
         health = {answer.address: answer for answer in answers}
         self.query_one("#metrics-workers", MetricsTable).show(worker_rows(snapshot, health))
         self._show_tasks()

@@ -18,9 +18,8 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
 from kctui.connect.models import STOPPED, ConnectorOffset
 from kctui.errors import KctuiError
@@ -34,6 +33,7 @@ from kctui.operate.offsets import (
     sink_rows,
     source_entry,
 )
+from kctui.ui.screens.base import KctuiModalScreen, KctuiScreen
 
 ALTER_ACTIONS = frozenset({"edit_offset", "reset_partition", "reset_all", "stop", "resume"})
 
@@ -80,7 +80,7 @@ def build_rows(
     return False, rows
 
 
-class ValueInput(ModalScreen[str | None]):
+class ValueInput(KctuiModalScreen[str | None]):
     """Ask for one value (an offset number or an offset map); ``esc`` cancels."""
 
     DEFAULT_CSS = """
@@ -114,7 +114,7 @@ class ValueInput(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class OffsetsScreen(Screen[None]):
+class OffsetsScreen(KctuiScreen[None]):
     """Offsets of ``connector``; keys to edit/reset one partition, reset all, stop, resume."""
 
     DEFAULT_CSS = """
@@ -167,7 +167,7 @@ class OffsetsScreen(Screen[None]):
 
     @property
     def client(self) -> Any:
-        return self.app.client  # type: ignore[attr-defined]
+        return self.session.api
 
     # ------------------------------------------------------------------ loading
 
@@ -250,7 +250,7 @@ class OffsetsScreen(Screen[None]):
         return self.rows[table.cursor_row]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ALTER_ACTIONS and getattr(self.app, "read_only", False):
+        if action in ALTER_ACTIONS and self.session.read_only:
             return False
         if action in ("edit_offset", "reset_partition"):
             return True if self.selected_row() is not None else None
@@ -263,12 +263,9 @@ class OffsetsScreen(Screen[None]):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self.refresh_bindings()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Screen workers' failures (old cluster, unknown connector...): shown here too."""
-        if event.state == WorkerState.ERROR:
-            self.show_result(f"{event.worker.name or 'request'} failed: {event.worker.error}",
-                             error=True)  # fmt: skip
-            self.app.on_worker_state_changed(event)  # type: ignore[attr-defined]
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        """Old cluster, unknown connector...: shown here too (the notice is KctuiScreen's)."""
+        self.show_result(f"{worker.name or 'request'} failed: {worker.error}", error=True)
 
     # ------------------------------------------------------------------ actions
 
