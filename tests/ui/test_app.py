@@ -266,7 +266,7 @@ async def test_auto_refresh_on_the_cluster_interval() -> None:
     app = KctuiApp(cluster_config(refresh_seconds=0.5), client=client)
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
-        client.cluster["demo-sink"]["status"]["tasks"][0]["state"] = "FAILED"
+        client.connectors["demo-sink"]["status"]["tasks"][0]["state"] = "FAILED"
         await wait_for(pilot, lambda: client.state_requests >= 3, what="timer refreshes")
         grid = app.screen.query_one(ConnectorTable)
         await wait_for(

@@ -111,6 +111,6 @@ async def test_detail_closes_when_the_connector_is_deleted() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
         await open_detail(pilot, "demo-paused")
-        del app.session.client.cluster["demo-paused"]
+        del app.session.client.connectors["demo-paused"]
         app.poller.refresh_now()
         await wait_for(pilot, lambda: not isinstance(app.screen, ConnectorScreen))
