@@ -39,17 +39,17 @@ CONNECTOR_ACTIONS = frozenset(
 )
 
 CONNECTOR_BINDINGS = [
-    Binding("p", "pause", "Pause", id="pause"),
-    Binding("r", "resume", "Resume", id="resume"),
-    Binding("R", "restart", "Restart", id="restart"),
-    Binding("t", "restart_task", "Restart task", id="restart-task"),
-    Binding("s", "stop", "Stop", id="stop"),
-    Binding("ctrl+d", "delete", "Delete", id="delete"),
-    Binding("F", "restart_failed", "Restart all failed", id="restart-failed", show=False),
-    Binding("D", "dlq", "DLQ", id="dlq", show=False),
-    Binding("l", "logs", "Logs", id="logs", show=False),
-    Binding("L", "logs_failure", "Logs at failure", id="logs-failure", show=False),
-    Binding("m", "metrics", "Metrics", id="metrics", show=False),
+    Binding("p", "pause", "Pause", id="connector.pause"),
+    Binding("r", "resume", "Resume", id="connector.resume"),
+    Binding("R", "restart", "Restart", id="connector.restart"),
+    Binding("t", "restart_task", "Restart task", id="connector.restart-task"),
+    Binding("s", "stop", "Stop", id="connector.stop"),
+    Binding("ctrl+d", "delete", "Delete", id="connector.delete"),
+    Binding("F", "restart_failed", "Restart all failed", id="connector.restart-failed", show=False),
+    Binding("D", "dlq", "DLQ", id="connector.dlq", show=False),
+    Binding("l", "logs", "Logs", id="connector.logs", show=False),
+    Binding("L", "logs_failure", "Logs at failure", id="connector.logs-failure", show=False),
+    Binding("m", "metrics", "Metrics", id="connector.metrics", show=False),
     *OPERATE_BINDINGS,
 ]
 

@@ -37,10 +37,12 @@ class KctuiApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "kctui"
     BINDINGS = [
-        Binding("q", "quit", "Quit", id="quit"),
-        Binding("colon", "command_palette", "Palette", id="palette", key_display=":", show=False),
-        Binding("question_mark", "help", "Help", id="help", key_display="?"),
-        Binding("ctrl+r", "refresh", "Refresh", id="refresh", show=False),
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding(
+            "colon", "command_palette", "Palette", id="app.palette", key_display=":", show=False
+        ),
+        Binding("question_mark", "help", "Help", id="app.help", key_display="?"),
+        Binding("ctrl+r", "refresh", "Refresh", id="app.refresh", show=False),
     ]
 
     def __init__(

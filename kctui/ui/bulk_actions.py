@@ -15,8 +15,8 @@ from kctui.operate.bulk import plan
 from kctui.ui.session import console_of
 
 BULK_BINDINGS = [
-    Binding("space", "toggle_mark", "Mark", id="mark", show=False),
-    Binding("B", "bulk", "Bulk action", id="bulk", show=False),
+    Binding("space", "toggle_mark", "Mark", id="overview.mark", show=False),
+    Binding("B", "bulk", "Bulk action", id="overview.bulk", show=False),
 ]
 
 

@@ -21,10 +21,10 @@ if TYPE_CHECKING:
 __all__ = ["OPERATE_ACTIONS", "OPERATE_BINDINGS", "DebugEntry", "OperateActions"]
 
 OPERATE_BINDINGS = [
-    Binding("e", "edit_config", "Edit config", id="edit-config"),
-    Binding("c", "create_connector", "Create connector", id="create-connector", show=False),
-    Binding("o", "offsets", "Offsets", id="offsets", show=False),
-    Binding("x", "debug_logging", "DEBUG logs", id="debug-logging", show=False),
+    Binding("e", "edit_config", "Edit config", id="connector.edit-config"),
+    Binding("c", "create_connector", "Create connector", id="connector.create", show=False),
+    Binding("o", "offsets", "Offsets", id="connector.offsets", show=False),
+    Binding("x", "debug_logging", "DEBUG logs", id="connector.debug-logging", show=False),
 ]
 OPERATE_ACTIONS = frozenset({"edit_config", "create_connector", "offsets", "debug_logging"})
 OPERATE_MUTATING = frozenset({"edit_config", "create_connector", "debug_logging"})

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 class BulkChooseScreen(KctuiModalScreen[str | None]):
     """Which action to apply to the ``count`` selected connectors."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="bulk-cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.close")]
 
     def __init__(self, count: int, source: str, read_only: bool) -> None:
         super().__init__()
@@ -54,8 +54,8 @@ class BulkScreen(KctuiModalScreen[bool]):
     """Preview, then progress, of one bulk action (``enter`` sends, ``esc`` closes)."""
 
     BINDINGS = [
-        Binding("enter", "run", "Send", id="bulk-run"),
-        Binding("escape", "close", "Close", id="bulk-close"),
+        Binding("enter", "run", "Send", id="bulk.run"),
+        Binding("escape", "close", "Close", id="dialog.close"),
     ]
 
     def __init__(self, items: list[BulkItem]) -> None:

@@ -44,12 +44,12 @@ class ConnectorScreen(ConnectorActions, KctuiScreen[None]):
     """Detail of ``name``; follows the app's refreshes like the overview."""
 
     BINDINGS = [
-        Binding("question_mark", "app.help", "Help", id="help", key_display="?"),
-        Binding("escape", "back", "Back", id="back", key_display="esc"),
-        Binding("1", "tab('tab-tasks')", "Tasks", id="tab-tasks", show=False),
-        Binding("2", "tab('tab-config')", "Config", id="tab-config", show=False),
-        Binding("w", "save_trace", "Save trace", id="save-trace"),
-        Binding("v", "reveal", "Reveal secrets", id="reveal"),
+        Binding("question_mark", "app.help", "Help", id="app.help", key_display="?"),
+        Binding("escape", "back", "Back", id="app.back", key_display="esc"),
+        Binding("1", "tab('tab-tasks')", "Tasks", id="detail.tab-tasks", show=False),
+        Binding("2", "tab('tab-config')", "Config", id="detail.tab-config", show=False),
+        Binding("w", "save_trace", "Save trace", id="detail.save-trace"),
+        Binding("v", "reveal", "Reveal secrets", id="detail.reveal"),
         *CONNECTOR_BINDINGS,
     ]
 

@@ -51,7 +51,7 @@ class DlqScreen(DlqPromptActions, DlqRedriveActions, KctuiScreen[None]):
     DlqScreen #dlq-empty { padding: 1 2; color: $text-muted; }
     """
     BINDINGS = [
-        Binding("escape", "back", "Back/cancel", id="dlq.back"),
+        Binding("escape", "back", "Back/cancel", id="app.back"),
         Binding("o", "original", "Original", id="dlq.original"),
         Binding("x", "export", "Export", id="dlq.export"),
         Binding("space", "mark", "Mark", id="dlq.mark"),
@@ -59,9 +59,9 @@ class DlqScreen(DlqPromptActions, DlqRedriveActions, KctuiScreen[None]):
         Binding("n", "older", "Older", id="dlq.older"),
         Binding("p", "newer", "Newer", id="dlq.newer"),
         Binding("r", "newest", "Newest", id="dlq.newest"),
-        Binding("g", "goto_offset", "Offset", id="dlq.goto_offset"),
-        Binding("t", "goto_time", "Time", id="dlq.goto_time"),
-        Binding("c", "clear_filter", "All groups", id="dlq.clear_filter"),
+        Binding("g", "goto_offset", "Offset", id="dlq.goto-offset"),
+        Binding("t", "goto_time", "Time", id="dlq.goto-time"),
+        Binding("c", "clear_filter", "All groups", id="dlq.clear-filter"),
         Binding("v", "reveal", "Reveal secrets", id="dlq.reveal"),
     ]
 

@@ -23,7 +23,7 @@ class DlqPrompt(KctuiModalScreen[str | None]):
     }
     DlqPrompt #dlq-prompt-help { color: $text-muted; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dlq.prompt.cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.close")]
 
     def __init__(
         self, title: str, *, value: str = "", placeholder: str = "", help: str = ""
@@ -59,7 +59,7 @@ class DlqOriginalScreen(KctuiModalScreen[None]):
     DlqOriginalScreen #dlq-original-note { padding: 0 1; color: $text-muted; }
     DlqOriginalScreen #dlq-original-note.-warning { color: $warning; }
     """
-    BINDINGS = [Binding("escape", "close", "Close", id="dlq.original.close")]
+    BINDINGS = [Binding("escape", "close", "Close", id="dialog.close")]
 
     def __init__(self, dead_letter: DeadLetter, record: KafkaRecord | None) -> None:
         super().__init__()

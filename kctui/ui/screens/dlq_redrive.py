@@ -44,8 +44,8 @@ class RedriveScreen(KctuiModalScreen[bool]):
     RedriveScreen #redrive-title.-failed { color: $error; }
     """
     BINDINGS = [
-        Binding("enter", "send", "Send", id="dlq.redrive.send"),
-        Binding("escape", "close", "Cancel/close", id="dlq.redrive.close"),
+        Binding("enter", "send", "Send", id="redrive.send"),
+        Binding("escape", "close", "Cancel/close", id="dialog.close"),
     ]
 
     class Sent(Message):

@@ -44,7 +44,7 @@ def key_rows(screen: Screen[object]) -> list[tuple[str, str, str]]:
 class HelpScreen(KctuiModalScreen[None]):
     """Lists the keys; any of esc, q or ? closes it."""
 
-    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help-close")]
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="dialog.close")]
 
     def __init__(self, rows: list[tuple[str, str, str]]) -> None:
         super().__init__()

@@ -55,7 +55,7 @@ class SetLevelScreen(KctuiModalScreen[LevelRequest | None]):
     SetLevelScreen #level-error { color: $error; }
     SetLevelScreen Horizontal { height: auto; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="level-cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.close")]
 
     def __init__(
         self, logger: str, level: str, workers: Sequence[str], cluster_scope: bool
@@ -115,11 +115,11 @@ class LoggersScreen(KctuiScreen[None]):
     LoggersScreen DataTable { height: 1fr; }
     """
     BINDINGS = [
-        Binding("escape", "back", "Back", id="loggers-back", key_display="esc"),
-        Binding("enter", "set_level", "Set level", id="loggers-set"),
-        Binding("n", "new_logger", "Set other logger", id="loggers-new"),
-        Binding("slash", "filter", "Filter", id="loggers-filter", key_display="/"),
-        Binding("ctrl+r", "reload", "Reload", id="loggers-reload", show=False),
+        Binding("escape", "back", "Back", id="app.back", key_display="esc"),
+        Binding("enter", "set_level", "Set level", id="loggers.set-level"),
+        Binding("n", "new_logger", "Set other logger", id="loggers.new"),
+        Binding("slash", "filter", "Filter", id="loggers.filter", key_display="/"),
+        Binding("ctrl+r", "reload", "Reload", id="loggers.reload", show=False),
     ]
 
     class Loaded(Message):

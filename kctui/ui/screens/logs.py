@@ -79,15 +79,15 @@ class LogScreen(KctuiScreen[None]):
     LogScreen #log-notice.-error { color: $error; }
     """
     BINDINGS = [
-        Binding("escape", "close", "Back", id="logs-back"),
-        Binding("f", "follow", "Follow", id="logs-follow"),
-        Binding("n", "failure(1)", "Next failure", id="logs-next-failure"),
-        Binding("N", "failure(-1)", "Prev failure", id="logs-previous-failure"),
-        Binding("slash", "filter", "Filter", key_display="/", id="logs-filter"),
-        Binding("v", "level", "Level", id="logs-level"),
-        Binding("x", "failures_only", "Only failures", id="logs-failures-only"),
-        Binding("w", "worker", "Worker", id="logs-worker"),
-        Binding("r", "restart_sources", "Restart cmd", id="logs-restart"),
+        Binding("escape", "close", "Back", id="app.back"),
+        Binding("f", "follow", "Follow", id="logs.follow"),
+        Binding("n", "failure(1)", "Next failure", id="logs.next-failure"),
+        Binding("N", "failure(-1)", "Prev failure", id="logs.previous-failure"),
+        Binding("slash", "filter", "Filter", key_display="/", id="logs.filter"),
+        Binding("v", "level", "Level", id="logs.level"),
+        Binding("x", "failures_only", "Only failures", id="logs.failures-only"),
+        Binding("w", "worker", "Worker", id="logs.worker"),
+        Binding("r", "restart_sources", "Restart cmd", id="logs.restart"),
     ]
 
     def __init__(

@@ -87,7 +87,7 @@ class MetricsScreen(KctuiScreen[None]):
     """
 
     BINDINGS = [
-        Binding("escape", "back", "Back", id="metrics.back"),
+        Binding("escape", "back", "Back", id="app.back"),
         Binding("r", "refresh", "Refresh", id="metrics.refresh"),
         Binding("a", "all_connectors", "All connectors", id="metrics.all"),
     ]

@@ -14,8 +14,8 @@ class ConfirmScreen(KctuiModalScreen[bool]):
     """Ask a yes/no question; ``y`` confirms, ``n`` or ``esc`` cancels."""
 
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes", id="confirm-yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm-no"),
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
     ]
 
     def __init__(self, title: str, question: str) -> None:
@@ -44,7 +44,7 @@ class ConfirmScreen(KctuiModalScreen[bool]):
 class TypedConfirmScreen(KctuiModalScreen[bool]):
     """Confirm a destructive action by typing ``expected`` (the connector's name)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="confirm-cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.close")]
 
     def __init__(self, title: str, expected: str) -> None:
         super().__init__()

@@ -91,7 +91,7 @@ class ValueInput(KctuiModalScreen[str | None]):
     }
     ValueInput #value-error { color: $error; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="value-cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.close")]
 
     def __init__(self, title: str, initial: str) -> None:
         super().__init__()
@@ -123,13 +123,13 @@ class OffsetsScreen(KctuiScreen[None]):
     OffsetsScreen DataTable { height: 1fr; }
     """
     BINDINGS = [
-        Binding("escape", "back", "Back", id="offsets-back", key_display="esc"),
-        Binding("e", "edit_offset", "Edit offset", id="offsets-edit"),
-        Binding("d", "reset_partition", "Reset partition", id="offsets-reset-one"),
-        Binding("ctrl+d", "reset_all", "Reset all", id="offsets-reset-all"),
-        Binding("s", "stop", "Stop", id="offsets-stop"),
-        Binding("r", "resume", "Resume", id="offsets-resume"),
-        Binding("ctrl+r", "reload", "Reload", id="offsets-reload", show=False),
+        Binding("escape", "back", "Back", id="app.back", key_display="esc"),
+        Binding("e", "edit_offset", "Edit offset", id="offsets.edit"),
+        Binding("d", "reset_partition", "Reset partition", id="offsets.reset-one"),
+        Binding("ctrl+d", "reset_all", "Reset all", id="offsets.reset-all"),
+        Binding("s", "stop", "Stop", id="offsets.stop"),
+        Binding("r", "resume", "Resume", id="offsets.resume"),
+        Binding("ctrl+r", "reload", "Reload", id="offsets.reload", show=False),
     ]
 
     class Loaded(Message):

@@ -48,10 +48,12 @@ class OverviewScreen(BulkActions, ConnectorActions, KctuiScreen[None]):
     """What is broken, at a glance; every lifecycle key acts on the highlighted row."""
 
     BINDINGS = [
-        Binding("question_mark", "app.help", "Help", id="help", key_display="?"),
-        Binding("slash", "filter", "Filter", id="filter", key_display="/"),
-        Binding("escape", "clear", "Clear/back", id="clear", key_display="esc", show=False),
-        Binding("enter", "open_detail", "Detail", id="detail"),
+        Binding("question_mark", "app.help", "Help", id="app.help", key_display="?"),
+        Binding("slash", "filter", "Filter", id="overview.filter", key_display="/"),
+        Binding(
+            "escape", "clear", "Clear/back", id="overview.clear", key_display="esc", show=False
+        ),
+        Binding("enter", "open_detail", "Detail", id="overview.detail"),
         *CONNECTOR_BINDINGS,
         *BULK_BINDINGS,
     ]

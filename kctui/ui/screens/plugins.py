@@ -36,9 +36,9 @@ class PluginsScreen(KctuiScreen[None]):
     PluginsScreen DataTable { height: 1fr; }
     """
     BINDINGS = [
-        Binding("escape", "back", "Back", id="plugins-back", key_display="esc"),
-        Binding("c", "create", "Create connector", id="plugins-create"),
-        Binding("ctrl+r", "reload", "Reload", id="plugins-reload", show=False),
+        Binding("escape", "back", "Back", id="app.back", key_display="esc"),
+        Binding("c", "create", "Create connector", id="plugins.create"),
+        Binding("ctrl+r", "reload", "Reload", id="plugins.reload", show=False),
     ]
 
     def __init__(self, cluster: Any = None, **_: Any) -> None:
@@ -126,7 +126,7 @@ class PluginPicker(KctuiModalScreen[str | None]):
     }
     PluginPicker OptionList { height: auto; max-height: 20; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="picker-cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.close")]
 
     def __init__(self, plugins: Sequence[PluginInfo]) -> None:
         super().__init__()
