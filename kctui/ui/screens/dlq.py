@@ -43,13 +43,6 @@ ReadCall = Callable[..., Any]
 class DlqScreen(DlqPromptActions, DlqRedriveActions, KctuiScreen[None]):
     """Opened by the app as ``DlqScreen(cluster, dlq_topics=..., topic=...)``."""
 
-    DEFAULT_CSS = """
-    DlqScreen > ContentSwitcher { height: 1fr; }
-    DlqScreen #dlq-browser, DlqScreen #dlq-topics { height: 1fr; }
-    DlqScreen DlqTable { height: 2fr; }
-    DlqScreen DlqDetail { height: 3fr; }
-    DlqScreen #dlq-empty { padding: 1 2; color: $text-muted; }
-    """
     BINDINGS = [
         Binding("escape", "back", "Back/cancel", id="app.back"),
         Binding("o", "original", "Original", id="dlq.original"),

@@ -15,14 +15,6 @@ from kctui.ui.widgets.dlq_detail import DlqDetail
 class DlqPrompt(KctuiModalScreen[str | None]):
     """Ask for one value; enter answers it, escape answers None."""
 
-    DEFAULT_CSS = """
-    DlqPrompt { align: center middle; }
-    DlqPrompt > Vertical {
-        width: 80%; max-width: 100; height: auto; padding: 1 2;
-        background: $panel; border: round $primary;
-    }
-    DlqPrompt #dlq-prompt-help { color: $text-muted; }
-    """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.close")]
 
     def __init__(
@@ -51,14 +43,6 @@ class DlqPrompt(KctuiModalScreen[str | None]):
 class DlqOriginalScreen(KctuiModalScreen[None]):
     """The original record of a dead letter, read from its source topic by partition/offset."""
 
-    DEFAULT_CSS = """
-    DlqOriginalScreen { align: center middle; }
-    DlqOriginalScreen > Vertical {
-        width: 90%; height: 90%; background: $panel; border: round $primary;
-    }
-    DlqOriginalScreen #dlq-original-note { padding: 0 1; color: $text-muted; }
-    DlqOriginalScreen #dlq-original-note.-warning { color: $warning; }
-    """
     BINDINGS = [Binding("escape", "close", "Close", id="dialog.close")]
 
     def __init__(self, dead_letter: DeadLetter, record: KafkaRecord | None) -> None:

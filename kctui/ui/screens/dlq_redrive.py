@@ -33,16 +33,6 @@ class RedriveScreen(KctuiModalScreen[bool]):
     """The preview of a redrive (enter sends, escape cancels), then each result as it comes.
     The sends run in this screen's thread worker, through the one producer door."""
 
-    DEFAULT_CSS = """
-    RedriveScreen { align: center middle; }
-    RedriveScreen > Vertical {
-        width: 90%; height: 85%; padding: 0 1; background: $panel; border: round $primary;
-    }
-    RedriveScreen #redrive-title { text-style: bold; }
-    RedriveScreen #redrive-warnings { color: $warning; }
-    RedriveScreen RichLog { height: 1fr; background: $panel; }
-    RedriveScreen #redrive-title.-failed { color: $error; }
-    """
     BINDINGS = [
         Binding("enter", "send", "Send", id="redrive.send"),
         Binding("escape", "close", "Cancel/close", id="dialog.close"),

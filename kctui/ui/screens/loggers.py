@@ -46,15 +46,6 @@ class LevelRequest:
 class SetLevelScreen(KctuiModalScreen[LevelRequest | None]):
     """Logger name, level and scope (cluster, or one worker); ``esc`` cancels."""
 
-    DEFAULT_CSS = """
-    SetLevelScreen { align: center middle; }
-    SetLevelScreen > Vertical {
-        width: 90; max-width: 95%; height: auto;
-        border: round $primary; background: $panel; padding: 0 1;
-    }
-    SetLevelScreen #level-error { color: $error; }
-    SetLevelScreen Horizontal { height: auto; }
-    """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.close")]
 
     def __init__(
@@ -109,11 +100,6 @@ class SetLevelScreen(KctuiModalScreen[LevelRequest | None]):
 class LoggersScreen(KctuiScreen[None]):
     """Every logger with its level on each worker; ``enter`` sets the selected one's level."""
 
-    DEFAULT_CSS = """
-    LoggersScreen #loggers-summary { padding: 0 1; background: $surface; height: auto; }
-    LoggersScreen #loggers-result { padding: 0 1; height: auto; color: $text-muted; }
-    LoggersScreen DataTable { height: 1fr; }
-    """
     BINDINGS = [
         Binding("escape", "back", "Back", id="app.back", key_display="esc"),
         Binding("enter", "set_level", "Set level", id="loggers.set-level"),

@@ -64,20 +64,6 @@ class SourceNotices(Message):
 class LogScreen(KctuiScreen[None]):
     """Worker logs; ``connector``/``task`` filter them, ``around_failure`` opens at the failure."""
 
-    DEFAULT_CSS = """
-    LogScreen { layout: vertical; }
-    LogScreen #log-title { height: 1; background: $panel; color: $foreground; padding: 0 1; }
-    LogScreen #log-filter { display: none; height: 3; }
-    LogScreen #log-filter.-shown { display: block; }
-    LogScreen LogView { height: 1fr; }
-    LogScreen #log-status { height: 1; background: $panel; color: $text-muted; padding: 0 1; }
-    LogScreen #log-status.-paused { color: $warning; }
-    LogScreen #log-notice {
-        height: auto; max-height: 3; color: $warning; padding: 0 1; display: none;
-    }
-    LogScreen #log-notice.-shown { display: block; }
-    LogScreen #log-notice.-error { color: $error; }
-    """
     BINDINGS = [
         Binding("escape", "close", "Back", id="app.back"),
         Binding("f", "follow", "Follow", id="logs.follow"),

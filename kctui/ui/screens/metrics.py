@@ -50,42 +50,6 @@ class MetricsSource(Protocol):
 class MetricsScreen(KctuiScreen[None]):
     """Metrics of one connector's tasks (``connector``) or of all connectors (None)."""
 
-    DEFAULT_CSS = """
-    MetricsScreen {
-        layout: vertical;
-        background: $background;
-    }
-    MetricsScreen #metrics-title {
-        height: 1;
-        padding: 0 1;
-        background: $panel;
-        color: $foreground;
-        text-style: bold;
-    }
-    MetricsScreen .metrics-line {
-        height: auto;
-        padding: 0 1;
-    }
-    MetricsScreen .metrics-heading {
-        padding: 1 1 0 1;
-        color: $text-muted;
-        text-style: bold;
-    }
-    MetricsScreen #metrics-notes {
-        color: $warning;
-    }
-    MetricsScreen #metrics-health.-problem {
-        color: $error;
-    }
-    MetricsScreen #metrics-health.-fine {
-        color: $success;
-    }
-    MetricsScreen #metrics-tasks {
-        height: 1fr;
-        max-height: 100%;
-    }
-    """
-
     BINDINGS = [
         Binding("escape", "back", "Back", id="app.back"),
         Binding("r", "refresh", "Refresh", id="metrics.refresh"),

@@ -83,14 +83,6 @@ def build_rows(
 class ValueInput(KctuiModalScreen[str | None]):
     """Ask for one value (an offset number or an offset map); ``esc`` cancels."""
 
-    DEFAULT_CSS = """
-    ValueInput { align: center middle; }
-    ValueInput > Vertical {
-        width: 80; max-width: 95%; height: auto;
-        border: round $primary; background: $panel; padding: 0 1;
-    }
-    ValueInput #value-error { color: $error; }
-    """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.close")]
 
     def __init__(self, title: str, initial: str) -> None:
@@ -117,11 +109,6 @@ class ValueInput(KctuiModalScreen[str | None]):
 class OffsetsScreen(KctuiScreen[None]):
     """Offsets of ``connector``; keys to edit/reset one partition, reset all, stop, resume."""
 
-    DEFAULT_CSS = """
-    OffsetsScreen #offsets-header { padding: 0 1; background: $surface; height: auto; }
-    OffsetsScreen #offsets-result { padding: 0 1; height: auto; color: $text-muted; }
-    OffsetsScreen DataTable { height: 1fr; }
-    """
     BINDINGS = [
         Binding("escape", "back", "Back", id="app.back", key_display="esc"),
         Binding("e", "edit_offset", "Edit offset", id="offsets.edit"),

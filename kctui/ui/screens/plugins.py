@@ -31,10 +31,6 @@ def sorted_plugins(plugins: Sequence[PluginInfo]) -> list[PluginInfo]:
 class PluginsScreen(KctuiScreen[None]):
     """Every plugin of the cluster with its type and version (``connectorsOnly=false``)."""
 
-    DEFAULT_CSS = """
-    PluginsScreen #plugins-summary { padding: 0 1; color: $text-muted; }
-    PluginsScreen DataTable { height: 1fr; }
-    """
     BINDINGS = [
         Binding("escape", "back", "Back", id="app.back", key_display="esc"),
         Binding("c", "create", "Create connector", id="plugins.create"),
@@ -118,14 +114,6 @@ class PluginsScreen(KctuiScreen[None]):
 class PluginPicker(KctuiModalScreen[str | None]):
     """Pick the connector plugin to create a connector of; ``esc`` cancels."""
 
-    DEFAULT_CSS = """
-    PluginPicker { align: center middle; }
-    PluginPicker > Vertical {
-        width: 90; max-width: 95%; height: auto; max-height: 80%;
-        border: round $primary; background: $panel; padding: 0 1;
-    }
-    PluginPicker OptionList { height: auto; max-height: 20; }
-    """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.close")]
 
     def __init__(self, plugins: Sequence[PluginInfo]) -> None:
