@@ -28,7 +28,7 @@ unit: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check kctui tests
-	$(BIN)/mypy kctui
+	$(BIN)/mypy kctui tests/ui/fakes.py tests/ui/operate_fakes.py tests/ui/conftest.py
 
 ## Benchmarks print figures; they never pass or fail on time. Most need the sandbox up.
 bench: $(STAMP)

@@ -6,7 +6,7 @@ The file looks like this (see docs/configuration.md for every key)::
     theme = "kctui-dark"
 
     [keymap]
-    pause = "P"
+    connector.pause = "P"
 
     [clusters.prod]
     urls = ["https://connect-1:8083", "https://connect-2:8083"]
@@ -608,6 +608,23 @@ def _parse_metrics(path: Path, r: _Reader) -> MetricsEndpoint:
     return endpoint
 
 
+def _flat_keymap(table: object, prefix: str = "") -> dict[str, str] | None:
+    """``[keymap]`` as binding id -> keys. Ids are ``screen.action``: written unquoted
+    (``connector.pause = "P"``) TOML nests them, so nested tables are joined back."""
+    if not isinstance(table, dict):
+        return None
+    flat: dict[str, str] = {}
+    for key, value in table.items():
+        if isinstance(value, str):
+            flat[prefix + key] = value
+            continue
+        inner = _flat_keymap(value, f"{prefix}{key}.")
+        if inner is None:
+            return None
+        flat.update(inner)
+    return flat
+
+
 def parse_config(path: Path, text: str) -> Config:
     """Parse config text; errors name the file, the line or key, and what was expected."""
     try:
@@ -619,8 +636,8 @@ def parse_config(path: Path, text: str) -> Config:
     clusters_table = data.get("clusters", {})
     if not isinstance(clusters_table, dict):
         raise ConfigError(f"{path}: key 'clusters': expected a table of clusters")
-    keymap = data.get("keymap", {})
-    if not isinstance(keymap, dict) or not all(isinstance(v, str) for v in keymap.values()):
+    keymap = _flat_keymap(data.get("keymap", {}))
+    if keymap is None:
         raise ConfigError(f"{path}: key 'keymap': expected a table of action id = \"keys\"")
     clusters = {name: _parse_cluster(path, name, t) for name, t in clusters_table.items()}
     return Config(

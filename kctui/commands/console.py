@@ -55,7 +55,9 @@ def launch(
 
     load_rules()  # once, before the screens use them: a bad rules.toml stops here, clearly
     from kctui.ui.app import KctuiApp
+    from kctui.ui.keys import check_keymap
 
+    check_keymap(config.keymap, f"{config.path or 'config'}: [keymap]")
     app = KctuiApp(
         cluster,
         theme=theme or config.theme,

@@ -110,8 +110,7 @@ def _sources(args: argparse.Namespace) -> tuple[Any, ...]:
         except LayoutError as exc:
             raise KctuiError(f"--{'pattern' if pattern else 'layout'}: {exc}") from exc
         return tuple(
-            replace(source, layout=layout, pattern=pattern)
-            for source in path_sources(args.sources)
+            replace(source, layout=layout, pattern=pattern) for source in path_sources(args.sources)
         )
     if getattr(args, "layout", None) or getattr(args, "pattern", None):
         raise KctuiError("--layout/--pattern apply to SOURCE files; set them in the config")

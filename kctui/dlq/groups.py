@@ -14,8 +14,12 @@ _VARYING = (
     # quoted values first: what they hold is data, whatever it looks like
     (re.compile(r'"(?:[^"\\\n]|\\.){0,400}"'), '"…"'),
     (re.compile(r"'(?:[^'\\\n]|\\.){0,400}'"), "'…'"),
-    (re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"),
-     "<uuid>"),  # fmt: skip
+    (
+        re.compile(
+            r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"
+        ),
+        "<uuid>",
+    ),  # fmt: skip
     (re.compile(r"\b0x[0-9a-fA-F]+\b"), "<hex>"),
     (re.compile(r"\b(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{12,}\b"), "<hex>"),
     (re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?!\w|\.\d)"), "<n>"),
@@ -93,7 +97,8 @@ def cause_groups(dead_letters: Iterable[DeadLetter]) -> list[CauseGroup]:
             first_ms=first[key],
             last_ms=last[key],
             partitions=tuple(sorted(parts[key])),
-            example=cause_text(sample[key]).strip().splitlines()[0] if cause_text(sample[key])
+            example=cause_text(sample[key]).strip().splitlines()[0]
+            if cause_text(sample[key])
             else "",
             sample=sample[key],
         )

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from kctui.connect.errors import Conflict, ConnectError, NotFound, RebalanceInProgress
 from kctui.connect.models import ValidationResult
+from kctui.connect.protocol import ConnectApi
 from kctui.errors import KctuiError
 from kctui.operate.diff import ConfigChange, diff_configs
 from kctui.operate.files import ConnectorSpec
@@ -72,7 +72,7 @@ def _is_unknown_class(exc: ConnectError) -> bool:
     return exc.status == 404 or any(marker in text for marker in UNKNOWN_CLASS_MARKERS)
 
 
-async def validate_config(client: Any, config: Mapping[str, str]) -> ValidationResult:
+async def validate_config(client: ConnectApi, config: Mapping[str, str]) -> ValidationResult:
     """Validate against the plugin of ``connector.class``; an unknown class is an error by key."""
     plugin_class = config.get("connector.class", "").strip()
     if not plugin_class:
@@ -92,14 +92,14 @@ async def validate_config(client: Any, config: Mapping[str, str]) -> ValidationR
     return unknown_class_result(plugin_class, installed)
 
 
-async def existing_config(client: Any, name: str) -> dict[str, str] | None:
+async def existing_config(client: ConnectApi, name: str) -> dict[str, str] | None:
     try:
         return dict(await client.connector_config(name))
     except NotFound:
         return None
 
 
-async def plan_spec(client: Any, spec: ConnectorSpec) -> Plan | ApplyResult:
+async def plan_spec(client: ConnectApi, spec: ConnectorSpec) -> Plan | ApplyResult:
     """Read the stored config, restore masked values, validate; a result when it cannot go on."""
     existing = await existing_config(client, spec.name)
     config, problems = unmask(spec.config, existing or {})
@@ -114,7 +114,7 @@ async def plan_spec(client: Any, spec: ConnectorSpec) -> Plan | ApplyResult:
 
 
 async def apply_specs(
-    client: Any,
+    client: ConnectApi,
     specs: Sequence[ConnectorSpec],
     *,
     dry_run: bool = False,
@@ -167,7 +167,7 @@ async def apply_specs(
     return results
 
 
-async def write_plan(client: Any, plan: Plan, initial_state: str | None) -> ApplyResult:
+async def write_plan(client: ConnectApi, plan: Plan, initial_state: str | None) -> ApplyResult:
     """Create (POST) or replace (PUT) one validated connector; errors become a result."""
     name, source = plan.spec.name, plan.spec.source
     if plan.existing is not None and not plan.changes:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import quote
 
 from kctui.connect.models import (
@@ -22,6 +21,7 @@ from kctui.connect.models import (
     Connector,
     ServerInfo,
 )
+from kctui.connect.protocol import ConnectApi
 from kctui.errors import KctuiError
 
 ACTIONS = ("pause", "resume", "stop", "restart", "delete")
@@ -126,7 +126,7 @@ def plan(
     return items
 
 
-async def _send(client: Any, item: BulkItem) -> str:
+async def _send(client: ConnectApi, item: BulkItem) -> str:
     name = item.connector
     if item.action == "pause":
         await client.pause(name)
@@ -152,7 +152,7 @@ async def _send(client: Any, item: BulkItem) -> str:
     return f"{len(item.requests)} restart(s) sent"
 
 
-async def run_plan(client: Any, items: Iterable[BulkItem]) -> AsyncIterator[BulkResult]:
+async def run_plan(client: ConnectApi, items: Iterable[BulkItem]) -> AsyncIterator[BulkResult]:
     """Send each item that is not skipped, in order; a failure does not stop the rest."""
     for item in items:
         if item.skip is not None:

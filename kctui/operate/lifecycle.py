@@ -9,6 +9,7 @@ from typing import Any
 
 from kctui.connect.errors import BadRequest
 from kctui.connect.models import STOPPED, ConnectorStatus
+from kctui.connect.protocol import ConnectApi
 from kctui.errors import KctuiError
 
 
@@ -17,7 +18,7 @@ class NotStopped(KctuiError):
 
 
 async def wait_for_state(
-    client: Any,
+    client: ConnectApi,
     name: str,
     states: Collection[str],
     *,
@@ -46,7 +47,7 @@ def not_stopped_message(name: str, state: str) -> str:
 
 
 async def ensure_stopped(
-    client: Any, name: str, *, stop_first: bool, timeout: float = 30.0
+    client: ConnectApi, name: str, *, stop_first: bool, timeout: float = 30.0
 ) -> bool:
     """True when kctui stopped the connector; NotStopped when it runs and may not be stopped."""
     status = await client.connector_status(name)
@@ -60,7 +61,7 @@ async def ensure_stopped(
 
 
 async def change_offsets(
-    client: Any,
+    client: ConnectApi,
     name: str,
     entries: Sequence[Mapping[str, Any]] | None,
     *,

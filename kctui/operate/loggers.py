@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 from kctui.connect.errors import ConnectError, NotFound
+from kctui.connect.protocol import ConnectApi
 
 LEVELS = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL", "OFF")
 ROOT = "root"
@@ -38,17 +38,19 @@ def worker_urls(configured: Sequence[str], worker_ids: Sequence[str]) -> list[st
     return urls
 
 
-def worker_client(client: Any, url: str) -> tuple[Any, bool]:
-    """A client of one worker only, and whether the caller must close it."""
+def worker_client(client: ConnectApi, url: str) -> tuple[ConnectApi, bool]:
+    """A client of one worker only, and whether the caller must close it (a test fake
+    serves every worker itself through its own ``worker_client``)."""
     factory = getattr(client, "worker_client", None)
     if factory is not None:
-        return factory(url), False
+        one: ConnectApi = factory(url)
+        return one, False
     from kctui.connect.client import ConnectClient
 
     return ConnectClient(replace(client.cluster, urls=(url,))), True
 
 
-async def loggers_of(client: Any, url: str) -> WorkerLoggers:
+async def loggers_of(client: ConnectApi, url: str) -> WorkerLoggers:
     """``GET /admin/loggers`` on one worker; errors become text."""
     one, owned = worker_client(client, url)
     try:
@@ -72,7 +74,7 @@ def effective_level(logger: str, levels: Mapping[str, str]) -> str:
     return levels.get(ROOT) or "INFO"
 
 
-async def current_level(client: Any, logger: str) -> str:
+async def current_level(client: ConnectApi, logger: str) -> str:
     """The level ``logger`` has now (effective level when it is not set explicitly)."""
     try:
         entry = await client.logger(logger)

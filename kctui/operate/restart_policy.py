@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 STRIMZI_CAP_MINUTES = 60.0
 DEFAULT_MAX_RESTARTS = 7  # Strimzi restarts forever by default; a watch from cron should not
 
+
 def restart_cannot_fix(trace: str | None, rules: Sequence[Rule] | None = None) -> str | None:
     """Why restarting cannot fix the failure behind ``trace`` (None: a restart may help).
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from kctui.connect.errors import Conflict
+from kctui.connect.protocol import ConnectApi
 from kctui.errors import KctuiError
 from kctui.operate.apply import format_errors, validate_config
 from kctui.operate.diff import ConfigChange, diff_configs, patch_body
@@ -46,7 +46,7 @@ class EditSession:
 
     def __init__(
         self,
-        client: Any,
+        client: ConnectApi,
         *,
         name: str | None,
         stored: Mapping[str, str],

@@ -11,9 +11,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
 
 from kctui.connect.models import ClusterState, Connector, ConnectorStatus
+from kctui.connect.protocol import ConnectApi
 from kctui.errors import KctuiError
 from kctui.operate.alerts import AlertSender
 from kctui.operate.bulk import failed_units, restart_request
@@ -67,7 +67,7 @@ class Watcher:
 
     def __init__(
         self,
-        client: Any,
+        client: ConnectApi,
         *,
         cluster: str,
         policy: RestartPolicy | None,

@@ -478,9 +478,7 @@ class Sandbox:
                     for w, p in zip(workers, self.ports.worker_jolokia, strict=True)
                 ),
             ],
-            "logs": [
-                {"worker": w, "path": f"{self.worker_log(i)}*"} for i, w in enumerate(workers)
-            ]
+            "logs": [{"worker": w, "path": f"{self.worker_log(i)}*"} for i, w in enumerate(workers)]
             + (self._other_layout_sources(workers, version) if other_layouts else []),
         }
 

@@ -51,10 +51,14 @@ PAYMENT_SCHEMA = {
     "namespace": "demo.payments",
     "fields": [
         {"name": "id", "type": "string"},
-        {"name": "amount", "type": {"type": "bytes", "logicalType": "decimal",
-                                    "precision": 12, "scale": 2}},  # fmt: skip
-        {"name": "currency", "type": {"type": "enum", "name": "Currency",
-                                      "symbols": ["EUR", "USD", "GBP"]}},  # fmt: skip
+        {
+            "name": "amount",
+            "type": {"type": "bytes", "logicalType": "decimal", "precision": 12, "scale": 2},
+        },  # fmt: skip
+        {
+            "name": "currency",
+            "type": {"type": "enum", "name": "Currency", "symbols": ["EUR", "USD", "GBP"]},
+        },  # fmt: skip
         {"name": "paid_at", "type": {"type": "long", "logicalType": "timestamp-millis"}},
         {"name": "note", "type": ["null", "string"], "default": None},
     ],

@@ -8,7 +8,7 @@ the client enforces read-only, the UI only hides what it would refuse.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from textual.binding import Binding
 
@@ -27,7 +27,7 @@ from kctui.ui.operate_actions import OPERATE_ACTIONS, OPERATE_BINDINGS, OperateA
 from kctui.ui.view import failed_tasks, with_connector_status, with_task_restarting
 
 if TYPE_CHECKING:
-    from kctui.ui.app import KctuiApp
+    pass
 
 MUTATING_ACTIONS = frozenset(
     {"pause", "resume", "restart", "restart_task", "stop", "delete", "restart_failed"}
@@ -39,17 +39,17 @@ CONNECTOR_ACTIONS = frozenset(
 )
 
 CONNECTOR_BINDINGS = [
-    Binding("p", "pause", "Pause", id="pause"),
-    Binding("r", "resume", "Resume", id="resume"),
-    Binding("R", "restart", "Restart", id="restart"),
-    Binding("t", "restart_task", "Restart task", id="restart-task"),
-    Binding("s", "stop", "Stop", id="stop"),
-    Binding("ctrl+d", "delete", "Delete", id="delete"),
-    Binding("F", "restart_failed", "Restart all failed", id="restart-failed", show=False),
-    Binding("D", "dlq", "DLQ", id="dlq", show=False),
-    Binding("l", "logs", "Logs", id="logs", show=False),
-    Binding("L", "logs_failure", "Logs at failure", id="logs-failure", show=False),
-    Binding("m", "metrics", "Metrics", id="metrics", show=False),
+    Binding("p", "pause", "Pause", id="connector.pause"),
+    Binding("r", "resume", "Resume", id="connector.resume"),
+    Binding("R", "restart", "Restart", id="connector.restart"),
+    Binding("t", "restart_task", "Restart task", id="connector.restart-task"),
+    Binding("s", "stop", "Stop", id="connector.stop"),
+    Binding("ctrl+d", "delete", "Delete", id="connector.delete"),
+    Binding("F", "restart_failed", "Restart all failed", id="connector.restart-failed", show=False),
+    Binding("D", "dlq", "DLQ", id="connector.dlq", show=False),
+    Binding("l", "logs", "Logs", id="connector.logs", show=False),
+    Binding("L", "logs_failure", "Logs at failure", id="connector.logs-failure", show=False),
+    Binding("m", "metrics", "Metrics", id="connector.metrics", show=False),
     *OPERATE_BINDINGS,
 ]
 
@@ -70,10 +70,6 @@ class ConnectorActions(OperateActions):
     def selected_task(self) -> TaskStatus | None:
         raise NotImplementedError
 
-    @property
-    def kctui(self) -> KctuiApp:
-        return cast("KctuiApp", self.app)  # type: ignore[attr-defined]
-
     # ------------------------------------------------------------------ enabling
 
     _bindings_key: object = None
@@ -88,9 +84,9 @@ class ConnectorActions(OperateActions):
             connector.state if connector else None,
             bool(connector and connector.dlq_topic),
             (task.id, task.state) if task else None,
-            bool(failed_tasks(self.kctui.state)),
+            bool(failed_tasks(self.kctui.session.state)),
             self.kctui.read_only,
-            self.kctui.server_info,
+            self.kctui.session.server_info,
         )
         if key != self._bindings_key:
             self._bindings_key = key
@@ -114,7 +110,11 @@ class ConnectorActions(OperateActions):
         if action == "stop":
             if connector is None or state == STOPPED:
                 return None
-            return None if app.server_info and not app.server_info.supports_stop else True
+            return (
+                None
+                if app.session.server_info and not app.session.server_info.supports_stop
+                else True
+            )
         if action in ("restart", "delete"):
             return (
                 True if connector is not None and (action == "delete" or state != STOPPED) else None
@@ -122,7 +122,7 @@ class ConnectorActions(OperateActions):
         if action == "restart_task":
             return True if self.selected_task() is not None else None
         if action == "restart_failed":
-            return True if failed_tasks(app.state) else None
+            return True if failed_tasks(app.session.state) else None
         if action == "dlq":
             return True if connector is not None and connector.dlq_topic else None
         if action == "logs_failure":
@@ -153,7 +153,7 @@ class ConnectorActions(OperateActions):
             app.set_outcome(names, f"{label}: sent", "pending")
             try:
                 with retry_listener(retrying):
-                    result = await call(app.client)
+                    result = await call(app.session.api)
             except Exception as exc:
                 reason = str(exc) if isinstance(exc, KctuiError) else type(exc).__name__
                 app.set_outcome(names, f"{label} failed: {reason}", "failed")
@@ -162,8 +162,8 @@ class ConnectorActions(OperateActions):
             app.notify(label, title="accepted")
             for name in names:
                 app.poller.follow(name, label)
-            if overlay is not None and app.state is not None:
-                app.poller.overlay(overlay(app.state, result))
+            if overlay is not None and app.session.state is not None:
+                app.poller.overlay(overlay(app.session.state, result))
             app.poller.refresh_now()
 
         app.run_worker(run(), name=label, group="action", exit_on_error=False)
@@ -223,7 +223,7 @@ class ConnectorActions(OperateActions):
     def action_restart_failed(self) -> None:
         from kctui.ui.screens.modals import ConfirmScreen
 
-        tasks = failed_tasks(self.kctui.state)
+        tasks = failed_tasks(self.kctui.session.state)
         if not tasks:
             self.kctui.notify("No FAILED task in the cluster.")
             return

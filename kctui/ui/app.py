@@ -1,12 +1,12 @@
-"""KctuiApp: wiring only (client, poller, screens, themes, keymap, one worker-error handler)."""
+"""KctuiApp: wiring only (session, pollers, screens, themes, keymap, one worker-error handler)."""
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -14,34 +14,42 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from kctui.config import ClusterConfig
-from kctui.connect.models import ClusterState, ServerInfo
+from kctui.connect.models import ClusterState
+from kctui.connect.protocol import ConnectApi
+from kctui.connect.retries import RetryNotice
 from kctui.errors import KctuiError
 from kctui.masking import mask_text
-from kctui.rows import ConnectorRow
 from kctui.ui.messages import ActionProgress
 from kctui.ui.poller import ClusterPoller
+from kctui.ui.session import ConsoleSession
 from kctui.ui.themes import DEFAULT_THEME, load_themes
-from kctui.ui.view import Counters, RowCache
+from kctui.ui.view import Counters
 from kctui.ui.widgets.status_bar import StatusInfo
+
+if TYPE_CHECKING:
+    from kctui.ui.health_poller import WorkerHealthPoller
+    from kctui.ui.metrics_poller import ConsoleMetrics
 
 
 class KctuiApp(App[None]):
-    """The console. Screens reach ``app.client``, ``app.cluster`` and ``app.state``."""
+    """The console. Screens read ``session_of(self)`` (kctui.ui.session), not the app."""
 
     CSS_PATH = "app.tcss"
     TITLE = "kctui"
     BINDINGS = [
-        Binding("q", "quit", "Quit", id="quit"),
-        Binding("colon", "command_palette", "Palette", id="palette", key_display=":", show=False),
-        Binding("question_mark", "help", "Help", id="help", key_display="?"),
-        Binding("ctrl+r", "refresh", "Refresh", id="refresh", show=False),
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding(
+            "colon", "command_palette", "Palette", id="app.palette", key_display=":", show=False
+        ),
+        Binding("question_mark", "help", "Help", id="app.help", key_display="?"),
+        Binding("ctrl+r", "refresh", "Refresh", id="app.refresh", show=False),
     ]
 
     def __init__(
         self,
         cluster: ClusterConfig,
         *,
-        client: Any = None,
+        client: ConnectApi | None = None,
         theme: str | None = None,
         keymap: Mapping[str, str] | None = None,
         config_file: Path | None = None,
@@ -50,26 +58,31 @@ class KctuiApp(App[None]):
     ) -> None:
         super().__init__()
         self.cluster = cluster
-        self.client: Any = client
+        self.session = ConsoleSession(cluster, client)
         self._owns_client = client is None
-        self.state: ClusterState | None = None
-        self.server_info: ServerInfo | None = None
-        self.outcomes: dict[str, str] = {}  # connector -> how its last action went (text)
-        self.outcome_kinds: dict[str, str] = {}  # connector -> pending, ok or failed
-        self.row_cache = RowCache()
-        self.poller = ClusterPoller(self, cluster.refresh_seconds)
+        self.poller = ClusterPoller(self, self.session, cluster.refresh_seconds)
         self.config_file = config_file
         self._requested_theme = theme
         self._remembered_theme = remembered_theme or DEFAULT_THEME
         self._user_theme_dir = user_theme_dir
         self._keymap_config = dict(keymap or {})
-        self.console_metrics: Any = None  # kctui.ui.metrics_poller.ConsoleMetrics
-        self.worker_health: tuple[Any, ...] | None = None  # kctui.connect.worker_health
-        self.health_poller: Any = None  # kctui.ui.health_poller.WorkerHealthPoller
+        self.console_metrics: ConsoleMetrics | None = None
+        self.health_poller: WorkerHealthPoller | None = None
+        self.editor_command: Sequence[str] | None = None  # tests: the editor to run
 
     @property
     def read_only(self) -> bool:
-        return bool(self.cluster.read_only or getattr(self.client, "read_only", False))
+        return self.session.read_only
+
+    @property
+    def keymap(self) -> dict[str, str]:
+        """The ``[keymap]`` of the config: binding id -> keys (the help screen shows it)."""
+        return dict(self._keymap_config)
+
+    @property
+    def state(self) -> ClusterState | None:
+        """The session's latest cluster state (a read-only shortcut for tests and tools)."""
+        return self.session.state
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -87,16 +100,15 @@ class KctuiApp(App[None]):
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self._keymap_config:
             self.set_keymap(self._keymap_config)
-        if self.client is None:
+        if self.session.client is None:
             from kctui.connect.client import ConnectClient
 
             try:
-                self.client = ConnectClient(self.cluster)
+                self.session.client = ConnectClient(self.cluster)
             except KctuiError as exc:  # e.g. a CA file that cannot be read
                 self.exit(return_code=exc.exit_code, message=f"kctui: {exc}")
                 return
-        if hasattr(self.client, "on_retry"):
-            self.client.on_retry = self._request_retrying
+        self.session.client.on_retry = self._request_retrying
         from kctui.ui.screens.overview import OverviewScreen
 
         self.push_screen(OverviewScreen())
@@ -104,7 +116,7 @@ class KctuiApp(App[None]):
         from kctui.ui.metrics_poller import ConsoleMetrics
 
         if self.console_metrics is None:
-            self.console_metrics = ConsoleMetrics(self)
+            self.console_metrics = ConsoleMetrics(self, self.session)
         self.console_metrics.start()  # polls only when the cluster has metrics sources
         if self.health_poller is None and self._owns_client:
             from kctui.ui.health_poller import WorkerHealthPoller
@@ -119,8 +131,8 @@ class KctuiApp(App[None]):
             self.health_poller.stop()
         if self.console_metrics is not None:
             self.console_metrics.stop()
-        if self._owns_client and self.client is not None:
-            await self.client.aclose()
+        if self._owns_client and self.session.client is not None:
+            await self.session.client.aclose()
 
     def _remember_theme(self, theme: Any) -> None:
         """Save the theme the user picked (not secrets, only ``theme = ...``)."""
@@ -136,43 +148,41 @@ class KctuiApp(App[None]):
 
     # ------------------------------------------------------------------ shared helpers
 
-    def rows(self, state: ClusterState | None = None) -> list[ConnectorRow]:
-        """Connector rows (health rolled up, unhealthy first) of ``state`` or the latest one."""
-        return self.row_cache.rows(state if state is not None else self.state)
-
     def status_info(self) -> StatusInfo:
-        state = self.state
+        session = self.session
+        state, info, health = session.state, session.server_info, session.worker_health
         return StatusInfo(
             cluster=self.cluster.name,
             read_only=self.read_only,
-            kafka_version=str(self.server_info.version) if self.server_info else None,
+            kafka_version=str(info.version) if info else None,
             workers=len(state.workers) if state else 0,
-            counters=Counters.of(self.rows(state), state) if state else None,
+            counters=Counters.of(session.rows(state), state) if state else None,
             refreshed_at=state.fetched_at if state else None,
             refresh_seconds=self.poller.interval,
             following=tuple(sorted(self.poller.follows)),
             workers_healthy=(
-                None
-                if self.worker_health is None
-                else (sum(h.healthy for h in self.worker_health), len(self.worker_health))
+                None if health is None else (sum(h.healthy for h in health), len(health))
             ),
         )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Failures of the app's own workers (screens forward theirs: KctuiScreen)."""
+        if event.state == WorkerState.ERROR:
+            self.report_worker_failure(event.worker)
+
+    def report_worker_failure(self, worker: Worker[Any]) -> None:
         """The one place where a failed request becomes a visible, non-fatal notice."""
-        if event.state != WorkerState.ERROR:
-            return
-        error = event.worker.error
+        error = worker.error
         message = (
             str(error) if isinstance(error, KctuiError) else f"{type(error).__name__}: {error}"
         )
         self.notify(
-            mask_text(message), title=f"{event.worker.name or 'request'} failed", severity="error"
+            mask_text(message), title=f"{worker.name or 'request'} failed", severity="error"
         )
 
     # ------------------------------------------------------------------ actions
 
-    def _request_retrying(self, notice: Any) -> None:
+    def _request_retrying(self, notice: RetryNotice) -> None:
         """A mutating request made outside a lifecycle action (edit, offsets, log levels)
         meets a rebalance: say so at once rather than wait silently."""
         if notice.attempt == 2:
@@ -184,9 +194,7 @@ class KctuiApp(App[None]):
     def set_outcome(self, names: Iterable[str], text: str, kind: str) -> None:
         """Record how the last action on ``names`` goes (kept until the next action) and
         tell every screen at once, so rows and details show it without waiting."""
-        connectors, text = tuple(names), mask_text(text)
-        for name in connectors:
-            self.outcomes[name], self.outcome_kinds[name] = text, kind
+        connectors, text = self.session.record_outcome(names, text, kind)
         for screen in list(self.screen_stack):
             screen.post_message(ActionProgress(connectors, text, kind))
 
@@ -235,19 +243,9 @@ class KctuiApp(App[None]):
             return
         self.push_screen(screen_class(self.cluster, **kwargs))
 
-    def dlq_topics(self) -> dict[str, str]:
-        """DLQ topic -> sink connector name, for every sink with a DLQ."""
-        if self.state is None:
-            return {}
-        return {
-            c.dlq_topic: c.name
-            for c in self.state.connectors.values()
-            if c.dlq_topic and c.type != "source"
-        }
-
     def open_dlq(self, topic: str | None = None) -> None:
         self._open_feature(
-            "dlq", "DlqScreen", "DLQ browser", dlq_topics=self.dlq_topics(), topic=topic
+            "dlq", "DlqScreen", "DLQ browser", dlq_topics=self.session.dlq_topics(), topic=topic
         )
 
     def open_logs(

@@ -12,10 +12,11 @@ from typing import Any
 from textual.binding import Binding
 
 from kctui.operate.bulk import plan
+from kctui.ui.session import console_of
 
 BULK_BINDINGS = [
-    Binding("space", "toggle_mark", "Mark", id="mark", show=False),
-    Binding("B", "bulk", "Bulk action", id="bulk", show=False),
+    Binding("space", "toggle_mark", "Mark", id="overview.mark", show=False),
+    Binding("B", "bulk", "Bulk action", id="overview.bulk", show=False),
 ]
 
 
@@ -39,14 +40,14 @@ class BulkActions:
         table.set_marked(marks)
         if table.cursor_row < table.row_count - 1:
             table.move_cursor(row=table.cursor_row + 1)
-        app: Any = self.kctui  # type: ignore[attr-defined]
+        app = console_of(self)  # type: ignore[arg-type]
         app.notify(f"{len(marks)} marked (B: bulk action)", timeout=2)
 
     def bulk_selection(self) -> tuple[list[str], str]:
         """The connectors a bulk action applies to, and where they come from."""
-        app: Any = self.kctui  # type: ignore[attr-defined]
+        app = console_of(self)  # type: ignore[arg-type]
         table: Any = self.table  # type: ignore[attr-defined]
-        connectors = app.state.connectors if app.state is not None else {}
+        connectors = app.session.state.connectors if app.session.state is not None else {}
         marked = sorted(n for n in self._marks() if n in connectors)
         if marked:
             return marked, f"{len(marked)} marked"
@@ -58,17 +59,21 @@ class BulkActions:
     def action_bulk(self) -> None:
         from kctui.ui.screens.bulk import BulkChooseScreen, BulkScreen
 
-        app: Any = self.kctui  # type: ignore[attr-defined]
+        app = console_of(self)  # type: ignore[arg-type]
         names, source = self.bulk_selection()
         if not names:
             app.notify("Mark connectors with space, or filter them with /, first.")
             return
 
         def chosen(action: str | None) -> None:
-            if action is None or app.state is None:
+            if action is None or app.session.state is None:
                 return
-            connectors = [app.state.connectors[n] for n in names if n in app.state.connectors]
-            items = plan(action, connectors, read_only=app.read_only, server=app.server_info)
+            connectors = [
+                app.session.state.connectors[n] for n in names if n in app.session.state.connectors
+            ]
+            items = plan(
+                action, connectors, read_only=app.read_only, server=app.session.server_info
+            )
             app.push_screen(BulkScreen(items), self._after_bulk)
 
         app.push_screen(BulkChooseScreen(len(names), source, app.read_only), chosen)

@@ -6,13 +6,16 @@ open. Results go to ``app.worker_health`` and every status bar shows "2/2 worker
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from textual.app import App, ScreenStackError
+from textual.app import ScreenStackError
 from textual.screen import ModalScreen
 from textual.timer import Timer
 
 from kctui.connect.worker_health import WorkerHealth, check_workers
+
+if TYPE_CHECKING:
+    from kctui.ui.app import KctuiApp
 
 MIN_INTERVAL = 10.0
 
@@ -20,11 +23,17 @@ Check = Callable[[Any, Iterable[str]], Awaitable[tuple[WorkerHealth, ...]]]
 
 
 class WorkerHealthPoller:
-    def __init__(self, app: App[Any], *, check: Check | None = None, interval: float | None = None):
+    def __init__(
+        self,
+        app: KctuiApp,
+        *,
+        check: Check | None = None,
+        interval: float | None = None,
+    ):
         self.app = app
+        self.session = app.session
         self.check: Check = check or check_workers
-        cluster = app.cluster  # type: ignore[attr-defined]
-        self.interval = interval or max(MIN_INTERVAL, cluster.refresh_seconds)
+        self.interval = interval or max(MIN_INTERVAL, self.session.cluster.refresh_seconds)
         self.checks = 0
         self._timer: Timer | None = None
         self._stopped = False
@@ -60,15 +69,15 @@ class WorkerHealthPoller:
         )  # fmt: skip
 
     async def _run(self) -> None:
-        state = getattr(self.app, "state", None)
+        state = self.session.state
         try:
-            health = await self.check(self.app.cluster, state.workers if state else ())  # type: ignore[attr-defined]
+            health = await self.check(self.session.cluster, state.workers if state else ())
         finally:
             self._schedule(self.interval)
         self.checks += 1
-        self.app.worker_health = health  # type: ignore[attr-defined]
+        self.session.worker_health = health
         from kctui.ui.widgets.status_bar import StatusBar
 
         for screen in list(self.app.screen_stack):
             for bar in screen.query(StatusBar):
-                bar.show(self.app.status_info())  # type: ignore[attr-defined]
+                bar.show(self.app.status_info())

@@ -15,7 +15,7 @@ class LogViewerApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "kctui logs"
-    BINDINGS = [Binding("q", "quit", "Quit", id="quit")]
+    BINDINGS = [Binding("q", "quit", "Quit", id="app.quit")]
 
     def __init__(
         self, cluster: ClusterConfig, log_filter: LogFilter, *, theme: str | None = None

@@ -28,6 +28,8 @@ from kctui.ui.widgets.metrics_rows import fmt_count, fmt_rate
 if TYPE_CHECKING:
     from textual.app import App
 
+    from kctui.ui.session import ConsoleSession
+
 MIN_INTERVAL = 10.0
 MODAL_RECHECK = 1.0
 LOAD_FACTOR = 4.0
@@ -56,9 +58,17 @@ class MetricsChanged(Message):
 class ConsoleMetrics:
     """Owns the console's metrics timer, the latest snapshot and its short history."""
 
-    def __init__(self, app: App[Any], *, source: Any = None, interval: float | None = None):
+    def __init__(
+        self,
+        app: App[Any],
+        session: ConsoleSession,
+        *,
+        source: Any = None,
+        interval: float | None = None,
+    ):
         self.app = app
-        self.cluster = app.cluster  # type: ignore[attr-defined]
+        self.session = session
+        self.cluster = session.cluster
         if source is None:
             from kctui.metrics.sources import MetricsSource
 
@@ -106,7 +116,7 @@ class ConsoleMetrics:
         if isinstance(screen, ModalScreen):
             self._schedule(MODAL_RECHECK)
             return
-        state = getattr(self.app, "state", None)
+        state = self.session.state
         configs = {n: dict(c.config) for n, c in state.connectors.items()} if state else {}
         self.app.run_worker(
             lambda: self._fetch(configs),
@@ -167,17 +177,17 @@ class ConsoleMetrics:
         )
 
 
-def verdict_for(app: object, connector: Connector) -> HealthVerdict:
+def verdict_for(metrics: ConsoleMetrics | None, connector: Connector) -> HealthVerdict:
     """The health of ``connector`` for the console: with metric rules once metrics exist."""
-    metrics = getattr(app, "console_metrics", None)
-    if isinstance(metrics, ConsoleMetrics):
+    if metrics is not None:
         return metrics.verdict(connector)
     return rollup(connector)
 
 
-def metric_cells(app: object, names: list[str]) -> dict[str, tuple[str, str]] | None:
+def metric_cells(
+    metrics: ConsoleMetrics | None, names: list[str]
+) -> dict[str, tuple[str, str]] | None:
     """``(records/s, lag)`` per connector for the table, or None while no metrics exist."""
-    metrics = getattr(app, "console_metrics", None)
-    if not isinstance(metrics, ConsoleMetrics) or not metrics.available:
+    if metrics is None or not metrics.available:
         return None
     return metrics.table_cells(names)

@@ -8,44 +8,34 @@ the previous level back.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.binding import Binding
 
 from kctui.operate.loggers import current_level, package_of
+from kctui.ui.session import DebugEntry, console_of
+
+if TYPE_CHECKING:
+    from kctui.ui.app import KctuiApp
+
+__all__ = ["OPERATE_ACTIONS", "OPERATE_BINDINGS", "DebugEntry", "OperateActions"]
 
 OPERATE_BINDINGS = [
-    Binding("e", "edit_config", "Edit config", id="edit-config"),
-    Binding("c", "create_connector", "Create connector", id="create-connector", show=False),
-    Binding("o", "offsets", "Offsets", id="offsets", show=False),
-    Binding("x", "debug_logging", "DEBUG logs", id="debug-logging", show=False),
+    Binding("e", "edit_config", "Edit config", id="connector.edit-config"),
+    Binding("c", "create_connector", "Create connector", id="connector.create", show=False),
+    Binding("o", "offsets", "Offsets", id="connector.offsets", show=False),
+    Binding("x", "debug_logging", "DEBUG logs", id="connector.debug-logging", show=False),
 ]
 OPERATE_ACTIONS = frozenset({"edit_config", "create_connector", "offsets", "debug_logging"})
 OPERATE_MUTATING = frozenset({"edit_config", "create_connector", "debug_logging"})
 
 
-@dataclass(frozen=True)
-class DebugEntry:
-    """A logger kctui set to DEBUG for a connector, and what to restore."""
-
-    logger: str
-    previous: str
-    connector: str
-    scope: str | None
-    screen_key: int
+def debug_entries(app: KctuiApp) -> dict[str, DebugEntry]:
+    """The loggers set to DEBUG by ``x`` (kept in the session, by logger name)."""
+    return app.session.debug_loggers
 
 
-def debug_entries(app: Any) -> dict[str, DebugEntry]:
-    """The app's loggers set to DEBUG by ``x`` (kept on the app, by logger name)."""
-    entries = getattr(app, "_kctui_debug_loggers", None)
-    if entries is None:
-        entries = {}
-        app._kctui_debug_loggers = entries
-    return entries
-
-
-def offer_revert(app: Any, entry: DebugEntry) -> None:
+def offer_revert(app: KctuiApp, entry: DebugEntry) -> None:
     """Ask whether to put ``entry.logger`` back to its previous level (once)."""
     from kctui.ui.screens.modals import ConfirmScreen
 
@@ -61,7 +51,7 @@ def offer_revert(app: Any, entry: DebugEntry) -> None:
             return
 
         async def revert() -> None:
-            await app.client.set_logger_level(entry.logger, entry.previous, scope=entry.scope)
+            await app.session.api.set_logger_level(entry.logger, entry.previous, scope=entry.scope)
             app.notify(f"{entry.logger} back to {entry.previous}", title="DEBUG logging")
 
         app.run_worker(
@@ -72,16 +62,21 @@ def offer_revert(app: Any, entry: DebugEntry) -> None:
 
 
 class OperateActions:
-    """Needs ``selected_connector()`` and ``kctui`` (the app) from the screen."""
+    """Needs ``selected_connector()`` from the screen."""
+
+    @property
+    def kctui(self) -> KctuiApp:
+        """The console app of this screen, typed."""
+        return console_of(self)  # type: ignore[arg-type]
 
     def check_operate_action(self, action: str, connector: Any) -> bool | None:
-        app: Any = self.kctui  # type: ignore[attr-defined]
+        app = self.kctui
         if action in OPERATE_MUTATING and app.read_only:
             return False
         if action == "create_connector":
             return True
         if action == "offsets":
-            info = getattr(app, "server_info", None)
+            info = app.session.server_info
             if info is not None and not info.supports_offsets_read:
                 return None
         return connector is not None  # hidden while nothing is selected, like the other keys
@@ -94,7 +89,7 @@ class OperateActions:
         connector = self.selected_connector()  # type: ignore[attr-defined]
         if connector is None:
             return
-        app: Any = self.kctui  # type: ignore[attr-defined]
+        app = self.kctui
         revealed = bool(getattr(self, "revealed", False))
         app.run_worker(
             EditFlow(app).edit(connector.name, revealed=revealed),
@@ -104,7 +99,7 @@ class OperateActions:
     def action_create_connector(self) -> None:
         from kctui.ui.screens.editing import EditFlow
 
-        app: Any = self.kctui  # type: ignore[attr-defined]
+        app = self.kctui
         app.run_worker(
             EditFlow(app).create(), name="create connector", group="operate",
             exclusive=True, exit_on_error=False,
@@ -115,12 +110,12 @@ class OperateActions:
 
         connector = self.selected_connector()  # type: ignore[attr-defined]
         if connector is not None:
-            app: Any = self.kctui  # type: ignore[attr-defined]
+            app = self.kctui
             app.push_screen(OffsetsScreen(app.cluster, connector=connector.name))
 
     def action_debug_logging(self) -> None:
         connector = self.selected_connector()  # type: ignore[attr-defined]
-        app: Any = self.kctui  # type: ignore[attr-defined]
+        app = self.kctui
         if connector is None:
             return
         logger = package_of(connector.info.connector_class)
@@ -134,7 +129,7 @@ class OperateActions:
         screen_key = id(self)
 
         async def enable() -> None:
-            client = app.client
+            client = app.session.api
             previous = await current_level(client, logger)
             server = await client.server_info()
             scope = "cluster" if server.supports_logger_scope else None
@@ -154,8 +149,8 @@ class OperateActions:
     # ------------------------------------------------------------------ leaving
 
     def _offer_reverts_left_behind(self, *, leaving_screen: bool) -> None:
-        app: Any = self.kctui  # type: ignore[attr-defined]
-        if getattr(app, "_exit", False) or not app.is_running:
+        app = self.kctui
+        if app.return_code is not None or not app.is_running:  # exit() was called
             return
         connector = None if leaving_screen else self.selected_connector()  # type: ignore[attr-defined]
         current = connector.name if connector is not None else None

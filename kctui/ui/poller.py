@@ -19,6 +19,7 @@ from kctui.ui.view import connector_summary, has_changed, is_transient
 
 if TYPE_CHECKING:
     from kctui.ui.app import KctuiApp
+    from kctui.ui.session import ConsoleSession
 
 FOLLOW_INTERVAL = 1.0  # seconds between refreshes while following an action
 FOLLOW_SECONDS = 30.0  # give up following after this long
@@ -71,10 +72,15 @@ class Follow:
 
 
 class ClusterPoller:
-    """Owns the refresh timer of the app; every request runs in an exclusive worker."""
+    """Owns the refresh timer of the app; every request runs in an exclusive worker.
 
-    def __init__(self, app: KctuiApp, interval: float) -> None:
+    It writes the session's state and server info, then tells every screen
+    (``ClusterStateChanged`` carries both): screens never ask the poller.
+    """
+
+    def __init__(self, app: KctuiApp, session: ConsoleSession, interval: float) -> None:
         self.app = app
+        self.session = session
         self.interval = max(0.5, interval)
         self.failures = 0
         self.backoff_first = 2.0  # seconds before the first retry; doubles up to MAX_BACKOFF
@@ -94,16 +100,17 @@ class ClusterPoller:
 
     def follow(self, name: str, label: str) -> None:
         """Watch ``name`` closely for ~30 s so the user sees the action take effect."""
-        baseline = self.app.state.connectors.get(name) if self.app.state else None
+        state = self.session.state
+        baseline = state.connectors.get(name) if state else None
         self.follows[name] = Follow(
             name, label, self._clock(), baseline, [connector_summary(baseline)]
         )
 
     def overlay(self, state: ClusterState) -> None:
         """Show what an action's answer already tells (e.g. RESTARTING) before the next refresh."""
-        self.app.state = state
+        self.session.state = state
         self._observe_follows(state)
-        info = self.app.server_info
+        info = self.session.server_info
         self._broadcast(lambda: ClusterStateChanged(state, info))
 
     def stop(self) -> None:
@@ -132,15 +139,16 @@ class ClusterPoller:
             screen.post_message(message_factory())  # type: ignore[operator]
 
     async def _refresh(self) -> None:
-        client = self.app.client
+        session = self.session
+        client = session.client
         if client is None:
             return
         try:
             self.requests += 1
             state = await client.cluster_state()
-            if self.app.server_info is None:
+            if session.server_info is None:
                 try:
-                    self.app.server_info = await client.server_info()
+                    session.server_info = await client.server_info()
                 except KctuiError:
                     pass  # the version shows as "?" and is asked again next time
         except asyncio.CancelledError:
@@ -154,10 +162,10 @@ class ClusterPoller:
             self._schedule(delay)
             return
         self.failures = 0
-        previous, self.app.state = self.app.state, state
+        previous, session.state = session.state, state
         self._report_workers(previous, state)
         self._observe_follows(state)
-        info = self.app.server_info
+        info = session.server_info
         self._broadcast(lambda: ClusterStateChanged(state, info))
         self._schedule(self.next_delay())
 

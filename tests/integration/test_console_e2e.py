@@ -62,7 +62,7 @@ async def test_t_restarts_the_failed_task_and_the_screen_follows_it(
 
         await pilot.press("t")
         # the outcome shows at once as pending; it settles when the state is followed
-        await until(pilot, lambda: app.outcome_kinds.get(NAME) in ("ok", "failed"),
+        await until(pilot, lambda: app.session.outcome_kinds.get(NAME) in ("ok", "failed"),
                     "the restart to settle")  # fmt: skip
 
         # Connect accepted the restart (RESTARTING on screen), then the task failed again.
@@ -72,5 +72,6 @@ async def test_t_restarts_the_failed_task_and_the_screen_follows_it(
         assert tasks.get_cell("0", "state").plain == "FAILED"
         reason = str(app.screen.query_one("#reason", Static).render())
         assert f"restart task {NAME}/0" in reason
-        assert "RESTARTING" in app.outcomes[NAME] and app.outcomes[NAME].endswith("[0:FAILED]")
+        outcome = app.session.outcomes[NAME]
+        assert "RESTARTING" in outcome and outcome.endswith("[0:FAILED]")
         assert not [n for n in app._notifications if n.severity == "error"]

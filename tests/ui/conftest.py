@@ -11,6 +11,7 @@ import pytest
 from textual.pilot import Pilot
 
 from kctui.config import ClusterConfig
+from kctui.connect.protocol import ConnectApi
 from kctui.ui.app import KctuiApp
 from tests.ui.fakes import FakeClient
 
@@ -40,7 +41,9 @@ def cluster_config(read_only: bool = False, refresh_seconds: float = 30.0) -> Cl
     )
 
 
-def make_app(client: Any = None, *, read_only: bool = False, **kwargs: Any) -> KctuiApp:
+def make_app(
+    client: ConnectApi | None = None, *, read_only: bool = False, **kwargs: Any
+) -> KctuiApp:
     return KctuiApp(cluster_config(read_only=read_only), client=client or FakeClient(), **kwargs)
 
 

@@ -1,13 +1,30 @@
-"""An in-process fake of ConnectClient for UI tests: records calls, serves a mutable cluster."""
+"""An in-process fake of ConnectClient for UI tests: records calls, serves a mutable cluster.
+
+``FakeClient`` implements ``kctui.connect.protocol.ConnectApi``; mypy checks it where the
+tests hand it to the app (``tests/ui/conftest.py: make_app``), so it cannot drift from
+``ConnectClient`` (e.g. ``restart`` answers the 202 status as the real client does).
+"""
 
 from __future__ import annotations
 
 import copy
 import time
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from kctui.connect.errors import NotFound, ReadOnlyError, Unreachable
-from kctui.connect.models import ClusterState, ServerInfo
+from kctui.config import ClusterConfig
+from kctui.connect.errors import Conflict, NotFound, ReadOnlyError, Unreachable
+from kctui.connect.models import (
+    ClusterState,
+    ConfigKeyInfo,
+    ConnectorInfo,
+    ConnectorOffset,
+    ConnectorStatus,
+    PluginInfo,
+    ServerInfo,
+    ValidationResult,
+)
+from kctui.connect.retries import RetryListener
 
 TRACE = (
     "org.apache.kafka.connect.errors.ConnectException: Couldn't find or create file "
@@ -101,6 +118,15 @@ def demo_cluster() -> dict[str, Any]:
     }
 
 
+SINK_KEYS = [
+    ConfigKeyInfo("name", required=True),
+    ConfigKeyInfo("connector.class", required=True),
+    ConfigKeyInfo("topics", default_value=""),
+    ConfigKeyInfo("tasks.max", type="INT", default_value="1"),
+    ConfigKeyInfo("file"),
+]
+
+
 class FakeClient:
     """Serves ``cluster`` (the expand=status&info JSON), applies mutations, records calls."""
 
@@ -112,7 +138,9 @@ class FakeClient:
         version: str = "4.1.0",
         fixed_time: float | None = None,
     ) -> None:
-        self.cluster = cluster if cluster is not None else demo_cluster()
+        self.connectors = cluster if cluster is not None else demo_cluster()
+        self.cluster = ClusterConfig("test-cluster", ("http://fake:8083",), read_only=read_only)
+        self.on_retry: RetryListener | None = None
         self.read_only = read_only
         self.version = version
         self.calls: list[tuple[Any, ...]] = []
@@ -121,6 +149,24 @@ class FakeClient:
         self.fixed_time = fixed_time
         self.fail_next: Exception | None = None
         self.refresh_error: Exception | None = None
+        self.offsets_by_name: dict[str, list[dict[str, Any]]] = {
+            "demo-sink": [
+                {"partition": {"kafka_topic": "demo-lines", "kafka_partition": 0},
+                 "offset": {"kafka_offset": 10}},
+                {"partition": {"kafka_topic": "demo-lines", "kafka_partition": 1},
+                 "offset": {"kafka_offset": 20}},
+            ],
+            "demo-source": [
+                {"partition": {"filename": "/tmp/source.txt"}, "offset": {"position": 42}}
+            ],
+        }  # fmt: skip
+        self.levels: dict[str, dict[str, str]] = {
+            "http://fake:8083": {"root": "INFO", "org.apache.kafka.connect": "INFO"},
+            "http://127.0.0.1:29083": {"root": "INFO"},
+            "http://127.0.0.1:29084": {"root": "INFO"},
+        }
+        self.url = "http://fake:8083"
+        self.invalid_keys: dict[str, str] = {}  # key -> error when the config holds it
 
     async def __aenter__(self) -> FakeClient:
         return self
@@ -131,7 +177,7 @@ class FakeClient:
     async def aclose(self) -> None:
         return None
 
-    async def server_info(self) -> ServerInfo:
+    async def server_info(self, *, refresh: bool = False) -> ServerInfo:
         if self.unreachable:
             raise Unreachable("http://fake:8083: connection refused")
         return ServerInfo.from_json({"version": self.version, "commit": "abc"})
@@ -143,7 +189,7 @@ class FakeClient:
         if self.unreachable:
             raise Unreachable("every worker is unreachable: http://fake:8083: connection refused")
         fetched_at = self.fixed_time if self.fixed_time is not None else time.time()
-        return ClusterState.from_json(copy.deepcopy(self.cluster), fetched_at=fetched_at)
+        return ClusterState.from_json(copy.deepcopy(self.connectors), fetched_at=fetched_at)
 
     # ------------------------------------------------------------------ mutations
 
@@ -155,12 +201,12 @@ class FakeClient:
             error, self.fail_next = self.fail_next, None
             raise error
         name = call[1]
-        if name not in self.cluster:
+        if name not in self.connectors:
             raise NotFound(f"Unknown connector {name}", status=404)
-        return self.cluster[name]
+        return self.connectors[name]
 
     def _set_state(self, name: str, state: str) -> None:
-        status = self.cluster[name]["status"]
+        status = self.connectors[name]["status"]
         status["connector"]["state"] = state
         for task in status["tasks"]:
             task["state"] = state
@@ -183,16 +229,21 @@ class FakeClient:
 
     async def delete(self, name: str) -> None:
         self._mutate("delete", name)
-        del self.cluster[name]
+        del self.connectors[name]
 
     async def restart(
         self, name: str, include_tasks: bool = False, only_failed: bool = False
-    ) -> None:
+    ) -> ConnectorStatus | None:
+        """Like Connect 3.0+: a restart with tasks answers 202 with the status it set
+        (RESTARTING), a plain restart 204 with no body (None)."""
         entry = self._mutate("restart", name, include_tasks, only_failed)
-        for task in entry["status"]["tasks"]:
+        if not include_tasks and not only_failed:
+            return None  # the connector restarts; its tasks are not touched
+        for task in entry["status"]["tasks"] if include_tasks else ():
             if task["state"] == "FAILED" or not only_failed:
                 task["state"] = "RESTARTING"
                 task.pop("trace", None)
+        return ConnectorStatus.from_json(name, copy.deepcopy(entry["status"]))
 
     async def restart_task(self, name: str, task_id: int) -> None:
         entry = self._mutate("restart_task", name, task_id)
@@ -200,3 +251,132 @@ class FakeClient:
             if task["id"] == task_id:
                 task["state"] = "RESTARTING"
                 task.pop("trace", None)
+
+    # ------------------------------------------------------------------ operate
+
+    # reads ------------------------------------------------------------------
+
+    def _entry(self, name: str) -> dict[str, Any]:
+        if name not in self.connectors:
+            raise NotFound(f"Unknown connector {name}", status=404)
+        return self.connectors[name]
+
+    async def connector_config(self, name: str) -> dict[str, str]:
+        return dict(self._entry(name)["info"]["config"])
+
+    async def connector_status(self, name: str) -> ConnectorStatus:
+        return ConnectorStatus.from_json(name, self._entry(name)["status"])
+
+    async def plugins(self, connectors_only: bool = True) -> list[PluginInfo]:
+        plugins = [
+            PluginInfo("org.apache.kafka.connect.file.FileStreamSinkConnector", "sink", "4.1.0"),
+            PluginInfo(
+                "org.apache.kafka.connect.file.FileStreamSourceConnector", "source", "4.1.0"
+            ),
+        ]
+        if not connectors_only:
+            base = "org.apache.kafka.connect."
+            plugins += [
+                PluginInfo(base + "transforms.RegexRouter", "transformation", "4.1.0"),
+                PluginInfo(base + "json.JsonConverter", "converter", "4.1.0"),
+                PluginInfo(base + "storage.StringConverter", "converter", "4.1.0"),
+                PluginInfo(base + "storage.StringConverter", "header_converter", "4.1.0"),
+                PluginInfo(base + "transforms.predicates.TopicNameMatches", "predicate", "4.1.0"),
+            ]
+        return plugins
+
+    async def plugin_config(
+        self, plugin_class: str, version: str | None = None
+    ) -> list[ConfigKeyInfo]:
+        return list(SINK_KEYS)
+
+    async def validate(self, plugin_class: str, config: Mapping[str, str]) -> ValidationResult:
+        self.calls.append(("validate", plugin_class, dict(config)))
+        errors = {k: (e,) for k, e in self.invalid_keys.items() if k in config}
+        if "file" in config and config["file"].startswith("/nonexistent/"):
+            errors["file"] = ("directory does not exist",)
+        return ValidationResult(plugin_class, len(errors), errors)
+
+    async def offsets(self, name: str) -> list[ConnectorOffset]:
+        self._entry(name)
+        return [ConnectorOffset.from_json(o) for o in self.offsets_by_name.get(name, [])]
+
+    async def loggers(self) -> dict[str, dict[str, Any]]:
+        return {k: {"level": v} for k, v in self.levels[self.url].items()}
+
+    async def logger(self, name: str) -> dict[str, Any]:
+        if name not in self.levels[self.url]:
+            raise NotFound(f"Logger {name} not found.", status=404)
+        return {"level": self.levels[self.url][name]}
+
+    def worker_client(self, url: str) -> FakeClient:
+        clone = FakeClient.__new__(FakeClient)
+        clone.__dict__.update(self.__dict__)
+        clone.url = url
+        return clone
+
+    # writes -----------------------------------------------------------------
+
+    def _write(self, *call: Any) -> None:
+        if self.read_only:
+            from kctui.connect.errors import ReadOnlyError
+
+            raise ReadOnlyError(f"read-only cluster: {call[0]} refused")
+        self.calls.append(call)
+
+    async def create(
+        self, name: str, config: Mapping[str, str], initial_state: str | None = None
+    ) -> ConnectorInfo:
+        self._write("create", name, dict(config))
+        if name in self.connectors:
+            raise Conflict(f"Connector {name} already exists", status=409)
+        kind = "source" if "Source" in config.get("connector.class", "") else "sink"
+        self.connectors[name] = connector_json(
+            name, kind, "RUNNING", [("RUNNING", "127.0.0.1:29083")]
+        )
+        self.connectors[name]["info"]["config"] = dict(config)
+        return ConnectorInfo(name, dict(config))
+
+    async def put_config(self, name: str, config: Mapping[str, str]) -> ConnectorInfo:
+        self._write("put_config", name, dict(config))
+        self._entry(name)["info"]["config"] = dict(config)
+        return ConnectorInfo(name, dict(config))
+
+    async def patch_config(self, name: str, partial: Mapping[str, str | None]) -> ConnectorInfo:
+        self._write("patch_config", name, dict(partial))
+        config = self._entry(name)["info"]["config"]
+        for key, value in partial.items():
+            if value is None:
+                config.pop(key, None)
+            else:
+                config[key] = value
+        return ConnectorInfo(name, dict(config))
+
+    async def alter_offsets(
+        self, name: str, offsets: Iterable[ConnectorOffset | Mapping[str, Any]]
+    ) -> str:
+        entries = [
+            {"partition": dict(o.partition), "offset": o.offset}
+            if isinstance(o, ConnectorOffset)
+            else dict(o)
+            for o in offsets
+        ]
+        self._write("alter_offsets", name, entries)
+        stored = self.offsets_by_name.setdefault(name, [])
+        for entry in entries:
+            stored[:] = [o for o in stored if o["partition"] != entry["partition"]]
+            if entry["offset"] is not None:
+                stored.append({"partition": entry["partition"], "offset": entry["offset"]})
+        return "The offsets for this connector have been altered successfully"
+
+    async def reset_offsets(self, name: str) -> str:
+        self._write("reset_offsets", name)
+        self.offsets_by_name[name] = []
+        return "The offsets for this connector have been reset successfully"
+
+    async def set_logger_level(self, name: str, level: str, scope: str | None = None) -> list[str]:
+        self._write("set_logger_level", name, level, scope, self.url)
+        targets = list(self.levels) if scope == "cluster" else [self.url]
+        for url in targets:
+            self.levels[url][name] = level
+        return [] if scope == "cluster" else [name]

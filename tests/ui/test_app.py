@@ -31,20 +31,23 @@ async def test_help_lists_every_key_with_its_id() -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         ids = {row[2] for row in app.screen.rows}
         expected = {
-            "filter", "clear", "detail", "quit", "palette", "help", "refresh", "pause", "resume",
-            "restart", "restart-task", "stop", "delete", "restart-failed", "dlq", "logs",
-            "logs-failure", "metrics",
+            "overview.filter", "overview.clear", "overview.detail", "app.quit", "app.palette",
+            "app.help", "app.refresh", "connector.pause", "connector.resume",
+            "connector.restart", "connector.restart-task", "connector.stop", "connector.delete",
+            "connector.restart-failed", "connector.dlq", "connector.logs",
+            "connector.logs-failure", "connector.metrics",
         }  # fmt: skip
         assert expected <= ids
         keys = {row[2]: row[0] for row in app.screen.rows}
-        assert keys["filter"] == "/" and keys["delete"] == "ctrl+d" and keys["restart"] == "R"
+        assert keys["overview.filter"] == "/" and keys["connector.delete"] == "ctrl+d"
+        assert keys["connector.restart"] == "R"
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, HelpScreen))
 
 
 async def test_keymap_from_config_remaps_a_key() -> None:
     client = FakeClient()
-    app = make_app(client, keymap={"pause": "P"})
+    app = make_app(client, keymap={"connector.pause": "P"})
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
         app.screen.query_one(ConnectorTable).select("demo-sink")
@@ -53,7 +56,7 @@ async def test_keymap_from_config_remaps_a_key() -> None:
         await wait_for(pilot, lambda: client.calls == [("pause", "demo-sink")])
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
-        assert ("P", "Pause", "pause") in app.screen.rows
+        assert ("P", "Pause", "connector.pause") in app.screen.rows
 
 
 async def test_palette_opens_with_colon_and_offers_the_keys() -> None:
@@ -266,7 +269,7 @@ async def test_auto_refresh_on_the_cluster_interval() -> None:
     app = KctuiApp(cluster_config(refresh_seconds=0.5), client=client)
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
-        client.cluster["demo-sink"]["status"]["tasks"][0]["state"] = "FAILED"
+        client.connectors["demo-sink"]["status"]["tasks"][0]["state"] = "FAILED"
         await wait_for(pilot, lambda: client.state_requests >= 3, what="timer refreshes")
         grid = app.screen.query_one(ConnectorTable)
         await wait_for(

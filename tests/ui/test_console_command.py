@@ -27,15 +27,29 @@ def test_no_subcommand_opens_the_console_with_config_theme_and_keymap(
 ) -> None:
     config = hidden_user_files / "config.toml"
     config.write_text(
-        'theme = "kctui-light"\n[keymap]\npause = "P"\n'
+        'theme = "kctui-light"\n[keymap]\nconnector.pause = "P"\n"app.back" = "b"\n'
         '[clusters.prod]\nurls = ["http://connect:8083"]\nrefresh_seconds = 7\nread_only = true\n'
     )
     assert cli.main(["--cluster", "prod"]) == 0
     app = launched[0]
     assert app.cluster.name == "prod" and app.cluster.read_only
     assert app.poller.interval == 7
-    assert app._requested_theme == "kctui-light" and app._keymap_config == {"pause": "P"}
+    assert app._requested_theme == "kctui-light" and app.keymap == {
+        "connector.pause": "P",
+        "app.back": "b",
+    }
     assert app.config_file == config
+
+
+def test_an_unknown_keymap_id_is_a_config_error_naming_the_valid_ones(
+    launched: list[KctuiApp], hidden_user_files: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = hidden_user_files / "config.toml"
+    config.write_text('[keymap]\npuase = "P"\n[clusters.prod]\nurls = ["http://connect:8083"]\n')
+    assert cli.main(["--cluster", "prod"]) != 0
+    assert not launched  # the console never opened
+    err = capsys.readouterr().err
+    assert "unknown key id puase" in err and "connector.pause" in err and "app.back" in err
 
 
 def test_console_options_override(launched: list[KctuiApp]) -> None:

@@ -7,10 +7,10 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from kctui.config import ClusterConfig
-from kctui.connect.models import ClusterState
 from kctui.health import Health
 from kctui.metrics.model import MetricsSnapshot
 from kctui.ui.metrics_poller import ConsoleMetrics, MetricsChanged
+from kctui.ui.session import ConsoleSession
 from tests.ui.test_metrics_screen import CLUSTER, STATE, FakeSource
 
 
@@ -30,9 +30,9 @@ class Console(App[None]):
     def __init__(self, cluster: ClusterConfig, source: FakeSource, interval: float) -> None:
         super().__init__()
         self.cluster = cluster
-        self.state: ClusterState | None = STATE
+        self.session = ConsoleSession(cluster, state=STATE)
         self.seen = Seen()
-        self.metrics = ConsoleMetrics(self, source=source, interval=interval)
+        self.metrics = ConsoleMetrics(self, self.session, source=source, interval=interval)
 
     def on_mount(self) -> None:
         self.push_screen(self.seen)

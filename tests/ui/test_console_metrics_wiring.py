@@ -45,7 +45,7 @@ async def test_table_gains_rate_and_lag_and_the_reason_uses_metrics() -> None:
     endpoint = JmxEndpoint(W1, "service:jmx:rmi:///jndi/rmi://fake:1/jmxrmi")
     app = KctuiApp(replace(cluster_config(), jmx=(endpoint,)), client=FakeClient())
     source = DemoSource()
-    app.console_metrics = ConsoleMetrics(app, source=source, interval=0.05)
+    app.console_metrics = ConsoleMetrics(app, app.session, source=source, interval=0.05)
     async with app.run_test(size=(160, 40)) as pilot:
         await ready(pilot)
         table = app.screen.table
@@ -65,8 +65,7 @@ async def test_table_gains_rate_and_lag_and_the_reason_uses_metrics() -> None:
         await pilot.press("enter")
         await wait_for(
             pilot,
-            lambda: "lag 25,000 > 10,000"
-            in str(app.screen.query_one("#detail-header").render()),
+            lambda: "lag 25,000 > 10,000" in str(app.screen.query_one("#detail-header").render()),
             what="the detail header with the lag",
         )
 
@@ -84,7 +83,7 @@ async def test_without_jmx_the_table_keeps_its_columns() -> None:
 async def test_at_80_columns_the_metric_columns_leave_the_name_readable() -> None:
     endpoint = JmxEndpoint(W1, "service:jmx:rmi:///jndi/rmi://fake:1/jmxrmi")
     app = KctuiApp(replace(cluster_config(), jmx=(endpoint,)), client=FakeClient())
-    app.console_metrics = ConsoleMetrics(app, source=DemoSource(), interval=0.05)
+    app.console_metrics = ConsoleMetrics(app, app.session, source=DemoSource(), interval=0.05)
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
         table = app.screen.table

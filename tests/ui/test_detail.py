@@ -102,7 +102,7 @@ async def test_detail_keys_act_on_this_connector() -> None:
         await open_detail(pilot, "demo-failing-sink")
         await pilot.press("t")
         await wait_for(
-            pilot, lambda: app.client.calls == [("restart_task", "demo-failing-sink", 0)]
+            pilot, lambda: app.session.client.calls == [("restart_task", "demo-failing-sink", 0)]
         )
 
 
@@ -111,6 +111,6 @@ async def test_detail_closes_when_the_connector_is_deleted() -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
         await open_detail(pilot, "demo-paused")
-        del app.client.cluster["demo-paused"]
+        del app.session.client.connectors["demo-paused"]
         app.poller.refresh_now()
         await wait_for(pilot, lambda: not isinstance(app.screen, ConnectorScreen))

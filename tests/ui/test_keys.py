@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from textual.widgets import Input, Static
 
 from kctui.connect.errors import Conflict
+from kctui.connect.models import ClusterState
 from kctui.ui.screens.modals import ConfirmScreen, TypedConfirmScreen
 from kctui.ui.widgets.connector_table import ConnectorTable
 from kctui.ui.widgets.task_list import TaskList
@@ -65,12 +68,43 @@ async def test_restart_connector_and_failed_tasks_follows_until_settled() -> Non
         )
         await wait_for(pilot, lambda: task_state(app) == "RESTARTING", what="RESTARTING shown")
         assert "demo-failing-sink" in app.poller.follows
-        client.cluster["demo-failing-sink"]["status"]["tasks"][0]["state"] = "RUNNING"
+        client.connectors["demo-failing-sink"]["status"]["tasks"][0]["state"] = "RUNNING"
         await wait_for(pilot, lambda: task_state(app) == "RUNNING", timeout=8, what="settled")
-        await wait_for(pilot, lambda: "demo-failing-sink" in app.outcomes)
-        assert "RESTARTING" in app.outcomes["demo-failing-sink"]
-        assert "RUNNING [0:RUNNING]" in app.outcomes["demo-failing-sink"]
+        await wait_for(pilot, lambda: "demo-failing-sink" in app.session.outcomes)
+        assert "RESTARTING" in app.session.outcomes["demo-failing-sink"]
+        assert "RUNNING [0:RUNNING]" in app.session.outcomes["demo-failing-sink"]
         assert "last action" in str(app.screen.query_one("#reason", Static).render())
+
+
+class HeldRefresh(FakeClient):
+    """A cluster whose status answers wait while ``hold`` is clear."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hold = asyncio.Event()
+        self.hold.set()
+
+    async def cluster_state(self) -> ClusterState:
+        await self.hold.wait()
+        return await super().cluster_state()
+
+
+async def test_restarting_comes_from_the_restart_answer_before_any_refresh() -> None:
+    """Connect answers a restart with tasks 202 and the status it set: the table shows
+    that answer (RESTARTING) at once, while no status refresh has answered."""
+    client = HeldRefresh()
+    app = make_app(client)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await select(pilot, "demo-failing-sink")
+        assert task_state(app) == "FAILED"
+        client.hold.clear()
+        answered = client.state_requests
+        await pilot.press("R")
+        await wait_for(pilot, lambda: task_state(app) == "RESTARTING", what="the 202 overlay")
+        assert client.state_requests == answered  # no refresh answered: it is the overlay
+        client.hold.set()
+        await wait_for(pilot, lambda: client.state_requests > answered, what="a refresh")
 
 
 async def test_restart_task_shows_restarting_then_failed_again() -> None:
@@ -83,11 +117,11 @@ async def test_restart_task_shows_restarting_then_failed_again() -> None:
         await wait_for(pilot, lambda: client.calls == [("restart_task", "demo-failing-sink", 0)])
         await wait_for(pilot, lambda: task_state(app) == "RESTARTING")
         # The task fails again (the directory is still missing).
-        entry = client.cluster["demo-failing-sink"]["status"]["tasks"][0]
+        entry = client.connectors["demo-failing-sink"]["status"]["tasks"][0]
         entry["state"], entry["trace"] = "FAILED", "java.io.IOException: still missing"
         await wait_for(pilot, lambda: task_state(app) == "FAILED", timeout=8)
-        await wait_for(pilot, lambda: "demo-failing-sink" in app.outcomes, timeout=8)
-        assert app.outcomes["demo-failing-sink"].endswith("RUNNING [0:FAILED]")
+        await wait_for(pilot, lambda: "demo-failing-sink" in app.session.outcomes, timeout=8)
+        assert app.session.outcomes["demo-failing-sink"].endswith("RUNNING [0:FAILED]")
 
 
 async def test_stop_asks_first() -> None:
@@ -141,7 +175,7 @@ async def test_delete_cancelled_with_escape() -> None:
 
 async def test_restart_every_failed_task_lists_them() -> None:
     client = FakeClient()
-    client.cluster["demo-sink"]["status"]["tasks"][1]["state"] = "FAILED"
+    client.connectors["demo-sink"]["status"]["tasks"][1]["state"] = "FAILED"
     app = make_app(client)
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
@@ -178,4 +212,4 @@ async def test_task_key_disabled_without_a_task() -> None:
         await select(pilot, "demo-stopped")  # a stopped connector has no tasks
         assert app.screen.check_action("restart_task", ()) is None
         await pilot.press("t")
-        assert app.client.calls == []
+        assert app.session.client.calls == []

@@ -18,6 +18,7 @@ from kctui.metrics.model import (
     WorkerSnapshot,
 )
 from kctui.ui.screens.metrics import MetricsScreen
+from kctui.ui.session import ConsoleSession
 from kctui.ui.widgets.metrics_tables import MetricsTable
 
 CLUSTER = ClusterConfig(
@@ -93,7 +94,7 @@ class FakeSource:
 class MetricsApp(App[None]):
     def __init__(self, screen: MetricsScreen) -> None:
         super().__init__()
-        self.state = STATE
+        self.session = ConsoleSession(CLUSTER, state=STATE)
         self._screen = screen
 
     def on_mount(self) -> None:

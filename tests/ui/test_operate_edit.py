@@ -53,7 +53,7 @@ async def test_edit_fixes_file_with_patch_of_changed_key_only(tmp_path: Path) ->
 
 async def test_masked_secret_is_never_written_back(tmp_path: Path) -> None:
     client = OperateClient()
-    stored_jaas = client.cluster["demo-dlq-sink"]["info"]["config"]["sasl.jaas.config"]
+    stored_jaas = client.connectors["demo-dlq-sink"]["info"]["config"]["sasl.jaas.config"]
     editor = FakeEditor(
         tmp_path / "ed", [{"replace": ['"errors.tolerance": "all"', '"errors.tolerance": "none"']}]
     )

@@ -79,8 +79,8 @@ async def test_declining_the_stop_changes_nothing() -> None:
 
 async def test_reset_all_on_stopped_connector_after_confirmation() -> None:
     client = OperateClient()
-    client.cluster["demo-sink"]["status"]["connector"]["state"] = "STOPPED"
-    client.cluster["demo-sink"]["status"]["tasks"] = []
+    client.connectors["demo-sink"]["status"]["connector"]["state"] = "STOPPED"
+    client.connectors["demo-sink"]["status"]["tasks"] = []
     app = make_app(client)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_offsets(pilot, app, "demo-sink")
@@ -138,8 +138,8 @@ async def test_read_only_hides_alter_keys() -> None:
 
 async def test_source_offset_edit_with_malformed_json_sends_nothing() -> None:
     client = OperateClient()
-    client.cluster["demo-source"]["status"]["connector"]["state"] = "STOPPED"
-    client.cluster["demo-source"]["status"]["tasks"] = []
+    client.connectors["demo-source"]["status"]["connector"]["state"] = "STOPPED"
+    client.connectors["demo-source"]["status"]["tasks"] = []
     app = make_app(client)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_offsets(pilot, app, "demo-source")

@@ -102,7 +102,7 @@ async def test_rows_update_in_place_keeping_selection_and_scroll() -> None:
         await pilot.pause()
         assert grid.cells_updated == 0
         # One task fails elsewhere: its row moves to the top, the selection stays on conn-050.
-        client.cluster["conn-070"]["status"]["tasks"][0]["state"] = "FAILED"
+        client.connectors["conn-070"]["status"]["tasks"][0]["state"] = "FAILED"
         app.poller.refresh_now()
         await wait_for(pilot, lambda: grid.names[0] == "conn-070", what="reorder")
         assert grid.selected_name == "conn-050"
@@ -124,7 +124,7 @@ async def test_unreachable_at_start_then_recovers_by_itself() -> None:
         client.unreachable = False
         await wait_for(pilot, lambda: not banner.display, timeout=10, what="recovery")
         await ready(pilot)
-        assert app.server_info is not None
+        assert app.session.server_info is not None
 
 
 async def test_rebalance_during_refresh_keeps_the_rows_and_says_so() -> None:
@@ -149,7 +149,7 @@ async def test_worker_killed_tasks_unassigned_then_moved() -> None:
     app = make_app(client)
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
-        for entry in client.cluster.values():
+        for entry in client.connectors.values():
             for task in entry["status"]["tasks"]:
                 if task["worker_id"] == W2:
                     task["state"], task["worker_id"] = "UNASSIGNED", ""
@@ -159,7 +159,7 @@ async def test_worker_killed_tasks_unassigned_then_moved() -> None:
         )
         assert app.state is not None and app.state.workers == (W1,)
         assert any(W2 in n.message for n in app._notifications), "the console says so"
-        for entry in client.cluster.values():
+        for entry in client.connectors.values():
             for task in entry["status"]["tasks"]:
                 if task["state"] == "UNASSIGNED":
                     task["state"], task["worker_id"] = "RUNNING", W1

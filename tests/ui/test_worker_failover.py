@@ -44,7 +44,7 @@ async def test_failover_is_reported_then_the_worker_gone_once_its_tasks_moved() 
         assert app.state is not None and W2 in app.state.workers  # stale statuses
         assert not messages(app, "worker gone")
 
-        for entry in client.cluster.values():  # the rebalance moved worker-2's tasks
+        for entry in client.connectors.values():  # the rebalance moved worker-2's tasks
             for task in entry["status"]["tasks"]:
                 if task["worker_id"] == W2:
                     task["worker_id"] = W1

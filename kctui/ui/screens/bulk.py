@@ -3,7 +3,7 @@ each result arrive; failures stay on screen. Delete needs ``delete N`` typed fir
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
@@ -11,21 +11,21 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from kctui.operate.bulk import ACTION_LABELS, ACTIONS, BulkItem, BulkResult, run_plan
+from kctui.ui.screens.base import KctuiModalScreen
 from kctui.ui.widgets.colors import theme_styles
 
 if TYPE_CHECKING:
-    from kctui.ui.app import KctuiApp
+    pass
 
 
-class BulkChooseScreen(ModalScreen[str | None]):
+class BulkChooseScreen(KctuiModalScreen[str | None]):
     """Which action to apply to the ``count`` selected connectors."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="bulk-cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.close")]
 
     def __init__(self, count: int, source: str, read_only: bool) -> None:
         super().__init__()
@@ -50,12 +50,12 @@ class BulkChooseScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class BulkScreen(ModalScreen[bool]):
+class BulkScreen(KctuiModalScreen[bool]):
     """Preview, then progress, of one bulk action (``enter`` sends, ``esc`` closes)."""
 
     BINDINGS = [
-        Binding("enter", "run", "Send", id="bulk-run"),
-        Binding("escape", "close", "Close", id="bulk-close"),
+        Binding("enter", "run", "Send", id="bulk.run"),
+        Binding("escape", "close", "Close", id="dialog.close"),
     ]
 
     def __init__(self, items: list[BulkItem]) -> None:
@@ -143,9 +143,9 @@ class BulkScreen(ModalScreen[bool]):
 
     @work(exclusive=True, group="bulk", exit_on_error=False)
     async def _send(self) -> None:
-        app = cast("KctuiApp", self.app)
+        app = self.console
         table = self.query_one(DataTable)
-        async for result in run_plan(app.client, self.items):
+        async for result in run_plan(app.session.api, self.items):
             name = result.item.connector
             self.results[name] = result
             if result.item.skip is None:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from kctui.config import xdg_dir
@@ -25,6 +24,7 @@ from kctui.ui.messages import (
     ClusterUnreachable,
     FollowChanged,
 )
+from kctui.ui.screens.base import KctuiScreen
 from kctui.ui.screens.overview import banner_text
 from kctui.ui.widgets.config_view import ConfigView
 from kctui.ui.widgets.diagnosis_view import DiagnosisView
@@ -33,23 +33,23 @@ from kctui.ui.widgets.task_list import TaskList
 from kctui.ui.widgets.trace_view import TraceView
 
 if TYPE_CHECKING:
-    from kctui.ui.app import KctuiApp
+    pass
 
 
 def trace_dir() -> Path:
     return xdg_dir("state") / "kctui" / "traces"
 
 
-class ConnectorScreen(ConnectorActions, Screen[None]):
+class ConnectorScreen(ConnectorActions, KctuiScreen[None]):
     """Detail of ``name``; follows the app's refreshes like the overview."""
 
     BINDINGS = [
-        Binding("question_mark", "app.help", "Help", id="help", key_display="?"),
-        Binding("escape", "back", "Back", id="back", key_display="esc"),
-        Binding("1", "tab('tab-tasks')", "Tasks", id="tab-tasks", show=False),
-        Binding("2", "tab('tab-config')", "Config", id="tab-config", show=False),
-        Binding("w", "save_trace", "Save trace", id="save-trace"),
-        Binding("v", "reveal", "Reveal secrets", id="reveal"),
+        Binding("question_mark", "app.help", "Help", id="app.help", key_display="?"),
+        Binding("escape", "back", "Back", id="app.back", key_display="esc"),
+        Binding("1", "tab('tab-tasks')", "Tasks", id="detail.tab-tasks", show=False),
+        Binding("2", "tab('tab-config')", "Config", id="detail.tab-config", show=False),
+        Binding("w", "save_trace", "Save trace", id="detail.save-trace"),
+        Binding("v", "reveal", "Reveal secrets", id="detail.reveal"),
         *CONNECTOR_BINDINGS,
     ]
 
@@ -76,9 +76,11 @@ class ConnectorScreen(ConnectorActions, Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#banner").display = False
-        app = cast("KctuiApp", self.app)
+        app = self.kctui
         self.query_one(StatusBar).show(app.status_info())
-        self.connector = app.state.connectors.get(self.connector_name) if app.state else None
+        self.connector = (
+            app.session.state.connectors.get(self.connector_name) if app.session.state else None
+        )
         self._render_connector(first=True)
         self.query_one(TaskList).focus()
         self._load_restart_line()
@@ -88,7 +90,7 @@ class ConnectorScreen(ConnectorActions, Screen[None]):
         """Read ``kctui watch``'s restart state off the UI thread; re-render when it changed."""
         from kctui.operate.restart_history import connector_restart_summary
 
-        app = cast("KctuiApp", self.app)
+        app = self.kctui
         line = connector_restart_summary(app.cluster, self.connector_name, time.time())
         if line != self.restart_line:
             self.app.call_from_thread(self._show_restart_line, line)
@@ -117,7 +119,9 @@ class ConnectorScreen(ConnectorActions, Screen[None]):
             return
         from kctui.ui.metrics_poller import verdict_for
 
-        verdict = verdict_for(self.app, connector)  # REST rollup + metric rules (lag...)
+        verdict = verdict_for(
+            self.kctui.console_metrics, connector
+        )  # REST rollup + metric rules (lag...)
         header.update(
             Content.assemble(
                 (connector.name, "bold"),
@@ -141,7 +145,7 @@ class ConnectorScreen(ConnectorActions, Screen[None]):
         self.refresh_bindings_if_needed()
 
     def _outcome_parts(self) -> list[tuple[str, str] | str]:
-        outcome = cast("KctuiApp", self.app).outcomes.get(self.connector_name)
+        outcome = self.kctui.session.outcomes.get(self.connector_name)
         return ["\n", ("last action: ", "$text-muted"), (outcome, "$accent")] if outcome else []
 
     def _restart_parts(self) -> list[tuple[str, str] | str]:
@@ -169,7 +173,7 @@ class ConnectorScreen(ConnectorActions, Screen[None]):
 
     def on_cluster_state_changed(self, message: ClusterStateChanged) -> None:
         self.query_one("#banner").display = False
-        self.query_one(StatusBar).show(cast("KctuiApp", self.app).status_info())
+        self.query_one(StatusBar).show(self.kctui.status_info())
         previous = self.connector
         self.connector = message.state.connectors.get(self.connector_name)
         if previous is not None and self.connector is None:
@@ -186,13 +190,13 @@ class ConnectorScreen(ConnectorActions, Screen[None]):
             self._render_connector()
 
     def on_follow_changed(self, message: FollowChanged) -> None:
-        self.query_one(StatusBar).show(cast("KctuiApp", self.app).status_info())
+        self.query_one(StatusBar).show(self.kctui.status_info())
         if message.settled and message.connector == self.connector_name:
             self._render_connector()
 
     def on_cluster_unreachable(self, message: ClusterUnreachable) -> None:
         banner = self.query_one("#banner", Static)
-        banner.update(banner_text(message, cast("KctuiApp", self.app).state))
+        banner.update(banner_text(message, self.kctui.session.state))
         banner.display = True
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -17,7 +17,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Footer, Static
 from textual.worker import get_current_worker
 
@@ -28,6 +27,7 @@ from kctui.dlq.groups import cause_groups
 from kctui.dlq.reader import Page, TopicInfo
 from kctui.dlq.records import DeadLetter, KafkaRecord, group_value, summarize
 from kctui.errors import KctuiError
+from kctui.ui.screens.base import KctuiScreen
 from kctui.ui.screens.dlq_actions import DlqPromptActions
 from kctui.ui.screens.dlq_modals import DlqOriginalScreen
 from kctui.ui.screens.dlq_redrive import DlqRedriveActions
@@ -40,18 +40,11 @@ MAX_REMEMBERED = 100_000  # dead letters kept for the summary counts of one topi
 ReadCall = Callable[..., Any]
 
 
-class DlqScreen(DlqPromptActions, DlqRedriveActions, Screen[None]):
+class DlqScreen(DlqPromptActions, DlqRedriveActions, KctuiScreen[None]):
     """Opened by the app as ``DlqScreen(cluster, dlq_topics=..., topic=...)``."""
 
-    DEFAULT_CSS = """
-    DlqScreen > ContentSwitcher { height: 1fr; }
-    DlqScreen #dlq-browser, DlqScreen #dlq-topics { height: 1fr; }
-    DlqScreen DlqTable { height: 2fr; }
-    DlqScreen DlqDetail { height: 3fr; }
-    DlqScreen #dlq-empty { padding: 1 2; color: $text-muted; }
-    """
     BINDINGS = [
-        Binding("escape", "back", "Back/cancel", id="dlq.back"),
+        Binding("escape", "back", "Back/cancel", id="app.back"),
         Binding("o", "original", "Original", id="dlq.original"),
         Binding("x", "export", "Export", id="dlq.export"),
         Binding("space", "mark", "Mark", id="dlq.mark"),
@@ -59,9 +52,9 @@ class DlqScreen(DlqPromptActions, DlqRedriveActions, Screen[None]):
         Binding("n", "older", "Older", id="dlq.older"),
         Binding("p", "newer", "Newer", id="dlq.newer"),
         Binding("r", "newest", "Newest", id="dlq.newest"),
-        Binding("g", "goto_offset", "Offset", id="dlq.goto_offset"),
-        Binding("t", "goto_time", "Time", id="dlq.goto_time"),
-        Binding("c", "clear_filter", "All groups", id="dlq.clear_filter"),
+        Binding("g", "goto_offset", "Offset", id="dlq.goto-offset"),
+        Binding("t", "goto_time", "Time", id="dlq.goto-time"),
+        Binding("c", "clear_filter", "All groups", id="dlq.clear-filter"),
         Binding("v", "reveal", "Reveal secrets", id="dlq.reveal"),
     ]
 

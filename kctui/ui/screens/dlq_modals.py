@@ -5,25 +5,17 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Static
 
 from kctui.dlq.records import DeadLetter, KafkaRecord
+from kctui.ui.screens.base import KctuiModalScreen
 from kctui.ui.widgets.dlq_detail import DlqDetail
 
 
-class DlqPrompt(ModalScreen[str | None]):
+class DlqPrompt(KctuiModalScreen[str | None]):
     """Ask for one value; enter answers it, escape answers None."""
 
-    DEFAULT_CSS = """
-    DlqPrompt { align: center middle; }
-    DlqPrompt > Vertical {
-        width: 80%; max-width: 100; height: auto; padding: 1 2;
-        background: $panel; border: round $primary;
-    }
-    DlqPrompt #dlq-prompt-help { color: $text-muted; }
-    """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dlq.prompt.cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.close")]
 
     def __init__(
         self, title: str, *, value: str = "", placeholder: str = "", help: str = ""
@@ -48,18 +40,10 @@ class DlqPrompt(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class DlqOriginalScreen(ModalScreen[None]):
+class DlqOriginalScreen(KctuiModalScreen[None]):
     """The original record of a dead letter, read from its source topic by partition/offset."""
 
-    DEFAULT_CSS = """
-    DlqOriginalScreen { align: center middle; }
-    DlqOriginalScreen > Vertical {
-        width: 90%; height: 90%; background: $panel; border: round $primary;
-    }
-    DlqOriginalScreen #dlq-original-note { padding: 0 1; color: $text-muted; }
-    DlqOriginalScreen #dlq-original-note.-warning { color: $warning; }
-    """
-    BINDINGS = [Binding("escape", "close", "Close", id="dlq.original.close")]
+    BINDINGS = [Binding("escape", "close", "Close", id="dialog.close")]
 
     def __init__(self, dead_letter: DeadLetter, record: KafkaRecord | None) -> None:
         super().__init__()

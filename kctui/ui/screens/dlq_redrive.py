@@ -11,12 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Footer, RichLog, Static
 from textual.worker import get_current_worker
 
 from kctui.dlq import redrive
 from kctui.errors import KctuiError
+from kctui.ui.screens.base import KctuiModalScreen
 from kctui.ui.screens.dlq_modals import DlqPrompt
 from kctui.ui.widgets.dlq_table import DlqTable
 
@@ -29,23 +29,13 @@ if TYPE_CHECKING:
 MAX_PREVIEW_LINES = 2000
 
 
-class RedriveScreen(ModalScreen[bool]):
+class RedriveScreen(KctuiModalScreen[bool]):
     """The preview of a redrive (enter sends, escape cancels), then each result as it comes.
     The sends run in this screen's thread worker, through the one producer door."""
 
-    DEFAULT_CSS = """
-    RedriveScreen { align: center middle; }
-    RedriveScreen > Vertical {
-        width: 90%; height: 85%; padding: 0 1; background: $panel; border: round $primary;
-    }
-    RedriveScreen #redrive-title { text-style: bold; }
-    RedriveScreen #redrive-warnings { color: $warning; }
-    RedriveScreen RichLog { height: 1fr; background: $panel; }
-    RedriveScreen #redrive-title.-failed { color: $error; }
-    """
     BINDINGS = [
-        Binding("enter", "send", "Send", id="dlq.redrive.send"),
-        Binding("escape", "close", "Cancel/close", id="dlq.redrive.close"),
+        Binding("enter", "send", "Send", id="redrive.send"),
+        Binding("escape", "close", "Cancel/close", id="dialog.close"),
     ]
 
     class Sent(Message):

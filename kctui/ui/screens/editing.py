@@ -9,25 +9,28 @@ the editor with ``app.editor_command`` (a command list).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
-from textual.app import App, SuspendNotSupported
+from textual.app import SuspendNotSupported
 
 from kctui.operate.diff import render_diff
 from kctui.operate.editor import run_editor
 from kctui.operate.session import CANCEL, FAILED, READY, RETRY, EditSession
 from kctui.operate.template import template_config
 
+if TYPE_CHECKING:
+    from kctui.ui.app import KctuiApp
+
 MAX_DIFF_LINES = 40
 
 
-def editor_command_of(app: App[Any]) -> Sequence[str] | None:
+def editor_command_of(app: KctuiApp) -> Sequence[str] | None:
     """The editor the app was given (tests), else None for ``$VISUAL``/``$EDITOR``/``vi``."""
-    command = getattr(app, "editor_command", None)
+    command = app.editor_command
     return list(command) if command else None
 
 
-def run_editor_suspended(app: App[Any], text: str) -> str:
+def run_editor_suspended(app: KctuiApp, text: str) -> str:
     """Run the editor with the terminal handed over (blocking, on purpose: the app is paused)."""
     command = editor_command_of(app)
     try:
@@ -48,11 +51,11 @@ def confirm_text(session: EditSession) -> str:
 class EditFlow:
     """Drives one edit/create session for ``app`` (call its coroutines from a worker)."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: KctuiApp) -> None:
         self.app = app
 
     async def edit(self, name: str, *, revealed: bool = False) -> str:
-        client = self.app.client
+        client = self.app.session.api
         stored = await client.connector_config(name)
         server = await client.server_info()
         session = EditSession(client, name=name, stored=stored, revealed=revealed)
@@ -61,7 +64,7 @@ class EditFlow:
     async def create(self, plugin_class: str | None = None) -> str:
         from kctui.ui.screens.plugins import PluginPicker
 
-        client = self.app.client
+        client = self.app.session.api
         if plugin_class is None:
             plugins = await client.plugins(connectors_only=True)
             plugin_class = await self.app.push_screen_wait(PluginPicker(plugins))
@@ -69,7 +72,9 @@ class EditFlow:
                 return "create cancelled"
         keys = await client.plugin_config(plugin_class)
         template, notes = template_config(plugin_class, keys)
-        names = self.app.state.connectors.keys() if self.app.state is not None else ()
+        names = (
+            self.app.session.state.connectors.keys() if self.app.session.state is not None else ()
+        )
         session = EditSession(
             client,
             name=None,
@@ -109,7 +114,5 @@ class EditFlow:
             return written.message
 
     def _follow(self, name: str, label: str) -> None:
-        poller = getattr(self.app, "poller", None)
-        if poller is not None:
-            poller.follow(name, label)
-            poller.refresh_now()
+        self.app.poller.follow(name, label)
+        self.app.poller.refresh_now()

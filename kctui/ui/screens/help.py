@@ -6,8 +6,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import DataTable, Label
+
+from kctui.ui.screens.base import KctuiModalScreen
 
 
 def describe_key(key: str) -> str:
@@ -20,8 +22,10 @@ def describe_key(key: str) -> str:
 
 def key_rows(screen: Screen[object]) -> list[tuple[str, str, str]]:
     """(keys, description, binding id) of ``screen`` then of the app, keymap applied."""
+    from kctui.ui.app import KctuiApp
+
     app = screen.app
-    keymap: dict[str, str] = getattr(app, "_keymap", {})
+    keymap = app.keymap if isinstance(app, KctuiApp) else {}
     rows: list[tuple[str, str, str]] = []
     seen: set[str] = set()
     for node in (screen, app):
@@ -37,10 +41,10 @@ def key_rows(screen: Screen[object]) -> list[tuple[str, str, str]]:
     return rows
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(KctuiModalScreen[None]):
     """Lists the keys; any of esc, q or ? closes it."""
 
-    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help-close")]
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="dialog.close")]
 
     def __init__(self, rows: list[tuple[str, str, str]]) -> None:
         super().__init__()

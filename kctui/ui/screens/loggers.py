@@ -18,9 +18,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
 from kctui.operate.loggers import (
     LEVELS,
@@ -30,6 +29,7 @@ from kctui.operate.loggers import (
     worker_client,
     worker_urls,
 )
+from kctui.ui.screens.base import KctuiModalScreen, KctuiScreen
 
 CLUSTER = "cluster"
 
@@ -43,19 +43,10 @@ class LevelRequest:
     target: str
 
 
-class SetLevelScreen(ModalScreen[LevelRequest | None]):
+class SetLevelScreen(KctuiModalScreen[LevelRequest | None]):
     """Logger name, level and scope (cluster, or one worker); ``esc`` cancels."""
 
-    DEFAULT_CSS = """
-    SetLevelScreen { align: center middle; }
-    SetLevelScreen > Vertical {
-        width: 90; max-width: 95%; height: auto;
-        border: round $primary; background: $panel; padding: 0 1;
-    }
-    SetLevelScreen #level-error { color: $error; }
-    SetLevelScreen Horizontal { height: auto; }
-    """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="level-cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.close")]
 
     def __init__(
         self, logger: str, level: str, workers: Sequence[str], cluster_scope: bool
@@ -106,20 +97,15 @@ class SetLevelScreen(ModalScreen[LevelRequest | None]):
         self.dismiss(None)
 
 
-class LoggersScreen(Screen[None]):
+class LoggersScreen(KctuiScreen[None]):
     """Every logger with its level on each worker; ``enter`` sets the selected one's level."""
 
-    DEFAULT_CSS = """
-    LoggersScreen #loggers-summary { padding: 0 1; background: $surface; height: auto; }
-    LoggersScreen #loggers-result { padding: 0 1; height: auto; color: $text-muted; }
-    LoggersScreen DataTable { height: 1fr; }
-    """
     BINDINGS = [
-        Binding("escape", "back", "Back", id="loggers-back", key_display="esc"),
-        Binding("enter", "set_level", "Set level", id="loggers-set"),
-        Binding("n", "new_logger", "Set other logger", id="loggers-new"),
-        Binding("slash", "filter", "Filter", id="loggers-filter", key_display="/"),
-        Binding("ctrl+r", "reload", "Reload", id="loggers-reload", show=False),
+        Binding("escape", "back", "Back", id="app.back", key_display="esc"),
+        Binding("enter", "set_level", "Set level", id="loggers.set-level"),
+        Binding("n", "new_logger", "Set other logger", id="loggers.new"),
+        Binding("slash", "filter", "Filter", id="loggers.filter", key_display="/"),
+        Binding("ctrl+r", "reload", "Reload", id="loggers.reload", show=False),
     ]
 
     class Loaded(Message):
@@ -152,10 +138,10 @@ class LoggersScreen(Screen[None]):
 
     @property
     def client(self) -> Any:
-        return self.app.client  # type: ignore[attr-defined]
+        return self.session.api
 
     def urls(self) -> list[str]:
-        state = getattr(self.app, "state", None)
+        state = self.session.state
         configured = getattr(self.cluster, "urls", ()) or ()
         return worker_urls(list(configured), list(state.workers) if state is not None else [])
 
@@ -205,17 +191,15 @@ class LoggersScreen(Screen[None]):
         return self.rows[table.cursor_row][0]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("set_level", "new_logger") and getattr(self.app, "read_only", False):
+        if action in ("set_level", "new_logger") and self.session.read_only:
             return False
         if action == "set_level":
             return True if self.selected_logger() is not None else None
         return True
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Screen workers' failures: shown here and as the app's notice."""
-        if event.state == WorkerState.ERROR:
-            self.query_one("#loggers-result", Static).update(f"failed: {event.worker.error}")
-            self.app.on_worker_state_changed(event)  # type: ignore[attr-defined]
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        """Shown here too (the app's notice comes from KctuiScreen)."""
+        self.query_one("#loggers-result", Static).update(f"failed: {worker.error}")
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

@@ -15,7 +15,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
@@ -25,6 +24,7 @@ from kctui.logs.feed import LogFeed
 from kctui.logs.filters import FilterError, LogFilter
 from kctui.logs.patterns import LEVELS
 from kctui.logs.sources import Notice
+from kctui.ui.screens.base import KctuiScreen
 from kctui.ui.widgets.diagnosis_view import DiagnosisView
 from kctui.ui.widgets.log_view import LogView
 
@@ -61,33 +61,19 @@ class SourceNotices(Message):
     notices: tuple[Notice, ...]
 
 
-class LogScreen(Screen[None]):
+class LogScreen(KctuiScreen[None]):
     """Worker logs; ``connector``/``task`` filter them, ``around_failure`` opens at the failure."""
 
-    DEFAULT_CSS = """
-    LogScreen { layout: vertical; }
-    LogScreen #log-title { height: 1; background: $panel; color: $foreground; padding: 0 1; }
-    LogScreen #log-filter { display: none; height: 3; }
-    LogScreen #log-filter.-shown { display: block; }
-    LogScreen LogView { height: 1fr; }
-    LogScreen #log-status { height: 1; background: $panel; color: $text-muted; padding: 0 1; }
-    LogScreen #log-status.-paused { color: $warning; }
-    LogScreen #log-notice {
-        height: auto; max-height: 3; color: $warning; padding: 0 1; display: none;
-    }
-    LogScreen #log-notice.-shown { display: block; }
-    LogScreen #log-notice.-error { color: $error; }
-    """
     BINDINGS = [
-        Binding("escape", "close", "Back", id="logs-back"),
-        Binding("f", "follow", "Follow", id="logs-follow"),
-        Binding("n", "failure(1)", "Next failure", id="logs-next-failure"),
-        Binding("N", "failure(-1)", "Prev failure", id="logs-previous-failure"),
-        Binding("slash", "filter", "Filter", key_display="/", id="logs-filter"),
-        Binding("v", "level", "Level", id="logs-level"),
-        Binding("x", "failures_only", "Only failures", id="logs-failures-only"),
-        Binding("w", "worker", "Worker", id="logs-worker"),
-        Binding("r", "restart_sources", "Restart cmd", id="logs-restart"),
+        Binding("escape", "close", "Back", id="app.back"),
+        Binding("f", "follow", "Follow", id="logs.follow"),
+        Binding("n", "failure(1)", "Next failure", id="logs.next-failure"),
+        Binding("N", "failure(-1)", "Prev failure", id="logs.previous-failure"),
+        Binding("slash", "filter", "Filter", key_display="/", id="logs.filter"),
+        Binding("v", "level", "Level", id="logs.level"),
+        Binding("x", "failures_only", "Only failures", id="logs.failures-only"),
+        Binding("w", "worker", "Worker", id="logs.worker"),
+        Binding("r", "restart_sources", "Restart cmd", id="logs.restart"),
     ]
 
     def __init__(

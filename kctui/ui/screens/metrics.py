@@ -16,7 +16,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
 from kctui.config import ClusterConfig
@@ -24,6 +23,7 @@ from kctui.connect.models import ClusterState, Connector
 from kctui.health import HealthVerdict, rollup_with_metrics
 from kctui.metrics.history import MetricsHistory
 from kctui.metrics.model import MetricsSnapshot
+from kctui.ui.screens.base import KctuiScreen
 from kctui.ui.widgets.metrics_rows import (
     CONNECTOR_COLUMNS,
     TASK_COLUMNS,
@@ -47,47 +47,11 @@ class MetricsSource(Protocol):
     def close(self) -> None: ...
 
 
-class MetricsScreen(Screen[None]):
+class MetricsScreen(KctuiScreen[None]):
     """Metrics of one connector's tasks (``connector``) or of all connectors (None)."""
 
-    DEFAULT_CSS = """
-    MetricsScreen {
-        layout: vertical;
-        background: $background;
-    }
-    MetricsScreen #metrics-title {
-        height: 1;
-        padding: 0 1;
-        background: $panel;
-        color: $foreground;
-        text-style: bold;
-    }
-    MetricsScreen .metrics-line {
-        height: auto;
-        padding: 0 1;
-    }
-    MetricsScreen .metrics-heading {
-        padding: 1 1 0 1;
-        color: $text-muted;
-        text-style: bold;
-    }
-    MetricsScreen #metrics-notes {
-        color: $warning;
-    }
-    MetricsScreen #metrics-health.-problem {
-        color: $error;
-    }
-    MetricsScreen #metrics-health.-fine {
-        color: $success;
-    }
-    MetricsScreen #metrics-tasks {
-        height: 1fr;
-        max-height: 100%;
-    }
-    """
-
     BINDINGS = [
-        Binding("escape", "back", "Back", id="metrics.back"),
+        Binding("escape", "back", "Back", id="app.back"),
         Binding("r", "refresh", "Refresh", id="metrics.refresh"),
         Binding("a", "all_connectors", "All connectors", id="metrics.all"),
     ]
@@ -186,7 +150,7 @@ class MetricsScreen(Screen[None]):
         self._fetch(self._configs(), self.connector)
 
     def _rest_state(self) -> ClusterState | None:
-        state = getattr(self.app, "state", None)
+        state = self.session.state
         return state if isinstance(state, ClusterState) else None
 
     def _configs(self) -> dict[str, Any]:
@@ -210,7 +174,7 @@ class MetricsScreen(Screen[None]):
         self.polls += 1
         self.history.add(snapshot)
         self.history.forget(set(snapshot.connector_names))
-        answers = getattr(self.app, "worker_health", None) or ()
+        answers = self.session.worker_health or ()
         health = {answer.address: answer for answer in answers}
         self.query_one("#metrics-workers", MetricsTable).show(worker_rows(snapshot, health))
         self._show_tasks()

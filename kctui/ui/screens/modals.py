@@ -5,16 +5,17 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from kctui.ui.screens.base import KctuiModalScreen
 
-class ConfirmScreen(ModalScreen[bool]):
+
+class ConfirmScreen(KctuiModalScreen[bool]):
     """Ask a yes/no question; ``y`` confirms, ``n`` or ``esc`` cancels."""
 
     BINDINGS = [
-        Binding("y", "answer(True)", "Yes", id="confirm-yes"),
-        Binding("n,escape", "answer(False)", "No", id="confirm-no"),
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
     ]
 
     def __init__(self, title: str, question: str) -> None:
@@ -40,10 +41,10 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(answer)
 
 
-class TypedConfirmScreen(ModalScreen[bool]):
+class TypedConfirmScreen(KctuiModalScreen[bool]):
     """Confirm a destructive action by typing ``expected`` (the connector's name)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="confirm-cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.close")]
 
     def __init__(self, title: str, expected: str) -> None:
         super().__init__()

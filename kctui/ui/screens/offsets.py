@@ -18,9 +18,8 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
 from kctui.connect.models import STOPPED, ConnectorOffset
 from kctui.errors import KctuiError
@@ -34,6 +33,7 @@ from kctui.operate.offsets import (
     sink_rows,
     source_entry,
 )
+from kctui.ui.screens.base import KctuiModalScreen, KctuiScreen
 
 ALTER_ACTIONS = frozenset({"edit_offset", "reset_partition", "reset_all", "stop", "resume"})
 
@@ -80,18 +80,10 @@ def build_rows(
     return False, rows
 
 
-class ValueInput(ModalScreen[str | None]):
+class ValueInput(KctuiModalScreen[str | None]):
     """Ask for one value (an offset number or an offset map); ``esc`` cancels."""
 
-    DEFAULT_CSS = """
-    ValueInput { align: center middle; }
-    ValueInput > Vertical {
-        width: 80; max-width: 95%; height: auto;
-        border: round $primary; background: $panel; padding: 0 1;
-    }
-    ValueInput #value-error { color: $error; }
-    """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="value-cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.close")]
 
     def __init__(self, title: str, initial: str) -> None:
         super().__init__()
@@ -114,22 +106,17 @@ class ValueInput(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class OffsetsScreen(Screen[None]):
+class OffsetsScreen(KctuiScreen[None]):
     """Offsets of ``connector``; keys to edit/reset one partition, reset all, stop, resume."""
 
-    DEFAULT_CSS = """
-    OffsetsScreen #offsets-header { padding: 0 1; background: $surface; height: auto; }
-    OffsetsScreen #offsets-result { padding: 0 1; height: auto; color: $text-muted; }
-    OffsetsScreen DataTable { height: 1fr; }
-    """
     BINDINGS = [
-        Binding("escape", "back", "Back", id="offsets-back", key_display="esc"),
-        Binding("e", "edit_offset", "Edit offset", id="offsets-edit"),
-        Binding("d", "reset_partition", "Reset partition", id="offsets-reset-one"),
-        Binding("ctrl+d", "reset_all", "Reset all", id="offsets-reset-all"),
-        Binding("s", "stop", "Stop", id="offsets-stop"),
-        Binding("r", "resume", "Resume", id="offsets-resume"),
-        Binding("ctrl+r", "reload", "Reload", id="offsets-reload", show=False),
+        Binding("escape", "back", "Back", id="app.back", key_display="esc"),
+        Binding("e", "edit_offset", "Edit offset", id="offsets.edit"),
+        Binding("d", "reset_partition", "Reset partition", id="offsets.reset-one"),
+        Binding("ctrl+d", "reset_all", "Reset all", id="offsets.reset-all"),
+        Binding("s", "stop", "Stop", id="offsets.stop"),
+        Binding("r", "resume", "Resume", id="offsets.resume"),
+        Binding("ctrl+r", "reload", "Reload", id="offsets.reload", show=False),
     ]
 
     class Loaded(Message):
@@ -167,7 +154,7 @@ class OffsetsScreen(Screen[None]):
 
     @property
     def client(self) -> Any:
-        return self.app.client  # type: ignore[attr-defined]
+        return self.session.api
 
     # ------------------------------------------------------------------ loading
 
@@ -250,7 +237,7 @@ class OffsetsScreen(Screen[None]):
         return self.rows[table.cursor_row]
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ALTER_ACTIONS and getattr(self.app, "read_only", False):
+        if action in ALTER_ACTIONS and self.session.read_only:
             return False
         if action in ("edit_offset", "reset_partition"):
             return True if self.selected_row() is not None else None
@@ -263,12 +250,9 @@ class OffsetsScreen(Screen[None]):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self.refresh_bindings()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Screen workers' failures (old cluster, unknown connector...): shown here too."""
-        if event.state == WorkerState.ERROR:
-            self.show_result(f"{event.worker.name or 'request'} failed: {event.worker.error}",
-                             error=True)  # fmt: skip
-            self.app.on_worker_state_changed(event)  # type: ignore[attr-defined]
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        """Old cluster, unknown connector...: shown here too (the notice is KctuiScreen's)."""
+        self.show_result(f"{worker.name or 'request'} failed: {worker.error}", error=True)
 
     # ------------------------------------------------------------------ actions
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from kctui.connect.models import ClusterState, Connector, TaskStatus
@@ -21,13 +20,14 @@ from kctui.ui.messages import (
     ClusterUnreachable,
     FollowChanged,
 )
+from kctui.ui.screens.base import KctuiScreen
 from kctui.ui.view import RowFilter, filtered
 from kctui.ui.widgets.connector_table import ConnectorTable
 from kctui.ui.widgets.status_bar import StatusBar
 from kctui.ui.widgets.task_list import TaskList
 
 if TYPE_CHECKING:
-    from kctui.ui.app import KctuiApp
+    pass
 
 
 def banner_text(message: ClusterUnreachable, shown: ClusterState | None) -> Content:
@@ -44,14 +44,16 @@ def banner_text(message: ClusterUnreachable, shown: ClusterState | None) -> Cont
     )
 
 
-class OverviewScreen(BulkActions, ConnectorActions, Screen[None]):
+class OverviewScreen(BulkActions, ConnectorActions, KctuiScreen[None]):
     """What is broken, at a glance; every lifecycle key acts on the highlighted row."""
 
     BINDINGS = [
-        Binding("question_mark", "app.help", "Help", id="help", key_display="?"),
-        Binding("slash", "filter", "Filter", id="filter", key_display="/"),
-        Binding("escape", "clear", "Clear/back", id="clear", key_display="esc", show=False),
-        Binding("enter", "open_detail", "Detail", id="detail"),
+        Binding("question_mark", "app.help", "Help", id="app.help", key_display="?"),
+        Binding("slash", "filter", "Filter", id="overview.filter", key_display="/"),
+        Binding(
+            "escape", "clear", "Clear/back", id="overview.clear", key_display="esc", show=False
+        ),
+        Binding("enter", "open_detail", "Detail", id="overview.detail"),
         *CONNECTOR_BINDINGS,
         *BULK_BINDINGS,
     ]
@@ -80,22 +82,22 @@ class OverviewScreen(BulkActions, ConnectorActions, Screen[None]):
         return self.query_one(TaskList)
 
     def on_mount(self) -> None:
-        app = cast("KctuiApp", self.app)
+        app = self.kctui
         self.query_one("#filter").display = False
         self.query_one("#banner").display = False
         self.table.focus()
         self._show_status()
-        if app.state is not None:
-            self.apply_state(app.state)
+        if app.session.state is not None:
+            self.apply_state(app.session.state)
 
     # ------------------------------------------------------------------ selection
 
     def selected_connector(self) -> Connector | None:
-        app = cast("KctuiApp", self.app)
+        app = self.kctui
         name = self.table.selected_name
-        if app.state is None or name is None:
+        if app.session.state is None or name is None:
             return None
-        return app.state.connectors.get(name)
+        return app.session.state.connectors.get(name)
 
     def selected_task(self) -> TaskStatus | None:
         task = self.tasks.selected_task
@@ -107,7 +109,7 @@ class OverviewScreen(BulkActions, ConnectorActions, Screen[None]):
     # ------------------------------------------------------------------ updates
 
     def apply_state(self, state: ClusterState) -> None:
-        rows = filtered(cast("KctuiApp", self.app).rows(state), self.row_filter)
+        rows = filtered(self.kctui.session.rows(state), self.row_filter)
         self.table.show(rows)
         self._show_actions()
         self._show_selection()
@@ -116,7 +118,7 @@ class OverviewScreen(BulkActions, ConnectorActions, Screen[None]):
         self.refresh_bindings_if_needed()
 
     def _show_status(self) -> None:
-        self.query_one(StatusBar).show(cast("KctuiApp", self.app).status_info())
+        self.query_one(StatusBar).show(self.kctui.status_info())
 
     def _set_reason(self, content: Content | str) -> None:
         """Update the line under the table only when it changes (an update costs a layout)."""
@@ -132,13 +134,15 @@ class OverviewScreen(BulkActions, ConnectorActions, Screen[None]):
             return
         from kctui.ui.metrics_poller import verdict_for
 
-        verdict = verdict_for(self.app, connector)  # REST rollup + metric rules (lag...)
+        verdict = verdict_for(
+            self.kctui.console_metrics, connector
+        )  # REST rollup + metric rules (lag...)
         parts: list[tuple[str, str] | str] = [
             (connector.name, "bold"),
             ": ",
             mask_text(verdict.reason) or verdict.health.value,
         ]
-        outcome = cast("KctuiApp", self.app).outcomes.get(connector.name)
+        outcome = self.kctui.session.outcomes.get(connector.name)
         if outcome:
             parts += ["\n", ("last action: ", "$text-muted"), (outcome, "$accent")]
         self._set_reason(Content.assemble(*parts))
@@ -159,14 +163,14 @@ class OverviewScreen(BulkActions, ConnectorActions, Screen[None]):
 
     def on_cluster_unreachable(self, message: ClusterUnreachable) -> None:
         banner = self.query_one("#banner", Static)
-        banner.update(banner_text(message, cast("KctuiApp", self.app).state))
+        banner.update(banner_text(message, self.kctui.session.state))
         banner.display = True
 
     def on_metrics_changed(self, message: object) -> None:
         """JMX metrics arrived (kctui.ui.metrics_poller): throughput and lag columns."""
         from kctui.ui.metrics_poller import metric_cells
 
-        cells = metric_cells(self.app, self.table.names)
+        cells = metric_cells(self.kctui.console_metrics, self.table.names)
         if cells is not None:
             self.table.show_metrics(cells)
         self._show_selection()
@@ -179,9 +183,12 @@ class OverviewScreen(BulkActions, ConnectorActions, Screen[None]):
             self._show_selection()
 
     def _show_actions(self) -> None:
-        app = cast("KctuiApp", self.app)
+        app = self.kctui
         self.table.show_actions(
-            {name: (text, app.outcome_kinds.get(name, "ok")) for name, text in app.outcomes.items()}
+            {
+                name: (text, app.session.outcome_kinds.get(name, "ok"))
+                for name, text in app.session.outcomes.items()
+            }
         )
 
     def on_follow_changed(self, message: FollowChanged) -> None:
@@ -200,9 +207,9 @@ class OverviewScreen(BulkActions, ConnectorActions, Screen[None]):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.row_filter = RowFilter.compile(event.value)
-        app = cast("KctuiApp", self.app)
-        if app.state is not None:
-            self.apply_state(app.state)
+        app = self.kctui
+        if app.session.state is not None:
+            self.apply_state(app.session.state)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.table.focus()
@@ -220,9 +227,9 @@ class OverviewScreen(BulkActions, ConnectorActions, Screen[None]):
             box.value = ""
             box.display = False
             self.row_filter = RowFilter.compile("")
-            app = cast("KctuiApp", self.app)
-            if app.state is not None:
-                self.apply_state(app.state)
+            app = self.kctui
+            if app.session.state is not None:
+                self.apply_state(app.session.state)
             self._show_selection()
         self.table.focus()
 

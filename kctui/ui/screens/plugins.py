@@ -9,12 +9,12 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
 from kctui.connect.models import PluginInfo
+from kctui.ui.screens.base import KctuiModalScreen, KctuiScreen
 
 TYPE_ORDER = ("source", "sink", "converter", "header_converter", "transformation", "predicate")
 
@@ -28,17 +28,13 @@ def sorted_plugins(plugins: Sequence[PluginInfo]) -> list[PluginInfo]:
     return sorted(unique.values(), key=key)
 
 
-class PluginsScreen(Screen[None]):
+class PluginsScreen(KctuiScreen[None]):
     """Every plugin of the cluster with its type and version (``connectorsOnly=false``)."""
 
-    DEFAULT_CSS = """
-    PluginsScreen #plugins-summary { padding: 0 1; color: $text-muted; }
-    PluginsScreen DataTable { height: 1fr; }
-    """
     BINDINGS = [
-        Binding("escape", "back", "Back", id="plugins-back", key_display="esc"),
-        Binding("c", "create", "Create connector", id="plugins-create"),
-        Binding("ctrl+r", "reload", "Reload", id="plugins-reload", show=False),
+        Binding("escape", "back", "Back", id="app.back", key_display="esc"),
+        Binding("c", "create", "Create connector", id="plugins.create"),
+        Binding("ctrl+r", "reload", "Reload", id="plugins.reload", show=False),
     ]
 
     def __init__(self, cluster: Any = None, **_: Any) -> None:
@@ -59,7 +55,7 @@ class PluginsScreen(Screen[None]):
 
     @work(exclusive=True, group="plugins", exit_on_error=False)
     async def load(self) -> None:
-        plugins = await self.app.client.plugins(connectors_only=False)  # type: ignore[attr-defined]
+        plugins = await self.session.api.plugins(connectors_only=False)
         self.show(plugins)
 
     def show(self, plugins: Sequence[PluginInfo]) -> None:
@@ -83,7 +79,7 @@ class PluginsScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "create":
-            if getattr(self.app, "read_only", False):
+            if self.session.read_only:
                 return False
             plugin = self.selected()
             return True if plugin is not None and plugin.type in ("source", "sink") else None
@@ -92,13 +88,9 @@ class PluginsScreen(Screen[None]):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self.refresh_bindings()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Screen workers' failures: shown here and as the app's notice."""
-        if event.state == WorkerState.ERROR:
-            self.query_one("#plugins-summary", Static).update(
-                f"cannot list plugins: {event.worker.error}"
-            )
-            self.app.on_worker_state_changed(event)  # type: ignore[attr-defined]
+    def worker_failed(self, worker: Worker[Any]) -> None:
+        """Shown here too (the app's notice comes from KctuiScreen)."""
+        self.query_one("#plugins-summary", Static).update(f"cannot list plugins: {worker.error}")
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -112,25 +104,17 @@ class PluginsScreen(Screen[None]):
         plugin = self.selected()
         if plugin is None:
             return
-        flow = EditFlow(self.app)
+        flow = EditFlow(self.console)
         self.app.run_worker(
             flow.create(plugin.class_name), name="create connector", group="operate",
             exclusive=True, exit_on_error=False,
         )  # fmt: skip
 
 
-class PluginPicker(ModalScreen[str | None]):
+class PluginPicker(KctuiModalScreen[str | None]):
     """Pick the connector plugin to create a connector of; ``esc`` cancels."""
 
-    DEFAULT_CSS = """
-    PluginPicker { align: center middle; }
-    PluginPicker > Vertical {
-        width: 90; max-width: 95%; height: auto; max-height: 80%;
-        border: round $primary; background: $panel; padding: 0 1;
-    }
-    PluginPicker OptionList { height: auto; max-height: 20; }
-    """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="picker-cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.close")]
 
     def __init__(self, plugins: Sequence[PluginInfo]) -> None:
         super().__init__()

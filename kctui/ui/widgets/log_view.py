@@ -74,13 +74,13 @@ class LogView(ScrollView, can_focus=True):
     LogView > .log-view--cursor { background: $primary-muted; }
     """
     BINDINGS = [
-        Binding("up,k", "cursor(-1)", "Up", show=False, id="log-up"),
-        Binding("down,j", "cursor(1)", "Down", show=False, id="log-down"),
-        Binding("pageup", "page(-1)", "Page up", show=False, id="log-page-up"),
-        Binding("pagedown", "page(1)", "Page down", show=False, id="log-page-down"),
-        Binding("home,g", "edge(0)", "Top", show=False, id="log-top"),
-        Binding("end,G", "edge(1)", "Bottom", show=False, id="log-bottom"),
-        Binding("enter,space", "toggle_fold", "Trace", id="log-fold"),
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="log-view.up"),
+        Binding("down,j", "cursor(1)", "Down", show=False, id="log-view.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="log-view.page-up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="log-view.page-down"),
+        Binding("home,g", "edge(0)", "Top", show=False, id="log-view.top"),
+        Binding("end,G", "edge(1)", "Bottom", show=False, id="log-view.bottom"),
+        Binding("enter,space", "toggle_fold", "Trace", id="log-view.fold"),
     ]
 
     follow: reactive[bool] = reactive(True)
