@@ -18,7 +18,6 @@ import threading
 from array import array
 from bisect import bisect_left, bisect_right
 from stat import S_ISDIR
-from typing import Protocol
 
 from kctui.logs.layouts import Layout, detect
 from kctui.logs.patterns import LogLine
@@ -49,18 +48,6 @@ def _ts_key(raw: bytes) -> str:
     from kctui.logs.patterns import normalise_timestamp
 
     return normalise_timestamp(match.group(1).decode("ascii"))
-
-
-class LineStore(Protocol):
-    """What a view needs from a source of records: keys, text, failures, timestamps."""
-
-    def records(self) -> array[int]: ...
-    def failures(self) -> array[int]: ...
-    def read_line(self, key: int) -> str: ...
-    def read_header(self, key: int) -> str: ...
-    def read_continuation(self, key: int) -> list[str]: ...
-    def continuation_count(self, key: int) -> int: ...
-    def timestamp(self, key: int) -> str: ...
 
 
 class FileIndex:

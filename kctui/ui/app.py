@@ -230,9 +230,6 @@ class KctuiApp(App[None]):
                 raise
             self.notify(f"{label} is not available yet", severity="warning")
             return
-        except AttributeError:
-            self.notify(f"{label} is not available yet", severity="warning")
-            return
         self.push_screen(screen_class(self.cluster, **kwargs))
 
     def dlq_topics(self) -> dict[str, str]:
