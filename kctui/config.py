@@ -48,7 +48,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from kctui.errors import KctuiError
 
@@ -66,19 +66,18 @@ class ConfigError(KctuiError):
 # --------------------------------------------------------------------------- paths
 
 
-def xdg_dir(kind: str, env: Mapping[str, str] | None = None) -> Path:
-    """The XDG base directory of ``kind`` (config, cache, state, data)."""
+def xdg_dir(
+    kind: Literal["config", "cache", "state", "data"], env: Mapping[str, str] | None = None
+) -> Path:
+    """The user's base directory of ``kind``: ``$XDG_<KIND>_HOME`` when ``env`` sets it (tests
+    pass their own), else platformdirs' answer for this platform (``~/.config`` on Linux)."""
     env = os.environ if env is None else env
-    defaults = {
-        "config": ".config",
-        "cache": ".cache",
-        "state": ".local/state",
-        "data": ".local/share",
-    }
     value = env.get(f"XDG_{kind.upper()}_HOME")
     if value:
         return Path(value)
-    return Path(env.get("HOME") or Path.home()) / defaults[kind]
+    import platformdirs  # user_config_dir, user_cache_dir, user_state_dir, user_data_dir
+
+    return Path(getattr(platformdirs, f"user_{kind}_dir")())
 
 
 def config_path(env: Mapping[str, str] | None = None) -> Path:
