@@ -26,9 +26,12 @@ test: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit tests/ui
 
+## Static checks: style, types, the layers (only kctui.ui imports Textual), dead code.
 lint: $(STAMP)
 	$(BIN)/ruff check kctui tests
 	$(BIN)/mypy kctui tests/ui/fakes.py tests/ui/operate_fakes.py tests/ui/conftest.py
+	$(BIN)/lint-imports
+	$(BIN)/vulture
 
 ## Benchmarks print figures; they never pass or fail on time. Most need the sandbox up.
 bench: $(STAMP)

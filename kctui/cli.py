@@ -39,15 +39,9 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
-def _available_modules() -> list[ModuleType]:
-    modules: list[ModuleType] = []
-    for name in COMMAND_MODULES:
-        try:
-            modules.append(importlib.import_module(f"kctui.commands.{name}"))
-        except ModuleNotFoundError as exc:
-            if exc.name != f"kctui.commands.{name}":
-                raise
-    return modules
+def _command_modules() -> list[ModuleType]:
+    """Every subcommand module; a missing one is a broken install, never skipped."""
+    return [importlib.import_module(f"kctui.commands.{name}") for name in COMMAND_MODULES]
 
 
 def add_cluster_options(parser: argparse.ArgumentParser, *, top_level: bool = False) -> None:
@@ -89,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--refresh", metavar="SECONDS", type=float, help="console auto-refresh interval"
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in _available_modules():
+    for module in _command_modules():
         module.add_parser(subparsers)
     return parser
 

@@ -48,7 +48,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from kctui.errors import KctuiError
 
@@ -66,19 +66,18 @@ class ConfigError(KctuiError):
 # --------------------------------------------------------------------------- paths
 
 
-def xdg_dir(kind: str, env: Mapping[str, str] | None = None) -> Path:
-    """The XDG base directory of ``kind`` (config, cache, state, data)."""
+def xdg_dir(
+    kind: Literal["config", "cache", "state", "data"], env: Mapping[str, str] | None = None
+) -> Path:
+    """The user's base directory of ``kind``: ``$XDG_<KIND>_HOME`` when ``env`` sets it (tests
+    pass their own), else platformdirs' answer for this platform (``~/.config`` on Linux)."""
     env = os.environ if env is None else env
-    defaults = {
-        "config": ".config",
-        "cache": ".cache",
-        "state": ".local/state",
-        "data": ".local/share",
-    }
     value = env.get(f"XDG_{kind.upper()}_HOME")
     if value:
         return Path(value)
-    return Path(env.get("HOME") or Path.home()) / defaults[kind]
+    import platformdirs  # user_config_dir, user_cache_dir, user_state_dir, user_data_dir
+
+    return Path(getattr(platformdirs, f"user_{kind}_dir")())
 
 
 def config_path(env: Mapping[str, str] | None = None) -> Path:
@@ -741,89 +740,58 @@ def resolve_cluster(
 
 
 # --------------------------------------------------------------------------- writing
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    raise TypeError(f"cannot write {type(value).__name__} to TOML")
+# Written with tomlkit, which edits the parsed document in place: the user's comments,
+# blank lines, key order and quoting survive ``kctui config use``, a theme change and the
+# sandbox adding its cluster. It is imported only when something is written.
 
 
 def dump_toml(data: Mapping[str, Any]) -> str:
-    """Write nested tables, arrays of tables and scalars as TOML (what the config uses)."""
-    lines: list[str] = []
+    """TOML text of nested tables, arrays of tables and scalars (what the config uses)."""
+    import tomlkit
 
-    def emit(table: Mapping[str, Any], prefix: str) -> None:
-        scalars = {k: v for k, v in table.items() if not _is_table(v)}
-        for key, value in scalars.items():
-            if value is not None:
-                lines.append(f"{_toml_key(key)} = {_toml_value(value)}")
-        for key, value in table.items():
-            name = f"{prefix}.{_toml_key(key)}" if prefix else _toml_key(key)
-            if isinstance(value, dict):
-                has_scalars = not value or any(not _is_table(v) for v in value.values())
-                if has_scalars:
-                    lines.append("")
-                    lines.append(f"[{name}]")
-                emit(value, name)
-            elif isinstance(value, list) and value and isinstance(value[0], dict):
-                for item in value:
-                    lines.append("")
-                    lines.append(f"[[{name}]]")
-                    emit(item, name)
-
-    emit(data, "")
-    return "\n".join(lines).lstrip("\n") + "\n"
+    return tomlkit.dumps(data)
 
 
-def _is_table(value: Any) -> bool:
-    """A table or an array of tables (written as sections, not as ``key = value``)."""
-    return isinstance(value, dict) or (
-        isinstance(value, list) and bool(value) and isinstance(value[0], dict)
-    )
+def _read_document(path: Path) -> Any:
+    """The file as a tomlkit document (an absent file is an empty one)."""
+    import tomlkit
+    from tomlkit.exceptions import ParseError
 
-
-def _toml_key(key: str) -> str:
-    if key and all(c.isalnum() or c in "-_" for c in key):
-        return key
-    return json.dumps(key)
-
-
-def _read_raw(path: Path) -> dict[str, Any]:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomlkit.parse(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return {}
-    except tomllib.TOMLDecodeError as exc:
+        return tomlkit.document()
+    except ParseError as exc:
         raise ConfigError(f"{path}: invalid TOML, not changed: {exc}") from exc
 
 
-def _write_raw(path: Path, data: Mapping[str, Any]) -> None:
+def _write_document(path: Path, document: Any) -> None:
+    """Save atomically, never a file we could not read back."""
+    text = dump_toml(document)
+    parse_config(path, text)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".toml.tmp")
-    tmp.write_text(dump_toml(data), encoding="utf-8")
+    tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
 
 
 def update_config(path: Path, **top_level: Any) -> None:
     """Set top-level keys (``current``, ``theme``) in the file, keeping everything else."""
-    data = _read_raw(path)
-    data.update({k: v for k, v in top_level.items() if v is not None})
-    _write_raw(path, data)
+    document = _read_document(path)
+    for key, value in top_level.items():
+        if value is not None:
+            document[key] = value
+    _write_document(path, document)
 
 
 def write_cluster(path: Path, name: str, table: Mapping[str, Any], *, make_current: bool) -> None:
     """Add or replace the cluster ``name`` (a raw table as in the file) and save atomically."""
-    data = _read_raw(path)
-    clusters = data.setdefault("clusters", {})
-    clusters[name] = dict(table)
-    parse_config(path, dump_toml(data))  # never write a file we could not read back
-    if make_current or not data.get("current"):
-        data["current"] = name
-    _write_raw(path, data)
+    import tomlkit
+
+    document = _read_document(path)
+    if "clusters" not in document:
+        document["clusters"] = tomlkit.table(is_super_table=True)  # no bare [clusters] line
+    document["clusters"][name] = dict(table)
+    if make_current or not document.get("current"):
+        document["current"] = name
+    _write_document(path, document)

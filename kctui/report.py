@@ -92,10 +92,24 @@ def status_json(
     }
 
 
+def cell_width(text: str) -> int:
+    """Terminal cells ``text`` takes: a CJK character or an emoji takes two, an accent none."""
+    from rich.cells import cell_len  # rich is loaded only when a table is drawn
+
+    return cell_len(text)
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` and spaces up to ``width`` terminal cells (``str.ljust`` counts characters)."""
+    return text + " " * (width - cell_width(text))
+
+
 def _fit(text: str, width: int | None) -> str:
-    if width is None or len(text) <= width:
+    if width is None or cell_width(text) <= width:
         return text
-    return text[: max(width - 1, 0)] + "…"
+    from rich.cells import set_cell_size
+
+    return set_cell_size(text, max(width - 1, 0)).rstrip() + "…"
 
 
 def render_table(
@@ -107,14 +121,14 @@ def render_table(
     width: int | None = None,
 ) -> str:
     """A plain aligned table; the last column is cut to ``width`` when one is given."""
-    widths = [len(h) for h in headers]
+    widths = [cell_width(h) for h in headers]
     for line in lines:
         for i, cell in enumerate(line[:-1]):
-            widths[i] = max(widths[i], len(cell))
+            widths[i] = max(widths[i], cell_width(cell))
     last_room = None if width is None else max(width - sum(w + 2 for w in widths[:-1]), 10)
 
     def join(cells: Sequence[str], health: Health | None) -> str:
-        parts = [cell.ljust(widths[i]) for i, cell in enumerate(cells[:-1])]
+        parts = [pad(cell, widths[i]) for i, cell in enumerate(cells[:-1])]
         text = "  ".join(parts + [_fit(cells[-1], last_room)]).rstrip()
         return paint(text, health, color)
 
@@ -174,7 +188,7 @@ def _reason_room(headers: Sequence[str], lines: Sequence[Sequence[str]], width: 
     """Characters left for the last column of a table of these cells."""
     used = 0
     for i in range(len(headers) - 1):
-        used += max(len(headers[i]), *(len(line[i]) for line in lines)) + 2
+        used += max(cell_width(headers[i]), *(cell_width(line[i]) for line in lines)) + 2
     return width - used
 
 

@@ -286,12 +286,10 @@ def parse_trace(text: str | None) -> Trace:
     return Trace(text, tuple(builder.entries), tuple(lines[:start]))
 
 
-# Roles of :func:`trace_spans`; the UI maps each to a theme style.
-ROLES = ("plain", "keyword", "exception", "message", "kafka-frame", "frame", "muted")
-
-
 def trace_spans(text: str) -> list[tuple[str, str]]:
-    """``(role, text)`` spans covering ``text`` exactly, for the one trace highlighter."""
+    """``(role, text)`` spans covering ``text`` exactly, for the one trace highlighter; the
+    roles are plain, keyword, exception, message, kafka-frame, frame and muted (the UI maps
+    each to a theme style)."""
     lines = text.splitlines(keepends=True)
     start = _split_preamble([line.rstrip("\r\n") for line in lines])
     spans: list[tuple[str, str]] = []

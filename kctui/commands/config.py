@@ -42,10 +42,12 @@ def run(args: argparse.Namespace) -> int:
     if not clusters:
         print(f"no clusters in {path}; add one, or run 'kctui sandbox up'")
         return 0
-    width = max(len(name) for name in clusters)
+    from kctui.report import cell_width, pad
+
+    width = max(cell_width(name) for name in clusters)
     for name, cluster in sorted(clusters.items()):
         mark = "*" if name == config.current else " "
         source = "kcctl" if name in config.imported and name not in config.clusters else "config"
         flags = " read-only" if cluster.read_only else ""
-        print(f"{mark} {name.ljust(width)}  {','.join(cluster.urls)}  [{source}{flags}]")
+        print(f"{mark} {pad(name, width)}  {','.join(cluster.urls)}  [{source}{flags}]")
     return 0

@@ -85,9 +85,11 @@ def _dlq_topics(cluster: Any) -> dict[str, str]:
 
 def _table(rows: list[tuple[Any, ...]], header: tuple[str, ...]) -> str:
     cells = [tuple(str(c) for c in header)] + [tuple(str(c) for c in r) for r in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    from kctui.report import cell_width, pad
+
+    widths = [max(cell_width(r[i]) for r in cells) for i in range(len(header))]
     return "\n".join(
-        "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells
+        "  ".join(pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells
     )
 
 

@@ -93,6 +93,7 @@ async def _watch(args: argparse.Namespace, cluster: Any, directory: Any, interva
 
     from kctui import report
     from kctui.connect.client import ConnectClient
+    from kctui.connect.retries import backoff_delay
     from kctui.errors import KctuiError
     from kctui.operate.alerts import AlertSender
     from kctui.operate.restart_history import RestartHistory
@@ -128,7 +129,7 @@ async def _watch(args: argparse.Namespace, cluster: Any, directory: Any, interva
                 if args.once:
                     raise
                 failures += 1
-                delay = min(MAX_RETRY_DELAY, interval * 2 ** min(failures, 8))
+                delay = backoff_delay(failures, interval, MAX_RETRY_DELAY)
                 print(f"kctui watch: {exc} (next try in {delay:g} s)", file=sys.stderr, flush=True)
             else:
                 failures = 0

@@ -43,7 +43,13 @@ from kctui.connect.models import (
     TaskStatus,
     ValidationResult,
 )
-from kctui.connect.retries import RetryListener, RetryNotice, planned_attempts, report_retry
+from kctui.connect.retries import (
+    RetryListener,
+    RetryNotice,
+    backoff_delay,
+    planned_attempts,
+    report_retry,
+)
 from kctui.connect.transport import client_settings, ssl_setting, transport_reason
 from kctui.connect.wire import ConnectorsDecoder
 
@@ -162,7 +168,7 @@ class ConnectClient:
             try:
                 return await self._send_any(method, path, params, body, loads)
             except RebalanceInProgress as exc:
-                delay = min(self.retry_base_delay * (2**attempt), self.retry_max_delay)
+                delay = backoff_delay(attempt, self.retry_base_delay, self.retry_max_delay)
                 attempt += 1
                 if time.monotonic() + delay > deadline:
                     raise RebalanceInProgress(

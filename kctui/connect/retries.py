@@ -56,11 +56,18 @@ def report_retry(notice: RetryNotice, fallback: RetryListener | None = None) -> 
         pass
 
 
+def backoff_delay(retry: int, first: float, maximum: float) -> float:
+    """Seconds to wait before retry number ``retry`` (0 for the first): ``first``, doubling
+    each time, never more than ``maximum``. The one backoff of the client, the console's
+    status poller and ``kctui watch``."""
+    return min(first * 2 ** min(retry, 62), maximum)
+
+
 def planned_attempts(total_seconds: float, base_delay: float, max_delay: float) -> int:
     """How many attempts fit in the retry budget with this backoff (answers take no time)."""
     attempts, waited, retry = 1, 0.0, 0
     while True:
-        delay = min(base_delay * (2**retry), max_delay)
+        delay = backoff_delay(retry, base_delay, max_delay)
         if delay <= 0 or waited + delay > total_seconds:
             return attempts
         waited, attempts, retry = waited + delay, attempts + 1, retry + 1

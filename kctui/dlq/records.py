@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -330,7 +330,3 @@ def group_value(dl: DeadLetter, kind: str) -> str:
     if kind == "stage":
         return dl.stage or NO_VALUE
     raise ValueError(f"unknown group kind {kind!r}")
-
-
-def decode_all(records: Sequence[KafkaRecord]) -> list[DeadLetter]:
-    return [decode_dead_letter(r) for r in records]

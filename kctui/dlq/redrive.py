@@ -149,10 +149,6 @@ class RecordProducer:
         meta = future.get(timeout=timeout)
         return int(meta.partition), int(meta.offset)
 
-    def partitions_of(self, topic: str) -> int | None:
-        found = self._producer.partitions_for(topic)
-        return len(found) if found else None
-
     def close(self) -> None:
         self._producer.close(timeout=10)
 

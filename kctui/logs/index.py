@@ -18,7 +18,6 @@ import threading
 from array import array
 from bisect import bisect_left, bisect_right
 from stat import S_ISDIR
-from typing import Protocol
 
 from kctui.logs.layouts import Layout, detect
 from kctui.logs.patterns import LogLine
@@ -51,18 +50,6 @@ def _ts_key(raw: bytes) -> str:
     return normalise_timestamp(match.group(1).decode("ascii"))
 
 
-class LineStore(Protocol):
-    """What a view needs from a source of records: keys, text, failures, timestamps."""
-
-    def records(self) -> array[int]: ...
-    def failures(self) -> array[int]: ...
-    def read_line(self, key: int) -> str: ...
-    def read_header(self, key: int) -> str: ...
-    def read_continuation(self, key: int) -> list[str]: ...
-    def continuation_count(self, key: int) -> int: ...
-    def timestamp(self, key: int) -> str: ...
-
-
 class FileIndex:
     """Record start offsets of one open file; the file may grow (``extend``) while followed."""
 
@@ -70,6 +57,11 @@ class FileIndex:
         """``layout``: the body layout a config asks for (prefixes are still detected);
         None detects everything from the first lines of the file."""
         self.path = path
+        # The feed's thread closes the descriptor (truncation, rotation) while the UI thread
+        # reads lines: a read checks ``closed`` and reads under this lock, so the descriptor
+        # is never closed (and its number reused by the next file opened) in between.
+        self._fd_lock = threading.Lock()
+        self.closed = False
         self.fd = fd if fd is not None else os.open(path, os.O_RDONLY)
         try:
             stat = os.fstat(self.fd)
@@ -92,7 +84,6 @@ class FileIndex:
         self._history: array[int] | None = None
         self._history_ends: dict[int, int] = {}
         self._lock = threading.Lock()
-        self.closed = False
         self.pending = False  # the last extend() left appended data for the next call
 
     # ------------------------------------------------------------------ scanning
@@ -103,7 +94,11 @@ class FileIndex:
         return self.low == 0
 
     def _read(self, start: int, length: int) -> bytes:
-        return os.pread(self.fd, length, start) if length > 0 else b""
+        """``length`` bytes at ``start``; nothing once closed (see ``_fd_lock``)."""
+        if length <= 0:
+            return b""
+        with self._fd_lock:
+            return b"" if self.closed else os.pread(self.fd, length, start)
 
     def _last_line_end(self, size: int) -> int:
         """Offset just after the last newline before ``size`` (0 if there is none)."""
@@ -124,8 +119,11 @@ class FileIndex:
             return b""
         page = mmap.ALLOCATIONGRANULARITY
         base = start - start % page
-        with mmap.mmap(self.fd, end - base, access=mmap.ACCESS_READ, offset=base) as mm:
-            return mm[start - base : end - base]
+        with self._fd_lock:
+            if self.closed:
+                return b""
+            with mmap.mmap(self.fd, end - base, access=mmap.ACCESS_READ, offset=base) as mm:
+                return mm[start - base : end - base]
 
     def _scan(self, lo: int, hi: int) -> tuple[array[int], array[int]]:
         """Record starts and failure starts with offsets in [lo, hi), one window at a time."""
@@ -274,9 +272,11 @@ class FileIndex:
             return array("Q", self._records[len(self._records) - count :] if count else b"")
 
     def close(self) -> None:
-        if not self.closed:
-            self.closed = True
-            os.close(self.fd)
+        """Close once the read in progress (if any) ends; later reads return nothing."""
+        with self._fd_lock:
+            if not self.closed:
+                self.closed = True
+                os.close(self.fd)
 
     # ------------------------------------------------------------------ reading
 

@@ -175,8 +175,3 @@ def query_patterns(
         else:
             patterns.append(f"{DOMAIN}:type={group},connector={name},*")
     return tuple(patterns)
-
-
-def attribute_patterns(groups: tuple[str, ...] = GROUPS) -> tuple[str, ...]:
-    """``<pattern>/<attribute>`` for every catalog attribute: the naive one-call-per-metric list."""
-    return tuple(f"{DOMAIN}:type={a.group},*/{a.name}" for a in ATTRIBUTES if a.group in groups)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 
-from kctui.metrics.model import MetricsSnapshot, TaskMetrics
+from kctui.metrics.model import MetricsSnapshot
 
 HISTORY_SIZE = 60
 
@@ -97,13 +97,6 @@ class MetricsHistory:
         if not series or len(series) < 2:
             return None
         return series[-1].value - series[-2].value
-
-    def throughput_metric(self, task: TaskMetrics) -> str | None:
-        if task.sink is not None:
-            return THROUGHPUT_TOTALS[0]
-        if task.source is not None:
-            return THROUGHPUT_TOTALS[1]
-        return None
 
     def throughput_rates(self, connector: str, task: int | None = None) -> tuple[float, ...]:
         """Records/s over time for a task (or the whole connector when ``task`` is None)."""

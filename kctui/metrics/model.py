@@ -109,10 +109,6 @@ class SourceTaskMetrics(MetricGroup):
     def write_total(self) -> float | None:
         return self.number("source-record-write-total")
 
-    @property
-    def poll_rate(self) -> float | None:
-        return self.number("source-record-poll-rate")
-
 
 class SinkTaskMetrics(MetricGroup):
     @property
@@ -132,10 +128,6 @@ class TaskErrorMetrics(MetricGroup):
     @property
     def record_errors(self) -> float | None:
         return self.number("total-record-errors")
-
-    @property
-    def record_failures(self) -> float | None:
-        return self.number("total-record-failures")
 
     @property
     def dlq_requests(self) -> float | None:

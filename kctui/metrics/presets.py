@@ -236,9 +236,3 @@ def _prefixed(preset: Preset, name: str) -> tuple[str, str, str | None] | None:
     if len(_RESOLVED) < 50_000:  # names are few; a page of odd names must not grow it forever
         _RESOLVED[key] = result
     return result
-
-
-def signature_hits(preset: Preset, name: str, labels: Mapping[str, str]) -> bool:
-    return name in preset.signature_names or any(
-        labels.get(label) == wanted for label, wanted in preset.signature_labels
-    )

@@ -361,7 +361,7 @@ class Sandbox:
         directory = self.worker_dir(index)
         directory.mkdir(parents=True, exist_ok=True)
         props = directory / "worker.properties"
-        props.write_text(layout.worker_properties(self.ports, index, directory), encoding="utf-8")
+        props.write_text(layout.worker_properties(self.ports, index), encoding="utf-8")
         logging = self._logging_flags(version, directory, "connect.log")
         jars = self._agents or agents.ensure_agents(self.cache, log=self.log)
         metrics_agents = agents.agent_flags(

@@ -131,7 +131,7 @@ def broker_properties(ports: PortPlan, data_dir: Path) -> str:
     )
 
 
-def worker_properties(ports: PortPlan, index: int, offsets_file_dir: Path) -> str:
+def worker_properties(ports: PortPlan, index: int) -> str:
     rest = ports.worker_rest[index]
     return properties(
         {

@@ -238,9 +238,6 @@ class KctuiApp(App[None]):
                 raise
             self.notify(f"{label} is not available yet", severity="warning")
             return
-        except AttributeError:
-            self.notify(f"{label} is not available yet", severity="warning")
-            return
         self.push_screen(screen_class(self.cluster, **kwargs))
 
     def open_dlq(self, topic: str | None = None) -> None:

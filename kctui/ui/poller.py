@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 
 from kctui.connect.models import ClusterState, Connector
+from kctui.connect.retries import backoff_delay
 from kctui.errors import KctuiError
 from kctui.ui.messages import ClusterStateChanged, ClusterUnreachable, FollowChanged
 from kctui.ui.view import connector_summary, has_changed, is_transient
@@ -120,7 +121,7 @@ class ClusterPoller:
 
     def next_delay(self) -> float:
         if self.failures:
-            return min(MAX_BACKOFF, 2.0**self.failures)
+            return backoff_delay(self.failures - 1, self.backoff_first, MAX_BACKOFF)
         return min(self.interval, FOLLOW_INTERVAL) if self.follows else self.interval
 
     def _schedule(self, delay: float) -> None:

@@ -1,4 +1,5 @@
-"""Themes from TOML files: kctui's own (shipped in the package) and the user's folder.
+"""Themes from TOML files: kctui's own (the top-level themes/ folder, shipped in the wheel as
+kctui/themes/) and the user's folder.
 
 A theme file holds the fields of :class:`textual.theme.Theme` (``name``, ``primary``,
 ``dark``...) plus an optional ``[variables]`` table. A broken file is skipped with a
@@ -10,6 +11,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -85,10 +87,19 @@ def _theme_files(folder: Path) -> list[Path]:
         return []
 
 
+def shipped_themes() -> Traversable:
+    """kctui's theme folder: ``kctui/themes`` in an installed wheel, else the top-level
+    ``themes/`` beside ``kctui/`` (a clone, an editable install)."""
+    installed = resources.files("kctui") / "themes"
+    if installed.is_dir() and any(e.name.endswith(".toml") for e in installed.iterdir()):
+        return installed
+    return resources.files("kctui").joinpath("..", "themes")
+
+
 def load_themes(user_dir: Path | None = None) -> LoadedThemes:
     """kctui's themes, then the user's (a user theme may replace one of ours by name)."""
     loaded = LoadedThemes()
-    package = resources.files("kctui") / "themes"
+    package = shipped_themes()
     try:
         shipped = sorted(
             (entry for entry in package.iterdir() if entry.name.endswith(".toml")),

@@ -86,3 +86,63 @@ def test_update_config_sets_top_level_keys_only(tmp_path: Path) -> None:
     assert config.theme == "kctui-light"
     assert set(config.clusters) == {"a"}
     assert "[clusters]\n" not in text  # no empty parent sections
+
+
+USER_FILE = """\
+# kctui config of the ops team (do not remove the read_only line on prod!)
+theme = 'kctui-dark'   # dark for the night shift
+
+[keymap]
+pause = "P"  # capital P: p is too easy to hit
+
+# production: two workers behind the VPN
+[clusters.prod]
+urls = ["https://connect-1:8083", "https://connect-2:8083"]  # both workers
+read_only = true
+username = "ops"
+password_env = "CONNECT_PASSWORD"
+
+[[clusters.prod.jmx]]     # only connect-1 exposes JMX
+worker = "connect-1:8083"
+url = "service:jmx:rmi:///jndi/rmi://connect-1:9999/jmxrmi"
+"""
+
+
+def _lines_in_order(text: str, lines: list[str]) -> bool:
+    """Every line of ``lines`` is in ``text``, in this order."""
+    found = text.splitlines()
+    positions = [found.index(line) for line in lines]
+    return positions == sorted(positions)
+
+
+def test_a_top_level_change_keeps_the_users_comments_and_order(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(USER_FILE, encoding="utf-8")
+    update_config(path, theme="kctui-light", current="prod")  # a theme change, `config use`
+    text = path.read_text(encoding="utf-8")
+    # Only the two values changed: every other line is there, byte for byte, in its place.
+    expected = USER_FILE.replace(
+        "theme = 'kctui-dark'   # dark", 'theme = "kctui-light"   # dark'
+    )
+    assert text.replace('current = "prod"\n', "", 1) == expected
+    assert parse_config(path, text).current == "prod"
+
+
+def test_adding_a_cluster_keeps_the_users_comments_and_order(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(USER_FILE, encoding="utf-8")
+    write_cluster(path, "sandbox", _sandbox(tmp_path).cluster_table(), make_current=False)
+    text = path.read_text(encoding="utf-8")
+    # The user's file is kept byte for byte; the first cluster written becomes current.
+    assert text.replace('current = "sandbox"\n', "", 1).startswith(USER_FILE)
+    assert _lines_in_order(text, [
+        "# kctui config of the ops team (do not remove the read_only line on prod!)",
+        "theme = 'kctui-dark'   # dark for the night shift",
+        'pause = "P"  # capital P: p is too easy to hit',
+        "# production: two workers behind the VPN",
+        '[[clusters.prod.jmx]]     # only connect-1 exposes JMX',
+        "[clusters.sandbox]",
+    ])  # fmt: skip
+    config = parse_config(path, text)
+    assert list(config.clusters) == ["prod", "sandbox"]
+    assert config.current == "sandbox"

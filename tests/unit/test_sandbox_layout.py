@@ -74,7 +74,7 @@ def test_workers_share_a_group_and_differ_in_rest_port(tmp_path) -> None:
     plan = layout.plan_ports()
     first, second = (
         dict(
-            line.split("=", 1) for line in layout.worker_properties(plan, i, tmp_path).splitlines()
+            line.split("=", 1) for line in layout.worker_properties(plan, i).splitlines()
         )
         for i in (0, 1)
     )

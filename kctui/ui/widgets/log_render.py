@@ -6,9 +6,7 @@ log view's component classes (theme variables), passed in as ``style(name)``.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable
-from typing import Generic, TypeVar
 
 from rich.style import Style
 from rich.text import Text
@@ -16,9 +14,6 @@ from rich.text import Text
 from kctui.logs.patterns import Kind, LogLine
 from kctui.masking import mask_text
 from kctui.traces import parse_trace, trace_spans
-
-K = TypeVar("K")
-V = TypeVar("V")
 
 KIND_CLASS = {
     Kind.FAILURE: "log-view--failure",
@@ -34,31 +29,6 @@ LEVEL_CLASS = {
     "DEBUG": "log-view--debug",
     "TRACE": "log-view--debug",
 }
-
-
-class LruCache(Generic[K, V]):
-    """A small least-recently-used cache (the view keeps a few thousand parsed lines)."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: OrderedDict[K, V] = OrderedDict()
-
-    def get_or(self, key: K, make: Callable[[], V]) -> V:
-        items = self._items
-        if key in items:
-            items.move_to_end(key)
-            return items[key]
-        value = make()
-        items[key] = value
-        if len(items) > self.size:
-            items.popitem(last=False)
-        return value
-
-    def pop(self, key: K) -> None:
-        self._items.pop(key, None)
-
-    def clear(self) -> None:
-        self._items.clear()
 
 
 def header_text(

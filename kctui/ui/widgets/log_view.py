@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left, bisect_right
-from typing import Protocol
+from collections.abc import Callable
+from typing import Protocol, TypeVar
 
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
+from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -22,7 +24,16 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from kctui.logs.patterns import LogLine
-from kctui.ui.widgets.log_render import LruCache, fold_cause, header_text, trace_text
+from kctui.ui.widgets.log_render import fold_cause, header_text, trace_text
+
+V = TypeVar("V")
+
+
+def _cached(cache: LRUCache[int, V], key: int, make: Callable[[], V]) -> V:
+    value = cache.get(key)
+    if value is None:
+        value = cache[key] = make()
+    return value
 
 
 class LogReader(Protocol):
@@ -109,9 +120,9 @@ class LogView(ScrollView, can_focus=True):
         self.show_worker = False
         self._expanded: dict[int, int] = {}  # packed key -> continuation lines shown
         self._exp_rows: list[tuple[int, int]] = []  # (row, extra lines), sorted by row
-        self._headers: LruCache[int, LogLine] = LruCache(2048)
-        self._traces: LruCache[int, list[str]] = LruCache(16)
-        self._counts: LruCache[int, int] = LruCache(2048)
+        self._headers: LRUCache[int, LogLine] = LRUCache(2048)
+        self._traces: LRUCache[int, list[str]] = LRUCache(16)
+        self._counts: LRUCache[int, int] = LRUCache(2048)
         self._styles: dict[str, Style] = {}
         self._max_width = 0
         self._scrolling = False
@@ -182,9 +193,9 @@ class LogView(ScrollView, can_focus=True):
             return
         if self.rows:
             last = self.rows[-1]  # the last record may have grown
-            self._headers.pop(last)
-            self._counts.pop(last)
-            self._traces.pop(last)
+            self._headers.discard(last)
+            self._counts.discard(last)
+            self._traces.discard(last)
             if last in self._expanded:
                 self._expanded[last] = len(self.continuation(last))
                 self._reindex_expanded()
@@ -206,13 +217,13 @@ class LogView(ScrollView, can_focus=True):
     # ------------------------------------------------------------------ reading
 
     def header(self, packed: int) -> LogLine:
-        return self._headers.get_or(packed, lambda: self.reader.header(packed))
+        return _cached(self._headers, packed, lambda: self.reader.header(packed))
 
     def continuation_count(self, packed: int) -> int:
-        return self._counts.get_or(packed, lambda: self.reader.continuation_count(packed))
+        return _cached(self._counts, packed, lambda: self.reader.continuation_count(packed))
 
     def continuation(self, packed: int) -> list[str]:
-        return self._traces.get_or(packed, lambda: self.reader.read_continuation(packed))
+        return _cached(self._traces, packed, lambda: self.reader.read_continuation(packed))
 
     # ------------------------------------------------------------------ moving
 

@@ -85,13 +85,3 @@ class MetricsTable(ThemedTable):
         """The plain text of a cell (tests and the detail line)."""
         value = self.get_cell(row_key, column_key)
         return value.plain if isinstance(value, Text) else str(value)
-
-    @property
-    def selected_key(self) -> str | None:
-        if not self.row_count:
-            return None
-        try:
-            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
-        except Exception:  # noqa: BLE001 - no row under the cursor
-            return None
-        return key.value
