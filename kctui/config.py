@@ -166,11 +166,11 @@ class KafkaSettings:
         return kwargs
 
 
-@dataclass(frozen=True)
-class SchemaRegistrySettings:
-    """A Confluent Schema Registry (read-only use: schemas by id) to decode DLQ payloads."""
+@dataclass(frozen=True, kw_only=True)
+class HttpAuth:
+    """The auth and TLS choices of an HTTP endpoint besides the REST API (a metrics page, a
+    Schema Registry): basic auth or a bearer token, each secret from env or a file."""
 
-    urls: tuple[str, ...]
     username: str | None = None
     password_env: str | None = None
     password_file: str | None = None
@@ -180,6 +180,31 @@ class SchemaRegistrySettings:
     cert_file: str | None = None
     key_file: str | None = None
     insecure: bool = False
+
+    @property
+    def secret_label(self) -> str:
+        """How a missing secret is named in errors (``<label>.password``)."""
+        raise NotImplementedError
+
+    def check(self, where: str) -> None:
+        """Basic auth or a bearer token, never both (a config error naming ``where``)."""
+        if self.username and (self.token_env or self.token_file):
+            raise ConfigError(f"{where}: give username (basic auth) or a token, not both")
+
+    def password(self, env: Mapping[str, str] | None = None) -> str | None:
+        what = f"{self.secret_label}.password"
+        return read_secret(self.password_env, self.password_file, what=what, env=env)
+
+    def token(self, env: Mapping[str, str] | None = None) -> str | None:
+        what = f"{self.secret_label}.token"
+        return read_secret(self.token_env, self.token_file, what=what, env=env)
+
+
+@dataclass(frozen=True)
+class SchemaRegistrySettings(HttpAuth):
+    """A Confluent Schema Registry (read-only use: schemas by id) to decode DLQ payloads."""
+
+    urls: tuple[str, ...]
     timeout: float = 5.0
 
     @property
@@ -187,13 +212,9 @@ class SchemaRegistrySettings:
         """How TLS errors name it."""
         return "schema_registry"
 
-    def password(self, env: Mapping[str, str] | None = None) -> str | None:
-        return read_secret(
-            self.password_env, self.password_file, what="schema_registry.password", env=env
-        )
-
-    def token(self, env: Mapping[str, str] | None = None) -> str | None:
-        return read_secret(self.token_env, self.token_file, what="schema_registry.token", env=env)
+    @property
+    def secret_label(self) -> str:
+        return "schema_registry"
 
 
 @dataclass(frozen=True)
@@ -214,34 +235,22 @@ METRIC_SOURCES = ("jmx", "prometheus", "jolokia")
 
 
 @dataclass(frozen=True)
-class MetricsEndpoint:
+class MetricsEndpoint(HttpAuth):
     """Where one worker's metrics are read: remote JMX, a Prometheus ``/metrics`` page or
     a Jolokia agent. HTTP sources take the REST client's auth and TLS choices."""
 
     worker: str
     url: str
     source: str = "jmx"
-    username: str | None = None
-    password_env: str | None = None
-    password_file: str | None = None
-    token_env: str | None = None
-    token_file: str | None = None
-    ca_file: str | None = None
-    cert_file: str | None = None
-    key_file: str | None = None
-    insecure: bool = False
     preset: str | None = None  # prometheus only: name mapping; None detects it
 
     @property
     def name(self) -> str:
         return f"{self.source} of {self.worker}"
 
-    def password(self, env: Mapping[str, str] | None = None) -> str | None:
-        what = f"{self.source}.password"
-        return read_secret(self.password_env, self.password_file, what=what, env=env)
-
-    def token(self, env: Mapping[str, str] | None = None) -> str | None:
-        return read_secret(self.token_env, self.token_file, what=f"{self.source}.token", env=env)
+    @property
+    def secret_label(self) -> str:
+        return self.source
 
 
 @dataclass(frozen=True)
@@ -383,6 +392,12 @@ class _Reader:
                 )
         return urls
 
+    def http_auth(self) -> dict[str, Any]:
+        """The :class:`HttpAuth` keys of this table, as keyword arguments."""
+        texts = ("username", "password_env", "password_file", "token_env", "token_file",
+                 "ca_file", "cert_file", "key_file")  # fmt: skip
+        return {key: self.text(key) for key in texts} | {"insecure": self.flag("insecure")}
+
     def check_known(self, known: set[str]) -> None:
         unknown = sorted(set(self.table) - known)
         if unknown:
@@ -437,19 +452,10 @@ def _parse_schema_registry(path: Path, prefix: str, table: Any) -> SchemaRegistr
     urls = r.http_urls("Schema Registry URL")
     settings = SchemaRegistrySettings(
         urls=tuple(u.rstrip("/") for u in urls),
-        username=r.text("username"),
-        password_env=r.text("password_env"),
-        password_file=r.text("password_file"),
-        token_env=r.text("token_env"),
-        token_file=r.text("token_file"),
-        ca_file=r.text("ca_file"),
-        cert_file=r.text("cert_file"),
-        key_file=r.text("key_file"),
-        insecure=r.flag("insecure"),
+        **r.http_auth(),
         timeout=r.number("timeout", 5.0),
     )
-    if settings.username and (settings.token_env or settings.token_file):
-        raise ConfigError(f"{path}: '{prefix}': give username (basic auth) or a token, not both")
+    settings.check(f"{path}: '{prefix}'")
     return settings
 
 
@@ -589,21 +595,10 @@ def _parse_metrics(path: Path, r: _Reader) -> MetricsEndpoint:
         worker=worker,
         url=url,
         source=source,
-        username=r.text("username"),
-        password_env=r.text("password_env"),
-        password_file=r.text("password_file"),
-        token_env=r.text("token_env"),
-        token_file=r.text("token_file"),
-        ca_file=r.text("ca_file"),
-        cert_file=r.text("cert_file"),
-        key_file=r.text("key_file"),
-        insecure=r.flag("insecure"),
+        **r.http_auth(),
         preset=preset,
     )
-    if endpoint.username and (endpoint.token_env or endpoint.token_file):
-        raise ConfigError(
-            f"{path}: '{r.prefix[:-1]}': expected username/password or a token, not both"
-        )
+    endpoint.check(f"{path}: '{r.prefix[:-1]}'")
     return endpoint
 
 
