@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.content import Content
 from textual.widgets import Static, TabbedContent
 
 from kctui.ui.screens.connector import ConnectorScreen
@@ -11,6 +12,7 @@ from kctui.ui.widgets.config_view import ConfigView
 from kctui.ui.widgets.connector_table import ConnectorTable
 from kctui.ui.widgets.trace_view import TraceView
 from tests.ui.conftest import make_app, ready, wait_for
+from tests.ui.fakes import FakeClient
 
 
 def rendered(widget: Static) -> str:
@@ -34,8 +36,9 @@ async def test_enter_shows_failed_task_trace_and_escape_goes_back() -> None:
         assert trace.source == "demo-failing-sink task 0"
         body = screen.query_one("#trace-body", Static)
         content = body.visual
+        assert isinstance(content, Content)
         assert "Caused by: java.nio.file.NoSuchFileException" in str(content)
-        styles = {span.style for span in content.spans}  # type: ignore[union-attr]
+        styles = {span.style for span in content.spans}
         assert "$error bold" in styles and "$accent" in styles and "$warning bold" in styles
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, ConnectorScreen))
@@ -96,21 +99,21 @@ async def test_smt_chain_in_order() -> None:
 
 
 async def test_detail_keys_act_on_this_connector() -> None:
-    app = make_app()
+    client = FakeClient()
+    app = make_app(client)
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
         await open_detail(pilot, "demo-failing-sink")
         await pilot.press("t")
-        await wait_for(
-            pilot, lambda: app.session.client.calls == [("restart_task", "demo-failing-sink", 0)]
-        )
+        await wait_for(pilot, lambda: client.calls == [("restart_task", "demo-failing-sink", 0)])
 
 
 async def test_detail_closes_when_the_connector_is_deleted() -> None:
-    app = make_app()
+    client = FakeClient()
+    app = make_app(client)
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
         await open_detail(pilot, "demo-paused")
-        del app.session.client.connectors["demo-paused"]
+        del client.connectors["demo-paused"]
         app.poller.refresh_now()
         await wait_for(pilot, lambda: not isinstance(app.screen, ConnectorScreen))

@@ -53,11 +53,12 @@ async def test_trace_and_summary_masked_v_reveals_w_saves_masked(hidden_user_fil
         await ready(pilot)
         overview = pilot.app.screen
         overview.query_one(ConnectorTable).select("jdbc-sink")
-        await wait_for(pilot, lambda: "jdbc-sink" in str(overview.query_one("#reason").visual))
-        assert "password=********" in str(overview.query_one("#reason").visual)
+        reason = overview.query_one("#reason", Static)
+        await wait_for(pilot, lambda: "jdbc-sink" in str(reason.visual))
+        assert "password=********" in str(reason.visual)
         task_row = " ".join(c.plain for c in overview.query_one(TaskList).get_row_at(0))
         assert "password=********" in task_row
-        for text in (str(overview.query_one("#reason").visual), task_row):
+        for text in (str(reason.visual), task_row):
             assert "password=demo" not in text
         screen = await open_detail(pilot, "jdbc-sink")
         view = screen.query_one(TraceView)
