@@ -7,6 +7,7 @@ import gzip
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -26,10 +27,10 @@ def cluster(*endpoints: MetricsEndpoint) -> ClusterConfig:
     return ClusterConfig(name="t", urls=("http://c:8083",), timeout=3.0, metrics=endpoints)
 
 
-def prom(worker: str, host: str, **extra: object) -> MetricsEndpoint:
+def prom(worker: str, host: str, **extra: Any) -> MetricsEndpoint:
     return MetricsEndpoint(
         worker=worker, url=f"http://{host}/metrics", source="prometheus", **extra
-    )  # type: ignore[arg-type]
+    )
 
 
 def by_host(handlers: dict[str, Handler]) -> httpx.MockTransport:
