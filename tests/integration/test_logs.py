@@ -192,9 +192,12 @@ def test_headless_follow_prints_new_records(sandbox_cluster: ClusterConfig, tmp_
     printed: queue.Queue[str] = queue.Queue()
     assert process.stdout is not None
     stdout = process.stdout
-    threading.Thread(
-        target=lambda: [printed.put(t.rstrip("\n")) for t in stdout], daemon=True
-    ).start()
+
+    def pump() -> None:
+        for line in stdout:
+            printed.put(line.rstrip("\n"))
+
+    threading.Thread(target=pump, daemon=True).start()
     try:
         assert printed.get(timeout=30) == lines[0]
         with log.open("a", encoding="utf-8") as out:
