@@ -98,7 +98,7 @@ def open_in_ui(path: str) -> dict[str, float]:
     painted: list[float] = []
     original = LogView.render_line
 
-    def render_line(self: LogView, y: int):  # type: ignore[no-untyped-def]
+    def render_line(self: LogView, y: int):
         strip = original(self, y)
         if (
             self.rows

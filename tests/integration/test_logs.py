@@ -156,7 +156,7 @@ def test_rotation_and_truncation_of_a_followed_copy(
     feed.close()
 
 
-def test_headless_command_prints_the_failures(sandbox, sandbox_cluster: ClusterConfig) -> None:  # type: ignore[no-untyped-def]
+def test_headless_command_prints_the_failures(sandbox, sandbox_cluster: ClusterConfig) -> None:
     kctui = shutil.which("kctui", path=str(Path(sys.executable).parent)) or "kctui"
     env = {**os.environ, "NO_COLOR": ""}
     result = subprocess.run(

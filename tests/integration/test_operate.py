@@ -240,7 +240,7 @@ async def test_console_edit_fixes_failed_sink(
                lambda s: task_states(s) == ["FAILED"])  # fmt: skip
     editor = FakeEditor(tmp_path / "editor", [{"replace": [str(broken), str(fixed)]}])
     app = KctuiApp(replace(sandbox_cluster, refresh_seconds=30.0))
-    app.editor_command = editor.command  # type: ignore[attr-defined]
+    app.editor_command = editor.command
 
     async def until(condition: Callable[[], bool], what: str, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout

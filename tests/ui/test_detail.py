@@ -19,7 +19,7 @@ def rendered(widget: Static) -> str:
     return str(widget.render())
 
 
-async def open_detail(pilot, name: str) -> ConnectorScreen:  # type: ignore[no-untyped-def]
+async def open_detail(pilot, name: str) -> ConnectorScreen:
     pilot.app.screen.query_one(ConnectorTable).select(name)
     await pilot.pause()
     await pilot.press("enter")

@@ -16,7 +16,7 @@ from tests.ui.conftest import make_app, ready, wait_for
 from tests.ui.fakes import FakeClient
 
 
-async def select(pilot, name: str) -> None:  # type: ignore[no-untyped-def]
+async def select(pilot, name: str) -> None:
     grid = pilot.app.screen.query_one(ConnectorTable)
     assert grid.select(name)
     await wait_for(pilot, lambda: pilot.app.screen.selected_connector().name == name)
@@ -27,7 +27,7 @@ def connector_state(app: KctuiApp, name: str) -> str | None:
     return None if app.state is None else app.state.connectors[name].state
 
 
-def task_state(app, task_id: int = 0) -> str:  # type: ignore[no-untyped-def]
+def task_state(app, task_id: int = 0) -> str:
     tasks = app.screen.query_one(TaskList)
     return tasks.get_cell(str(task_id), "state").plain
 

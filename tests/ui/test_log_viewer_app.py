@@ -18,7 +18,7 @@ from kctui.ui.widgets.log_view import LogView
 REAL = Path(__file__).parent.parent / "fixtures" / "logs" / "real"
 
 
-async def _settled(app: LogViewerApp, pilot, rows: int) -> LogScreen:  # type: ignore[no-untyped-def]
+async def _settled(app: LogViewerApp, pilot, rows: int) -> LogScreen:
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         screen = app.screen

@@ -12,7 +12,7 @@ from tests.ui.conftest import make_app, ready, wait_for
 from tests.ui.fakes import W1, W2, FakeClient, connector_json, demo_cluster
 
 
-def table(app) -> ConnectorTable:  # type: ignore[no-untyped-def]
+def table(app) -> ConnectorTable:
     return app.screen.query_one(ConnectorTable)
 
 

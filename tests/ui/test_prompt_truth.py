@@ -37,7 +37,7 @@ class RebalancingClient(FakeClient):
         await super().pause(name)
 
 
-def reason_line(app) -> str:  # type: ignore[no-untyped-def]
+def reason_line(app) -> str:
     return str(app.screen.query_one("#reason", Static).visual)
 
 

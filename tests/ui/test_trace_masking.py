@@ -39,7 +39,7 @@ def text_of(screen: ConnectorScreen, widget_id: str) -> str:
     return str(screen.query_one(widget_id, Static).visual)
 
 
-async def open_detail(pilot, name: str) -> ConnectorScreen:  # type: ignore[no-untyped-def]
+async def open_detail(pilot, name: str) -> ConnectorScreen:
     pilot.app.screen.query_one(ConnectorTable).select(name)
     await pilot.pause()
     await pilot.press("enter")

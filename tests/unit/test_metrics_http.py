@@ -93,7 +93,7 @@ def test_a_page_sent_gzipped_is_read_with_or_without_content_encoding() -> None:
     packed = gzip.compress(GOOD_PAGE)
     for headers in ({"content-encoding": "gzip"}, {}):
         transport = httpx.MockTransport(
-            lambda r, h=headers: httpx.Response(200, content=packed, headers=h)  # type: ignore[misc]
+            lambda r, h=headers: httpx.Response(200, content=packed, headers=h)
         )
         endpoint = prom("w", "x")
         with make_client(endpoint, 3.0, transport=transport) as client:

@@ -38,7 +38,7 @@ def handler(request: httpx.Request) -> httpx.Response:
     raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
 
 
-def run(cluster: ClusterConfig, ids: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+def run(cluster: ClusterConfig, ids: tuple[str, ...] = ()):
     return asyncio.run(check_workers(cluster, ids, transport=httpx.MockTransport(handler)))
 
 
