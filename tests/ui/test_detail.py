@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from textual.content import Content
+from textual.pilot import Pilot
 from textual.widgets import Static, TabbedContent
 
 from kctui.ui.screens.connector import ConnectorScreen
@@ -19,12 +21,14 @@ def rendered(widget: Static) -> str:
     return str(widget.render())
 
 
-async def open_detail(pilot, name: str) -> ConnectorScreen:
+async def open_detail(pilot: Pilot[Any], name: str) -> ConnectorScreen:
     pilot.app.screen.query_one(ConnectorTable).select(name)
     await pilot.pause()
     await pilot.press("enter")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConnectorScreen))
-    return pilot.app.screen
+    screen = pilot.app.screen
+    assert isinstance(screen, ConnectorScreen)
+    return screen
 
 
 async def test_enter_shows_failed_task_trace_and_escape_goes_back() -> None:

@@ -3,23 +3,32 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
+from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from kctui.connect.errors import Conflict
 from kctui.connect.models import ClusterState
 from kctui.ui.app import KctuiApp
 from kctui.ui.screens.modals import ConfirmScreen, TypedConfirmScreen
+from kctui.ui.screens.overview import OverviewScreen
 from kctui.ui.widgets.connector_table import ConnectorTable
 from kctui.ui.widgets.task_list import TaskList
 from tests.ui.conftest import make_app, ready, wait_for
 from tests.ui.fakes import FakeClient
 
 
-async def select(pilot, name: str) -> None:
-    grid = pilot.app.screen.query_one(ConnectorTable)
-    assert grid.select(name)
-    await wait_for(pilot, lambda: pilot.app.screen.selected_connector().name == name)
+async def select(pilot: Pilot[Any], name: str) -> None:
+    overview = pilot.app.screen
+    assert isinstance(overview, OverviewScreen)
+    assert overview.query_one(ConnectorTable).select(name)
+
+    def selected() -> bool:
+        connector = overview.selected_connector()
+        return connector is not None and connector.name == name
+
+    await wait_for(pilot, selected)
 
 
 def connector_state(app: KctuiApp, name: str) -> str | None:
@@ -27,7 +36,7 @@ def connector_state(app: KctuiApp, name: str) -> str | None:
     return None if app.state is None else app.state.connectors[name].state
 
 
-def task_state(app, task_id: int = 0) -> str:
+def task_state(app: KctuiApp, task_id: int = 0) -> str:
     tasks = app.screen.query_one(TaskList)
     return tasks.get_cell(str(task_id), "state").plain
 

@@ -4,7 +4,9 @@ action's outcome stays on the row and detail, and wide terminals give names the 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
+from textual.app import App
 from textual.widgets import Static
 from textual.widgets.data_table import ColumnKey
 
@@ -37,7 +39,7 @@ class RebalancingClient(FakeClient):
         await super().pause(name)
 
 
-def reason_line(app) -> str:
+def reason_line(app: App[Any]) -> str:
     return str(app.screen.query_one("#reason", Static).visual)
 
 
