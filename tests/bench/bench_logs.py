@@ -85,6 +85,7 @@ def ensure_log(size_mib: int) -> Path:
 def open_in_ui(path: str) -> dict[str, float]:
     """Open the log screen on ``path`` headless; time to the last screen painted, and RSS."""
     from textual.app import App
+    from textual.strip import Strip
 
     from kctui.config import ClusterConfig, LogSource
     from kctui.ui.screens.logs import LogScreen
@@ -98,7 +99,7 @@ def open_in_ui(path: str) -> dict[str, float]:
     painted: list[float] = []
     original = LogView.render_line
 
-    def render_line(self: LogView, y: int):
+    def render_line(self: LogView, y: int) -> Strip:
         strip = original(self, y)
         if (
             self.rows

@@ -20,6 +20,7 @@ from kctui.config import ClusterConfig, LogSource
 from kctui.logs.feed import LogFeed
 from kctui.logs.filters import LogFilter
 from kctui.logs.sources import expand_path
+from kctui.sandbox.cluster import Sandbox
 from kctui.ui.screens.logs import LogScreen
 from kctui.ui.widgets.log_view import LogView
 from tests import polling
@@ -156,7 +157,9 @@ def test_rotation_and_truncation_of_a_followed_copy(
     feed.close()
 
 
-def test_headless_command_prints_the_failures(sandbox, sandbox_cluster: ClusterConfig) -> None:
+def test_headless_command_prints_the_failures(
+    sandbox: Sandbox, sandbox_cluster: ClusterConfig
+) -> None:
     kctui = shutil.which("kctui", path=str(Path(sys.executable).parent)) or "kctui"
     env = {**os.environ, "NO_COLOR": ""}
     result = subprocess.run(
