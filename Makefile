@@ -29,7 +29,7 @@ unit: $(STAMP)
 ## Static checks: style, types, the layers (only kctui.ui imports Textual), dead code.
 lint: $(STAMP)
 	$(BIN)/ruff check kctui tests
-	$(BIN)/mypy kctui tests/ui/fakes.py tests/ui/operate_fakes.py tests/ui/conftest.py
+	$(BIN)/mypy kctui tests
 	$(BIN)/lint-imports
 	$(BIN)/vulture
 

@@ -24,6 +24,8 @@ _.schema_by_id
 _.subjects_of_id
 _.subject_list
 _.subject_version
+# socketserver's handle_error(request, client_address), replaced in the TLS tests.
+client_address
 # Textual signatures: Widget.check_action(action, parameters), get_content_height(...).
 parameters
 container

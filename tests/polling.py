@@ -41,7 +41,7 @@ async def poll(
         try:
             last = await fetch()
             if done(last):
-                return last  # type: ignore[no-any-return]
+                return last
         except tolerate as exc:
             last = exc
         await asyncio.sleep(interval)

@@ -46,7 +46,7 @@ def failure_texts() -> list[str]:
     return texts
 
 
-def dead_letters(count: int) -> list:  # type: ignore[type-arg]
+def dead_letters(count: int) -> list:
     letters = []
     for name in ("sandbox-dlq-not-json.json", "sandbox-smt-dlq-header.json"):
         headers = json.loads((FIXTURES / name).read_text(encoding="utf-8"))

@@ -85,9 +85,10 @@ def ensure_log(size_mib: int) -> Path:
 def open_in_ui(path: str) -> dict[str, float]:
     """Open the log screen on ``path`` headless; time to the last screen painted, and RSS."""
     from textual.app import App
+    from textual.strip import Strip
 
     from kctui.config import ClusterConfig, LogSource
-    from kctui.ui.screens.logs import LogScreen, RowsReset
+    from kctui.ui.screens.logs import LogScreen
     from kctui.ui.widgets.log_view import LogView
 
     cluster = ClusterConfig(
@@ -98,7 +99,7 @@ def open_in_ui(path: str) -> dict[str, float]:
     painted: list[float] = []
     original = LogView.render_line
 
-    def render_line(self: LogView, y: int):  # type: ignore[no-untyped-def]
+    def render_line(self: LogView, y: int) -> Strip:
         strip = original(self, y)
         if (
             self.rows
@@ -132,7 +133,6 @@ def open_in_ui(path: str) -> dict[str, float]:
             await pilot.press("N")
             figures["jump_to_failure_s"] = time.perf_counter() - key_started
 
-    assert RowsReset  # the message the screen receives rows with
     asyncio.run(scenario())
     return figures
 

@@ -132,6 +132,7 @@ async def test_console_bulk_pause_resume_of_the_filter(
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, BulkScreen), "preview")
         screen = app.screen
+        assert isinstance(screen, BulkScreen)
         assert [i.connector for i in screen.to_send] == TEAM
         await pilot.press("enter")
         await until(pilot, lambda: screen.finished, "results")

@@ -13,6 +13,7 @@ import pytest
 from kctui.config import ClusterConfig
 from kctui.ui.app import KctuiApp
 from kctui.ui.widgets.connector_table import ConnectorTable
+from kctui.ui.widgets.metrics_tables import MetricsTable
 
 pytestmark = pytest.mark.integration
 
@@ -58,7 +59,9 @@ async def test_rate_and_lag_columns_come_from_prometheus_and_jolokia(
             ),
             "Rec/s of demo-source and Lag of demo-sink",
         )
+        assert app.console_metrics is not None
         snapshot = app.console_metrics.history.latest
+        assert snapshot is not None
         assert {w.source for w in snapshot.workers} == {"jolokia"}
         assert float(cell(table, "demo-source", "rate").replace(",", "")) >= 0
         app.open_metrics("demo-sink")
@@ -66,10 +69,12 @@ async def test_rate_and_lag_columns_come_from_prometheus_and_jolokia(
 
         def worker_cell() -> str:
             try:
-                return str(app.screen.query_one("#metrics-workers").cell_text(worker, "jmx"))
+                return app.screen.query_one("#metrics-workers", MetricsTable).cell_text(
+                    worker, "jmx"
+                )
             except Exception:  # noqa: BLE001 - the screen or the row is not there yet
                 return ""
 
         await until(pilot, lambda: "jolokia ok" in worker_cell(), "the worker table")
-        tasks = app.screen.query_one("#metrics-tasks")
+        tasks = app.screen.query_one("#metrics-tasks", MetricsTable)
         await until(pilot, lambda: tasks.row_count == 2, "demo-sink's two tasks")

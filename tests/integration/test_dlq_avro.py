@@ -44,6 +44,7 @@ def test_avro_dead_letters_decode_to_their_payments(sandbox_cluster: ClusterConf
     by_offset = {dl.original_offset: dl for dl in page.dead_letters}
     for dl in page.dead_letters:
         assert dl.stage == "VALUE_CONVERTER"
+        assert dl.original_offset is not None
         value, key = dl.record.decoded_value, dl.record.decoded_key
         assert value is not None and value.decoded, value
         assert value.subject == f"{scenario.PAYMENTS_TOPIC}-value"

@@ -20,6 +20,7 @@ from kctui.config import ClusterConfig, LogSource
 from kctui.logs.feed import LogFeed
 from kctui.logs.filters import LogFilter
 from kctui.logs.sources import expand_path
+from kctui.sandbox.cluster import Sandbox
 from kctui.ui.screens.logs import LogScreen
 from kctui.ui.widgets.log_view import LogView
 from tests import polling
@@ -156,7 +157,9 @@ def test_rotation_and_truncation_of_a_followed_copy(
     feed.close()
 
 
-def test_headless_command_prints_the_failures(sandbox, sandbox_cluster: ClusterConfig) -> None:  # type: ignore[no-untyped-def]
+def test_headless_command_prints_the_failures(
+    sandbox: Sandbox, sandbox_cluster: ClusterConfig
+) -> None:
     kctui = shutil.which("kctui", path=str(Path(sys.executable).parent)) or "kctui"
     env = {**os.environ, "NO_COLOR": ""}
     result = subprocess.run(
@@ -192,9 +195,12 @@ def test_headless_follow_prints_new_records(sandbox_cluster: ClusterConfig, tmp_
     printed: queue.Queue[str] = queue.Queue()
     assert process.stdout is not None
     stdout = process.stdout
-    threading.Thread(
-        target=lambda: [printed.put(t.rstrip("\n")) for t in stdout], daemon=True
-    ).start()
+
+    def pump() -> None:
+        for line in stdout:
+            printed.put(line.rstrip("\n"))
+
+    threading.Thread(target=pump, daemon=True).start()
     try:
         assert printed.get(timeout=30) == lines[0]
         with log.open("a", encoding="utf-8") as out:

@@ -74,8 +74,8 @@ def test_dlq_connector_counts_and_failed_task(
     assert failing[0].worker in {e.worker for e in sandbox_cluster.jmx}
     connector = snapshot.connector("demo-failing-sink")
     assert connector is not None and connector.task_count("failed") == 1.0
-    workers = [w for w in snapshot.workers if w.rebalance is not None]
-    assert workers and all(w.rebalance.rebalancing is False for w in workers)
+    rebalances = [w.rebalance for w in snapshot.workers if w.rebalance is not None]
+    assert rebalances and all(r.rebalancing is False for r in rebalances)
 
 
 def free_port() -> int:

@@ -240,7 +240,7 @@ async def test_console_edit_fixes_failed_sink(
                lambda s: task_states(s) == ["FAILED"])  # fmt: skip
     editor = FakeEditor(tmp_path / "editor", [{"replace": [str(broken), str(fixed)]}])
     app = KctuiApp(replace(sandbox_cluster, refresh_seconds=30.0))
-    app.editor_command = editor.command  # type: ignore[attr-defined]
+    app.editor_command = editor.command
 
     async def until(condition: Callable[[], bool], what: str, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
@@ -255,7 +255,9 @@ async def test_console_edit_fixes_failed_sink(
         table.move_cursor(row=table.get_row_index(name))
         await pilot.press("e")
         await until(lambda: isinstance(app.screen, ConfirmScreen), "confirmation")
-        assert f"~ file: {broken} -> {fixed}" in app.screen.question
+        confirm = app.screen
+        assert isinstance(confirm, ConfirmScreen)
+        assert f"~ file: {broken} -> {fixed}" in confirm.question
         await pilot.press("y")
         await poll("config updated", lambda: client.connector_config(name),
                    lambda c: c["file"] == str(fixed), 30)  # fmt: skip

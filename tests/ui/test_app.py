@@ -17,6 +17,7 @@ from kctui.connect.client import ConnectClient
 from kctui.ui.app import KctuiApp
 from kctui.ui.screens.help import HelpScreen
 from kctui.ui.screens.modals import ConfirmScreen
+from kctui.ui.screens.overview import OverviewScreen
 from kctui.ui.widgets.connector_table import ConnectorTable
 from kctui.ui.widgets.status_bar import StatusBar
 from tests.ui.conftest import cluster_config, make_app, ready, wait_for
@@ -29,7 +30,9 @@ async def test_help_lists_every_key_with_its_id() -> None:
         await ready(pilot)
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
-        ids = {row[2] for row in app.screen.rows}
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        ids = {row[2] for row in help_screen.rows}
         expected = {
             "overview.filter", "overview.clear", "overview.detail", "app.quit", "app.palette",
             "app.help", "app.refresh", "connector.pause", "connector.resume",
@@ -38,7 +41,7 @@ async def test_help_lists_every_key_with_its_id() -> None:
             "connector.logs-failure", "connector.metrics",
         }  # fmt: skip
         assert expected <= ids
-        keys = {row[2]: row[0] for row in app.screen.rows}
+        keys = {row[2]: row[0] for row in help_screen.rows}
         assert keys["overview.filter"] == "/" and keys["connector.delete"] == "ctrl+d"
         assert keys["connector.restart"] == "R"
         await pilot.press("escape")
@@ -56,7 +59,9 @@ async def test_keymap_from_config_remaps_a_key() -> None:
         await wait_for(pilot, lambda: client.calls == [("pause", "demo-sink")])
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
-        assert ("P", "Pause", "connector.pause") in app.screen.rows
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        assert ("P", "Pause", "connector.pause") in help_screen.rows
 
 
 async def test_palette_opens_with_colon_and_offers_the_keys() -> None:
@@ -184,7 +189,9 @@ async def test_read_only_client_refuses_even_if_the_ui_asks() -> None:
     app = KctuiApp(cluster, client=client)
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
-        app.screen.action_pause()  # bypass the hidden key on purpose
+        overview = app.screen
+        assert isinstance(overview, OverviewScreen)
+        overview.action_pause()  # bypass the hidden key on purpose
         await wait_for(pilot, lambda: any(n.severity == "error" for n in app._notifications))
         assert methods and set(methods) == {"GET"}
         notice = next(n for n in app._notifications if n.severity == "error")

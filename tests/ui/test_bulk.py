@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Static
 
 from kctui.connect.errors import Conflict
@@ -16,7 +18,7 @@ from tests.ui.conftest import make_app, ready, wait_for
 from tests.ui.fakes import FakeClient
 
 
-async def mark(pilot, *names: str) -> None:  # type: ignore[no-untyped-def]
+async def mark(pilot: Pilot[Any], *names: str) -> None:
     table = pilot.app.screen.query_one(ConnectorTable)
     for name in names:
         assert table.select(name)
@@ -25,7 +27,7 @@ async def mark(pilot, *names: str) -> None:  # type: ignore[no-untyped-def]
     await wait_for(pilot, lambda: set(names) <= table.marked, what="marks")
 
 
-async def choose(pilot, action: str) -> BulkScreen:  # type: ignore[no-untyped-def]
+async def choose(pilot: Pilot[Any], action: str) -> BulkScreen:
     await pilot.press("B")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, BulkChooseScreen), what="chooser")
     options = pilot.app.screen.query_one(OptionList)
@@ -34,7 +36,9 @@ async def choose(pilot, action: str) -> BulkScreen:  # type: ignore[no-untyped-d
     )
     await pilot.press("enter")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, BulkScreen), what="preview")
-    return pilot.app.screen  # type: ignore[no-any-return]
+    screen = pilot.app.screen
+    assert isinstance(screen, BulkScreen)
+    return screen
 
 
 def rows(screen: BulkScreen) -> dict[str, tuple[str, str]]:

@@ -9,6 +9,8 @@ from kctui.config import JmxEndpoint
 from kctui.metrics.model import MetricsSnapshot, SinkTaskMetrics, TaskMetrics, WorkerSnapshot
 from kctui.ui.app import KctuiApp
 from kctui.ui.metrics_poller import ConsoleMetrics
+from kctui.ui.screens.overview import OverviewScreen
+from kctui.ui.widgets.connector_table import ConnectorTable
 from tests.ui.conftest import cluster_config, ready, wait_for
 from tests.ui.fakes import W1, FakeClient
 
@@ -37,6 +39,13 @@ class DemoSource:
         pass
 
 
+def overview_table(app: KctuiApp) -> ConnectorTable:
+    """The connector table of the overview, the screen these tests expect on top."""
+    screen = app.screen
+    assert isinstance(screen, OverviewScreen)
+    return screen.table
+
+
 def has_column(table: Any, key: str) -> bool:
     return any(column.value == key for column in table.columns)
 
@@ -45,11 +54,12 @@ async def test_table_gains_rate_and_lag_and_the_reason_uses_metrics() -> None:
     endpoint = JmxEndpoint(W1, "service:jmx:rmi:///jndi/rmi://fake:1/jmxrmi")
     app = KctuiApp(replace(cluster_config(), jmx=(endpoint,)), client=FakeClient())
     source = DemoSource()
-    app.console_metrics = ConsoleMetrics(app, app.session, source=source, interval=0.05)
+    metrics = ConsoleMetrics(app, app.session, source=source, interval=0.05)
+    app.console_metrics = metrics
     async with app.run_test(size=(160, 40)) as pilot:
         await ready(pilot)
-        table = app.screen.table
-        await wait_for(pilot, lambda: app.console_metrics.polls >= 2, what="two polls")
+        table = overview_table(app)
+        await wait_for(pilot, lambda: metrics.polls >= 2, what="two polls")
         await wait_for(pilot, lambda: has_column(table, "lag"), what="the metric columns")
         await wait_for(
             pilot, lambda: table.get_cell("demo-sink", "rate").plain == "100", what="a rate"
@@ -76,7 +86,7 @@ async def test_without_jmx_the_table_keeps_its_columns() -> None:
         await ready(pilot)
         for _ in range(5):
             await pilot.pause(0.02)
-        assert not has_column(app.screen.table, "rate")
+        assert not has_column(overview_table(app), "rate")
         assert app.console_metrics is not None and not app.console_metrics.configured
 
 
@@ -86,7 +96,7 @@ async def test_at_80_columns_the_metric_columns_leave_the_name_readable() -> Non
     app.console_metrics = ConsoleMetrics(app, app.session, source=DemoSource(), interval=0.05)
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
-        table = app.screen.table
+        table = overview_table(app)
         await wait_for(pilot, lambda: has_column(table, "lag"), what="the metric columns")
         assert not has_column(table, "type") and not has_column(table, "workers")
         width = sum(column.get_render_width(table) for column in table.columns.values())

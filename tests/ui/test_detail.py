@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from textual.content import Content
+from textual.pilot import Pilot
 from textual.widgets import Static, TabbedContent
 
 from kctui.ui.screens.connector import ConnectorScreen
@@ -11,18 +14,21 @@ from kctui.ui.widgets.config_view import ConfigView
 from kctui.ui.widgets.connector_table import ConnectorTable
 from kctui.ui.widgets.trace_view import TraceView
 from tests.ui.conftest import make_app, ready, wait_for
+from tests.ui.fakes import FakeClient
 
 
 def rendered(widget: Static) -> str:
     return str(widget.render())
 
 
-async def open_detail(pilot, name: str) -> ConnectorScreen:  # type: ignore[no-untyped-def]
+async def open_detail(pilot: Pilot[Any], name: str) -> ConnectorScreen:
     pilot.app.screen.query_one(ConnectorTable).select(name)
     await pilot.pause()
     await pilot.press("enter")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConnectorScreen))
-    return pilot.app.screen
+    screen = pilot.app.screen
+    assert isinstance(screen, ConnectorScreen)
+    return screen
 
 
 async def test_enter_shows_failed_task_trace_and_escape_goes_back() -> None:
@@ -34,8 +40,9 @@ async def test_enter_shows_failed_task_trace_and_escape_goes_back() -> None:
         assert trace.source == "demo-failing-sink task 0"
         body = screen.query_one("#trace-body", Static)
         content = body.visual
+        assert isinstance(content, Content)
         assert "Caused by: java.nio.file.NoSuchFileException" in str(content)
-        styles = {span.style for span in content.spans}  # type: ignore[union-attr]
+        styles = {span.style for span in content.spans}
         assert "$error bold" in styles and "$accent" in styles and "$warning bold" in styles
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, ConnectorScreen))
@@ -96,21 +103,21 @@ async def test_smt_chain_in_order() -> None:
 
 
 async def test_detail_keys_act_on_this_connector() -> None:
-    app = make_app()
+    client = FakeClient()
+    app = make_app(client)
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
         await open_detail(pilot, "demo-failing-sink")
         await pilot.press("t")
-        await wait_for(
-            pilot, lambda: app.session.client.calls == [("restart_task", "demo-failing-sink", 0)]
-        )
+        await wait_for(pilot, lambda: client.calls == [("restart_task", "demo-failing-sink", 0)])
 
 
 async def test_detail_closes_when_the_connector_is_deleted() -> None:
-    app = make_app()
+    client = FakeClient()
+    app = make_app(client)
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
         await open_detail(pilot, "demo-paused")
-        del app.session.client.connectors["demo-paused"]
+        del client.connectors["demo-paused"]
         app.poller.refresh_now()
         await wait_for(pilot, lambda: not isinstance(app.screen, ConnectorScreen))

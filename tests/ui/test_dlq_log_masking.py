@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 
 from kctui.dlq.records import HEADER_PREFIX, KafkaRecord
 from kctui.ui.screens.logs import LogScreen
@@ -37,7 +37,7 @@ def real_dead_letter(offset: int) -> KafkaRecord:
 
 
 def header_cells(detail: DlqDetail) -> str:
-    table = detail.query_one("#dlq-headers")
+    table = detail.query_one("#dlq-headers", DataTable)
     return " ".join(str(table.get_row_at(i)[1]) for i in range(table.row_count))
 
 

@@ -3,25 +3,40 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
+from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from kctui.connect.errors import Conflict
 from kctui.connect.models import ClusterState
+from kctui.ui.app import KctuiApp
 from kctui.ui.screens.modals import ConfirmScreen, TypedConfirmScreen
+from kctui.ui.screens.overview import OverviewScreen
 from kctui.ui.widgets.connector_table import ConnectorTable
 from kctui.ui.widgets.task_list import TaskList
 from tests.ui.conftest import make_app, ready, wait_for
 from tests.ui.fakes import FakeClient
 
 
-async def select(pilot, name: str) -> None:  # type: ignore[no-untyped-def]
-    grid = pilot.app.screen.query_one(ConnectorTable)
-    assert grid.select(name)
-    await wait_for(pilot, lambda: pilot.app.screen.selected_connector().name == name)
+async def select(pilot: Pilot[Any], name: str) -> None:
+    overview = pilot.app.screen
+    assert isinstance(overview, OverviewScreen)
+    assert overview.query_one(ConnectorTable).select(name)
+
+    def selected() -> bool:
+        connector = overview.selected_connector()
+        return connector is not None and connector.name == name
+
+    await wait_for(pilot, selected)
 
 
-def task_state(app, task_id: int = 0) -> str:  # type: ignore[no-untyped-def]
+def connector_state(app: KctuiApp, name: str) -> str | None:
+    """The state of a connector in the app's last refresh (None before the first)."""
+    return None if app.state is None else app.state.connectors[name].state
+
+
+def task_state(app: KctuiApp, task_id: int = 0) -> str:
     tasks = app.screen.query_one(TaskList)
     return tasks.get_cell(str(task_id), "state").plain
 
@@ -34,7 +49,7 @@ async def test_pause_then_resume() -> None:
         await select(pilot, "demo-sink")
         await pilot.press("p")
         await wait_for(pilot, lambda: ("pause", "demo-sink") in client.calls)
-        await wait_for(pilot, lambda: app.state.connectors["demo-sink"].state == "PAUSED")
+        await wait_for(pilot, lambda: connector_state(app, "demo-sink") == "PAUSED")
         # Paused: resume is offered, pause is not.
         assert app.screen.check_action("pause", ()) is False
         assert app.screen.check_action("resume", ()) is True
@@ -52,7 +67,7 @@ async def test_resume_also_starts_a_stopped_connector() -> None:
         await select(pilot, "demo-stopped")
         assert app.screen.check_action("stop", ()) is None  # already stopped: greyed
         await pilot.press("r")
-        await wait_for(pilot, lambda: app.state.connectors["demo-stopped"].state == "RUNNING")
+        await wait_for(pilot, lambda: connector_state(app, "demo-stopped") == "RUNNING")
         assert client.calls == [("resume", "demo-stopped")]
 
 
@@ -139,7 +154,7 @@ async def test_stop_asks_first() -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("y")
         await wait_for(pilot, lambda: client.calls == [("stop", "demo-sink")])
-        await wait_for(pilot, lambda: app.state.connectors["demo-sink"].state == "STOPPED")
+        await wait_for(pilot, lambda: connector_state(app, "demo-sink") == "STOPPED")
 
 
 async def test_delete_needs_the_typed_name() -> None:
@@ -206,10 +221,11 @@ async def test_client_error_becomes_a_notice() -> None:
 
 
 async def test_task_key_disabled_without_a_task() -> None:
-    app = make_app()
+    client = FakeClient()
+    app = make_app(client)
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
         await select(pilot, "demo-stopped")  # a stopped connector has no tasks
         assert app.screen.check_action("restart_task", ()) is None
         await pilot.press("t")
-        assert app.session.client.calls == []
+        assert client.calls == []

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 
 from kctui.cli import build_parser
 from kctui.commands import logs as logs_command
@@ -18,7 +20,7 @@ from kctui.ui.widgets.log_view import LogView
 REAL = Path(__file__).parent.parent / "fixtures" / "logs" / "real"
 
 
-async def _settled(app: LogViewerApp, pilot, rows: int) -> LogScreen:  # type: ignore[no-untyped-def]
+async def _settled(app: LogViewerApp, pilot: Pilot[Any], rows: int) -> LogScreen:
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         screen = app.screen

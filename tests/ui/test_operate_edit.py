@@ -33,7 +33,7 @@ async def test_edit_fixes_file_with_patch_of_changed_key_only(tmp_path: Path) ->
     client = OperateClient()
     editor = FakeEditor(tmp_path / "ed", [{"replace": ["/nonexistent/out.txt", "/tmp/ok.txt"]}])
     app = make_app(client)
-    app.editor_command = editor.command  # type: ignore[attr-defined]
+    app.editor_command = editor.command
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
         select(app, "demo-failing-sink")
@@ -58,7 +58,7 @@ async def test_masked_secret_is_never_written_back(tmp_path: Path) -> None:
         tmp_path / "ed", [{"replace": ['"errors.tolerance": "all"', '"errors.tolerance": "none"']}]
     )
     app = make_app(client)
-    app.editor_command = editor.command  # type: ignore[attr-defined]
+    app.editor_command = editor.command
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
         select(app, "demo-dlq-sink")
@@ -77,7 +77,7 @@ async def test_put_of_whole_config_before_3_8(tmp_path: Path) -> None:
     client = OperateClient(version="3.7.1")
     editor = FakeEditor(tmp_path / "ed", [{"replace": ["/nonexistent/out.txt", "/tmp/ok.txt"]}])
     app = make_app(client)
-    app.editor_command = editor.command  # type: ignore[attr-defined]
+    app.editor_command = editor.command
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
         select(app, "demo-failing-sink")
@@ -102,7 +102,7 @@ async def test_invalid_config_comes_back_with_errors(tmp_path: Path) -> None:
         ],
     )
     app = make_app(client)
-    app.editor_command = editor.command  # type: ignore[attr-defined]
+    app.editor_command = editor.command
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
         select(app, "demo-failing-sink")
@@ -121,7 +121,7 @@ async def test_malformed_json_reports_line_and_column_then_cancel(tmp_path: Path
     client = OperateClient()
     editor = FakeEditor(tmp_path / "ed", [{"text": '{\n  "name": ,\n}\n'}, {"same": True}])
     app = make_app(client)
-    app.editor_command = editor.command  # type: ignore[attr-defined]
+    app.editor_command = editor.command
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
         select(app, "demo-failing-sink")
@@ -144,7 +144,7 @@ async def test_create_from_template(tmp_path: Path) -> None:
         [{"replace": ['"name": ""', '"name": "test-new-sink"']}],
     )
     app = make_app(client)
-    app.editor_command = editor.command  # type: ignore[attr-defined]
+    app.editor_command = editor.command
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
         await pilot.press("c")
@@ -167,7 +167,7 @@ async def test_create_with_existing_name_goes_back_to_editor(tmp_path: Path) -> 
         tmp_path / "ed", [{"replace": ['"name": ""', '"name": "demo-sink"']}, {"same": True}]
     )
     app = make_app(client)
-    app.editor_command = editor.command  # type: ignore[attr-defined]
+    app.editor_command = editor.command
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
         await pilot.press("c")

@@ -95,7 +95,9 @@ async def test_x_sets_debug_for_the_package_and_offers_revert_when_leaving() -> 
         table = app.screen.query_one(ConnectorTable)
         select(app, "demo-source")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="revert offer")
-        assert "Put it back to INFO cluster-wide" in app.screen.question
+        confirm = app.screen
+        assert isinstance(confirm, ConfirmScreen)
+        assert "Put it back to INFO cluster-wide" in confirm.question
         await pilot.press("y")
         await wait_for(pilot, lambda: len(calls_named(client, "set_logger_level")) == 2,
                        what="revert")  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 
 from kctui.config import ClusterConfig, KafkaSettings
 from kctui.ui.app import KctuiApp
@@ -50,7 +50,9 @@ async def test_sink_offsets_and_edit_on_running_connector_stops_first() -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, ValueInput), what="value input")
         await pilot.press("end", "backspace", "backspace", "5", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="stop offer")
-        assert "only works on a STOPPED connector" in app.screen.question
+        confirm = app.screen
+        assert isinstance(confirm, ConfirmScreen)
+        assert "only works on a STOPPED connector" in confirm.question
         await pilot.press("y")
         await wait_for(pilot, lambda: bool(calls_named(client, "alter_offsets")), what="alter")
         await wait_for(pilot, lambda: table_rows(screen)[0][2] == "5", what="new offsets")
@@ -86,7 +88,9 @@ async def test_reset_all_on_stopped_connector_after_confirmation() -> None:
         screen = await open_offsets(pilot, app, "demo-sink")
         await pilot.press("ctrl+d")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="confirm")
-        assert "Reset every offset of demo-sink" in app.screen.question
+        confirm = app.screen
+        assert isinstance(confirm, ConfirmScreen)
+        assert "Reset every offset of demo-sink" in confirm.question
         await pilot.press("y")
         await wait_for(pilot, lambda: bool(calls_named(client, "reset_offsets")), what="reset")
         await wait_for(pilot, lambda: screen.query_one(DataTable).row_count == 0, what="empty")
@@ -145,7 +149,7 @@ async def test_source_offset_edit_with_malformed_json_sends_nothing() -> None:
         screen = await open_offsets(pilot, app, "demo-source")
         await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(app.screen, ValueInput), what="value input")
-        app.screen.query_one("#value").value = '{"position": }'
+        app.screen.query_one("#value", Input).value = '{"position": }'
         await pilot.press("enter")
         result = screen.query_one("#offsets-result", Static)
         await wait_for(pilot, lambda: "malformed JSON" in str(result.render()), what="error")
@@ -153,7 +157,7 @@ async def test_source_offset_edit_with_malformed_json_sends_nothing() -> None:
         assert client.calls == []
         await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(app.screen, ValueInput), what="value input")
-        app.screen.query_one("#value").value = '{"position": 0}'
+        app.screen.query_one("#value", Input).value = '{"position": 0}'
         await pilot.press("enter")
         await wait_for(pilot, lambda: table_rows(screen) == [
             ['{"filename": "/tmp/source.txt"}', '{"position": 0}']], what="new offset")  # fmt: skip

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from textual.app import App
 from textual.widgets import Input, Static
 
 from kctui.connect.errors import RebalanceInProgress
@@ -12,7 +15,7 @@ from tests.ui.conftest import make_app, ready, wait_for
 from tests.ui.fakes import W1, W2, FakeClient, connector_json, demo_cluster
 
 
-def table(app) -> ConnectorTable:  # type: ignore[no-untyped-def]
+def table(app: App[Any]) -> ConnectorTable:
     return app.screen.query_one(ConnectorTable)
 
 

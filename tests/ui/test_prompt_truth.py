@@ -4,8 +4,11 @@ action's outcome stays on the row and detail, and wide terminals give names the 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
+from textual.app import App
 from textual.widgets import Static
+from textual.widgets.data_table import ColumnKey
 
 from kctui.connect.errors import RebalanceInProgress
 from kctui.connect.retries import RetryNotice, report_retry
@@ -36,7 +39,7 @@ class RebalancingClient(FakeClient):
         await super().pause(name)
 
 
-def reason_line(app) -> str:  # type: ignore[no-untyped-def]
+def reason_line(app: App[Any]) -> str:
     return str(app.screen.query_one("#reason", Static).visual)
 
 
@@ -102,9 +105,13 @@ async def test_wide_terminal_gives_names_the_room_first() -> None:
         async with app.run_test(size=(width, 48)) as pilot:
             await ready(pilot)
             table = app.screen.query_one(ConnectorTable)
-            await wait_for(pilot, lambda t=table, w=name_width: t.columns["name"].width == w)
-            assert table.columns["workers"].width == workers_width
-            assert table.columns["reason"].width >= 12
+
+            def name_fits(t: ConnectorTable = table, w: int = name_width) -> bool:
+                return t.columns[ColumnKey("name")].width == w
+
+            await wait_for(pilot, name_fits)
+            assert table.columns[ColumnKey("workers")].width == workers_width
+            assert table.columns[ColumnKey("reason")].width >= 12
             fitted = sum(c.get_render_width(table) for c in table.columns.values())
             assert fitted <= width
 

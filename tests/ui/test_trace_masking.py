@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
+from textual.pilot import Pilot
 from textual.widgets import Static
 
 from kctui.ui.screens.connector import ConnectorScreen
@@ -39,12 +41,14 @@ def text_of(screen: ConnectorScreen, widget_id: str) -> str:
     return str(screen.query_one(widget_id, Static).visual)
 
 
-async def open_detail(pilot, name: str) -> ConnectorScreen:  # type: ignore[no-untyped-def]
+async def open_detail(pilot: Pilot[Any], name: str) -> ConnectorScreen:
     pilot.app.screen.query_one(ConnectorTable).select(name)
     await pilot.pause()
     await pilot.press("enter")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConnectorScreen))
-    return pilot.app.screen
+    screen = pilot.app.screen
+    assert isinstance(screen, ConnectorScreen)
+    return screen
 
 
 async def test_trace_and_summary_masked_v_reveals_w_saves_masked(hidden_user_files: Path) -> None:
@@ -53,11 +57,12 @@ async def test_trace_and_summary_masked_v_reveals_w_saves_masked(hidden_user_fil
         await ready(pilot)
         overview = pilot.app.screen
         overview.query_one(ConnectorTable).select("jdbc-sink")
-        await wait_for(pilot, lambda: "jdbc-sink" in str(overview.query_one("#reason").visual))
-        assert "password=********" in str(overview.query_one("#reason").visual)
+        reason = overview.query_one("#reason", Static)
+        await wait_for(pilot, lambda: "jdbc-sink" in str(reason.visual))
+        assert "password=********" in str(reason.visual)
         task_row = " ".join(c.plain for c in overview.query_one(TaskList).get_row_at(0))
         assert "password=********" in task_row
-        for text in (str(overview.query_one("#reason").visual), task_row):
+        for text in (str(reason.visual), task_row):
             assert "password=demo" not in text
         screen = await open_detail(pilot, "jdbc-sink")
         view = screen.query_one(TraceView)

@@ -22,7 +22,7 @@ from kctui.ui.view import (
 from tests.ui.fakes import TRACE, W1, connector_json, demo_cluster
 
 
-def state_of(data: dict) -> ClusterState:  # type: ignore[type-arg]
+def state_of(data: dict) -> ClusterState:
     return ClusterState.from_json(data)
 
 

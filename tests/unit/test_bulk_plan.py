@@ -7,6 +7,7 @@ import pytest
 from kctui.connect.models import ClusterState, ServerInfo
 from kctui.errors import KctuiError
 from kctui.operate.bulk import match_connectors, plan, run_plan
+from tests.unit.partial_client import PartialClient
 
 
 def state() -> ClusterState:
@@ -97,7 +98,7 @@ def test_match_connectors() -> None:
 async def test_run_plan_reports_failures_and_goes_on() -> None:
     from kctui.connect.errors import Conflict
 
-    class Client:
+    class Client(PartialClient):
         calls: list[tuple[str, str]] = []
 
         async def pause(self, name: str) -> None:

@@ -82,7 +82,7 @@ def _serve(pki: Pki, *, require_client_cert: bool, password: str | None = None) 
         context.verify_mode = ssl.CERT_REQUIRED
     handler = type("Handler", (_Handler,), {"password": password})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.handle_error = lambda request, address: None  # type: ignore[method-assign]
+    server.handle_error = lambda request, client_address: None  # type: ignore[method-assign]
     server.socket = context.wrap_socket(server.socket, server_side=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

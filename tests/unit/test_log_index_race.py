@@ -4,6 +4,7 @@ file opened next under the same descriptor number."""
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import threading
@@ -75,7 +76,9 @@ def test_closing_an_index_while_another_thread_reads_it(tmp_path: Path) -> None:
                 for fd in fds:
                     os.close(fd)
 
-        more, problems = _read_while(lambda i=index: i.read_line(0), close_and_reuse_the_number)
+        more, problems = _read_while(
+            functools.partial(index.read_line, 0), close_and_reuse_the_number
+        )
         seen |= more
         errors += problems
     assert errors == []

@@ -3,6 +3,7 @@ failures, with their cause, attributed to their connector, and nothing from INFO
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 import pytest
@@ -260,7 +261,9 @@ def test_the_layout_option_lists_every_layout() -> None:
 
     subparsers = build_parser()._subparsers
     assert subparsers is not None
-    logs = subparsers._group_actions[0].choices["logs"]  # type: ignore[attr-defined]
+    action = subparsers._group_actions[0]
+    assert isinstance(action, argparse._SubParsersAction)
+    logs = action.choices["logs"]
     (option,) = [a for a in logs._actions if "--layout" in a.option_strings]
     assert all(name in (option.help or "") for name in LAYOUTS)
 

@@ -7,6 +7,7 @@ import gzip
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -26,10 +27,10 @@ def cluster(*endpoints: MetricsEndpoint) -> ClusterConfig:
     return ClusterConfig(name="t", urls=("http://c:8083",), timeout=3.0, metrics=endpoints)
 
 
-def prom(worker: str, host: str, **extra: object) -> MetricsEndpoint:
+def prom(worker: str, host: str, **extra: Any) -> MetricsEndpoint:
     return MetricsEndpoint(
         worker=worker, url=f"http://{host}/metrics", source="prometheus", **extra
-    )  # type: ignore[arg-type]
+    )
 
 
 def by_host(handlers: dict[str, Handler]) -> httpx.MockTransport:
@@ -92,7 +93,7 @@ def test_a_page_sent_gzipped_is_read_with_or_without_content_encoding() -> None:
     packed = gzip.compress(GOOD_PAGE)
     for headers in ({"content-encoding": "gzip"}, {}):
         transport = httpx.MockTransport(
-            lambda r, h=headers: httpx.Response(200, content=packed, headers=h)  # type: ignore[misc]
+            lambda r, h=headers: httpx.Response(200, content=packed, headers=h)
         )
         endpoint = prom("w", "x")
         with make_client(endpoint, 3.0, transport=transport) as client:

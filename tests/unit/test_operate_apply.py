@@ -33,7 +33,7 @@ class FakeConnect:
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
-        body = json.loads(request.content) if request.content else None
+        body: Any = json.loads(request.content) if request.content else None
         if path == "/":
             return httpx.Response(200, json={"version": self.version})
         if path == "/connector-plugins":

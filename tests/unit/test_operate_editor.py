@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from kctui.connect.models import ConfigKeyInfo, PluginInfo, ValidationResult
+from kctui.connect.models import ConfigKeyInfo, ConnectorInfo, PluginInfo, ValidationResult
 from kctui.masking import MASK
 from kctui.operate.editor import (
     EditedTextError,
@@ -21,6 +22,7 @@ from kctui.operate.editor import (
 )
 from kctui.operate.session import CANCEL, READY, RETRY, EditSession
 from kctui.operate.template import template_config
+from tests.unit.partial_client import PartialClient
 
 SCRIPT = (
     "import os, sys; p = sys.argv[-1]; "
@@ -84,23 +86,25 @@ def test_template_required_first_defaults_filled() -> None:
     assert notes[1:] == ["Required: topics", "Optional, no default (add when needed): file"]
 
 
-class ValidatingClient:
+class ValidatingClient(PartialClient):
     def __init__(self, errors: dict[str, tuple[str, ...]] | None = None) -> None:
         self.errors = errors or {}
         self.calls: list[tuple[str, Any]] = []
 
-    async def validate(self, cls: str, config: dict[str, str]) -> ValidationResult:
+    async def validate(self, plugin_class: str, config: Mapping[str, str]) -> ValidationResult:
         self.calls.append(("validate", dict(config)))
-        return ValidationResult(cls, len(self.errors), self.errors)
+        return ValidationResult(plugin_class, len(self.errors), self.errors)
 
     async def plugins(self, connectors_only: bool = True) -> list[PluginInfo]:
         return []
 
-    async def patch_config(self, name: str, partial: dict[str, Any]) -> None:
+    async def patch_config(self, name: str, partial: Mapping[str, str | None]) -> ConnectorInfo:
         self.calls.append(("patch", partial))
+        return ConnectorInfo(name)
 
-    async def put_config(self, name: str, config: dict[str, str]) -> None:
+    async def put_config(self, name: str, config: Mapping[str, str]) -> ConnectorInfo:
         self.calls.append(("put", config))
+        return ConnectorInfo(name, dict(config))
 
 
 STORED = {"name": "c", "connector.class": "a.Sink", "file": "/x", "db.password": "pw"}

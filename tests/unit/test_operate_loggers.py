@@ -15,6 +15,7 @@ from kctui.operate.loggers import (
     package_of,
     worker_urls,
 )
+from tests.unit.partial_client import PartialClient
 
 
 @pytest.mark.parametrize(
@@ -49,7 +50,7 @@ def test_level_rows_root_first() -> None:
     assert level_rows(workers) == [("root", ["INFO", "INFO"]), ("x.y", ["DEBUG", ""])]
 
 
-class LoggerClient:
+class LoggerClient(PartialClient):
     def __init__(self, own: dict[str, str]) -> None:
         self.own = own
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from kctui.operate.offsets import (
     source_entry,
     source_rows,
 )
+from tests.unit.partial_client import PartialClient
 
 SINK_OFFSETS = [
     ConnectorOffset.from_json({"partition": {"kafka_topic": "t", "kafka_partition": 1},
@@ -100,7 +102,7 @@ def test_cli_arguments_to_entries() -> None:
         entries_from_args(args(), reset=False)
 
 
-class StatusClient:
+class StatusClient(PartialClient):
     """Just the calls change_offsets makes."""
 
     def __init__(self, state: str) -> None:
@@ -114,7 +116,9 @@ class StatusClient:
         self.calls.append("stop")
         self.state = "STOPPED"
 
-    async def alter_offsets(self, name: str, entries: Any) -> str:
+    async def alter_offsets(
+        self, name: str, offsets: Iterable[ConnectorOffset | Mapping[str, Any]]
+    ) -> str:
         self.calls.append("alter")
         return "altered"
 

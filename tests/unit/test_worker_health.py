@@ -10,7 +10,7 @@ import pytest
 
 from kctui.config import ClusterConfig
 from kctui.connect.models import ClusterState
-from kctui.connect.worker_health import check_workers, summary, worker_urls
+from kctui.connect.worker_health import WorkerHealth, check_workers, summary, worker_urls
 from kctui.report import status_json
 
 HEALTHY = {
@@ -38,7 +38,7 @@ def handler(request: httpx.Request) -> httpx.Response:
     raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
 
 
-def run(cluster: ClusterConfig, ids: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+def run(cluster: ClusterConfig, ids: tuple[str, ...] = ()) -> tuple[WorkerHealth, ...]:
     return asyncio.run(check_workers(cluster, ids, transport=httpx.MockTransport(handler)))
 
 
