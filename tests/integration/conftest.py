@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -69,3 +70,13 @@ def sandbox_layouts_cluster(sandbox: Sandbox) -> ClusterConfig:
     from kctui.sandbox.cluster import LAYOUTS_CLUSTER
 
     return sandbox.cluster_config(LAYOUTS_CLUSTER)
+
+
+@pytest.fixture(scope="session")
+def sandbox_config_file(sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A config file of its own whose current cluster is the sandbox."""
+    from kctui.config import write_cluster
+
+    path = tmp_path_factory.mktemp("sandbox-config") / "config.toml"
+    write_cluster(path, "sandbox", sandbox.cluster_table(), make_current=True)
+    return path

@@ -14,7 +14,6 @@ import asyncio
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ from kctui.dlq.records import DeadLetter
 from kctui.sandbox import scenario
 from kctui.sandbox.cluster import Sandbox
 from tests import polling
+from tests.integration.cli import run_kctui
 
 pytestmark = pytest.mark.integration
 
@@ -220,17 +220,12 @@ def test_transform_not_installed_is_refused_with_a_diagnosis(cluster: ClusterCon
 
 
 def kctui(args: list[str], config: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "KCTUI_CONFIG": str(config), "NO_COLOR": "1"}
-    env.pop("KCTUI_URL", None)
-    return subprocess.run([sys.executable, "-m", "kctui", *args], capture_output=True, text=True,
-                          env=env, timeout=120)  # fmt: skip
+    return run_kctui(*args, config=config)
 
 
 @pytest.fixture(scope="module")
-def config_file(sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("diagnose-config") / "config.toml"
-    write_cluster(path, "sandbox", sandbox.cluster_table(), make_current=True)
-    return path
+def config_file(sandbox_config_file: Path) -> Path:
+    return sandbox_config_file
 
 
 def test_describe_json_carries_the_diagnosis_next_to_the_failed_task(

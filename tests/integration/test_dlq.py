@@ -8,19 +8,17 @@ group and no committed offset behind.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from kafka.admin import KafkaAdminClient
 
-from kctui.config import ClusterConfig, write_cluster
+from kctui.config import ClusterConfig
 from kctui.dlq.reader import BrokerUnreachable, DlqReader, TopicNotFound
-from kctui.sandbox.cluster import Sandbox
 from tests import polling
+from tests.integration.cli import run_kctui
 
 pytestmark = pytest.mark.integration
 
@@ -56,17 +54,12 @@ def group_ids(admin: KafkaAdminClient) -> set[str]:
 
 
 def kctui(args: list[str], config: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "KCTUI_CONFIG": str(config), "NO_COLOR": "1"}
-    env.pop("KCTUI_URL", None)
-    return subprocess.run([sys.executable, "-m", "kctui", *args], capture_output=True, text=True,
-                          env=env, timeout=120)  # fmt: skip
+    return run_kctui(*args, config=config)
 
 
 @pytest.fixture(scope="module")
-def config_file(sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("dlq-config") / "config.toml"
-    write_cluster(path, "sandbox", sandbox.cluster_table(), make_current=True)
-    return path
+def config_file(sandbox_config_file: Path) -> Path:
+    return sandbox_config_file
 
 
 def test_real_dead_letters_decode_to_their_original_records(reader: DlqReader) -> None:

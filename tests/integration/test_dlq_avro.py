@@ -9,19 +9,16 @@ registry) with a JsonConverter: every record fails at VALUE_CONVERTER and lands 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from kctui.config import ClusterConfig, write_cluster
+from kctui.config import ClusterConfig
 from kctui.dlq.reader import DlqReader
 from kctui.sandbox import scenario
-from kctui.sandbox.cluster import Sandbox
 from tests import polling
+from tests.integration.cli import run_kctui
 
 pytestmark = pytest.mark.integration
 
@@ -69,15 +66,8 @@ def test_without_registry_the_schema_id_is_named(sandbox_cluster: ClusterConfig)
     assert decoded.error == "configure schema_registry to decode"
 
 
-def test_cli_json_carries_decoded_beside_the_raw_bytes(sandbox: Sandbox, tmp_path: Path) -> None:
-    config = tmp_path / "config.toml"
-    write_cluster(config, "sandbox", sandbox.cluster_table(), make_current=True)
-    env = {**os.environ, "KCTUI_CONFIG": str(config), "NO_COLOR": "1"}
-    env.pop("KCTUI_URL", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "kctui", "dlq", DLQ, "--json", "-n", "5"],
-        capture_output=True, text=True, env=env, timeout=60, check=False,
-    )  # fmt: skip
+def test_cli_json_carries_decoded_beside_the_raw_bytes(sandbox_config_file: Path) -> None:
+    done = run_kctui("dlq", DLQ, "--json", "-n", "5", config=sandbox_config_file)
     assert done.returncode == 0, done.stderr
     lines = [json.loads(line) for line in done.stdout.splitlines()]
     assert len(lines) == 5

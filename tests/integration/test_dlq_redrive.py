@@ -6,9 +6,7 @@ The target is a new topic per run, so what lands there can only come from the re
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from kctui.config import write_cluster
 from kctui.dlq.reader import DlqReader
 from kctui.sandbox import scenario
 from kctui.sandbox.cluster import Sandbox
+from tests.integration.cli import run_kctui
 
 pytestmark = pytest.mark.integration
 
@@ -26,11 +25,7 @@ DLQ = scenario.DLQ_TOPIC
 
 
 def kctui(args: list[str], config: Path, state: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "KCTUI_CONFIG": str(config), "NO_COLOR": "1",
-           "XDG_STATE_HOME": str(state)}  # fmt: skip
-    env.pop("KCTUI_URL", None)
-    return subprocess.run([sys.executable, "-m", "kctui", *args], capture_output=True, text=True,
-                          env=env, timeout=120, check=False)  # fmt: skip
+    return run_kctui(*args, config=config, env={"XDG_STATE_HOME": str(state)})
 
 
 def read_all(bootstrap: str, topic: str) -> list:

@@ -4,28 +4,19 @@ sandbox and against a URL where nothing listens."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from kctui.config import ClusterConfig
+from tests.integration.cli import run_kctui
 
 pytestmark = pytest.mark.integration
 
 
 def kctui(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "KCTUI_CONFIG": str(tmp_path / "absent.toml"), "NO_COLOR": "1"}
-    env.pop("KCTUI_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "kctui", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    return run_kctui(*args, config=tmp_path / "absent.toml")
 
 
 @pytest.fixture

@@ -4,26 +4,20 @@ source, and exit code 2 when no source answers."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from kctui.config import ClusterConfig, dump_toml
 from kctui.sandbox.cluster import Sandbox
+from tests.integration.cli import run_kctui
 
 pytestmark = pytest.mark.integration
 
 
 def kctui(*args: str, config: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "KCTUI_CONFIG": str(config), "NO_COLOR": "1"}
-    env.pop("KCTUI_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "kctui", "--cluster", "sandbox", *args],
-        capture_output=True, text=True, env=env, timeout=120,
-    )  # fmt: skip
+    return run_kctui("--cluster", "sandbox", *args, config=config)
 
 
 @pytest.mark.parametrize("source", ["prometheus", "jolokia", "jmx"])

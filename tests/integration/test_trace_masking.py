@@ -5,9 +5,6 @@ the trace with the password masked; ``v`` reveals it on screen only."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -23,6 +20,7 @@ from kctui.ui.app import KctuiApp
 from kctui.ui.screens.connector import ConnectorScreen
 from kctui.ui.widgets.connector_table import ConnectorTable
 from tests import polling
+from tests.integration.cli import run_kctui
 
 pytestmark = pytest.mark.integration
 NAME = "trace-secret-sink"
@@ -53,12 +51,7 @@ async def failing_sink(sandbox_cluster: ClusterConfig) -> AsyncIterator[Connecto
 
 
 def kctui(*args: str, tmp_path: Path) -> str:
-    env = {**os.environ, "KCTUI_CONFIG": str(tmp_path / "absent.toml"), "NO_COLOR": "1"}
-    env.pop("KCTUI_URL", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "kctui", *args], capture_output=True, text=True, env=env,
-        timeout=120,
-    )  # fmt: skip
+    result = run_kctui(*args, config=tmp_path / "absent.toml")
     return result.stdout + result.stderr
 
 
