@@ -775,8 +775,23 @@ def update_config(path: Path, **top_level: Any) -> None:
     document = _read_document(path)
     for key, value in top_level.items():
         if value is not None:
-            document[key] = value
+            document[key] = _in_the_users_style(document.get(key), value)
     _write_document(path, document)
+
+
+def _in_the_users_style(old: Any, value: Any) -> Any:
+    """``value`` quoted as the user quoted the value it replaces.
+
+    A single-quoted (literal) string stays single-quoted when the new text can be one (no
+    quote, no line break); tomlkit's own choice differs between its releases.
+    """
+    import tomlkit
+    from tomlkit.items import String, StringType
+
+    literal = isinstance(old, String) and old.type is StringType.SLL
+    if literal and isinstance(value, str) and "'" not in value and "\n" not in value:
+        return tomlkit.string(value, literal=True)
+    return value
 
 
 def write_cluster(path: Path, name: str, table: Mapping[str, Any], *, make_current: bool) -> None:

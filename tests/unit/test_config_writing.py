@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from kctui.config import load_config, parse_config, update_config, write_cluster
 from kctui.sandbox import layout
 from kctui.sandbox.cluster import Sandbox
@@ -120,12 +122,45 @@ def test_a_top_level_change_keeps_the_users_comments_and_order(tmp_path: Path) -
     path.write_text(USER_FILE, encoding="utf-8")
     update_config(path, theme="kctui-light", current="prod")  # a theme change, `config use`
     text = path.read_text(encoding="utf-8")
-    # Only the two values changed: every other line is there, byte for byte, in its place.
-    expected = USER_FILE.replace(
-        "theme = 'kctui-dark'   # dark", 'theme = "kctui-light"   # dark'
-    )
-    assert text.replace('current = "prod"\n', "", 1) == expected
-    assert parse_config(path, text).current == "prod"
+    # The new values are read back.
+    config = parse_config(path, text)
+    assert (config.theme, config.current) == ("kctui-light", "prod")
+    # The changed line keeps the user's single quotes and comment; how many blanks tomlkit
+    # puts before the comment is its own business.
+    written = text.splitlines()
+    theme_line = next(line for line in written if line.startswith("theme"))
+    assert theme_line.startswith("theme = 'kctui-light'")
+    assert theme_line.endswith("# dark for the night shift")
+    # Every other line, comment and blank line is there byte for byte, in its place.
+    others = [line for line in written if line != theme_line and line != 'current = "prod"']
+    assert others == [line for line in USER_FILE.splitlines() if not line.startswith("theme")]
+
+
+@pytest.mark.parametrize(
+    ("written", "expected_start"),
+    [
+        ("theme = 'kctui-dark'\n", "theme = 'kctui-light'"),
+        ('theme = "kctui-dark"\n', 'theme = "kctui-light"'),
+        ("theme = 'kctui-dark'  # night\n", "theme = 'kctui-light'"),
+    ],
+)
+def test_a_replaced_string_keeps_the_users_quotes(
+    tmp_path: Path, written: str, expected_start: str
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(written, encoding="utf-8")
+    update_config(path, theme="kctui-light")
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith(expected_start)
+    assert parse_config(path, text).theme == "kctui-light"
+
+
+def test_a_literal_string_that_cannot_hold_the_new_value_is_double_quoted(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("current = 'prod'\n", encoding="utf-8")
+    update_config(path, current="it's")  # a literal string cannot hold a single quote
+    text = path.read_text(encoding="utf-8")
+    assert parse_config(path, text).current == "it's"
 
 
 def test_adding_a_cluster_keeps_the_users_comments_and_order(tmp_path: Path) -> None:
