@@ -180,6 +180,7 @@ class HttpAuth:
     cert_file: str | None = None
     key_file: str | None = None
     insecure: bool = False
+    tls_strict: bool | None = None  # None: Python's default (strict X.509 checks from 3.13)
 
     @property
     def secret_label(self) -> str:
@@ -284,6 +285,7 @@ class ClusterConfig:
     cert_file: str | None = None
     key_file: str | None = None
     insecure: bool = False
+    tls_strict: bool | None = None  # None: Python's default (strict X.509 checks from 3.13)
     timeout: float = 10.0
     refresh_seconds: float = 5.0
     lag_threshold: int = 10_000
@@ -353,6 +355,12 @@ class _Reader:
             raise self._fail(key, "a string")
         return value
 
+    def optional_flag(self, key: str, default: bool | None = None) -> bool | None:
+        value = self.table.get(key, default)
+        if value is not None and not isinstance(value, bool):
+            raise self._fail(key, "true or false")
+        return value
+
     def flag(self, key: str, default: bool = False) -> bool:
         value = self.table.get(key, default)
         if not isinstance(value, bool):
@@ -392,11 +400,15 @@ class _Reader:
                 )
         return urls
 
-    def http_auth(self) -> dict[str, Any]:
-        """The :class:`HttpAuth` keys of this table, as keyword arguments."""
+    def http_auth(self, tls_strict: bool | None = None) -> dict[str, Any]:
+        """The :class:`HttpAuth` keys of this table, as keyword arguments (``tls_strict``
+        defaults to the cluster's)."""
         texts = ("username", "password_env", "password_file", "token_env", "token_file",
                  "ca_file", "cert_file", "key_file")  # fmt: skip
-        return {key: self.text(key) for key in texts} | {"insecure": self.flag("insecure")}
+        return {key: self.text(key) for key in texts} | {
+            "insecure": self.flag("insecure"),
+            "tls_strict": self.optional_flag("tls_strict", tls_strict),
+        }
 
     def check_known(self, known: set[str]) -> None:
         unknown = sorted(set(self.table) - known)
@@ -409,7 +421,8 @@ class _Reader:
 
 _CLUSTER_KEYS = {
     "urls", "url", "read_only", "username", "password_env", "password_file", "ca_file",
-    "cert_file", "key_file", "insecure", "timeout", "refresh_seconds", "lag_threshold",
+    "cert_file", "key_file", "insecure", "tls_strict", "timeout", "refresh_seconds",
+    "lag_threshold",
     "kafka", "jmx", "logs", "metrics", "schema_registry", "auto_restart",
 }  # fmt: skip
 _METRICS_KEYS = {f.name for f in MetricsEndpoint.__dataclass_fields__.values()}
@@ -444,7 +457,9 @@ def _parse_kafka(path: Path, prefix: str, table: Any) -> KafkaSettings:
 _REGISTRY_KEYS = {f.name for f in SchemaRegistrySettings.__dataclass_fields__.values()} | {"url"}
 
 
-def _parse_schema_registry(path: Path, prefix: str, table: Any) -> SchemaRegistrySettings:
+def _parse_schema_registry(
+    path: Path, prefix: str, table: Any, tls_strict: bool | None
+) -> SchemaRegistrySettings:
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: key '{prefix}': expected a table")
     r = _Reader(path, prefix + ".", table)
@@ -452,7 +467,7 @@ def _parse_schema_registry(path: Path, prefix: str, table: Any) -> SchemaRegistr
     urls = r.http_urls("Schema Registry URL")
     settings = SchemaRegistrySettings(
         urls=tuple(u.rstrip("/") for u in urls),
-        **r.http_auth(),
+        **r.http_auth(tls_strict),
         timeout=r.number("timeout", 5.0),
     )
     settings.check(f"{path}: '{prefix}'")
@@ -472,6 +487,7 @@ def _parse_cluster(path: Path, name: str, table: Any) -> ClusterConfig:
     r = _Reader(path, prefix + ".", table)
     r.check_known(_CLUSTER_KEYS)
     urls = r.http_urls("Connect REST URL")
+    tls_strict = r.optional_flag("tls_strict")
     jmx = []
     for jr in _parse_list_of_tables(path, prefix + ".jmx", table.get("jmx", [])):
         jr.check_known({"worker", "url", "username", "password_env", "password_file"})
@@ -488,7 +504,7 @@ def _parse_cluster(path: Path, name: str, table: Any) -> ClusterConfig:
             )
         )
     metrics = [
-        _parse_metrics(path, mr)
+        _parse_metrics(path, mr, tls_strict)
         for mr in _parse_list_of_tables(path, prefix + ".metrics", table.get("metrics", []))
     ]
     logs: list[LogSource] = []
@@ -545,12 +561,13 @@ def _parse_cluster(path: Path, name: str, table: Any) -> ClusterConfig:
         cert_file=r.text("cert_file"),
         key_file=r.text("key_file"),
         insecure=r.flag("insecure"),
+        tls_strict=tls_strict,
         timeout=r.number("timeout", 10.0),
         refresh_seconds=r.number("refresh_seconds", 5.0),
         lag_threshold=int(r.number("lag_threshold", 10_000)),
         kafka=_parse_kafka(path, prefix + ".kafka", table["kafka"]) if "kafka" in table else None,
         schema_registry=_parse_schema_registry(
-            path, prefix + ".schema_registry", table["schema_registry"]
+            path, prefix + ".schema_registry", table["schema_registry"], tls_strict
         )
         if "schema_registry" in table
         else None,
@@ -572,7 +589,7 @@ def _parse_auto_restart(path: Path, prefix: str, table: Mapping[str, Any]) -> Re
         raise ConfigError(str(exc)) from exc
 
 
-def _parse_metrics(path: Path, r: _Reader) -> MetricsEndpoint:
+def _parse_metrics(path: Path, r: _Reader, tls_strict: bool | None) -> MetricsEndpoint:
     from kctui.metrics.presets import PRESET_NAMES
 
     r.check_known(_METRICS_KEYS)
@@ -595,7 +612,7 @@ def _parse_metrics(path: Path, r: _Reader) -> MetricsEndpoint:
         worker=worker,
         url=url,
         source=source,
-        **r.http_auth(),
+        **r.http_auth(tls_strict),
         preset=preset,
     )
     endpoint.check(f"{path}: '{r.prefix[:-1]}'")

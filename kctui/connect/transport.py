@@ -28,6 +28,28 @@ class TlsOptions(Protocol):
     def key_file(self) -> str | None: ...
     @property
     def insecure(self) -> bool: ...
+    @property
+    def tls_strict(self) -> bool | None: ...
+
+
+# What OpenSSL says when a certificate fails only the strict X.509 checks that Python 3.13
+# turns on by default (VERIFY_X509_STRICT): CAs made before those rules were common fail them.
+STRICT_X509_FAILURES = (
+    "ca cert does not include key usage extension",
+    "basic constraints of ca cert not marked critical",
+    "missing authority key identifier",
+    "missing subject key identifier",
+    "authority key identifier marked critical",
+    "subject key identifier marked critical",
+    "empty subject alternative name extension",
+    "path length given without key usage keycertsign",
+    "path length invalid for non-ca cert",
+    "key usage keycertsign invalid for non-ca cert",
+    "issuer name empty",
+    "subject name empty",
+    "certificate public key has explicit ecc parameters",
+    "using cert extension requires at least x509v3",
+)
 
 
 class BearerAuth(httpx.Auth):
@@ -56,13 +78,19 @@ def http_auth(
 
 
 def ssl_setting(cluster: TlsOptions) -> ssl.SSLContext | bool:
-    """httpx's ``verify``: True (system CAs), or a context with the CA bundle, client
-    certificate and, only when ``insecure`` is set, verification turned off."""
-    if not (cluster.ca_file or cluster.cert_file or cluster.insecure):
+    """httpx's ``verify``: True (httpx's default CAs), or a context with the CA bundle, client
+    certificate, the strict X.509 checks as ``tls_strict`` says (None: Python's default, on
+    from 3.13) and, only when ``insecure`` is set, verification turned off."""
+    strict = cluster.tls_strict
+    if not (cluster.ca_file or cluster.cert_file or cluster.insecure or strict is not None):
         return True
     where = f"cluster '{cluster.name}'" if isinstance(cluster, ClusterConfig) else str(cluster.name)
     try:
         ca_file = str(Path(cluster.ca_file).expanduser()) if cluster.ca_file else None
+        if ca_file is None:
+            import certifi  # httpx's own default bundle, so only the flags differ
+
+            ca_file = certifi.where()
         context = ssl.create_default_context(cafile=ca_file)
     except (OSError, ssl.SSLError) as exc:
         raise ConfigError(f"{where}: cannot load ca_file {cluster.ca_file}: {exc}") from exc
@@ -77,6 +105,10 @@ def ssl_setting(cluster: TlsOptions) -> ssl.SSLContext | bool:
                 + (f" / key_file {cluster.key_file}" if cluster.key_file else "")
                 + f": {exc}"
             ) from exc
+    if strict is True:
+        context.verify_flags |= ssl.VERIFY_X509_STRICT
+    elif strict is False:  # only the strict extension checks go; the chain is still verified
+        context.verify_flags &= ~ssl.VERIFY_X509_STRICT
     if cluster.insecure:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
@@ -108,9 +140,18 @@ def transport_reason(exc: Exception) -> str:
     if not text and isinstance(exc, httpx.ReadError | httpx.RemoteProtocolError):
         return "the worker closed the connection before answering"
     text = text or type(exc).__name__
-    lowered = " ".join(str(c) for c in causes).lower()
+    said = " ".join(str(c) for c in causes)
+    lowered = said.lower()
     if "certificate required" in lowered:
         return f"TLS failed ({text}); the worker wants a client certificate: set cert_file/key_file"
+    at = min((i for i in map(lowered.find, STRICT_X509_FAILURES) if i >= 0), default=-1)
+    if at >= 0:  # OpenSSL's own words, as it wrote them
+        failure = said[at:].split(" (_ssl", 1)[0].split(" (", 1)[0].rstrip(") ")
+        return (
+            f"TLS failed: the certificate chain fails the strict X.509 checks ({failure}), "
+            "which Python 3.13+ applies by default; reissue the CA with keyUsage and a critical "
+            "basicConstraints, or set tls_strict = false (the chain is still verified)"
+        )
     if any(isinstance(c, ssl.SSLError) for c in causes) or "certificate" in lowered:
         return f"TLS failed ({text}); check ca_file, or set insecure = true to skip verification"
     if any(isinstance(c, ConnectionRefusedError) for c in causes) or "refused" in lowered:

@@ -117,6 +117,35 @@ def test_errors_name_the_file_and_key(text: str, expected: str) -> None:
     assert expected in message
 
 
+def test_tls_strict_is_the_clusters_and_its_http_sources_inherit_it() -> None:
+    text = """
+[clusters.corp]
+urls = ["https://connect:8083"]
+tls_strict = false
+[clusters.corp.schema_registry]
+urls = ["https://registry:8081"]
+[[clusters.corp.metrics]]
+worker = "w1"
+url = "https://w1:9404/metrics"
+source = "prometheus"
+[[clusters.corp.metrics]]
+worker = "w2"
+url = "https://w2:9404/metrics"
+source = "prometheus"
+tls_strict = true
+[clusters.plain]
+urls = ["https://connect:8083"]
+"""
+    clusters = parse_config(FILE, text).clusters
+    corp = clusters["corp"]
+    assert corp.tls_strict is False
+    assert corp.schema_registry is not None and corp.schema_registry.tls_strict is False
+    assert [m.tls_strict for m in corp.metrics] == [False, True]
+    assert clusters["plain"].tls_strict is None  # Python's own default
+    with pytest.raises(ConfigError, match="'clusters.x.tls_strict': expected true or false"):
+        parse_config(FILE, "[clusters.x]\nurls = ['https://c:1']\ntls_strict = 'no'\n")
+
+
 def test_invalid_toml_names_the_line() -> None:
     with pytest.raises(ConfigError, match=r"line 3"):
         parse_config(FILE, "current = 'a'\n\n[clusters.a\n")

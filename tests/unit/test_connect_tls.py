@@ -1,12 +1,12 @@
 """ConnectClient against a real local HTTPS server: CA bundle, default verification,
-``insecure``, mutual TLS and basic auth (certificates made with the openssl CLI)."""
+``insecure``, mutual TLS, basic auth and the strict X.509 checks (``tls_strict``), with
+certificates from the sandbox's CA (:mod:`kctui.sandbox.pki`, the openssl CLI)."""
 
 from __future__ import annotations
 
 import base64
 import json
 import ssl
-import subprocess
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,6 +18,8 @@ import pytest
 from kctui.config import ClusterConfig
 from kctui.connect.client import ConnectClient
 from kctui.connect.errors import AuthError, Unreachable
+from kctui.connect.transport import ssl_setting
+from kctui.sandbox.pki import CertificateAuthority
 
 
 @dataclass(frozen=True)
@@ -29,23 +31,23 @@ class Pki:
     client_key: Path
 
 
-def _openssl(*args: str, cwd: Path) -> None:
-    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
+def _pki(folder: Path, *, legacy: bool = False) -> Pki:
+    authority = CertificateAuthority(folder, name="kctui test CA", legacy=legacy)
+    server = authority.issue("server", "127.0.0.1", hosts=("127.0.0.1", "localhost"))
+    client = authority.issue("client", "kctui-client", usage="clientAuth")
+    return Pki(authority.cert, server.cert, server.key, client.cert, client.key)
 
 
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    d = tmp_path_factory.mktemp("pki")
-    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
-             "/CN=kctui test CA", "-keyout", "ca.key", "-out", "ca.pem", cwd=d)  # fmt: skip
-    (d / "san.ext").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
-    for name, cn in (("server", "127.0.0.1"), ("client", "kctui-client")):
-        _openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={cn}",
-                 "-keyout", f"{name}.key", "-out", f"{name}.csr", cwd=d)  # fmt: skip
-        extra = ["-extfile", "san.ext"] if name == "server" else []
-        _openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-                 "-CAcreateserial", "-days", "2", "-out", f"{name}.pem", *extra, cwd=d)  # fmt: skip
-    return Pki(d / "ca.pem", d / "server.pem", d / "server.key", d / "client.pem", d / "client.key")
+    """Issued as real CAs issue them: passes Python 3.13's strict X.509 checks."""
+    return _pki(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture(scope="module")
+def legacy_pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
+    """A CA made the old way (no keyUsage, basicConstraints not critical)."""
+    return _pki(tmp_path_factory.mktemp("legacy-pki"), legacy=True)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -164,3 +166,54 @@ async def test_basic_auth_over_tls(
         )  # fmt: skip
         with pytest.raises(AuthError, match="authentication failed"):
             await _version(bad)
+
+
+async def test_the_test_ca_passes_the_strict_checks(pki: Pki, https_url: str) -> None:
+    # tls_strict = true asks for VERIFY_X509_STRICT on every Python (3.13 sets it by default).
+    cluster = ClusterConfig(
+        name="tls", urls=(https_url,), ca_file=str(pki.ca), tls_strict=True, timeout=5
+    )
+    assert await _version(cluster) == ("4.1.0", "")
+
+
+async def test_a_legacy_ca_fails_the_strict_checks_in_words(legacy_pki: Pki) -> None:
+    for url in _serve(legacy_pki, require_client_cert=False):
+        strict = ClusterConfig(
+            name="corp", urls=(url,), ca_file=str(legacy_pki.ca), tls_strict=True, timeout=5
+        )
+        with pytest.raises(Unreachable) as info:
+            await _version(strict)
+        said = str(info.value)
+        # OpenSSL names the first check the legacy CA fails, in its own words.
+        faults = ("(Basic Constraints of CA cert not marked critical)",
+                  "(CA cert does not include key usage extension)")  # fmt: skip
+        assert any(f"strict X.509 checks {fault}" in said for fault in faults), said
+        assert "tls_strict = false" in said
+
+
+async def test_tls_strict_false_clears_only_the_strict_checks(legacy_pki: Pki, pki: Pki) -> None:
+    for url in _serve(legacy_pki, require_client_cert=False):
+        relaxed = ClusterConfig(
+            name="corp", urls=(url,), ca_file=str(legacy_pki.ca), tls_strict=False, timeout=5
+        )
+        assert (await _version(relaxed))[0] == "4.1.0"
+        # Verification itself stays on: another CA's certificate is still refused.
+        other_ca = ClusterConfig(
+            name="corp", urls=(url,), ca_file=str(pki.ca), tls_strict=False, timeout=5
+        )
+        with pytest.raises(Unreachable, match="TLS failed"):
+            await _version(other_ca)
+
+
+def test_tls_strict_sets_and_clears_the_flag_on_the_context(pki: Pki) -> None:
+    def flags(strict: bool | None) -> int:
+        cluster = ClusterConfig(name="tls", urls=("https://127.0.0.1:1",), ca_file=str(pki.ca),
+                                tls_strict=strict)  # fmt: skip
+        context = ssl_setting(cluster)
+        assert isinstance(context, ssl.SSLContext)
+        assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+        return context.verify_flags & ssl.VERIFY_X509_STRICT
+
+    assert flags(True) and not flags(False)
+    default = ssl.create_default_context().verify_flags & ssl.VERIFY_X509_STRICT
+    assert flags(None) == default  # Python's own choice (set from 3.13)
