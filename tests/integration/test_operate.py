@@ -21,6 +21,7 @@ from kctui.connect.models import ConnectorStatus
 from kctui.operate.loggers import current_level, loggers_of, worker_client
 from kctui.operate.session import READY, EditSession
 from tests import polling
+from tests.jsonerrors import file_json_error
 
 pytestmark = pytest.mark.integration
 
@@ -104,7 +105,7 @@ async def test_apply_create_update_invalid_and_dry_run(
     malformed = tmp_path / "malformed.json"
     malformed.write_text('{"name": "x",\n "config": {"connector.class": }}')
     assert await run_cli(["apply", "-f", str(malformed), *url_args(sandbox_cluster)]) == 2
-    assert f"{malformed}:2:32: malformed JSON: Expecting value" in capsys.readouterr().err
+    assert file_json_error(str(malformed), malformed.read_text()) in capsys.readouterr().err
 
     state = await client.cluster_state()
     assert name in state.connectors

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -65,9 +66,15 @@ def test_document_and_parse_round_trip() -> None:
                                      "quit without saving to cancel):", "//   a: bad"]  # fmt: skip
     assert split_document(text) == '{\n  "a": "1"\n}\n'
     assert parse_edited(split_document(text)) == {"a": "1"}
+    bad = '{\n  "a": 1,\n}'
+    with pytest.raises(json.JSONDecodeError) as by_json:  # where this Python's json puts it
+        json.loads(bad)
     with pytest.raises(EditedTextError) as caught:
-        parse_edited('{\n  "a": 1,\n}', first_line=5)
-    assert caught.value.problems[0].startswith("malformed JSON at line 7, column 1")
+        parse_edited(bad, first_line=5)
+    # The position is json's, moved down by the comment lines above the document (5 - 1).
+    line, column = by_json.value.lineno + 4, by_json.value.colno
+    assert line in (6, 7)  # the trailing comma's line or the brace's
+    assert caught.value.problems[0].startswith(f"malformed JSON at line {line}, column {column}")
     with pytest.raises(EditedTextError, match="the config is empty"):
         parse_edited("// only a comment\n")
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from kctui.operate.files import ConnectorFileError, load_connector_files, parse_connector_text
+from tests.jsonerrors import file_json_error
 
 SINK = "org.apache.kafka.connect.file.FileStreamSinkConnector"
 
@@ -49,9 +50,12 @@ def test_values_become_strings_and_nested_values_are_refused() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ('{"name": "a",\n  "connector.class": }', "f.json:2:22: malformed JSON: Expecting value"),
-        ('{"name": "a"', "f.json:1:13: malformed JSON: Expecting ',' delimiter"),
-        ("", "f.json:1:1: malformed JSON: Expecting value"),
+        (
+            '{"name": "a",\n  "connector.class": }',
+            file_json_error("f.json", '{"name": "a",\n  "connector.class": }'),
+        ),
+        ('{"name": "a"', file_json_error("f.json", '{"name": "a"')),
+        ("", file_json_error("f.json", "")),
         ('{"connector.class": "X"}', 'f.json: no connector name (set "name")'),
         ('{"name": "a"}', 'f.json: no "connector.class"'),
         ("[1]", "f.json[0]: expected a JSON object, got int"),
@@ -93,9 +97,7 @@ def test_all_problems_reported_at_once(tmp_path: Path) -> None:
     with pytest.raises(ConnectorFileError) as caught:
         load_connector_files([good, bad, dup, tmp_path / "missing.json", tmp_path / "empty"])
     problems = caught.value.problems
-    assert (
-        f"{bad}:3:25: malformed JSON: Expecting property name enclosed in double quotes" in problems
-    )
+    assert file_json_error(str(bad), bad.read_text()) in problems
     assert f"{dup}: connector 'a' is also defined in {good}" in problems
     assert f"{tmp_path / 'missing.json'}: no such file or folder" in problems
     assert caught.value.exit_code == 2
