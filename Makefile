@@ -4,13 +4,21 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-stamp
 
-.PHONY: install demo test unit lint bench sandbox-up sandbox-down clean
+LOCK    = requirements/ci.lock
+# uv resolves one lock for every supported Python (--universal); pip-tools resolves for the
+# interpreter that runs it only. uv is needed to write the lock, never to install from it.
+UV_VERSION = 0.13.9
 
-$(STAMP): pyproject.toml
+.PHONY: install demo test unit lint bench sandbox-up sandbox-down clean lock test-latest test-floors
+
+# The test environment comes from the committed lock (exact versions, hashes checked), so a
+# fresh clone today and in a month tests the same releases. kctui itself goes in without
+# build isolation: its build backend (setuptools, wheel) is in the lock too.
+$(STAMP): pyproject.toml $(LOCK)
 	@command -v java >/dev/null && command -v mvn >/dev/null || ./.ci/install-system-deps
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q --disable-pip-version-check --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -39,6 +47,34 @@ bench: $(STAMP)
 	  echo "== $$script"; $(BIN)/python $$script || exit 1; \
 	done
 
+## Move the lock forward on purpose: today's newest releases that satisfy pyproject.toml.
+lock:
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
+	.venv-lock/bin/uv pip compile pyproject.toml requirements/ci.in --extra test --universal \
+	  --python-version 3.11 --generate-hashes --upgrade -o $(LOCK)
+
+## Unit and UI tests on today's newest releases, unlocked, in a throwaway venv: finds drift
+## before a `make lock` does. It may fail one day; that is its job.
+test-latest:
+	rm -rf .venv-latest
+	$(PYTHON) -m venv .venv-latest
+	.venv-latest/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+	.venv-latest/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+	.venv-latest/bin/python -m pytest -p no:cacheprovider tests/unit tests/ui
+	rm -rf .venv-latest
+
+## Unit and UI tests with every runtime dependency at the floor pyproject.toml states.
+test-floors:
+	rm -rf .venv-floors
+	$(PYTHON) -m venv .venv-floors
+	.venv-floors/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+	$(PYTHON) tools/floors.py pyproject.toml > .venv-floors/floors.txt
+	.venv-floors/bin/python -m pip install -q --disable-pip-version-check \
+	  -c .venv-floors/floors.txt -e '.[test]'
+	.venv-floors/bin/python -m pytest -p no:cacheprovider tests/unit tests/ui
+	rm -rf .venv-floors
+
 sandbox-up: $(STAMP)
 	$(BIN)/kctui sandbox up
 
@@ -46,4 +82,4 @@ sandbox-down: $(STAMP)
 	$(BIN)/kctui sandbox down
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-lock .venv-latest .venv-floors build *.egg-info .pytest_cache .mypy_cache .ruff_cache
