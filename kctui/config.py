@@ -803,9 +803,10 @@ def _in_the_users_style(old: Any, value: Any) -> Any:
     quote, no line break); tomlkit's own choice differs between its releases.
     """
     import tomlkit
-    from tomlkit.items import String, StringType
+    from tomlkit.items import String
 
-    literal = isinstance(old, String) and old.type is StringType.SLL
+    # 'x' or '''x''' (literal), as the user wrote it (String.type is missing before 0.13)
+    literal = isinstance(old, String) and old.as_string().startswith("'")
     if literal and isinstance(value, str) and "'" not in value and "\n" not in value:
         return tomlkit.string(value, literal=True)
     return value

@@ -1,13 +1,40 @@
-"""A few SVG snapshots of the layout (fixed size, fake cluster, fixed clock, no user config)."""
+"""A few SVG snapshots of the layout (fixed size, fake cluster, fixed clock, no user config).
+
+An SVG snapshot is Textual's and Rich's rendering, which any of their releases may shift by a
+glyph: the snapshots are compared only on the versions the lock pins (what they were drawn
+with). ``make test-latest`` and ``make test-floors`` skip them, saying why; the other UI
+tests assert on widget state and run everywhere.
+"""
 
 from __future__ import annotations
 
+import re
+from importlib.metadata import version
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from kctui.ui.app import KctuiApp
 from kctui.ui.widgets.connector_table import ConnectorTable
 from tests.ui.conftest import cluster_config, ready
 from tests.ui.fakes import FakeClient
+
+LOCK = Path(__file__).resolve().parents[2] / "requirements" / "ci.lock"
+
+
+def _drawn_with() -> dict[str, str]:
+    text = LOCK.read_text(encoding="utf-8")
+    return {name: re.search(rf"^{name}==(\S+)", text, re.MULTILINE)[1]  # type: ignore[index]
+            for name in ("textual", "rich")}  # fmt: skip
+
+
+_LOCKED = _drawn_with()
+_INSTALLED = {name: version(name) for name in _LOCKED}
+pytestmark = pytest.mark.skipif(
+    _INSTALLED != _LOCKED,
+    reason=f"snapshots are drawn with {_LOCKED}, this venv has {_INSTALLED}",
+)
 
 FIXED_TIME = 1_790_000_000.0  # shown as the time of the last refresh
 
