@@ -28,7 +28,7 @@ from kctui.ui.widgets.status_bar import StatusInfo
 
 if TYPE_CHECKING:
     from kctui.ui.health_poller import WorkerHealthPoller
-    from kctui.ui.metrics_poller import ConsoleMetrics
+    from kctui.ui.metrics_poller import MetricsPoller
 
 
 class KctuiApp(App[None]):
@@ -66,7 +66,7 @@ class KctuiApp(App[None]):
         self._remembered_theme = remembered_theme or DEFAULT_THEME
         self._user_theme_dir = user_theme_dir
         self._keymap_config = dict(keymap or {})
-        self.console_metrics: ConsoleMetrics | None = None
+        self.metrics_poller: MetricsPoller | None = None
         self.health_poller: WorkerHealthPoller | None = None
         self.editor_command: Sequence[str] | None = None  # tests: the editor to run
 
@@ -113,11 +113,11 @@ class KctuiApp(App[None]):
 
         self.push_screen(OverviewScreen())
         self.poller.refresh_now()
-        from kctui.ui.metrics_poller import ConsoleMetrics
+        from kctui.ui.metrics_poller import MetricsPoller
 
-        if self.console_metrics is None:
-            self.console_metrics = ConsoleMetrics(self, self.session)
-        self.console_metrics.start()  # polls only when the cluster has metrics sources
+        if self.metrics_poller is None:
+            self.metrics_poller = MetricsPoller(self, self.session)
+        self.metrics_poller.start()  # polls only when the cluster has metrics sources
         if self.health_poller is None and self._owns_client:
             from kctui.ui.health_poller import WorkerHealthPoller
 
@@ -129,8 +129,8 @@ class KctuiApp(App[None]):
         self.poller.stop()
         if self.health_poller is not None:
             self.health_poller.stop()
-        if self.console_metrics is not None:
-            self.console_metrics.stop()
+        if self.metrics_poller is not None:
+            self.metrics_poller.stop()
         if self._owns_client and self.session.client is not None:
             await self.session.client.aclose()
 
