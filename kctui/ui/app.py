@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
@@ -19,6 +18,7 @@ from kctui.connect.protocol import ConnectApi
 from kctui.connect.retries import RetryNotice
 from kctui.errors import KctuiError
 from kctui.masking import mask_text
+from kctui.ui import features
 from kctui.ui.messages import ActionProgress
 from kctui.ui.poller import ClusterPoller
 from kctui.ui.session import ConsoleSession
@@ -228,33 +228,24 @@ class KctuiApp(App[None]):
 
         self.push_screen(HelpScreen(key_rows(self.screen)))
 
-    def _open_feature(self, module: str, class_name: str, label: str, **kwargs: Any) -> None:
-        """Open a feature screen by lazy import; say so when it is not there yet."""
-        full = f"kctui.ui.screens.{module}"
-        try:
-            screen_class = getattr(importlib.import_module(full), class_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != full:
-                raise
-            self.notify(f"{label} is not available yet", severity="warning")
-            return
-        self.push_screen(screen_class(self.cluster, **kwargs))
-
     def open_dlq(self, topic: str | None = None) -> None:
-        self._open_feature(
-            "dlq", "DlqScreen", "DLQ browser", dlq_topics=self.session.dlq_topics(), topic=topic
-        )
+        self.push_screen(features.dlq_screen(self.cluster, self.session.dlq_topics(), topic))
 
     def open_logs(
         self, connector: str | None = None, task: int | None = None, *, around_failure: bool = False
     ) -> None:
-        self._open_feature(
-            "logs", "LogScreen", "Log view",
-            connector=connector, task=task, around_failure=around_failure,
-        )  # fmt: skip
+        self.push_screen(
+            features.log_screen(self.cluster, connector, task, around_failure=around_failure)
+        )
 
     def open_metrics(self, connector: str | None = None) -> None:
-        self._open_feature("metrics", "MetricsScreen", "Metrics", connector=connector)
+        self.push_screen(features.metrics_screen(self.cluster, connector))
+
+    def open_plugins(self) -> None:
+        self.push_screen(features.plugins_screen(self.cluster))
+
+    def open_loggers(self) -> None:
+        self.push_screen(features.loggers_screen(self.cluster))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every enabled key of the screen, plus the feature screens, in the palette."""
@@ -275,12 +266,6 @@ class KctuiApp(App[None]):
         yield SystemCommand("dlq", "Browse every dead letter queue", partial(self.open_dlq, None))
         yield SystemCommand("logs", "Worker logs of the whole cluster", partial(self.open_logs))
         yield SystemCommand("metrics", "Worker and task metrics (JMX)", partial(self.open_metrics))
-        yield SystemCommand(
-            "plugins", "Installed plugins and versions",
-            partial(self._open_feature, "plugins", "PluginsScreen", "Plugins"),
-        )  # fmt: skip
-        yield SystemCommand(
-            "loggers", "Worker log levels; set a level",
-            partial(self._open_feature, "loggers", "LoggersScreen", "Loggers"),
-        )  # fmt: skip
+        yield SystemCommand("plugins", "Installed plugins and versions", self.open_plugins)
+        yield SystemCommand("loggers", "Worker log levels; set a level", self.open_loggers)
         yield SystemCommand("refresh", "Refresh the cluster state now", self.action_refresh)
