@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -228,24 +228,40 @@ class KctuiApp(App[None]):
 
         self.push_screen(HelpScreen(key_rows(self.screen)))
 
+    def _open_feature(self, label: str, build: Callable[[], Screen[None]]) -> None:
+        """Push the screen ``build`` makes; say so when its module is missing (a partial
+        install), and raise anything else (a screen that fails to import is a bug)."""
+        try:
+            screen = build()
+        except ModuleNotFoundError as exc:
+            if not (exc.name or "").startswith("kctui.ui.screens."):
+                raise
+            self.notify(f"{label} is not available yet", severity="warning")
+            return
+        self.push_screen(screen)
+
     def open_dlq(self, topic: str | None = None) -> None:
-        self.push_screen(features.dlq_screen(self.cluster, self.session.dlq_topics(), topic))
+        topics = self.session.dlq_topics()
+        self._open_feature("DLQ browser", lambda: features.dlq_screen(self.cluster, topics, topic))
 
     def open_logs(
         self, connector: str | None = None, task: int | None = None, *, around_failure: bool = False
     ) -> None:
-        self.push_screen(
-            features.log_screen(self.cluster, connector, task, around_failure=around_failure)
+        self._open_feature(
+            "Log view",
+            lambda: features.log_screen(
+                self.cluster, connector, task, around_failure=around_failure
+            ),
         )
 
     def open_metrics(self, connector: str | None = None) -> None:
-        self.push_screen(features.metrics_screen(self.cluster, connector))
+        self._open_feature("Metrics", lambda: features.metrics_screen(self.cluster, connector))
 
     def open_plugins(self) -> None:
-        self.push_screen(features.plugins_screen(self.cluster))
+        self._open_feature("Plugins", lambda: features.plugins_screen(self.cluster))
 
     def open_loggers(self) -> None:
-        self.push_screen(features.loggers_screen(self.cluster))
+        self._open_feature("Loggers", lambda: features.loggers_screen(self.cluster))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every enabled key of the screen, plus the feature screens, in the palette."""

@@ -2,7 +2,7 @@
 
 A screen's module is imported when the screen first opens (the DLQ browser brings the Kafka
 reader, the log view its parsers), so ``kctui`` starts fast; a module that fails to import
-or lacks its class raises, as any bug does.
+or lacks its class raises, as any bug does (the app names a missing one).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ def dlq_screen(
     """The DLQ browser: every DLQ topic of the cluster, or ``topic`` opened at once."""
     from kctui.ui.screens import dlq
 
-    return dlq.DlqScreen(cluster, dlq_topics, topic)
+    return dlq.DlqScreen(cluster, dlq_topics=dlq_topics, topic=topic)
 
 
 def log_screen(
@@ -33,14 +33,14 @@ def log_screen(
     """The worker logs, filtered to a connector (and task), opened at its failure if asked."""
     from kctui.ui.screens import logs
 
-    return logs.LogScreen(cluster, connector, task, around_failure)
+    return logs.LogScreen(cluster, connector=connector, task=task, around_failure=around_failure)
 
 
 def metrics_screen(cluster: ClusterConfig, connector: str | None = None) -> Screen[None]:
     """Worker and task metrics, of one connector or of all."""
     from kctui.ui.screens import metrics
 
-    return metrics.MetricsScreen(cluster, connector)
+    return metrics.MetricsScreen(cluster, connector=connector)
 
 
 def plugins_screen(cluster: ClusterConfig) -> Screen[None]:
