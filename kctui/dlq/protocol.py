@@ -9,15 +9,22 @@ turns true (``ReadCancelled``) and reports ``progress(done, total)`` as it goes.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import Protocol, TypedDict, Unpack
 
 from kctui.dlq.pages import Page, TopicInfo
 from kctui.dlq.records import KafkaRecord
 
-__all__ = ["CancelCheck", "DlqSource", "Progress"]
+__all__ = ["CancelCheck", "DlqSource", "Progress", "ReadOptions"]
 
 CancelCheck = Callable[[], bool]
 Progress = Callable[[int, int], None]
+
+
+class ReadOptions(TypedDict, total=False):
+    """How a page read is watched: ``cancel()`` stops it, ``progress(done, total)`` hears it."""
+
+    cancel: CancelCheck | None
+    progress: Progress | None
 
 
 class DlqSource(Protocol):
@@ -25,35 +32,11 @@ class DlqSource(Protocol):
 
     def topic_infos(self, dlq_topics: dict[str, str], /) -> list[TopicInfo]: ...
 
-    def newest(
-        self,
-        topic: str,
-        limit: int,
-        /,
-        *,
-        cancel: CancelCheck | None = None,
-        progress: Progress | None = None,
-    ) -> Page: ...
+    def newest(self, topic: str, limit: int, /, **options: Unpack[ReadOptions]) -> Page: ...
 
-    def older(
-        self,
-        page: Page,
-        limit: int,
-        /,
-        *,
-        cancel: CancelCheck | None = None,
-        progress: Progress | None = None,
-    ) -> Page: ...
+    def older(self, page: Page, limit: int, /, **options: Unpack[ReadOptions]) -> Page: ...
 
-    def newer(
-        self,
-        page: Page,
-        limit: int,
-        /,
-        *,
-        cancel: CancelCheck | None = None,
-        progress: Progress | None = None,
-    ) -> Page: ...
+    def newer(self, page: Page, limit: int, /, **options: Unpack[ReadOptions]) -> Page: ...
 
     def from_offset(
         self,
@@ -62,20 +45,11 @@ class DlqSource(Protocol):
         partition: int | None,
         limit: int,
         /,
-        *,
-        cancel: CancelCheck | None = None,
-        progress: Progress | None = None,
+        **options: Unpack[ReadOptions],
     ) -> Page: ...
 
     def from_time(
-        self,
-        topic: str,
-        timestamp_ms: int,
-        limit: int,
-        /,
-        *,
-        cancel: CancelCheck | None = None,
-        progress: Progress | None = None,
+        self, topic: str, timestamp_ms: int, limit: int, /, **options: Unpack[ReadOptions]
     ) -> Page: ...
 
     def record(self, topic: str, partition: int, offset: int, /) -> KafkaRecord | None: ...

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import Any
+from typing import Any, Unpack
 
 from kctui.config import ClusterConfig, KafkaSettings
 from kctui.dlq.errors import (
@@ -28,7 +28,7 @@ from kctui.dlq.errors import (
     TopicNotFound,
 )
 from kctui.dlq.pages import DLQ_TOPIC_KEY, Page, TopicInfo, dlq_topics_from_configs
-from kctui.dlq.protocol import CancelCheck, Progress
+from kctui.dlq.protocol import CancelCheck, Progress, ReadOptions
 from kctui.dlq.records import KafkaRecord, decode_dead_letter
 from kctui.dlq.registry import PayloadDecoder, decoder_for
 
@@ -37,6 +37,7 @@ __all__ = [
     "NotAuthorized", "Page", "ReadCancelled", "ReadTimeout", "TopicInfo", "TopicNotFound",
     "dlq_topics_from_configs",
 ]  # fmt: skip
+
 
 def _settings_of(source: ClusterConfig | KafkaSettings | Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(source, ClusterConfig):
@@ -295,41 +296,18 @@ class DlqReader:
             bounds=tuple((p, b, e) for p, (b, e) in sorted(bounds.items()) if p in cursors),
         )
 
-    def newest(
-        self,
-        topic: str,
-        limit: int = 100,
-        *,
-        cancel: CancelCheck | None = None,
-        progress: Progress | None = None,
-    ) -> Page:
+    def newest(self, topic: str, limit: int = 100, **options: Unpack[ReadOptions]) -> Page:
         """The newest ``limit`` dead letters: each partition is read from ``end - limit``."""
         ends = {p: end for p, (_, end) in self.bounds(topic).items()}
-        return self._page(topic, ends, limit, backwards=True, cancel=cancel, progress=progress)
+        return self._page(topic, ends, limit, backwards=True, **options)
 
-    def older(
-        self,
-        page: Page,
-        limit: int = 100,
-        *,
-        cancel: CancelCheck | None = None,
-        progress: Progress | None = None,
-    ) -> Page:
+    def older(self, page: Page, limit: int = 100, **options: Unpack[ReadOptions]) -> Page:
         lows = {p: low for p, low, _ in page.ranges}
-        return self._page(page.topic, lows, limit, backwards=True, cancel=cancel, progress=progress)
+        return self._page(page.topic, lows, limit, backwards=True, **options)
 
-    def newer(
-        self,
-        page: Page,
-        limit: int = 100,
-        *,
-        cancel: CancelCheck | None = None,
-        progress: Progress | None = None,
-    ) -> Page:
+    def newer(self, page: Page, limit: int = 100, **options: Unpack[ReadOptions]) -> Page:
         highs = {p: high for p, _, high in page.ranges}
-        return self._page(
-            page.topic, highs, limit, backwards=False, cancel=cancel, progress=progress
-        )
+        return self._page(page.topic, highs, limit, backwards=False, **options)
 
     def from_offset(
         self,
@@ -337,23 +315,15 @@ class DlqReader:
         offset: int,
         partition: int | None = None,
         limit: int = 100,
-        *,
-        cancel: CancelCheck | None = None,
-        progress: Progress | None = None,
+        **options: Unpack[ReadOptions],
     ) -> Page:
         """Records from ``offset`` on, in one partition or (partition None) in each partition."""
         parts = [partition] if partition is not None else self.partitions(topic)
         cursors = {p: int(offset) for p in parts}
-        return self._page(topic, cursors, limit, backwards=False, cancel=cancel, progress=progress)
+        return self._page(topic, cursors, limit, backwards=False, **options)
 
     def from_time(
-        self,
-        topic: str,
-        timestamp_ms: int,
-        limit: int = 100,
-        *,
-        cancel: CancelCheck | None = None,
-        progress: Progress | None = None,
+        self, topic: str, timestamp_ms: int, limit: int = 100, **options: Unpack[ReadOptions]
     ) -> Page:
         """Records from the first one at or after ``timestamp_ms`` (``offsets_for_times``)."""
         from kafka import TopicPartition
@@ -368,7 +338,7 @@ class DlqReader:
             for tp in tps:
                 hit = found.get(tp)
                 cursors[tp.partition] = hit.offset if hit is not None else bounds[tp.partition][1]
-        return self._page(topic, cursors, limit, backwards=False, cancel=cancel, progress=progress)
+        return self._page(topic, cursors, limit, backwards=False, **options)
 
     def record(self, topic: str, partition: int, offset: int) -> KafkaRecord | None:
         """One record by coordinates (the original of a dead letter); None when it is gone."""
