@@ -53,7 +53,7 @@ PAGE_SIZE = 500
 
 
 class DlqScreen(DlqPromptActions, DlqRedriveActions, KctuiScreen[None]):
-    """Opened by the app as ``DlqScreen(cluster, dlq_topics, topic)``."""
+    """Opened by the app as ``DlqScreen(cluster, dlq_topics=..., topic=...)``."""
 
     BINDINGS = [
         Binding("escape", "back", "Back/cancel", id="app.back"),
