@@ -135,7 +135,7 @@ class Trace:
         for entry in self.entries:
             if entry.class_name:
                 seen.setdefault(entry.class_name, None)
-            for name in _leading_classes(entry.message):
+            for name in leading_classes(entry.message):
                 seen.setdefault(name, None)
         return tuple(seen)
 
@@ -173,7 +173,7 @@ class Trace:
 _LEADING_CLASS = re.compile(r"^((?:[A-Za-z_$][\w$]*\.)+[A-Z_$][\w$]*): ")
 
 
-def _leading_classes(message: str) -> list[str]:
+def leading_classes(message: str) -> list[str]:
     """Class names a message starts with (``java.sql.SQLException: ...``), outermost first."""
     names = []
     while match := _LEADING_CLASS.match(message):

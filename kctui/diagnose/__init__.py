@@ -24,7 +24,7 @@ from kctui.diagnose.loading import (
     user_rule_paths,
 )
 from kctui.diagnose.model import DEFAULT_PRIORITY, Diagnosis, Rule, best_match, evidence
-from kctui.traces import Trace, parse_trace
+from kctui.traces import Trace, leading_classes, parse_trace
 
 __all__ = [
     "Diagnosis",
@@ -44,9 +44,12 @@ GENERIC_PREFIX = "generic:"
 
 
 def _cause_class(trace: Trace) -> str | None:
+    """The class the root cause names last (``ConnectException: java.sql.SQLException: ...``
+    names SQLException), or the last class of the trace."""
     root = trace.root_cause
     if root is not None and root.short_name:
-        return root.short_name
+        inner = leading_classes(root.message)
+        return inner[-1].rsplit(".", 1)[-1] if inner else root.short_name
     classes = trace.exception_classes
     return classes[-1].rsplit(".", 1)[-1] if classes else None
 
