@@ -22,9 +22,8 @@ EXCEPTION_CLASS = re.compile(
     r"(?<![\w$.])((?:[a-z_][\w$]*\.)+[A-Z][\w$]*?(?:Exception|Error|Throwable|Failure|Fault)"
     r"(?:\$[\w$]+)?)(?=[:\s`'\"\]),;]|$)"
 )
-_FRAME_INLINE = re.compile(r"(?:(?<=\s)|(?<=\))|^)at\s+(?=(?:[\w$.-]+/)?[\w$]+(?:\.[\w$<>-]+)+\()")
-_LINK_INLINE = re.compile(r"(?<=\S)\s*(?=\b(?:Caused by|Suppressed): )")
-_MORE_INLINE = re.compile(r"(?<=\S)\s+(?=\.\.\. ?\d+ (?:more|common frames omitted)\b)")
+_FRAME_INLINE = re.compile(r"at\s+(?=(?:[\w$.-]+/)?[\w$]+(?:\.[\w$<>-]+)+\()")
+_MORE_INLINE = re.compile(r"\s+(\.\.\. ?\d+ (?:more|common frames omitted)\b)")
 _BARE_FRAME = re.compile(
     r"^\s*(?:[\w$.-]+/)?[\w$]+(?:\.[\w$<>-]+)+\((?:[\w$.-]+\.(?:java|scala|kt|groovy):\d+|"
     r"Unknown Source|Native Method)\)\s*$"
@@ -32,17 +31,16 @@ _BARE_FRAME = re.compile(
 _TIMESTAMP_ONLY = re.compile(r"^[\d\s:.,TZ+/-]*$")  # what is left of a prefix before a frame
 _DANGLING_AT = re.compile(r"^\s*(?:\.\.\.\s*)?at\s*$")
 _CI_LINK = re.compile(r"^\s*\[\d+\]\(https?://[^)]*\)\s*$")
-_PREFIXES = (
-    # docker compose (``service_1  | ``, ``app-1  | ``)
-    re.compile(r"^[A-Za-z0-9][\w.-]*\s*\|\s?"),
-    # CloudWatch / Logs Insights table rows (``  | 2022-05-18T21:18:58.000Z | [Worker-…] ``)
-    re.compile(r"^\s*\|\s*\d{4}-\d\d-\d\dT[\d:.]+Z?\s*\|\s*(?:\[[^\]]*\]\s*)?"),
-    # kubectl logs --prefix
-    re.compile(r"^\[pod/[^\]]+\]\s"),
-    # kubectl logs --timestamps (RFC 3339)
-    re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)\s"),
-    # Markdown quote
-    re.compile(r"^>\s?"),
+# Collector prefixes, tried together at a line's start (they can stack: a compose service,
+# then a timestamp): docker compose (``service_1  | ``, ``app-1  | ``); CloudWatch / Logs
+# Insights rows (``  | 2022-05-18T21:18:58.000Z | [Worker-…] ``); kubectl logs --prefix;
+# kubectl logs --timestamps (RFC 3339); a Markdown quote.
+_PREFIX = re.compile(
+    r"^(?:[A-Za-z0-9][\w.-]*\s*\|\s?"
+    r"|\s*\|\s*\d{4}-\d\d-\d\dT[\d:.]+Z?\s*\|\s*(?:\[[^\]]*\]\s*)?"
+    r"|\[pod/[^\]]+\]\s"
+    r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)\s"
+    r"|>\s?)"
 )
 _MIN_PREFIXED = 3  # lines that must share a prefix before it is taken for a collector's tag
 _MIN_PREFIX = 3
@@ -55,6 +53,9 @@ _DLQ_CLASS = "__connect.errors.exception.class.name"
 # Text before a class that belongs to the header: a cause link, the uncaught-exception handler.
 _KEEP_HEAD = re.compile(r"(?:(?:Caused by|Suppressed):|\bat)\s*$")
 _UNCAUGHT = re.compile(r'Exception in thread "[^"]*"\s*$')
+_STRING_BODY = re.compile(
+    r'[^"\\]*(?:\\.[^"\\]*)*', re.DOTALL
+)  # a JSON string's body, raw newlines too
 _JSON_STRING = re.compile(r'"?\b(trace|message)"?\s*:\s*"')
 
 
@@ -115,16 +116,8 @@ def _quoted_strings(text: str) -> str | None:
     found: dict[str, str] = {}
     for match in _JSON_STRING.finditer(text):
         key, start = match.group(1), match.end()
-        index, escaped = start, False
-        while index < len(text):
-            char = text[index]
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                break
-            index += 1
+        end = _STRING_BODY.match(text, start)
+        index = end.end() if end else start
         found.setdefault(key, _unescape(text[start:index]))
     body = found.get("trace") or found.get("message")
     if body and (EXCEPTION_CLASS.search(body) or "error_code" in text):
@@ -133,16 +126,16 @@ def _quoted_strings(text: str) -> str | None:
 
 
 def _strip_prefix(line: str) -> str:
-    if _CI_LINK.match(line):
+    first = line[:1]
+    if first == "\t" or (first == " " and "|" not in line[:12]):
+        return line  # a frame or a message line: no collector prefix starts this way
+    if first == "[" and _CI_LINK.match(line):
         return ""
     for _ in range(3):  # prefixes can stack (compose service, then a timestamp)
-        for prefix in _PREFIXES:
-            match = prefix.match(line)
-            if match:
-                line = line[match.end() :]
-                break
-        else:
+        match = _PREFIX.match(line)
+        if not match:
             break
+        line = line[match.end() :]
     stripped = line.strip()
     if stripped.startswith("`") or stripped.endswith("`"):
         return stripped.strip("`")
@@ -164,13 +157,28 @@ def _strip_common_prefix(lines: list[str]) -> list[str]:
 
 def _split_line(line: str) -> list[str]:
     """One printed line per header, frame, cause and ``... N more`` of a collapsed line."""
-    if not any(mark in line for mark in ("at ", "Caused by", "Suppressed", "...")):
-        return [line]
-    line = _LINK_INLINE.sub("\n", line)
-    line = _MORE_INLINE.sub("\n", line)
+    if "at " not in line and "Caused by" not in line and "Suppressed" not in line:
+        if "..." not in line:
+            return [line]
+    stripped = line.lstrip()
+    if stripped.startswith("at ") and line.count("(") <= 1 and "Caused by" not in line:
+        return [line]  # one frame, nothing glued to it
+    start = len(line) - len(line.lstrip()) + 1  # a link at the line's start stays there
+    tail = line[start:]
+    if "Caused by: " in tail or "Suppressed: " in tail:
+        tail = tail.replace("Caused by: ", "\nCaused by: ").replace(
+            "Suppressed: ", "\nSuppressed: "
+        )
+        line = line[:start] + tail
+    if "..." in line:
+        line = _MORE_INLINE.sub(r"\n\1", line)
     parts: list[str] = []
     for piece in line.split("\n"):
-        cuts = [m.start() for m in _FRAME_INLINE.finditer(piece)]
+        cuts = [
+            m.start()
+            for m in _FRAME_INLINE.finditer(piece)
+            if m.start() == 0 or piece[m.start() - 1] in " \t)"
+        ]
         if not cuts:
             parts.append(piece)
             continue
@@ -230,19 +238,28 @@ def unwrap(text: str) -> str:
     pieces = [piece for raw in raw_lines for piece in _split_line(raw)]
     lines: list[str] = []
     for index, piece in enumerate(pieces):
-        if _opens_trace(pieces[index + 1 : index + 1 + _LOOKAHEAD]):
+        if _may_hide_header(piece) and _opens_trace(pieces[index + 1 : index + 1 + _LOOKAHEAD]):
             lines += _split_header(piece)
         else:
             lines.append(piece)
     out: list[str] = []
     for line in lines:
-        if out and _DANGLING_AT.match(out[-1]) and line.strip():
+        if out and out[-1].endswith("at") and _DANGLING_AT.match(out[-1]) and line.strip():
             out[-1] = "\tat " + re.sub(r"^at\s+", "", line.strip())
             continue
-        if _BARE_FRAME.match(line):
+        if line.endswith(")") and not line.lstrip().startswith("at ") and _BARE_FRAME.match(line):
             line = "\tat " + line.strip()
         out.append(line)
     return "\n".join(out)
+
+
+def _may_hide_header(line: str) -> bool:
+    """Cheap test before the regexes: the line names a throwable, and is not a frame."""
+    named = (
+        "Exception" in line or "Error" in line or "Throwable" in line
+        or "Failure" in line or "Fault" in line
+    )  # fmt: skip
+    return named and not line.lstrip().startswith("at ")
 
 
 def starts_log_record(line: str) -> bool:

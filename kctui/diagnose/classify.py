@@ -20,8 +20,66 @@ from kctui.trace_unwrap import EXCEPTION_CLASS
 from kctui.traces import Trace
 
 NO_SYSTEM = "the remote system"
+_FRAMES_LOOKED_AT = 12  # the top frames of each throwable: the code that threw it
 # Packages that say nothing about where a failure comes from.
 _NEUTRAL = ("java.", "javax.", "jdk.", "sun.", "com.sun.", "kotlin.", "scala.", "com.fasterxml.")
+
+
+@dataclass(frozen=True)
+class Words:
+    """Patterns searched in a text: plain phrases as substrings (fast), the rest as regexes."""
+
+    exact: tuple[str, ...] = ()  # substrings, case as written
+    folded: tuple[str, ...] = ()  # substrings of the lower-cased text (patterns with (?i))
+    regexes: tuple[re.Pattern[str], ...] = ()
+
+    def search(self, text: str, lower: str) -> bool:
+        return (
+            any(word in text for word in self.exact)
+            or any(word in lower for word in self.folded)
+            or any(regex.search(text) for regex in self.regexes)
+        )
+
+
+def _literal(body: str) -> str | None:
+    """The text a pattern matches when it is a plain phrase (escapes and ``\\b`` allowed)."""
+    out: list[str] = []
+    index = 0
+    while index < len(body):
+        char = body[index]
+        if char == "\\":
+            following = body[index + 1 : index + 2]
+            if following == "b":
+                index += 2
+                continue
+            if following and not following.isalnum():
+                out.append(following)
+                index += 2
+                continue
+            return None  # a class such as \\S or \\d
+        if char in ".^$*+?{}()|[]":
+            return None
+        out.append(char)
+        index += 1
+    return "".join(out)
+
+
+def words(patterns: list[str] | tuple[str, ...]) -> Words:
+    """Patterns split into plain phrases and one alternation of the real regexes."""
+    exact: list[str] = []
+    folded: list[str] = []
+    regexes: list[str] = []
+    for pattern in patterns:
+        body, fold = (pattern[4:], True) if pattern.startswith("(?i)") else (pattern, False)
+        literal = _literal(body)
+        if literal is None:
+            regexes.append(pattern)
+        elif fold:
+            folded.append(literal.lower())
+        else:
+            exact.append(literal)
+    compiled = tuple(re.compile(pattern, re.MULTILINE) for pattern in regexes)
+    return Words(tuple(exact), tuple(folded), compiled)
 
 
 @dataclass(frozen=True)
@@ -31,7 +89,7 @@ class System:
     name: str
     kind: str
     packages: tuple[str, ...] = ()
-    markers: tuple[re.Pattern[str], ...] = ()
+    markers: Words = Words()
     generic: bool = False  # Kafka's own code: named only when nothing outside it is
 
 
@@ -41,7 +99,7 @@ class Signal:
 
     weight: int
     classes: frozenset[str] = frozenset()
-    messages: re.Pattern[str] | None = None
+    messages: Words = Words()
 
 
 @dataclass(frozen=True)
@@ -70,18 +128,23 @@ class Catalog:
     def category(self, category_id: str) -> Category | None:
         return next((c for c in self.categories if c.id == category_id), None)
 
+    @property
+    def by_package(self) -> dict[str, System]:
+        """Package prefix -> system (the first system listing it)."""
+        return _package_index(self.systems)
+
+
+@lru_cache(maxsize=4)
+def _package_index(systems: tuple[System, ...]) -> dict[str, System]:
+    index: dict[str, System] = {}
+    for system in systems:
+        for package in system.packages:
+            index.setdefault(package, system)
+    return index
+
 
 def _read(name: str) -> dict[str, object]:
     return tomllib.loads(resources.files("kctui.diagnose").joinpath(name).read_text("utf-8"))
-
-
-def _group(pattern: str) -> str:
-    """One pattern as a group of an alternation (a leading ``(?i)`` becomes local)."""
-    return f"(?i:{pattern[4:]})" if pattern.startswith("(?i)") else f"(?:{pattern})"
-
-
-def _alternation(patterns: list[str]) -> re.Pattern[str] | None:
-    return re.compile("|".join(_group(p) for p in patterns), re.MULTILINE) if patterns else None
 
 
 @lru_cache(maxsize=1)
@@ -94,7 +157,7 @@ def load_catalog() -> Catalog:
             Signal(
                 weight=int(ev["weight"]),
                 classes=frozenset(ev.get("classes", ())),
-                messages=_alternation(list(ev.get("messages", ()))),
+                messages=words(list(ev.get("messages", ()))),
             )
             for ev in raw.get("evidence", ())
         )
@@ -109,20 +172,20 @@ def load_catalog() -> Catalog:
         )
     systems = tuple(
         System(raw["name"], raw["kind"], tuple(raw.get("packages", ())),
-               tuple(re.compile(m) for m in raw.get("markers", ())), raw.get("generic", False))
+               words(raw.get("markers", ())), raw.get("generic", False))
         for raw in systems_data["system"]  # type: ignore[attr-defined]
     )  # fmt: skip
     return Catalog(tuple(categories), systems, int(cats_data.get("min_score", 3)))  # type: ignore[call-overload]
 
 
-def _by_package(name: str, systems: tuple[System, ...]) -> System | None:
+def _by_package(name: str, index: dict[str, System]) -> System | None:
     """The system whose longest package prefix starts ``name``."""
-    best: tuple[int, System] | None = None
-    for system in systems:
-        for package in system.packages:
-            if name.startswith(package + ".") and (best is None or len(package) > best[0]):
-                best = (len(package), system)
-    return best[1] if best else None
+    parts = name.split(".")
+    for end in range(len(parts) - 1, 0, -1):
+        found = index.get(".".join(parts[:end]))
+        if found is not None:
+            return found
+    return None
 
 
 def classes_in(text: str) -> list[str]:
@@ -134,23 +197,25 @@ def system_of(trace: Trace, text: str, catalog: Catalog | None = None) -> System
     """Where the failure comes from: the deepest class outside Java and Kafka, then words in
     the messages, then the connector's own frames; Kafka Connect or Kafka when nothing else."""
     catalog = catalog or load_catalog()
+    index = catalog.by_package
     names = [e.class_name for e in reversed(trace.chain) if e.class_name]
     names += list(reversed(classes_in(text)))
     fallback: System | None = None
     for name in names:
-        found = _by_package(name, catalog.systems)
+        found = _by_package(name, index)
         if found and not found.generic:
             return found
         fallback = fallback or found
+    lower = text.lower()
     for system in catalog.systems:
-        if not system.generic and any(marker.search(text) for marker in system.markers):
+        if not system.generic and system.markers.search(text, lower):
             return system
     for entry in reversed(trace.chain):
-        for frame in entry.frames:
+        for frame in entry.frames[:_FRAMES_LOOKED_AT]:
             call = frame.call.rsplit("/", 1)[-1]
             if call.startswith(_NEUTRAL):
                 continue
-            found = _by_package(call, catalog.systems)
+            found = _by_package(call, index)
             if found and not found.generic:
                 return found
             fallback = fallback or found
@@ -161,10 +226,11 @@ def scores(classes: set[str], text: str, catalog: Catalog | None = None) -> dict
     """Each category's evidence total for a failure (classes by full and simple name)."""
     catalog = catalog or load_catalog()
     totals: dict[str, int] = {}
+    lower = text.lower()
     for category in catalog.categories:
         total = 0
         for signal in category.signals:
-            if signal.classes & classes or (signal.messages and signal.messages.search(text)):
+            if signal.classes & classes or signal.messages.search(text, lower):
                 total += signal.weight
         if total:
             totals[category.id] = total
