@@ -64,8 +64,10 @@ def long_trace(lines: int = 200) -> str:
 
 def mangled(trace: str) -> dict[str, str]:
     compose = "\n".join(f"connect-1  | {line}" for line in trace.split("\n"))
-    header = ("[2024-05-01 10:00:00,002] ERROR [s|task-0] WorkerSinkTask{id=s-0} Task threw an "
-              "uncaught and unrecoverable exception (org.apache.kafka.connect.runtime.WorkerTask:196)")  # fmt: skip
+    header = (
+        "[2024-05-01 10:00:00,002] ERROR [s|task-0] WorkerSinkTask{id=s-0} Task threw an "
+        "uncaught and unrecoverable exception (org.apache.kafka.connect.runtime.WorkerTask:196)"
+    )
     status = json.dumps({"name": "s", "tasks": [{"id": 0, "state": "FAILED", "trace": trace}]})
     return {
         "compose prefixes + log header": f"connect-1  | {header}\n{compose}",
