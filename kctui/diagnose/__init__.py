@@ -68,10 +68,16 @@ def _excerpt(trace: Trace, text: str) -> str:
     return line if len(line) <= 160 else line[:157] + "..."
 
 
+def _with_key(action: str, text: str) -> str:
+    """``{key}`` in an action: the configuration key the failure names, if it names one."""
+    if "{key}" not in action:
+        return action
+    key = failing_key(text)
+    return action.replace("{key}", f" (key: {key})" if key else "")
+
+
 def _generic(category: Category, system: System, trace: Trace, text: str) -> Diagnosis:
-    action = category.action_for(system)
-    key = failing_key(text) if "{key}" in action else None
-    action = action.replace("{key}", f" (key: {key})" if key else "")
+    action = _with_key(category.action_for(system), text)
     head = headline(category.title, system, trace)
     return Diagnosis(
         rule=GENERIC_PREFIX + category.id,
@@ -84,7 +90,7 @@ def _generic(category: Category, system: System, trace: Trace, text: str) -> Dia
     )
 
 
-def _from_rule(rule: Rule, system: System, trace: Trace) -> Diagnosis:
+def _from_rule(rule: Rule, system: System, trace: Trace, text: str) -> Diagnosis:
     catalog = load_catalog()
     category = catalog.category(rule.category) if rule.category else None
     title = category.title if category else (rule.category or "known failure")
@@ -93,7 +99,7 @@ def _from_rule(rule: Rule, system: System, trace: Trace) -> Diagnosis:
     return dataclasses.replace(
         found,
         summary=found.summary.replace("{system}", name),
-        action=found.action.replace("{system}", name),
+        action=_with_key(found.action.replace("{system}", name), text),
         system=system.name,
         headline=headline(title, system, trace),
     )
@@ -123,7 +129,7 @@ def diagnose(
     if chosen is not None and (
         category is None or chosen.priority >= DEFAULT_PRIORITY or chosen.category == category.id
     ):
-        return _from_rule(chosen, system, parsed)
+        return _from_rule(chosen, system, parsed, found.text)
     if category is not None:  # a catch-all rule yields to the cause it wraps
         return _generic(category, system, parsed, found.text)
     return None

@@ -199,6 +199,7 @@ def test_invalid_config_action_names_the_failing_key() -> None:
         "Invalid value 5s for configuration poll.interval.ms: Not a number of type LONG"
     )
     assert found is not None and found.category == "invalid-config"
+    assert "(key: poll.interval.ms)" in found.action and "{" + "key}" not in found.action
     generic = diagnose(
         "org.apache.kafka.common.config.ConfigException: Invalid value 5s for configuration "
         "poll.interval.ms: Not a number of type LONG"
