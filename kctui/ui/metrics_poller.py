@@ -16,6 +16,7 @@ from textual.app import App
 
 from kctui.metrics.model import MetricsSnapshot
 from kctui.ui.messages import MetricsChanged
+from kctui.ui.metrics_service import Judged
 from kctui.ui.polling import Poller
 from kctui.ui.session import ConsoleSession
 
@@ -33,7 +34,7 @@ def next_delay(interval: float, snapshot: MetricsSnapshot) -> float:
     return max(interval, LOAD_FACTOR * slowest)
 
 
-class MetricsPoller(Poller[MetricsSnapshot]):
+class MetricsPoller(Poller[Judged]):
     """Owns the console's metrics timer; the snapshots go to ``session.metrics``."""
 
     name = "metrics"
@@ -63,9 +64,11 @@ class MetricsPoller(Poller[MetricsSnapshot]):
             return super().next_delay()
         return next_delay(self.interval, latest)
 
-    def fetch_blocking(self) -> MetricsSnapshot:
-        return self.session.metrics.fetch(self.session.state)
+    def fetch_blocking(self) -> Judged:
+        service = self.session.metrics
+        return service.judge(service.fetch(self.session.state))  # both in the thread
 
-    def apply(self, result: MetricsSnapshot) -> None:
+    def apply(self, result: Judged) -> None:
         self.session.metrics.add(result)
-        self.publish(lambda: MetricsChanged(result))
+        snapshot = result.snapshot
+        self.publish(lambda: MetricsChanged(snapshot))

@@ -2,10 +2,11 @@
 the health every screen shows (the REST rollup with the metric rules). No Textual here.
 
 It hangs off the console session (``session.metrics``). The metrics poller
-(:mod:`kctui.ui.metrics_poller`) fetches through it and adds each snapshot; the rows of the
-connector table, the reason line, the connector header and the metrics screen all take
-their health from :meth:`MetricsService.verdict`, so a lagging connector is DEGRADED on
-every one of them.
+(:mod:`kctui.ui.metrics_poller`) fetches through it and, still in its thread, works out
+each connector's metric reasons (:meth:`MetricsService.judge`); the UI thread adds the
+result. The rows of the connector table, the reason line, the connector header and the
+metrics screen all take their health from :meth:`MetricsService.verdict`, so a lagging
+connector is DEGRADED on every one of them.
 """
 
 from __future__ import annotations
@@ -16,13 +17,23 @@ from typing import TYPE_CHECKING
 
 from kctui.config import ClusterConfig
 from kctui.connect.models import ClusterState, Connector
-from kctui.health import HealthVerdict, rollup, rollup_with_metrics
+from kctui.health import HealthVerdict, metric_reasons, rollup, with_metric_reasons
 from kctui.metrics.history import MetricsHistory
 from kctui.metrics.model import MetricsSnapshot
 from kctui.ui.widgets.metrics_rows import fmt_count, fmt_rate
 
 if TYPE_CHECKING:
     from kctui.metrics.sources import SnapshotSource
+
+
+@dataclass(frozen=True)
+class Judged:
+    """A snapshot, the one it was compared with, and the metric reasons of each connector
+    that has any (lag over the threshold, growing errors, a falling running ratio)."""
+
+    snapshot: MetricsSnapshot
+    previous: MetricsSnapshot | None
+    reasons: Mapping[str, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -43,6 +54,7 @@ class MetricsService:
         self._source = source
         self.history = MetricsHistory()
         self.polls = 0
+        self._reasons: Mapping[str, tuple[str, ...]] = {}  # of the latest snapshot
         self.poll_now: Callable[[], None] = lambda: None  # the poller sets it (``r`` keys)
 
     # ------------------------------------------------------------------ the source
@@ -72,11 +84,30 @@ class MetricsService:
         configs = {n: dict(c.config) for n, c in state.connectors.items()} if state else {}
         return self.source.fetch(configs)
 
-    def add(self, snapshot: MetricsSnapshot) -> None:
-        """Keep a new snapshot (on the UI thread); series of vanished connectors go."""
+    def judge(self, snapshot: MetricsSnapshot) -> Judged:
+        """The metric reasons of every connector of ``snapshot``, against the latest one
+        (pure; the poller calls it in its thread)."""
+        previous = self.latest
+        names = set(snapshot.connector_names) | set(snapshot.sink_lag)
+        reasons: dict[str, tuple[str, ...]] = {}
+        for name in names:
+            found = metric_reasons(
+                name, snapshot, previous=previous, lag_threshold=self.cluster.lag_threshold
+            )
+            if found:
+                reasons[name] = tuple(found)
+        return Judged(snapshot, previous, reasons)
+
+    def add(self, judged: Judged) -> None:
+        """Keep a judged snapshot (on the UI thread); series of vanished connectors go. One
+        judged against another snapshot than the latest (two polls crossed) is judged again."""
+        if judged.previous is not self.latest:
+            judged = self.judge(judged.snapshot)
+        snapshot = judged.snapshot
         self.polls += 1
         self.history.add(snapshot)
         self.history.forget(set(snapshot.connector_names))
+        self._reasons = judged.reasons
 
     def close(self) -> None:
         if self._source is not None:
@@ -97,16 +128,17 @@ class MetricsService:
         """Changes whenever a verdict may change (the row cache compares it)."""
         return self.history.latest
 
+    def key(self, name: str) -> object:
+        """What the metrics say of ``name`` now: a row is judged again only when it changed."""
+        return None if self.latest is None else self._reasons.get(name, ())
+
     def verdict(self, connector: Connector) -> HealthVerdict:
-        """The health with the metric rules once metrics exist, else the REST rollup."""
+        """The health with the metric rules once metrics exist, else the REST rollup
+        (what ``kctui.health.rollup_with_metrics`` says, its reasons worked out once)."""
+        verdict = rollup(connector)
         if self.latest is None:
-            return rollup(connector)
-        return rollup_with_metrics(
-            connector,
-            self.latest,
-            previous=self.history.previous,
-            lag_threshold=self.cluster.lag_threshold,
-        )
+            return verdict
+        return with_metric_reasons(verdict, self._reasons.get(connector.name, ()))
 
     def cells(self, name: str) -> tuple[str, str]:
         """``(records/s, lag)`` texts of a connector for the table ("–" when unknown)."""
