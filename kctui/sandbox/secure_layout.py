@@ -27,7 +27,8 @@ KAFKA_ADMIN, KAFKA_CONNECT, KAFKA_KCTUI = "admin", "connect", "kctui"
 METRICS_USER = "metrics"  # the Prometheus exporter's and Jolokia's basic auth
 JMX_USER = "monitor"
 
-# Secret file names (``<name>.password`` under the sandbox's secrets folder).
+# Secret file names (``<name>.password`` under the sandbox's secrets folder); no user has
+# the "operator-wrong" password (tests log in with it to meet a 401).
 SECRET_NAMES = (
     "operator", "operator-wrong", "kafka-admin", "kafka-connect", "kafka-kctui",
     "stores", "metrics", "jmx",
@@ -36,10 +37,9 @@ SECRET_NAMES = (
 
 @dataclass(frozen=True)
 class Secrets:
-    """The sandbox's passwords; ``operator_wrong`` is a password no user has (for tests)."""
+    """The sandbox's passwords."""
 
     operator: str
-    operator_wrong: str
     kafka_admin: str
     kafka_connect: str
     kafka_kctui: str
@@ -52,7 +52,8 @@ class Secrets:
 
     @classmethod
     def from_files(cls, values: dict[str, str]) -> Secrets:
-        return cls(**{name.replace("-", "_"): values[name] for name in SECRET_NAMES})
+        fields = (name for name in SECRET_NAMES if name != "operator-wrong")
+        return cls(**{name.replace("-", "_"): values[name] for name in fields})
 
 
 @dataclass(frozen=True)
