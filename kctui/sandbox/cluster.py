@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import httpx
 
@@ -118,7 +118,7 @@ class Sandbox:
         self._agents: agents.AgentJars | None = None
 
     @classmethod
-    def from_env(cls, **kwargs: Any) -> Sandbox:
+    def from_env(cls, **kwargs: Any) -> Self:
         """The default sandbox; env ``KCTUI_SANDBOX_HOME``, ``KCTUI_SANDBOX_PORT_BASE``,
         ``KCTUI_KAFKA_VERSION`` move it (the secure one has its own two variables)."""
         home = Path(os.environ.get(cls.home_env) or xdg_dir("state") / "kctui" / cls.home_name)
