@@ -42,7 +42,7 @@ def test_rest_asks_for_credentials_on_both_workers(secure_sandbox: SecureSandbox
         assert set(scenario.CONNECTORS) <= set(answer.json())
 
 
-def test_a_follower_forwards_a_write_to_the_leader_with_the_users_credentials(
+def test_workers_talk_to_each_other_through_the_basic_auth_filter(
     secure_sandbox: SecureSandbox,
 ) -> None:
     # Only the leader writes configs: whichever worker is not the leader forwards the PUT
@@ -51,6 +51,13 @@ def test_a_follower_forwards_a_write_to_the_leader_with_the_users_credentials(
               "file": str(scenario.source_file(secure_sandbox.files_dir)),
               "topic": "secure-forward-check"}  # fmt: skip
     with httpx.Client(timeout=30, **secure_sandbox.http_options()) as http:
+        # A connector running on the follower gets tasks only when the follower's internal
+        # request (POST /connectors/{c}/tasks, signed with the session key) reaches the
+        # leader: connectors with tasks on both workers show that it passes the filter.
+        states = http.get(f"{secure_sandbox.rest_urls[0]}/connectors?expand=status").json()
+        hosts = {s["status"]["connector"]["worker_id"] for s in states.values()
+                 if s["status"]["tasks"]}  # fmt: skip
+        assert len(hosts) == 2, hosts
         for url in secure_sandbox.rest_urls:
             name = f"secure-forward-{uuid.uuid4().hex[:6]}"
             created = http.put(f"{url}/connectors/{name}/config", json=config)

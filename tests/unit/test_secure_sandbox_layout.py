@@ -99,3 +99,14 @@ def test_the_config_entry_names_files_never_passwords(box: SecureSandbox) -> Non
     for endpoint in cluster.metric_endpoints():
         assert endpoint.password_file and endpoint.username
         assert endpoint.source == "jmx" or endpoint.url.startswith("https://")
+
+
+def test_the_docs_worked_example_is_what_the_sandbox_writes(tmp_path: Path) -> None:
+    text = (Path(__file__).parents[2] / "docs" / "configuration.md").read_text(encoding="utf-8")
+    after = text.split("<!-- secure-sandbox-example", 1)[1]
+    block = after.split("```toml\n", 1)[1].split("```", 1)[0]
+    home = Path("/home/me/.local/state/kctui/sandbox-secure")  # the default for user "me"
+    box = SecureSandbox(home, tmp_path, config_file=tmp_path / "config.toml")
+    box.write_config("4.3.1")
+    written = (tmp_path / "config.toml").read_text(encoding="utf-8")
+    assert written == f'current = "{SECURE_CLUSTER}"\n\n' + block
