@@ -5,8 +5,9 @@ folder (the secure one also makes its CA, keystores and passwords and formats th
 with its SCRAM users), then ``restart`` with the data kept, then ``reuse`` while it is up.
 Every start includes the demo scenario (connectors settled, dead letters written). The
 Kafka jars must be cached already (a first run downloads them: that is not measured here).
-One kind runs at a time; it is stopped before the next starts. Prints each run and the
-medians; never passes or fails on time.
+One kind runs at a time and is stopped before the next starts; the kinds take turns, run
+after run, so both meet the same load. Prints each run and the medians; never passes or
+fails on time.
 
     python tests/bench/bench_sandbox_start.py [--runs 3] [--kinds plain,secure]
 """
@@ -36,7 +37,8 @@ def timed_up(box: Sandbox) -> float:
     return time.monotonic() - started
 
 
-def bench_kind(kind: str, runs: int, root: Path) -> dict[str, list[float]]:
+def make_box(kind: str, root: Path) -> Sandbox | None:
+    """The sandbox of ``kind`` in a folder of its own; None when its ports are taken."""
     cls = KINDS[kind]
     base = int(os.environ.get(cls.port_base_env) or cls.default_port_base)
     cache = xdg_dir("cache") / "kctui" / "kafka"
@@ -46,23 +48,21 @@ def bench_kind(kind: str, runs: int, root: Path) -> dict[str, list[float]]:
     if busy:
         print(f"{kind}: skipped, ports {busy[:3]} are in use (stop that sandbox or move "
               f"this one with {cls.port_base_env})")  # fmt: skip
-        return {}
-    seconds: dict[str, list[float]] = {"fresh": [], "restart": [], "reuse": []}
+        return None
+    return box
+
+
+def one_run(box: Sandbox) -> dict[str, float]:
+    """Fresh start, restart with the data kept, reuse while up; stopped afterwards."""
+    shutil.rmtree(box.home, ignore_errors=True)
+    box.__dict__.pop("secrets", None)
     try:
-        for run in range(runs):
-            shutil.rmtree(box.home, ignore_errors=True)
-            box.__dict__.pop("secrets", None)
-            seconds["fresh"].append(timed_up(box))
-            box.down(quiet=True)
-            seconds["restart"].append(timed_up(box))
-            seconds["reuse"].append(timed_up(box))
-            box.down(quiet=True)
-            print(f"{kind} run {run + 1}: fresh {seconds['fresh'][-1]:.1f} s, restart "
-                  f"{seconds['restart'][-1]:.1f} s, reuse {seconds['reuse'][-1]:.1f} s",
-                  flush=True)  # fmt: skip
+        fresh = timed_up(box)
+        box.down(quiet=True)
+        restart = timed_up(box)
+        return {"fresh": fresh, "restart": restart, "reuse": timed_up(box)}
     finally:
         box.down(quiet=True)
-    return seconds
 
 
 def main() -> int:
@@ -74,14 +74,22 @@ def main() -> int:
     print(f"load average at start: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
     results: dict[str, dict[str, list[float]]] = {}
     with tempfile.TemporaryDirectory(prefix="kctui-bench-sandbox-") as folder:
-        for kind in kinds:
-            results[kind] = bench_kind(kind, args.runs, Path(folder))
+        boxes = {kind: make_box(kind, Path(folder)) for kind in kinds}
+        for run in range(args.runs):  # kinds take turns, so both meet the same load
+            for kind, box in boxes.items():
+                if box is None:
+                    continue
+                seconds = one_run(box)
+                for step, value in seconds.items():
+                    results.setdefault(kind, {}).setdefault(step, []).append(value)
+                print(f"{kind} run {run + 1}: " + ", ".join(
+                    f"{step} {value:.1f} s" for step, value in seconds.items()
+                ) + f" (load {os.getloadavg()[0]:.1f})", flush=True)  # fmt: skip
     print(f"load average at end: {os.getloadavg()[0]:.1f}")
     print(f"\nmedians of {args.runs} (seconds)   fresh  restart  reuse")
-    for kind, seconds in results.items():
-        if seconds:
-            row = "  ".join(f"{statistics.median(seconds[s]):6.1f}" for s in seconds)
-            print(f"  {kind:<28}{row}")
+    for kind, steps in results.items():
+        row = "  ".join(f"{statistics.median(values):6.1f}" for values in steps.values())
+        print(f"  {kind:<28}{row}")
     if all(results.get(k) for k in ("plain", "secure")):
         ratio = statistics.median(results["secure"]["fresh"]) / statistics.median(
             results["plain"]["fresh"]
