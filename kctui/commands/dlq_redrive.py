@@ -87,7 +87,8 @@ def _select(args: argparse.Namespace, reader: Any) -> list[Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kctui.commands.dlq import _cluster
+    from kctui.commands import cluster_from_args
+    from kctui.commands.dlq import _with_bootstrap
     from kctui.dlq import redrive
     from kctui.dlq.reader import DlqReader
 
@@ -95,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         raise KctuiError(f"--limit: expected a positive number, got {args.limit}")
     if args.rate is not None and args.rate <= 0:
         raise KctuiError(f"--rate: expected a positive number of records a second, got {args.rate}")
-    cluster = _cluster(args)
+    cluster = _with_bootstrap(cluster_from_args(args), args.bootstrap)
     if cluster.read_only and not args.dry_run:
         raise redrive.ReadOnlyRefused(
             f"cluster '{cluster.name}' is read-only: redrive refused, nothing was sent"

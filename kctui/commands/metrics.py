@@ -13,7 +13,7 @@ import sys
 import time
 from typing import Any
 
-from kctui.config import METRIC_SOURCES
+from kctui.settings import METRIC_SOURCES
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:

@@ -18,7 +18,6 @@ from urllib.parse import quote
 
 import httpx
 
-from kctui.config import ClusterConfig, ConfigError
 from kctui.connect.errors import (
     AuthError,
     BadRequest,
@@ -59,6 +58,7 @@ from kctui.connect.transport import (
     wrong_scheme,
 )
 from kctui.connect.wire import ConnectorsDecoder
+from kctui.settings import ClusterConfig, ConfigError
 
 __all__ = ["ConnectClient", "client_settings", "ssl_setting"]
 

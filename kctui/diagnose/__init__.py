@@ -6,7 +6,7 @@ most specific rule that matches; when none does (or only a catch-all rule does),
 failure is still put in a cause category from its classes and message words
 (``"rule": "generic:<category>"``), but only on clear evidence. Either way the diagnosis
 names its category and the system the failure comes from, and its action fits that
-system. Pure apart from reading the rule files once.
+system. Pure: the rules are passed in (the shipped ones when none are).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from kctui.diagnose.classify import Category, System, classify, failing_key, loa
 from kctui.diagnose.classify import system_of as system_of
 from kctui.diagnose.loading import (
     RuleFileError,
-    current_rules,
+    builtin_rules,
     load_rules,
     parse_rules,
     user_rule_paths,
@@ -30,7 +30,7 @@ __all__ = [
     "Diagnosis",
     "Rule",
     "RuleFileError",
-    "current_rules",
+    "builtin_rules",
     "diagnose",
     "diagnosis_json",
     "diagnosis_lines",
@@ -115,14 +115,14 @@ def diagnose(
     """The diagnosis of a trace, log record or error message; None without clear evidence.
 
     ``stage`` is a DLQ record's ``__connect.errors.stage``; ``connector_class`` the
-    failing connector's class. ``rules`` defaults to the shipped rules plus the user's
-    (:func:`load_rules`, which raises :class:`RuleFileError` for a bad user file).
+    failing connector's class. ``rules`` are the ones the command or the console loaded
+    (:func:`load_rules`: the shipped rules with the user's); without them, the shipped ones.
     """
     parsed = trace if isinstance(trace, Trace) else parse_trace(trace)
     if not parsed.text.strip():
         return None
     found = evidence(parsed, stage=stage, connector_class=connector_class)
-    chosen = best_match(load_rules() if rules is None else rules, found)
+    chosen = best_match(builtin_rules() if rules is None else rules, found)
     catalog = load_catalog()
     system = system_of(parsed, found.text, catalog)
     category = classify(set(found.all_classes), found.text, catalog)
@@ -136,10 +136,14 @@ def diagnose(
 
 
 def diagnosis_json(
-    trace: str | Trace | None, stage: str | None = None, connector_class: str | None = None
+    trace: str | Trace | None,
+    stage: str | None = None,
+    connector_class: str | None = None,
+    *,
+    rules: Sequence[Rule] | None = None,
 ) -> dict[str, str | None] | None:
     """The ``"diagnosis"`` value of the ``--json`` outputs: the object, or None."""
-    found = diagnose(trace, stage, connector_class)
+    found = diagnose(trace, stage, connector_class, rules=rules)
     return found.to_json() if found else None
 
 

@@ -22,7 +22,7 @@ from typing import Any, Self
 
 import httpx
 
-from kctui.config import ClusterConfig, config_path, load_config, write_cluster, xdg_dir
+from kctui.configfile import load_config, write_cluster
 from kctui.sandbox import agents, layout
 from kctui.sandbox.jars import (
     DEFAULT_VERSION_SPEC,
@@ -39,6 +39,7 @@ from kctui.sandbox.procs import (
     wait_for,
     write_private,
 )
+from kctui.settings import ClusterConfig, config_path, xdg_dir
 
 __all__ = ["Sandbox", "SandboxError", "java_major", "port_is_free", "wait_for"]
 

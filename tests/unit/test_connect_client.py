@@ -10,7 +10,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kctui.config import ClusterConfig, ConfigError
 from kctui.connect.client import (
     LARGE_ANSWER_BYTES,
     ConnectClient,
@@ -30,6 +29,7 @@ from kctui.connect.errors import (
     Unreachable,
     Unsupported,
 )
+from kctui.settings import ClusterConfig, ConfigError
 
 Handler = Callable[[httpx.Request], httpx.Response]
 REBALANCE = (

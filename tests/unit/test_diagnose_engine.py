@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kctui.diagnose import RuleFileError, diagnose, load_rules, parse_rules
-from kctui.diagnose.loading import BUILT_IN, builtin_text, use_config_file, user_rule_paths
+from kctui.diagnose.loading import BUILT_IN, builtin_text, user_rule_paths
 from kctui.errors import KctuiError
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "diagnose"
@@ -177,11 +177,7 @@ def test_class_criterion_takes_simple_or_full_names() -> None:
 def test_rules_beside_the_config_file_named_by_config_option(tmp_path: Path) -> None:
     env = env_for(tmp_path)
     elsewhere = tmp_path / "elsewhere" / "prod.toml"
-    use_config_file(elsewhere)
-    try:
-        assert user_rule_paths(env)[-1] == tmp_path / "elsewhere" / "rules.toml"
-        write(elsewhere.parent / "rules.toml", '[[rule]]\nid = "out-of-memory"\nenabled = false\n')
-        assert "out-of-memory" not in [r.id for r in load_rules(env)]
-    finally:
-        use_config_file(None)
+    assert user_rule_paths(env, elsewhere)[-1] == tmp_path / "elsewhere" / "rules.toml"
+    write(elsewhere.parent / "rules.toml", '[[rule]]\nid = "out-of-memory"\nenabled = false\n')
+    assert "out-of-memory" not in [r.id for r in load_rules(env, config_file=elsewhere)]
     assert user_rule_paths(env)[-1] == tmp_path / "cfg" / "rules.toml"

@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kctui.config import LogSource
 from kctui.logs.feed import LogFeed
 from kctui.logs.filters import LogFilter
 from kctui.logs.index import FileIndex
 from kctui.logs.patterns import FAILURE_CANDIDATES, parse_line
 from kctui.logs.scan import FailureRecord, failures_slow, scan_failures, scan_file
+from kctui.settings import LogSource
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "logs" / "sandbox-connect.log"
 TS = "[2026-11-24 00:22:21,499]"
