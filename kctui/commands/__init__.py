@@ -12,6 +12,33 @@ if TYPE_CHECKING:
     from kctui.settings import ClusterConfig, Config
 
 
+def add_cluster_options(parser: argparse.ArgumentParser, *, top_level: bool = False) -> None:
+    """Options shared by every command that talks to a cluster.
+
+    Subcommands add them again (with suppressed defaults) so that both
+    ``kctui --cluster x status`` and ``kctui status --cluster x`` work.
+    """
+    default = None if top_level else argparse.SUPPRESS
+    parser.add_argument(
+        "--cluster", "-c", metavar="NAME", default=default, help="cluster from the config file"
+    )
+    parser.add_argument(
+        "--url",
+        metavar="URL",
+        default=default,
+        help="Connect REST URL (several comma-separated); overrides --cluster; env KCTUI_URL",
+    )
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        default=False if top_level else argparse.SUPPRESS,
+        help="never send a mutating request to the cluster",
+    )
+    parser.add_argument(
+        "--config", metavar="FILE", default=default, help="config file (default: XDG path)"
+    )
+
+
 def rules_beside(config_file: Path | None) -> tuple[Rule, ...]:
     """The diagnosis rules a command uses: the shipped ones with the user's ``rules.toml``
     (the XDG config folder's, then the one beside ``config_file``). A bad file raises

@@ -18,7 +18,7 @@ DEFAULT_LIMIT = 10_000
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    from kctui.cli import add_cluster_options
+    from kctui.commands import add_cluster_options
 
     parser = subparsers.add_parser(
         "dlq-redrive",

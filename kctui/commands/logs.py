@@ -40,7 +40,7 @@ _STYLES = {
 
 
 def add_parser(subparsers: Any) -> None:
-    from kctui.cli import add_cluster_options
+    from kctui.commands import add_cluster_options
 
     parser = subparsers.add_parser(
         "logs",

@@ -17,7 +17,7 @@ from kctui.settings import METRIC_SOURCES
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    from kctui.cli import add_cluster_options
+    from kctui.commands import add_cluster_options
 
     parser = subparsers.add_parser(
         "metrics",

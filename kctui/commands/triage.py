@@ -25,7 +25,7 @@ LOG_LINES_PER_CONNECTOR = 5
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    from kctui.cli import add_cluster_options
+    from kctui.commands import add_cluster_options
 
     parser = subparsers.add_parser(
         "triage",

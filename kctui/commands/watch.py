@@ -22,7 +22,7 @@ MAX_RETRY_DELAY = 300.0
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    from kctui.cli import add_cluster_options
+    from kctui.commands import add_cluster_options
 
     parser = subparsers.add_parser(
         "watch",
