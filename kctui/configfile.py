@@ -39,7 +39,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
@@ -52,6 +52,9 @@ from kctui.settings import (
     config_path,
 )
 from kctui.settings.validate import TomlSource
+
+if TYPE_CHECKING:
+    from tomlkit import TOMLDocument
 
 # --------------------------------------------------------------------------- reading
 
@@ -195,7 +198,7 @@ def dump_toml(data: Mapping[str, Any]) -> str:
     return tomlkit.dumps(data)
 
 
-def _read_document(path: Path) -> Any:
+def _read_document(path: Path) -> TOMLDocument:
     """The file as a tomlkit document (an absent file is an empty one)."""
     import tomlkit
     from tomlkit.exceptions import ParseError
@@ -208,7 +211,7 @@ def _read_document(path: Path) -> Any:
         raise ConfigError(f"{path}: invalid TOML, not changed: {exc}") from exc
 
 
-def _write_document(path: Path, document: Any) -> None:
+def _write_document(path: Path, document: TOMLDocument) -> None:
     """Save atomically, never a file we could not read back."""
     text = dump_toml(document)
     parse_config(path, text)
@@ -218,7 +221,7 @@ def _write_document(path: Path, document: Any) -> None:
     os.replace(tmp, path)
 
 
-def update_config(path: Path, **top_level: Any) -> None:
+def update_config(path: Path, **top_level: str | None) -> None:
     """Set top-level keys (``current``, ``theme``) in the file, keeping everything else."""
     document = _read_document(path)
     for key, value in top_level.items():
@@ -227,7 +230,7 @@ def update_config(path: Path, **top_level: Any) -> None:
     _write_document(path, document)
 
 
-def _in_the_users_style(old: Any, value: Any) -> Any:
+def _in_the_users_style(old: object, value: str) -> object:
     """``value`` quoted as the user quoted the value it replaces.
 
     A single-quoted (literal) string stays single-quoted when the new text can be one (no
@@ -238,7 +241,7 @@ def _in_the_users_style(old: Any, value: Any) -> Any:
 
     # 'x' or '''x''' (literal), as the user wrote it (String.type is missing before 0.13)
     literal = isinstance(old, String) and old.as_string().startswith("'")
-    if literal and isinstance(value, str) and "'" not in value and "\n" not in value:
+    if literal and "'" not in value and "\n" not in value:
         return tomlkit.string(value, literal=True)
     return value
 

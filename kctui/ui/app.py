@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
 from kctui.connect.models import ClusterState
@@ -139,7 +140,7 @@ class KctuiApp(App[None]):
         if self._owns_client and self.session.client is not None:
             await self.session.client.aclose()
 
-    def _remember_theme(self, theme: Any) -> None:
+    def _remember_theme(self, theme: Theme) -> None:
         """Save the theme the user picked (not secrets, only ``theme = ...``)."""
         if self.config_file is None or theme.name == self._remembered_theme:
             return
