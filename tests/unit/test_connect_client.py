@@ -11,7 +11,6 @@ import httpx
 import pytest
 
 from kctui.connect.client import (
-    LARGE_ANSWER_BYTES,
     ConnectClient,
     client_settings,
     ssl_setting,
@@ -29,6 +28,7 @@ from kctui.connect.errors import (
     Unreachable,
     Unsupported,
 )
+from kctui.connect.requester import LARGE_ANSWER_BYTES
 from kctui.settings import ClusterConfig, ConfigError
 
 Handler = Callable[[httpx.Request], httpx.Response]

@@ -348,7 +348,7 @@ def test_bad_watch_and_bulk_options_say_what_is_wrong(
     if argv[0] == "pause":
         fake = FakeConnect("3.9.0", [("RUNNING", "w1")])
         monkeypatch.setattr(
-            "kctui.connect.client.httpx.AsyncClient.__init__",
+            "kctui.connect.requester.httpx.AsyncClient.__init__",
             _with_transport(httpx.MockTransport(fake.handler)),
         )
     assert main([*argv, "--url", url]) == 2
