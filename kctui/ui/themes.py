@@ -14,6 +14,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Annotated, Any
 
+import msgspec
 from msgspec import Meta
 from textual.theme import Theme
 
@@ -58,22 +59,10 @@ class LoadedThemes:
 def theme_from_toml(origin: str, text: str) -> Theme:
     """Build a Theme from TOML text; ValueError names ``origin``, the line and the bad key."""
     read = TomlSource(text, origin, error=ValueError).read(ThemeFile)
-    theme = Theme(
-        name=read.name.strip(),
-        primary=read.primary,
-        secondary=read.secondary,
-        warning=read.warning,
-        error=read.error,
-        success=read.success,
-        accent=read.accent,
-        foreground=read.foreground,
-        background=read.background,
-        surface=read.surface,
-        panel=read.panel,
-        boost=read.boost,
-        dark=read.dark,
-        variables={str(k): str(v) for k, v in read.variables.items()},
-    )
+    fields = msgspec.structs.asdict(read)  # ThemeFile's fields are Theme's parameters
+    fields["name"] = read.name.strip()
+    fields["variables"] = {str(k): str(v) for k, v in read.variables.items()}
+    theme = Theme(**fields)
     try:
         theme.to_color_system().generate()
     except Exception as exc:  # noqa: BLE001 - a bad colour value
