@@ -19,12 +19,33 @@ may give, and the few words in a field's ``Meta(extra={...})`` that
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
 import msgspec.inspect as mi
 
 from kctui.settings.keylines import Path
+
+_type_info = functools.cache(mi.type_info)
+
+
+def type_info(kind: type) -> mi.Type:
+    """msgspec's description of a settings type (worked out once per type)."""
+    return _type_info(kind)
+
+
+def fields_of(struct: mi.StructType) -> tuple[tuple[mi.Field, dict[str, Any]], ...]:
+    """A struct's fields with their extras (worked out once per struct class)."""
+    return _fields_of_class(struct.cls)
+
+
+@functools.cache
+def _fields_of_class(cls: type) -> tuple[tuple[mi.Field, dict[str, Any]], ...]:
+    info = type_info(cls)
+    if not isinstance(info, mi.StructType):
+        raise TypeError(f"{cls.__name__} is not a settings struct")
+    return tuple((field, extra_of(field.type)) for field in info.fields)
 
 
 def dotted(path: Path) -> str:
@@ -105,8 +126,7 @@ def struct_of(kind: mi.Type) -> mi.StructType | None:
 def file_keys(struct: mi.StructType) -> tuple[str, ...]:
     """The keys a file may give for ``struct`` (not the internal ones), aliases included."""
     keys: list[str] = []
-    for field in struct.fields:
-        extra = extra_of(field.type)
+    for field, extra in fields_of(struct):
         if not (extra.get("internal") or extra.get("table_key")):
             keys += [field.encode_name, *extra.get("aliases", ())]
     return tuple(sorted(keys))

@@ -24,16 +24,19 @@ from kctui.settings.fields import (
     bare,
     dotted,
     extra_of,
+    fields_of,
     file_keys,
     holds_plain_items,
     python_type,
     struct_of,
     transform,
+    type_info,
     words,
 )
 from kctui.settings.keylines import KeyLines, Path
 
 T = TypeVar("T")
+_CONTAINERS = (msgspec.Struct, tuple, list, dict)  # what the checks walk into
 _WHOLE = object()  # read()'s data when none is given: the whole text
 
 
@@ -164,7 +167,7 @@ class _Reader:
         self.source = source
 
     def read(self, data: object, kind: type[T], at: Path) -> T:
-        info = mi.type_info(kind)
+        info = type_info(kind)
         shaped = self._shape(data, info, at)
         try:
             result: T = msgspec.convert(shaped, kind, strict=True)
@@ -188,6 +191,8 @@ class _Reader:
         key: str | None = None,
         parent: Mapping[str, Any] | None = None,
     ) -> object:
+        if not isinstance(value, str | list | dict):
+            return value  # a number or a flag: nothing to shape
         value = transform(value, extra_of(kind))
         plain = bare(kind)
         if isinstance(plain, mi.StructType) and isinstance(value, dict):
@@ -214,8 +219,8 @@ class _Reader:
         parent: Mapping[str, Any] | None,
     ) -> dict[str, Any]:
         out = dict(table)
-        for field in struct.fields:
-            name, extra = field.encode_name, extra_of(field.type)
+        for field, extra in fields_of(struct):
+            name = field.encode_name
             if extra.get("internal") or extra.get("table_key"):
                 if name in out:
                     known = file_keys(struct)
@@ -265,10 +270,12 @@ class _Reader:
                 self._check(getattr(value, name), (*path, name))
         elif isinstance(value, tuple | list):
             for index, item in enumerate(value):
-                self._check(item, (*path, index))
+                if isinstance(item, _CONTAINERS):
+                    self._check(item, (*path, index))
         elif isinstance(value, dict):
             for key, item in value.items():
-                self._check(item, (*path, key))
+                if isinstance(item, _CONTAINERS):
+                    self._check(item, (*path, key))
 
     # -- what msgspec said, in our words
 
