@@ -22,6 +22,12 @@ EXCEPTION_CLASS = re.compile(
     r"(?<![\w$.])((?:[a-z_][\w$]*\.)+[A-Z][\w$]*?(?:Exception|Error|Throwable|Failure|Fault)"
     r"(?:\$[\w$]+)?)(?=[:\s`'\"\]),;]|$)"
 )
+# A throwable's simple name without its package, as prose names it ("the real cause
+# (`TopicAuthorizationException: [...]`)"): a capitalised word of two or more parts ending
+# in Exception or Error, not part of a dotted name.
+BARE_EXCEPTION_CLASS = re.compile(
+    r"(?<![\w$.])([A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)*?(?:Exception|Error))(?![\w$])(?!\.[\w$])"
+)
 _FRAME_INLINE = re.compile(r"at\s+(?=(?:[\w$.-]+/)?[\w$]+(?:\.[\w$<>-]+)+\()")
 _MORE_INLINE = re.compile(r"\s+(\.\.\. ?\d+ (?:more|common frames omitted)\b)")
 _BARE_FRAME = re.compile(

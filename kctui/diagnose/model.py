@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from kctui.trace_unwrap import EXCEPTION_CLASS
+from kctui.trace_unwrap import BARE_EXCEPTION_CLASS, EXCEPTION_CLASS
 from kctui.traces import Trace
 
 # The stages Connect writes in ``__connect.errors.stage`` (and logs in its error context).
@@ -122,6 +122,7 @@ class Evidence:
     stage: str | None = None
     connector_class: str | None = None
     all_classes: frozenset[str] = frozenset()  # ``classes`` and any class named in the text
+    flat: str = ""  # ``text`` with its whitespace runs (line breaks too) made one space
 
 
 def evidence(trace: Trace, *, stage: str | None, connector_class: str | None) -> Evidence:
@@ -142,8 +143,10 @@ def evidence(trace: Trace, *, stage: str | None, connector_class: str | None) ->
     for match in EXCEPTION_CLASS.finditer(text):
         anywhere.add(match.group(1))
         anywhere.add(match.group(1).rsplit(".", 1)[-1])
+    anywhere.update(match.group(1) for match in BARE_EXCEPTION_CLASS.finditer(text))
     return Evidence(
         text=text,
+        flat=" ".join(text.split()),
         classes=frozenset(classes),
         all_classes=frozenset(anywhere),
         frames=tuple(frame.call for frame in trace.frames),
@@ -158,7 +161,10 @@ def matches(criteria: Criteria, found: Evidence) -> bool:
         return False
     if criteria.classes and not any(name in found.classes for name in criteria.classes):
         return False
-    if any(not pattern.search(found.text) for pattern in criteria.messages):
+    if any(
+        not (pattern.search(found.text) or pattern.search(found.flat))
+        for pattern in criteria.messages
+    ):
         return False
     if criteria.stages and found.stage not in criteria.stages:
         return False

@@ -5,13 +5,14 @@ A text counts when its diagnosis has the category the thread's fix decides
 outside system (a database, a cloud service, Schema Registry...) the diagnosis must name
 that system; for Kafka's or Connect's own failures the category is enough.
 
-    .venv/bin/python tests/bench/eval_diagnose.py [--misses]
+    .venv/bin/python tests/bench/eval_diagnose.py [--misses] [--held-out]
 
 Per set it prints how many texts are right, how many got a wrong category (worse than none)
 and how many got no diagnosis. ``--misses`` lists the tuning set's misses only, with its
 per-category figures: the held-out set is for measuring, not for writing rules, so its
 misses and per-category figures are printed only with ``--all-misses`` (for the report,
-once the rules are final).
+once the rules are final), and its figure only with ``--held-out`` or ``--all-misses``: while
+rules are being written, only the tuning set is looked at.
 
 Run against another checkout's kctui (``PYTHONPATH=/tmp/main-kctui``) it measures that
 code on the same sets: a diagnosis without a category there gets the category of its rule
@@ -76,11 +77,15 @@ def main(argv: list[str]) -> int:
 
     categories = rule_categories()
     results: dict[str, list[tuple[str, bool, str, dict[str, str]]]] = {}
+    measure = "--held-out" in argv or "--all-misses" in argv
     for name, case in sorted(cases().items()):
+        if case["set"] == "held-out" and not measure:
+            continue
         text = (SAMPLES / case["set"] / f"{name}.txt").read_text(encoding="utf-8")
         right, said = judge(diagnose(text), case, categories)
         results.setdefault(case["set"], []).append((name, right, said, case))
-    for set_name in ("tuning", "held-out"):
+    measure = "--held-out" in argv or "--all-misses" in argv
+    for set_name in ("tuning", "held-out") if measure else ("tuning",):
         rows = results.get(set_name, [])
         hits = sum(1 for row in rows if row[1])
         silent = sum(1 for row in rows if row[2] == "no diagnosis")
