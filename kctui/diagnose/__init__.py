@@ -128,14 +128,13 @@ def diagnose(
     found = evidence(parsed, stage=stage, connector_class=connector_class)
     chosen = best_match(load_rules() if rules is None else rules, found)
     catalog = load_catalog()
-    system = system_of(parsed, found.text, catalog)
+    if chosen is not None and chosen.priority >= DEFAULT_PRIORITY:
+        return _from_rule(chosen, system_of(parsed, found.text, catalog), parsed, found.text)
     category = classify(set(found.all_classes), found.flat or found.text, catalog)
-    if chosen is not None and (
-        category is None or chosen.priority >= DEFAULT_PRIORITY or chosen.category == category.id
-    ):
-        return _from_rule(chosen, system, parsed, found.text)
+    if chosen is not None and (category is None or chosen.category == category.id):
+        return _from_rule(chosen, system_of(parsed, found.text, catalog), parsed, found.text)
     if category is not None:  # a catch-all rule yields to the cause it wraps
-        return _generic(category, system, parsed, found.text)
+        return _generic(category, system_of(parsed, found.text, catalog), parsed, found.text)
     return None
 
 

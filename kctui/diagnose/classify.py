@@ -67,7 +67,7 @@ def _literal(body: str) -> str | None:
 
 
 def words(patterns: list[str] | tuple[str, ...]) -> Words:
-    """Patterns split into plain phrases and one alternation of the real regexes."""
+    """Patterns split into plain phrases (found with ``in``) and compiled regexes."""
     exact: list[str] = []
     folded: list[str] = []
     regexes: list[str] = []
@@ -195,12 +195,31 @@ def load_catalog() -> Catalog:
 
 def _by_package(name: str, index: dict[str, System]) -> System | None:
     """The system whose longest package prefix starts ``name``."""
+    entry = _PACKAGE_MEMO.get(id(index))
+    if entry is None or entry[0] is not index:
+        if len(_PACKAGE_MEMO) >= _MEMO_INDEXES:
+            _PACKAGE_MEMO.clear()
+        entry = _PACKAGE_MEMO[id(index)] = (index, {})
+    memo = entry[1]
+    if name in memo:
+        return memo[name]
+    found: System | None = None
     parts = name.split(".")
     for end in range(len(parts) - 1, 0, -1):
         found = index.get(".".join(parts[:end]))
         if found is not None:
-            return found
-    return None
+            break
+    if len(memo) >= _MEMO_NAMES:
+        memo.clear()
+    memo[name] = found
+    return found
+
+
+# Class and frame names seen before -> their system, per package index (names repeat
+# from trace to trace). The entry holds its index, so the id cannot be reused meanwhile.
+_PACKAGE_MEMO: dict[int, tuple[dict[str, System], dict[str, System | None]]] = {}
+_MEMO_INDEXES = 8
+_MEMO_NAMES = 20_000
 
 
 def classes_in(text: str) -> list[str]:

@@ -155,16 +155,24 @@ def evidence(trace: Trace, *, stage: str | None, connector_class: str | None) ->
     )
 
 
+def _found_in(pattern: re.Pattern[str], found: Evidence) -> bool:
+    """True when a rule's message pattern is in the flattened text (a message wrapped over
+    lines still matches); a pattern about lines (``^``, ``$``, ``\\n``) also tries the text."""
+    source = pattern.pattern
+    if found.flat and pattern.search(found.flat):
+        return True
+    if found.flat and not ("^" in source or "$" in source or "\\n" in source):
+        return False
+    return pattern.search(found.text) is not None
+
+
 def matches(criteria: Criteria, found: Evidence) -> bool:
     """True when every criterion the rule gives holds for this failure."""
     if criteria.is_empty():
         return False
     if criteria.classes and not any(name in found.classes for name in criteria.classes):
         return False
-    if any(
-        not (pattern.search(found.text) or pattern.search(found.flat))
-        for pattern in criteria.messages
-    ):
+    if not all(_found_in(pattern, found) for pattern in criteria.messages):
         return False
     if criteria.stages and found.stage not in criteria.stages:
         return False
