@@ -83,7 +83,8 @@ def run(args: argparse.Namespace) -> int:
         raise KctuiError(f"--interval: at least {MIN_INTERVAL:g} s between polls, got {interval}")
     import asyncio
 
-    return asyncio.run(_watch(args, cluster, directory, interval, context.rules))
+    rules = context.rules if args.auto_restart else None  # only a restart decision asks them
+    return asyncio.run(_watch(args, cluster, directory, interval, rules))
 
 
 def _print_event(event: Any, as_json: bool) -> None:
@@ -97,7 +98,7 @@ async def _watch(
     cluster: ClusterConfig,
     directory: Path,
     interval: float,
-    rules: Sequence[Rule],
+    rules: Sequence[Rule] | None,
 ) -> int:
     import asyncio
     import signal
