@@ -199,6 +199,8 @@ class _Reader:
             return self._shape_table(value, plain, path, index=index, key=key, parent=parent)
         if isinstance(plain, mi.ListType | mi.VarTupleType) and isinstance(value, list):
             item = plain.item_type
+            if struct_of(item) is None and not extra_of(item):
+                return value  # strings, numbers: msgspec checks them as they are
             return [
                 self._shape(v, item, (*path, i), index=i, parent=parent)
                 for i, v in enumerate(value)
@@ -267,7 +269,9 @@ class _Reader:
                     at = path if exc.key is None else (*path, exc.key)
                     raise self._fail(at, exc.detail) from None
             for name in value.__struct_fields__:
-                self._check(getattr(value, name), (*path, name))
+                field = getattr(value, name)
+                if isinstance(field, _CONTAINERS):
+                    self._check(field, (*path, name))
         elif isinstance(value, tuple | list):
             for index, item in enumerate(value):
                 if isinstance(item, _CONTAINERS):
