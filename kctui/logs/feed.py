@@ -334,7 +334,7 @@ class LogFeed:
         if flt.is_empty:
             return data.records()
         if flt.failures_only:
-            # Failure offsets are exact (the same classifier as parse_line): no need to test
+            # Failure offsets are exact (the layout's own parser): no need to test
             # is_failure again, nor to look at any other record.
             if isinstance(data, FileIndex) and not data.done:
                 data.scan_history()

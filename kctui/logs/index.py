@@ -31,23 +31,10 @@ MAX_TRACE_LINES = 2000
 MAX_TRACE_BYTES = 1024 * 1024
 ELLIPSIS = " …"
 
-_TS = re.compile(rb"\[(\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[,.]\d{1,9})?)")
-
 
 def decode(data: bytes) -> str:
     """Bytes of a log line as text; invalid UTF-8 becomes replacement characters."""
     return data.decode("utf-8", "replace").rstrip("\r")
-
-
-def _ts_key(raw: bytes) -> str:
-    """The normalised timestamp in the first line of ``raw`` ("" when it has none)."""
-    newline = raw.find(b"\n")
-    match = _TS.search(raw, 0, newline if newline >= 0 else len(raw))
-    if match is None:
-        return ""
-    from kctui.logs.patterns import normalise_timestamp
-
-    return normalise_timestamp(match.group(1).decode("ascii"))
 
 
 class FileIndex:
@@ -159,7 +146,7 @@ class FileIndex:
             return starts, failures  # no line starts here (inside one very long line)
         if data.find(b"\n", rel_hi - 1) < 0:  # the last line starting before hi is cut: read on
             data += self._read_to_newline(window_end)
-        # Failure lines exactly as parse_line sees them; a failure is always a record start
+        # Failure lines exactly as the parser sees them; a failure is always a record start
         # (a header that the bytes pattern above took for an indented trace line is added).
         for line_start, _ in failure_lines(data, rel_lo, rel_hi, layout=self.layout):
             offset = window_start + line_start
@@ -167,7 +154,7 @@ class FileIndex:
             index = bisect_left(starts, offset)
             if index == len(starts) or starts[index] != offset:
                 starts.insert(index, offset)
-        if self.layout.maybe_header is not None and not self.layout.legacy:
+        if self.layout.blank_headers:
             self._blank_headers(data, rel_lo, rel_hi, window_start, starts)
         return starts, failures
 
@@ -375,6 +362,4 @@ class FileIndex:
     def timestamp(self, key: int) -> str:
         if self.closed:
             return ""
-        if self.layout.plain_kafka:
-            return _ts_key(self._read(key, 160))
         return self.layout.timestamp(self._read(key, 512))
