@@ -1,9 +1,8 @@
-"""Payload rendering and highlighting for the DLQ browser (pure, no terminal).
+"""Payload rendering for the DLQ browser (pure, no terminal).
 
 :func:`render_payload` shows bytes safely (pretty JSON, Confluent wire format with its
-schema id, UTF-8 text or a hex dump), truncated for display with the full size kept;
-:func:`highlight` splits text into ``(role, text)`` spans that the UI colours through
-theme variables. Pygments is imported lazily, on the first JSON highlight.
+schema id, UTF-8 text or a hex dump), truncated for display with the full size kept; its
+``language`` says how :func:`kctui.spans.highlight` cuts it into spans.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ import re
 from dataclasses import dataclass
 
 from kctui.dlq.wire import Decoded
-from kctui.traces import trace_spans
 
 MAX_DISPLAY_CHARS = 64 * 1024
 MAX_HEX_BYTES = 4 * 1024
@@ -166,60 +164,6 @@ def _render_decoded(
     return RenderedPayload(
         "confluent", shown, size, cut, decoded.schema_id, language, decoded.label, decoded.error
     )
-
-
-# --------------------------------------------------------------------------- highlighting
-
-Span = tuple[str, str]  # (role, text); roles: key string number literal punct exception
-# message frame location caused muted plain
-
-
-def _json_spans(text: str) -> list[Span]:
-    from pygments.lexers.data import JsonLexer
-    from pygments.token import Keyword, Name, Number, Punctuation, String
-
-    spans: list[Span] = []
-    for token, value in JsonLexer(stripnl=False, ensurenl=False).get_tokens(text):
-        if token in Name.Tag:
-            role = "key"
-        elif token in String:
-            role = "string"
-        elif token in Number:
-            role = "number"
-        elif token in Keyword:
-            role = "literal"
-        elif token in Punctuation:
-            role = "punct"
-        else:
-            role = "plain"
-        if spans and spans[-1][0] == role:
-            spans[-1] = (role, spans[-1][1] + value)
-        else:
-            spans.append((role, value))
-    return spans
-
-
-# The one trace model's roles, in this module's role names.
-_TRACE_ROLES = {"keyword": "caused", "kafka-frame": "frame"}
-
-
-def _trace_spans(text: str) -> list[Span]:
-    return [(_TRACE_ROLES.get(role, role), part) for role, part in trace_spans(text)]
-
-
-def highlight(text: str, language: str) -> list[Span]:
-    """``(role, text)`` spans for ``json`` or ``stacktrace`` text; otherwise one plain span."""
-    spans: list[Span] = []
-    try:
-        if language == "json":
-            spans = _json_spans(text)
-        elif language == "stacktrace":
-            spans = _trace_spans(text)
-    except Exception:  # noqa: BLE001 - highlighting must never break the view
-        spans = []
-    if spans and "".join(part for _, part in spans) == text:
-        return spans  # a lexer that changed the text (newline normalising) is not trusted
-    return [("plain", text)] if text else []
 
 
 def cut_lines(text: str, max_lines: int, max_chars: int = MAX_DISPLAY_CHARS) -> tuple[str, bool]:

@@ -1,8 +1,9 @@
 """The log screen: worker logs of the cluster, merged, filtered, followed.
 
 One thread worker drives a :class:`~kctui.logs.feed.LogFeed` (follow files and commands,
-index big files backwards, apply filters) and posts rows to the :class:`LogView`; the UI
-thread never reads a file except the lines it draws.
+index big files backwards, apply filters) and posts rows to the :class:`LogView`; another
+reads the records the view is about to draw (:class:`RecordLoader`). The UI thread never
+reads a file.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from kctui.logs.patterns import LEVELS
 from kctui.logs.sources import Notice
 from kctui.ui.screens.base import KctuiScreen
 from kctui.ui.widgets.diagnosis_view import DiagnosisView
+from kctui.ui.widgets.log_loader import RecordLoader
 from kctui.ui.widgets.log_view import LogView
 
 POLL_SECONDS = 0.25
@@ -91,6 +93,7 @@ class LogScreen(KctuiScreen[None]):
         super().__init__()
         self.cluster = cluster
         self.feed = feed or LogFeed(cluster.logs, max_command_lines=max_command_lines)
+        self.loader = RecordLoader(self.feed)
         self.log_filter = log_filter or LogFilter(connector=connector, task=task)
         self.around_failure = around_failure
         self.filter_version = 0
@@ -112,7 +115,7 @@ class LogScreen(KctuiScreen[None]):
             id="log-filter",
         )
         yield Static(id="log-notice")
-        view = LogView(self.feed, id="log-view")
+        view = LogView(self.loader, id="log-view")
         view.show_worker = len(self.feed.workers) > 1
         yield view
         yield DiagnosisView(id="log-diagnosis")
@@ -127,6 +130,7 @@ class LogScreen(KctuiScreen[None]):
         self._update_title()
         self._update_status()
         self.view.focus()
+        self._read_records()
         if not self.cluster.logs and not self.feed.sources:
             self._show_notice(
                 f"No log sources configured for cluster '{self.cluster.name}': add "
@@ -139,6 +143,13 @@ class LogScreen(KctuiScreen[None]):
     def on_unmount(self) -> None:
         self._closed = True
         self._wake.set()
+        self.loader.close()
+
+    @work(thread=True, exclusive=True, group="log-records", exit_on_error=False)
+    def _read_records(self) -> None:
+        """Read the records the view asks for (the UI thread never waits for a file)."""
+        worker = get_current_worker()
+        self.loader.run(self.view.deliver, cancelled=lambda: worker.is_cancelled)
 
     # ------------------------------------------------------------------ the pump (thread)
 
@@ -239,10 +250,14 @@ class LogScreen(KctuiScreen[None]):
         found = None
         if 0 <= view.cursor < len(view.rows):
             packed = view.rows[view.cursor]
-            header = view.header(packed)
-            if header.is_failure:
-                text = "\n".join([header.text, *view.continuation(packed)])
-                found = diagnose(text, rules=current_rules())
+            loaded = view.record(packed)  # None until read: the view says when it comes
+            if loaded is not None and loaded.header.is_failure:
+                trace = view.trace(packed) if loaded.count else ()
+                if trace is None:
+                    view.record(packed, trace=True)
+                else:
+                    text = "\n".join([loaded.header.text, *trace])
+                    found = diagnose(text, rules=current_rules())
         self.query_one(DiagnosisView).show(found)
 
     def _jump_to_last_failure(self) -> None:

@@ -1,0 +1,129 @@
+"""Records of the log view read on a thread of their own, so drawing never waits for a file.
+
+The log view asks for the records it is about to draw (:meth:`RecordLoader.want`, a queue:
+no I/O) and draws a placeholder until they come; the thread that the log screen runs
+(:meth:`RecordLoader.run`) reads them, newest request first, and hands them back in small
+batches. On a slow mount (sshfs, NFS) the console stays responsive: only the lines not read
+yet wait. This is how toolong keeps its UI thread free of ``pread``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from kctui.logs.patterns import LogLine
+from kctui.ui.widgets.log_render import fold_cause
+
+MAX_WANTED = 512  # requests kept at most: older ones are for rows long scrolled away
+BATCH_SECONDS = 0.03  # hand back what was read at least this often
+BATCH_RECORDS = 32
+
+
+class RecordReader(Protocol):
+    """Where records are read (the log feed); called from the loader's thread only."""
+
+    def header(self, packed: int) -> LogLine: ...
+    def read_continuation(self, packed: int) -> list[str]: ...
+    def continuation_count(self, packed: int) -> int: ...
+    def worker_of(self, packed: int) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedRecord:
+    """What the view draws of one record: its header line and what is folded under it.
+
+    ``trace`` holds the continuation lines when they were read (a failure's, or an expanded
+    record's); ``cause`` is a failure's root cause for its folded line; ``stamp`` is the
+    view's epoch when the record was asked for (newer invalidations make it stale).
+    """
+
+    key: int
+    header: LogLine
+    worker: str
+    count: int
+    trace: tuple[str, ...] | None
+    cause: str
+    stamp: int
+
+
+def read_record(reader: RecordReader, key: int, *, trace: bool, stamp: int) -> LoadedRecord:
+    """One record read through ``reader`` (blocking: call it off the UI thread)."""
+    try:
+        header = reader.header(key)
+        count = reader.continuation_count(key)
+        lines: tuple[str, ...] | None = None
+        if count and (trace or header.is_failure):
+            lines = tuple(reader.read_continuation(key))
+        cause = fold_cause(list(lines)) if lines and header.is_failure else ""
+        return LoadedRecord(key, header, reader.worker_of(key), count, lines, cause, stamp)
+    except Exception as exc:  # noqa: BLE001 - one unreadable record must not stop the others
+        shown = LogLine(text=f"(could not read this line: {exc})", is_header=True)
+        return LoadedRecord(key, shown, "", 0, (), "", stamp)
+
+
+class RecordLoader:
+    """A queue of records to read, and the loop that reads them (:meth:`run`, on a thread)."""
+
+    def __init__(self, reader: RecordReader) -> None:
+        self.reader = reader
+        self._wanted: dict[int, tuple[bool, int]] = {}  # key -> (with trace, stamp), oldest first
+        self._changed = threading.Condition()
+        self._closed = False
+
+    def want(self, key: int, *, trace: bool, stamp: int) -> list[int]:
+        """Ask for a record (the most recent request is read first); never blocks on I/O.
+
+        Returns the keys whose requests were dropped to make room (the oldest): they are
+        not coming, ask again when they are needed.
+        """
+        dropped: list[int] = []
+        with self._changed:
+            previous = self._wanted.pop(key, None)
+            if previous is not None:
+                trace = trace or previous[0]
+            self._wanted[key] = (trace, stamp)
+            while len(self._wanted) > MAX_WANTED:
+                oldest = next(iter(self._wanted))
+                del self._wanted[oldest]
+                dropped.append(oldest)
+            self._changed.notify()
+        return dropped
+
+    def close(self) -> None:
+        """Stop :meth:`run` (after the read in progress)."""
+        with self._changed:
+            self._closed = True
+            self._changed.notify()
+
+    def _next(self, wait: float) -> tuple[int, bool, int] | None:
+        with self._changed:
+            if not self._wanted and not self._closed:
+                self._changed.wait(wait)
+            if self._closed or not self._wanted:
+                return None
+            key, (trace, stamp) = self._wanted.popitem()  # the newest request
+            return key, trace, stamp
+
+    def run(
+        self,
+        deliver: Callable[[list[LoadedRecord]], None],
+        cancelled: Callable[[], bool] = lambda: False,
+    ) -> None:
+        """Read what is asked until closed or cancelled; ``deliver`` gets each batch read."""
+        batch: list[LoadedRecord] = []
+        first = 0.0  # when the batch's first read started
+        while not self._closed and not cancelled():
+            wanted = self._next(BATCH_SECONDS if batch else 0.5)
+            if wanted is not None:
+                key, trace, stamp = wanted
+                if not batch:
+                    first = time.monotonic()
+                batch.append(read_record(self.reader, key, trace=trace, stamp=stamp))
+            full = len(batch) >= BATCH_RECORDS or time.monotonic() - first >= BATCH_SECONDS
+            if batch and (wanted is None or full):
+                deliver(batch)
+                batch = []
