@@ -120,15 +120,7 @@ def render_payload(
         return RenderedPayload(kind="empty", text="", size=0)
     schema_id = int.from_bytes(data[1:5], "big") if data[0] == 0 and size >= 5 else 0
     if 0 < schema_id < 2**31:  # Schema Registry ids are positive int32
-        body = data[5:]
-        body_text = _as_text(body) if body else None
-        pretty = _as_json(body_text) if body_text else None
-        if pretty is not None:
-            text, cut = _cut(pretty, max_chars)
-            language = "json"
-        else:
-            text, cut = hex_dump(body, max_hex_bytes), len(body) > max_hex_bytes
-            language = "hex"
+        text, cut, language = _wire_body(data[5:], max_chars, max_hex_bytes)
         return RenderedPayload("confluent", text, size, cut, schema_id, language)
     plain = _as_text(data)
     if plain is not None:
@@ -143,6 +135,17 @@ def render_payload(
     )
 
 
+def _wire_body(body: bytes, max_chars: int, max_hex_bytes: int) -> tuple[str, bool, str]:
+    """The body of a wire-format payload not decoded: pretty JSON text, else a hex dump
+    (shown text, whether it was cut, language)."""
+    body_text = _as_text(body) if body else None
+    pretty = _as_json(body_text) if body_text else None
+    if pretty is not None:
+        shown, cut = _cut(pretty, max_chars)
+        return shown, cut, "json"
+    return hex_dump(body, max_hex_bytes), len(body) > max_hex_bytes, "hex"
+
+
 def _render_decoded(
     decoded: Decoded, size: int, max_chars: int, max_hex_bytes: int
 ) -> RenderedPayload:
@@ -153,14 +156,7 @@ def _render_decoded(
         return RenderedPayload(
             "decoded", shown, size, cut, decoded.schema_id, "json", decoded.label, decoded.error
         )
-    body = decoded.raw_body
-    body_text = _as_text(body) if body else None
-    pretty = _as_json(body_text) if body_text else None
-    if pretty is not None:
-        shown, cut = _cut(pretty, max_chars)
-        language = "json"
-    else:
-        shown, cut, language = hex_dump(body, max_hex_bytes), len(body) > max_hex_bytes, "hex"
+    shown, cut, language = _wire_body(decoded.raw_body, max_chars, max_hex_bytes)
     return RenderedPayload(
         "confluent", shown, size, cut, decoded.schema_id, language, decoded.label, decoded.error
     )

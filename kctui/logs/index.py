@@ -289,6 +289,13 @@ class FileIndex:
 
     def read_header(self, key: int) -> str:
         """The whole line at ``key`` (not cut for display), for parsing."""
+        return self._first_line(key, whole=True)
+
+    def read_line(self, key: int) -> str:
+        """The line at ``key`` for display (a very long one cut, marked with an ellipsis)."""
+        return self._first_line(key, whole=False)
+
+    def _first_line(self, key: int, *, whole: bool) -> str:
         if self.closed:
             return ""
         data = self._read(key, MAX_LINE_BYTES + 1)
@@ -297,19 +304,10 @@ class FileIndex:
             return decode(data[:cut])
         if len(data) <= MAX_LINE_BYTES:
             return decode(data)
-        whole = data + self._read_to_newline(key + len(data))
-        return decode(whole[:-1] if whole.endswith(b"\n") else whole)
-
-    def read_line(self, key: int) -> str:
-        if self.closed:
-            return ""
-        data = self._read(key, MAX_LINE_BYTES + 1)
-        cut = data.find(b"\n")
-        if cut >= 0:
-            return decode(data[:cut])
-        if len(data) > MAX_LINE_BYTES:
+        if not whole:
             return decode(data[:MAX_LINE_BYTES]) + ELLIPSIS
-        return decode(data)
+        rest = data + self._read_to_newline(key + len(data))
+        return decode(rest[:-1] if rest.endswith(b"\n") else rest)
 
     def _continuation_span(self, key: int) -> tuple[int, int]:
         end = self.record_end(key)

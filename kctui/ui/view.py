@@ -11,6 +11,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
+# The one change detection (shared with kctui watch), where the follow rules read it.
+from kctui.connect.changes import has_changed as has_changed
 from kctui.connect.models import (
     FAILED,
     RESTARTING,
@@ -148,19 +150,6 @@ def is_transient(connector: Connector | None) -> bool:
     if connector.state in TRANSIENT_STATES:
         return True
     return any(task.state in TRANSIENT_STATES for task in connector.tasks)
-
-
-def task_fingerprint(task: TaskStatus) -> tuple[str, str, str]:
-    return (task.state, task.worker_id, task.trace or "")
-
-
-def has_changed(before: Connector | None, after: Connector | None) -> bool:
-    """True when the connector's state, tasks, workers or traces differ."""
-    if before is None or after is None:
-        return before is not after
-    if (before.state, before.status.trace) != (after.state, after.status.trace):
-        return True
-    return [task_fingerprint(t) for t in before.tasks] != [task_fingerprint(t) for t in after.tasks]
 
 
 def failed_tasks(state: ClusterState | None) -> list[TaskStatus]:
