@@ -9,7 +9,7 @@ LOCK    = requirements/ci.lock
 # interpreter that runs it only. uv is needed to write the lock, never to install from it.
 UV_VERSION = 0.13.9
 
-.PHONY: install demo test unit lint bench sandbox-up sandbox-down clean lock test-latest test-floors
+.PHONY: install demo test test-secure unit lint bench sandbox-up sandbox-down clean lock test-latest test-floors
 
 # The test environment comes from the committed lock (exact versions, hashes checked), so a
 # fresh clone today and in a month tests the same releases. kctui itself goes in without
@@ -27,9 +27,16 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/kctui demo
 
-## The whole test suite: unit, UI and integration tests against the real sandbox.
+## The whole test suite: unit, UI and integration tests against the real sandbox, then the
+## secured tests against the secure sandbox, in a pytest session of their own: the plain
+## sandbox is down by then, so the two clusters never run at once on CI's two cores.
 test: $(STAMP)
 	$(BIN)/python -m pytest -p no:cacheprovider
+	$(MAKE) --no-print-directory test-secure
+
+## The secured tests only (TLS, basic auth, SASL_SSL/SCRAM): kctui sandbox up --secure.
+test-secure: $(STAMP)
+	$(BIN)/python -m pytest -p no:cacheprovider tests/secure
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit tests/ui

@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sandbox",
     "status",
     "describe",
+    "explain",
     "config",
     "dlq",
     "dlq_redrive",

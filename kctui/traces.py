@@ -8,6 +8,8 @@ such as JSch's ``Caused by: 2: No such file``), its message (possibly several li
 frames and the ``... N more`` / ``... N common frames omitted`` count.
 :func:`trace_spans` cuts the same text into ``(role, text)`` spans, so every screen
 highlights a trace the same way. Nothing here masks: callers mask what they print.
+The text may arrive in any layout (JSON answers, collector prefixes, one collapsed line,
+tables): :func:`kctui.trace_unwrap.unwrap` brings it back to the printed form first.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+
+from kctui.trace_unwrap import starts_log_record, unwrap
 
 ERROR, CAUSE, SUPPRESSED = "error", "cause", "suppressed"
 CUT_TRACE = "(the trace starts mid-way, with frames)"
@@ -131,7 +135,7 @@ class Trace:
         for entry in self.entries:
             if entry.class_name:
                 seen.setdefault(entry.class_name, None)
-            for name in _leading_classes(entry.message):
+            for name in leading_classes(entry.message):
                 seen.setdefault(name, None)
         return tuple(seen)
 
@@ -169,7 +173,7 @@ class Trace:
 _LEADING_CLASS = re.compile(r"^((?:[A-Za-z_$][\w$]*\.)+[A-Z_$][\w$]*): ")
 
 
-def _leading_classes(message: str) -> list[str]:
+def leading_classes(message: str) -> list[str]:
     """Class names a message starts with (``java.sql.SQLException: ...``), outermost first."""
     names = []
     while match := _LEADING_CLASS.match(message):
@@ -187,15 +191,26 @@ def _header(text: str) -> tuple[str | None, str]:
     return None, stripped
 
 
+_MESSAGE_LINES = 6  # lines a header's message may span before its first frame or cause
+
+
 def _looks_like_start(lines: list[str], index: int) -> bool:
-    """True when line ``index`` is an exception header followed by a frame or a cause."""
-    if not _CLASS.match(lines[index].strip()):
+    """True when line ``index`` is an exception header followed by a frame or a cause (after
+    a message of a few lines), or the last words of the text; a cut trace's first
+    ``Caused by:`` starts it too."""
+    line = lines[index]
+    if _LINK.match(line) and _CLASS.match(_LINK.match(line)["rest"].strip()):  # type: ignore[index]
+        return True
+    if not _CLASS.match(line.strip()):
         return False
-    for following in lines[index + 1 :]:
+    for following in lines[index + 1 : index + 1 + _MESSAGE_LINES]:
         if not following.strip():
             continue
-        return bool(_FRAME.match(following) or _LINK.match(following) or _MORE.match(following))
-    return True
+        if _FRAME.match(following) or _LINK.match(following) or _MORE.match(following):
+            return True
+        if starts_log_record(following) or _CLASS.match(following.strip()):
+            return False
+    return index + _MESSAGE_LINES >= len(lines) - 1
 
 
 def _split_preamble(lines: list[str]) -> int:
@@ -243,7 +258,7 @@ def parse_trace(text: str | None) -> Trace:
     """Parse a Java stack trace; never raises (unknown lines join the current message)."""
     if not text or not text.strip():
         return Trace(text or "", ())
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").expandtabs(1).split("\n")
+    lines = unwrap(text).expandtabs(1).split("\n")
     start = _split_preamble(lines)
     builder = _Builder()
     base_indent = _indent(lines[start]) if start < len(lines) else 0
@@ -252,7 +267,7 @@ def parse_trace(text: str | None) -> Trace:
         if not builder.open:
             if not line.strip():
                 continue
-            if _FRAME.match(line):  # frames without a header (a cut trace)
+            if _FRAME.match(line) or _LINK.match(line):  # no header (a cut trace)
                 builder.start(ERROR, "", False)
                 builder.message = []
             else:

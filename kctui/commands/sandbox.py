@@ -27,13 +27,20 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "JMX 29073/29074, Prometheus 29040/29041, Jolokia 29050/29051)",
     )
     parser.add_argument("--no-seed", action="store_true", help="do not create demo connectors")
+    parser.add_argument(
+        "--secure",
+        action="store_true",
+        help="the secure sandbox: HTTPS + basic auth on Connect, SASL_SSL/SCRAM-SHA-512 on "
+        "Kafka, HTTPS metrics agents; its own folder and ports (base 29500), cluster "
+        "'sandbox-secure'",
+    )
     parser.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS)
 
 
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from kctui.sandbox.cluster import Sandbox
+    from kctui.sandbox.secure import sandbox_class
 
     kwargs: dict[str, object] = {}
     if args.kafka_version:
@@ -42,11 +49,11 @@ def run(args: argparse.Namespace) -> int:
         kwargs["port_base"] = args.port_base
     if getattr(args, "config", None):
         kwargs["config_file"] = Path(args.config)
-    box = Sandbox.from_env(**kwargs)
+    box = sandbox_class(args.secure).from_env(**kwargs)
     if args.action == "up":
         box.up(seed=not args.no_seed)
         print("\n".join(box.status_lines()))
-        print(f"cluster 'sandbox' written to {box.config_file}")
+        print(f"cluster '{box.cluster_name}' written to {box.config_file}")
         return 0
     if args.action == "down":
         box.down()

@@ -20,6 +20,7 @@ import httpx
 
 from kctui.config import ClusterConfig, ConfigError
 from kctui.connect.errors import (
+    AuthError,
     BadRequest,
     BadResponse,
     ConnectError,
@@ -50,7 +51,13 @@ from kctui.connect.retries import (
     planned_attempts,
     report_retry,
 )
-from kctui.connect.transport import client_settings, ssl_setting, transport_reason
+from kctui.connect.transport import (
+    auth_failure,
+    client_settings,
+    ssl_setting,
+    transport_reason,
+    wrong_scheme,
+)
 from kctui.connect.wire import ConnectorsDecoder
 
 __all__ = ["ConnectClient", "client_settings", "ssl_setting"]
@@ -240,7 +247,7 @@ class ConnectClient:
         try:
             response = await self._http.request(method, url, params=params, json=body)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            reason = transport_reason(exc)
+            reason = transport_reason(exc, ca_file=self.cluster.ca_file)
             raise Unreachable(
                 f"cannot reach Kafka Connect at {url}: {reason}", url=url, detail=reason
             ) from exc
@@ -251,7 +258,12 @@ class ConnectClient:
                 detail=f"no answer within {self.cluster.timeout:g} s",
             ) from exc
         except (httpx.TransportError, OSError) as exc:  # ssl.SSLError can escape httpx
-            reason = transport_reason(exc)
+            reason = transport_reason(exc, ca_file=self.cluster.ca_file)
+            scheme = await asyncio.to_thread(wrong_scheme, url, exc)
+            if scheme:
+                raise Unreachable(
+                    f"cannot reach Kafka Connect at {url}: {scheme}", url=url, detail=scheme
+                ) from exc
             if "closed the connection" in reason and url.startswith("https:"):
                 if not self.cluster.cert_file:
                     reason += " (a TLS worker that wants a client certificate does this: "
@@ -260,17 +272,20 @@ class ConnectClient:
             if method in MUTATING_METHODS:
                 text += "; the request may or may not have been applied"
             raise _ConnectionLost(text, url=url, detail=reason) from exc
-        data = await self._cpu_bound(
-            len(response.content) >= LARGE_ANSWER_BYTES,
-            decode_answer,
-            method,
-            url,
-            response.status_code,
-            response.headers.get("content-type", ""),
-            response.content,
-            response.reason_phrase,
-            loads,
-        )
+        try:
+            data = await self._cpu_bound(
+                len(response.content) >= LARGE_ANSWER_BYTES,
+                decode_answer,
+                method,
+                url,
+                response.status_code,
+                response.headers.get("content-type", ""),
+                response.content,
+                response.reason_phrase,
+                loads,
+            )
+        except AuthError as exc:
+            raise auth_failure(self.cluster, method, url, exc) from None
         return _Answer(response.status_code, data, url)
 
     async def _cpu_bound(self, large: bool, function: Callable[..., T], *args: Any) -> T:

@@ -13,6 +13,7 @@ import httpx
 
 from kctui import __version__
 from kctui.config import ClusterConfig, ConfigError
+from kctui.connect.errors import AuthError
 
 
 class TlsOptions(Protocol):
@@ -127,8 +128,48 @@ def client_settings(cluster: ClusterConfig) -> dict[str, Any]:
     }
 
 
-def transport_reason(exc: Exception) -> str:
-    """Why a connection failed, in words (looks through the chain of causes)."""
+# OpenSSL's reasons when a TLS client meets a server that answers in plain text.
+NOT_TLS_REASONS = {"WRONG_VERSION_NUMBER", "PACKET_LENGTH_TOO_LONG", "RECORD_LAYER_FAILURE"}
+# X.509 verification codes (OpenSSL's X509_V_ERR_*) worth their own words.
+CERT_EXPIRED, NAME_MISMATCHES = 10, (62, 64)  # host name, IP address
+
+
+def _verify_failure(error: ssl.SSLCertVerificationError, ca_file: str | None) -> str:
+    """A certificate the client refused, in words: which check failed and what to do."""
+    said = error.verify_message or str(error)
+    if error.verify_code in NAME_MISMATCHES:
+        return f"TLS failed: the worker's certificate is not made out to this host ({said})"
+    if error.verify_code == CERT_EXPIRED:
+        return f"TLS failed: the worker's certificate has expired ({said})"
+    trusted = f"the CA in ca_file {ca_file}" if ca_file else "a CA of the system's store"
+    return (
+        f"TLS failed: the worker's certificate is not signed by {trusted} ({said}); check "
+        "ca_file, or set insecure = true to skip verification"
+    )
+
+
+def wrong_scheme(url: str, exc: Exception, timeout: float = 3.0) -> str | None:
+    """For an ``http://`` request that failed at the protocol level, whether the port speaks
+    TLS (one more connection, blocking): then the URL should say ``https://``."""
+    if not url.startswith("http://"):
+        return None
+    if not isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError):
+        return None
+    from kctui.probe import speaks_tls
+
+    parsed = httpx.URL(url)
+    port = parsed.port or 80
+    if speaks_tls(parsed.host, port, timeout):
+        return (
+            f"{parsed.host}:{port} speaks HTTPS, and a plain HTTP request gets no answer there: "
+            "use https:// in the URL"
+        )
+    return None
+
+
+def transport_reason(exc: Exception, *, ca_file: str | None = None) -> str:
+    """Why a connection failed, in words (looks through the chain of causes); ``ca_file`` is
+    the CA bundle the client trusted, named when a certificate was refused."""
     if isinstance(exc, httpx.TimeoutException):
         return "no answer in time"
     causes: list[BaseException] = []
@@ -152,6 +193,14 @@ def transport_reason(exc: Exception) -> str:
             "which Python 3.13+ applies by default; reissue the CA with keyUsage and a critical "
             "basicConstraints, or set tls_strict = false (the chain is still verified)"
         )
+    refused = next((c for c in causes if isinstance(c, ssl.SSLCertVerificationError)), None)
+    if refused is not None:
+        return _verify_failure(refused, ca_file)
+    if any(isinstance(c, ssl.SSLError) and c.reason in NOT_TLS_REASONS for c in causes):
+        return (
+            "TLS failed: the port answers without TLS (plain HTTP?): use http:// in the URL, "
+            "or the worker's HTTPS port"
+        )
     if any(isinstance(c, ssl.SSLError) for c in causes) or "certificate" in lowered:
         return f"TLS failed ({text}); check ca_file, or set insecure = true to skip verification"
     if any(isinstance(c, ConnectionRefusedError) for c in causes) or "refused" in lowered:
@@ -160,3 +209,34 @@ def transport_reason(exc: Exception) -> str:
     if any(isinstance(c, socket.gaierror) for c in causes) or any(w in lowered for w in dns_words):
         return "host not found (DNS)"
     return text
+
+
+def password_source(cluster: ClusterConfig) -> str:
+    """Where the REST password comes from, for error messages (never the password)."""
+    if cluster.password_file:
+        return f"the password in password_file {cluster.password_file}"
+    if cluster.password_env:
+        return f"the password in environment variable {cluster.password_env}"
+    if cluster.password is not None:
+        return "the password of the kcctl context"
+    return "set password_file or password_env (no password is set)"
+
+
+def auth_failure(cluster: ClusterConfig, method: str, url: str, error: AuthError) -> AuthError:
+    """A 401 or 403 that names the cluster, the user and where the password came from."""
+    who = f"user '{cluster.username}'" if cluster.username else "no user"
+    if error.status == 401:
+        hint = (
+            f"check username and {password_source(cluster)}"
+            if cluster.username
+            else "the worker wants a user: set username and password_file or password_env"
+        )
+        word = f"authentication failed for {who} (HTTP 401 Unauthorized): {hint}"
+    else:
+        word = f"forbidden for {who} (HTTP 403 Forbidden): the user lacks rights"
+    return AuthError(
+        f"cluster '{cluster.name}': {method} {url}: {word}",
+        status=error.status,
+        url=url,
+        detail=word,
+    )

@@ -1,14 +1,21 @@
-"""A diagnosis for known Connect failures: rules shipped as data, matched on the trace model.
+"""A diagnosis for Connect failures: rules shipped as data, by cause category, matched on the
+trace model.
 
-``diagnose(trace, stage=None, connector_class=None)`` returns the :class:`Diagnosis` of
-the most specific rule that matches (or None): what the failure usually means, what to
-check or do, and a documentation link. Pure apart from reading the rule files once.
+``diagnose(trace, stage=None, connector_class=None)`` returns the :class:`Diagnosis` of the
+most specific rule that matches; when none does (or only a catch-all rule does), the
+failure is still put in a cause category from its classes and message words
+(``"rule": "generic:<category>"``), but only on clear evidence. Either way the diagnosis
+names its category and the system the failure comes from, and its action fits that
+system. Pure apart from reading the rule files once.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
+from kctui.diagnose.classify import Category, System, classify, failing_key, load_catalog
+from kctui.diagnose.classify import system_of as system_of
 from kctui.diagnose.loading import (
     RuleFileError,
     current_rules,
@@ -16,8 +23,8 @@ from kctui.diagnose.loading import (
     parse_rules,
     user_rule_paths,
 )
-from kctui.diagnose.model import Diagnosis, Rule, best_match, evidence
-from kctui.traces import Trace, parse_trace
+from kctui.diagnose.model import DEFAULT_PRIORITY, Diagnosis, Rule, best_match, evidence
+from kctui.traces import Trace, leading_classes, parse_trace
 
 __all__ = [
     "Diagnosis",
@@ -29,8 +36,73 @@ __all__ = [
     "diagnosis_lines",
     "load_rules",
     "parse_rules",
+    "system_of",
     "user_rule_paths",
 ]
+
+GENERIC_PREFIX = "generic:"
+
+
+def _cause_class(trace: Trace) -> str | None:
+    """The class the root cause names last (``ConnectException: java.sql.SQLException: ...``
+    names SQLException), or the last class of the trace."""
+    root = trace.root_cause
+    if root is not None and root.short_name:
+        inner = leading_classes(root.message)
+        return inner[-1].rsplit(".", 1)[-1] if inner else root.short_name
+    classes = trace.exception_classes
+    return classes[-1].rsplit(".", 1)[-1] if classes else None
+
+
+def headline(title: str, system: System, trace: Trace) -> str:
+    """``permission denied at SQL Server (from SQLServerException)``."""
+    where = "" if system.generic and system.name == "Kafka Connect" else f" at {system.name}"
+    cause = _cause_class(trace)
+    return f"{title}{where} (from {cause})" if cause else f"{title}{where}"
+
+
+def _excerpt(trace: Trace, text: str) -> str:
+    root = trace.root_cause
+    line = root.first_message_line if root is not None and root.class_name else ""
+    line = line or (text.strip().splitlines() or [""])[-1].strip()
+    return line if len(line) <= 160 else line[:157] + "..."
+
+
+def _with_key(action: str, text: str) -> str:
+    """``{key}`` in an action: the configuration key the failure names, if it names one."""
+    if "{key}" not in action:
+        return action
+    key = failing_key(text)
+    return action.replace("{key}", f" (key: {key})" if key else "")
+
+
+def _generic(category: Category, system: System, trace: Trace, text: str) -> Diagnosis:
+    action = _with_key(category.action_for(system), text)
+    head = headline(category.title, system, trace)
+    return Diagnosis(
+        rule=GENERIC_PREFIX + category.id,
+        summary=f"{head}: {_excerpt(trace, text)}",
+        action=action,
+        restart_helps=category.restart_helps,
+        category=category.id,
+        system=system.name,
+        headline=head,
+    )
+
+
+def _from_rule(rule: Rule, system: System, trace: Trace, text: str) -> Diagnosis:
+    catalog = load_catalog()
+    category = catalog.category(rule.category) if rule.category else None
+    title = category.title if category else (rule.category or "known failure")
+    name = "the remote system" if system.generic else system.name
+    found = rule.diagnosis
+    return dataclasses.replace(
+        found,
+        summary=found.summary.replace("{system}", name),
+        action=_with_key(found.action.replace("{system}", name), text),
+        system=system.name,
+        headline=headline(title, system, trace),
+    )
 
 
 def diagnose(
@@ -40,7 +112,7 @@ def diagnose(
     *,
     rules: Sequence[Rule] | None = None,
 ) -> Diagnosis | None:
-    """The diagnosis of a trace, log record or error message; None when no rule knows it.
+    """The diagnosis of a trace, log record or error message; None without clear evidence.
 
     ``stage`` is a DLQ record's ``__connect.errors.stage``; ``connector_class`` the
     failing connector's class. ``rules`` defaults to the shipped rules plus the user's
@@ -49,11 +121,18 @@ def diagnose(
     parsed = trace if isinstance(trace, Trace) else parse_trace(trace)
     if not parsed.text.strip():
         return None
-    chosen = best_match(
-        load_rules() if rules is None else rules,
-        evidence(parsed, stage=stage, connector_class=connector_class),
-    )
-    return chosen.diagnosis if chosen else None
+    found = evidence(parsed, stage=stage, connector_class=connector_class)
+    chosen = best_match(load_rules() if rules is None else rules, found)
+    catalog = load_catalog()
+    system = system_of(parsed, found.text, catalog)
+    category = classify(set(found.all_classes), found.text, catalog)
+    if chosen is not None and (
+        category is None or chosen.priority >= DEFAULT_PRIORITY or chosen.category == category.id
+    ):
+        return _from_rule(chosen, system, parsed, found.text)
+    if category is not None:  # a catch-all rule yields to the cause it wraps
+        return _generic(category, system, parsed, found.text)
+    return None
 
 
 def diagnosis_json(

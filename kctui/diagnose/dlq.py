@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from kctui.diagnose import diagnose
 from kctui.diagnose.model import Diagnosis, Rule
+from kctui.diagnose.payload import WireFacts, wire_facts, wire_format_diagnosis
 from kctui.dlq.records import NO_VALUE, DeadLetter
 
 SAMPLE = 20  # records of a group whose failures are diagnosed
@@ -19,8 +20,17 @@ def failure_of(dl: DeadLetter) -> str | None:
     return ": ".join(parts) or None
 
 
+def _diagnose(
+    failure: str | None, stage: str | None, facts: WireFacts | None, rules: Sequence[Rule] | None
+) -> Diagnosis | None:
+    """The failure's diagnosis, or what the record's bytes say when they say more."""
+    found = diagnose(failure, stage=stage, rules=rules)
+    return wire_format_diagnosis(facts, found, failure) or found
+
+
 def diagnose_dead_letter(dl: DeadLetter, rules: Sequence[Rule] | None = None) -> Diagnosis | None:
-    return diagnose(failure_of(dl), stage=dl.stage, rules=rules)
+    """A dead letter's diagnosis: its error headers, and its own bytes (cross-signal)."""
+    return _diagnose(failure_of(dl), dl.stage, wire_facts(dl), rules)
 
 
 def _votes(
@@ -35,14 +45,14 @@ def _votes(
             bucket = pairs[key] = []
         if len(bucket) < sample:
             bucket.append(dl)
-    seen: dict[tuple[str | None, str | None], Diagnosis | None] = {}
+    seen: dict[tuple[str | None, str | None, WireFacts | None], Diagnosis | None] = {}
     votes: dict[tuple[str, str], dict[str, tuple[int, Diagnosis]]] = {}
     for pair, letters in pairs.items():
         tally = votes.setdefault(pair, {})
         for dl in letters:
-            failure = (failure_of(dl), dl.stage)
+            failure = (failure_of(dl), dl.stage, wire_facts(dl))
             if failure not in seen:
-                seen[failure] = diagnose(failure[0], stage=failure[1], rules=rules)
+                seen[failure] = _diagnose(*failure, rules)
             found = seen[failure]
             if found is not None:
                 tally[found.rule] = (tally.get(found.rule, (0, found))[0] + 1, found)

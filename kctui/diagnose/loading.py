@@ -18,11 +18,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from kctui.diagnose.classify import load_catalog
 from kctui.diagnose.model import DEFAULT_PRIORITY, STAGES, Criteria, Rule
 from kctui.errors import KctuiError
 
 RULE_KEYS = frozenset(
-    {"id", "summary", "action", "link", "priority", "enabled", "match", "restart"}
+    {"id", "summary", "action", "link", "priority", "enabled", "match", "restart", "category"}
 )
 MATCH_KEYS = frozenset({"classes", "messages", "stages", "connector_class", "frames"})
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -130,6 +131,12 @@ def _rule(raw: Mapping[str, Any], source: str, where: str, base: Rule | None) ->
         )
     if link is not None and not link.startswith(("https://", "http://")):
         raise RuleFileError(f"{where}: 'link' must be an http(s) URL")
+    category = raw.get("category", base.category if base else None)
+    known = category_ids()
+    if category is not None and category not in known:
+        raise RuleFileError(
+            f"{where}: unknown category {category!r}; known: {', '.join(sorted(known))}"
+        )
     return Rule(
         id=str(raw["id"]),
         summary=_text(raw, "summary", where, required=base is None)
@@ -140,6 +147,7 @@ def _rule(raw: Mapping[str, Any], source: str, where: str, base: Rule | None) ->
         priority=priority,
         source=source,
         restart_helps=restart,
+        category=category,
     )
 
 
@@ -185,6 +193,15 @@ def parse_rules(text: str, source: str, base: Sequence[Rule] = ()) -> list[Rule]
         merged[rule_id] = rule
     # New rules first: among rules of equal rank, the user's own win.
     return [merged[i] for i in added] + [merged[r.id] for r in base if r.id in merged]
+
+
+# Categories only rules use: a record an error handler gave up on, a transform (SMT) failing.
+RULE_ONLY_CATEGORIES = frozenset({"bad-record", "transform"})
+
+
+def category_ids() -> frozenset[str]:
+    """The categories a rule may name: those of categories.toml and the rules' own."""
+    return frozenset(c.id for c in load_catalog().categories) | RULE_ONLY_CATEGORIES
 
 
 def builtin_text() -> str:

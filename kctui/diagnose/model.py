@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from kctui.trace_unwrap import EXCEPTION_CLASS
 from kctui.traces import Trace
 
 # The stages Connect writes in ``__connect.errors.stage`` (and logs in its error context).
@@ -47,6 +48,9 @@ class Diagnosis:
     action: str
     link: str | None = None
     restart_helps: bool = True  # False: restarting the task cannot fix it (kctui watch)
+    category: str | None = None  # the cause category (kctui/diagnose/categories.toml)
+    system: str | None = None  # where the failure comes from ("SQL Server", "Kafka")
+    headline: str = ""  # "permission denied at SQL Server (from SQLServerException)"
 
     def to_json(self) -> dict[str, str | None]:
         """The ``"diagnosis"`` object of the ``--json`` outputs."""
@@ -100,10 +104,12 @@ class Rule:
     priority: int = DEFAULT_PRIORITY
     source: str = "built-in"  # the file the rule came from, for error messages and docs
     restart_helps: bool = True  # the rule's ``restart = false``: a restart cannot fix it
+    category: str | None = None  # the cause category this rule specialises
 
     @property
     def diagnosis(self) -> Diagnosis:
-        return Diagnosis(self.id, self.summary, self.action, self.link, self.restart_helps)
+        return Diagnosis(self.id, self.summary, self.action, self.link, self.restart_helps,
+                         self.category)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -115,6 +121,7 @@ class Evidence:
     frames: tuple[str, ...]
     stage: str | None = None
     connector_class: str | None = None
+    all_classes: frozenset[str] = frozenset()  # ``classes`` and any class named in the text
 
 
 def evidence(trace: Trace, *, stage: str | None, connector_class: str | None) -> Evidence:
@@ -130,9 +137,15 @@ def evidence(trace: Trace, *, stage: str | None, connector_class: str | None) ->
     for name in trace.exception_classes:
         classes.add(name)
         classes.add(name.rsplit(".", 1)[-1])
+    text = "\n".join(lines)
+    anywhere = set(classes)
+    for match in EXCEPTION_CLASS.finditer(text):
+        anywhere.add(match.group(1))
+        anywhere.add(match.group(1).rsplit(".", 1)[-1])
     return Evidence(
-        text="\n".join(lines),
+        text=text,
         classes=frozenset(classes),
+        all_classes=frozenset(anywhere),
         frames=tuple(frame.call for frame in trace.frames),
         stage=stage.strip().upper() if stage else None,
         connector_class=connector_class,

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 from kctui.errors import KctuiError
+
+if TYPE_CHECKING:
+    from kctui.config import KafkaSettings
 
 __all__ = [
     "BrokerUnreachable", "DlqError", "NoKafkaSettings", "NotAuthorized", "ReadCancelled",
-    "ReadTimeout", "TopicNotFound",
+    "ReadTimeout", "TopicNotFound", "broker_failure",
 ]  # fmt: skip
 
 
@@ -36,3 +42,35 @@ class ReadTimeout(DlqError):
 
 class ReadCancelled(DlqError):
     """The caller cancelled a read (``esc`` in the browser)."""
+
+
+def broker_failure(
+    kwargs: Mapping[str, Any],
+    settings: KafkaSettings | Mapping[str, Any] | None,
+    cluster: str | None,
+    fallback: str,
+    *,
+    timeout: float = 5.0,
+    probe: bool = True,
+) -> DlqError:
+    """The error for brokers kafka-python could not use: the failing step (TCP, TLS, SASL
+    handshake, login) found by :func:`kctui.probe.explain`, else ``fallback``. ``probe``
+    is False for stand-in clients (tests), whose failures no real broker explains."""
+    from kctui.config import KafkaSettings
+    from kctui.probe import explain
+
+    finding = explain(kwargs, timeout=min(timeout, 5.0)) if probe else None
+    prefix = f"cluster '{cluster}': " if cluster else ""
+    if finding is None:
+        return BrokerUnreachable(prefix + fallback)
+    if finding.kind == "unreachable":
+        return BrokerUnreachable(f"{prefix}{fallback} ({finding.text})")
+    if finding.kind != "login":
+        return BrokerUnreachable(f"{prefix}cannot use Kafka: {finding.text}")
+    source = ""
+    if isinstance(settings, KafkaSettings):
+        if settings.sasl_password_file:
+            source = f" (sasl_password_file {settings.sasl_password_file})"
+        elif settings.sasl_password_env:
+            source = f" (environment variable {settings.sasl_password_env})"
+    return NotAuthorized(f"{prefix}Kafka login failed: {finding.text}{source}")

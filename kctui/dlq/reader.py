@@ -26,6 +26,7 @@ from kctui.dlq.errors import (
     ReadCancelled,
     ReadTimeout,
     TopicNotFound,
+    broker_failure,
 )
 from kctui.dlq.pages import DLQ_TOPIC_KEY, Page, TopicInfo, dlq_topics_from_configs
 from kctui.dlq.records import KafkaRecord, decode_dead_letter
@@ -67,6 +68,8 @@ class DlqReader:
         decoder: PayloadDecoder | None = None,
     ) -> None:
         self._kwargs = _settings_of(source)
+        self._settings = source.kafka if isinstance(source, ClusterConfig) else source
+        self._cluster_name = source.name if isinstance(source, ClusterConfig) else None
         if decoder is None:
             registry = source.schema_registry if isinstance(source, ClusterConfig) else None
             decoder = decoder_for(registry)
@@ -127,11 +130,11 @@ class DlqReader:
             raise TopicNotFound(f"{what} does not exist on {servers}") from exc
         except (getattr(kerr, "NoBrokersAvailable", kerr.KafkaConnectionError),
                 kerr.KafkaConnectionError) as exc:  # fmt: skip
-            raise BrokerUnreachable(f"no Kafka broker reachable at {servers}: {exc}") from exc
+            raise self._unusable(f"no Kafka broker reachable at {servers}: {exc}") from exc
         except kerr.KafkaTimeoutError as exc:
             text = str(exc)
             if "bootstrap" in text.lower():
-                raise BrokerUnreachable(
+                raise self._unusable(
                     f"no Kafka broker reachable at {servers} within {self.timeout:g}s"
                 ) from exc
             raise ReadTimeout(f"timed out after {self.timeout:g}s reading {what}: {text}") from exc
@@ -139,6 +142,13 @@ class DlqReader:
             raise DlqError(f"Kafka error reading {what}: {type(exc).__name__}: {exc}") from exc
         except OSError as exc:  # unreadable CA/cert file, TLS failure
             raise DlqError(f"cannot connect to {servers}: {exc}") from exc
+
+    def _unusable(self, fallback: str) -> DlqError:
+        """Why the brokers could not be used, found by connecting step by step."""
+        return broker_failure(
+            self._kwargs, self._settings, self._cluster_name, fallback,
+            timeout=self.timeout, probe=self._factory is None,
+        )  # fmt: skip
 
     def close(self) -> None:
         with self._lock:

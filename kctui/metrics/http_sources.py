@@ -20,7 +20,7 @@ import httpx
 
 from kctui import __version__
 from kctui.config import ConfigError, MetricsEndpoint
-from kctui.connect.transport import http_auth, ssl_setting, transport_reason
+from kctui.connect.transport import http_auth, ssl_setting, transport_reason, wrong_scheme
 from kctui.masking import mask_urls
 from kctui.metrics import catalog, jolokia, prometheus
 from kctui.metrics.model import WorkerSnapshot
@@ -101,7 +101,7 @@ def _exchange(client: httpx.Client, method: str, url: str, limit: int, **kwargs:
     except httpx.DecodingError as exc:
         raise SourceError(f"body cannot be decoded ({exc})") from exc
     except httpx.HTTPError as exc:
-        raise SourceError(transport_reason(exc)) from exc
+        raise SourceError(wrong_scheme(url, exc) or transport_reason(exc)) from exc
 
 
 def fetch_http_worker(

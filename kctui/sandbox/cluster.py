@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import re
 import shutil
 import signal
 import socket
@@ -19,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any, Self
 
 import httpx
 
@@ -31,6 +31,16 @@ from kctui.sandbox.jars import (
     ensure_json_layout_jar,
     resolve_version,
 )
+from kctui.sandbox.procs import (
+    find_java,
+    java_major,
+    pid_cmdline,
+    port_is_free,
+    wait_for,
+    write_private,
+)
+
+__all__ = ["Sandbox", "SandboxError", "java_major", "port_is_free", "wait_for"]
 
 CLUSTER_NAME = "sandbox"
 LAYOUTS_CLUSTER = "sandbox-layouts"  # the same cluster, its logs read in three layouts
@@ -76,63 +86,16 @@ class UpResult:
     version: str
 
 
-def _pid_cmdline(pid: int) -> str:
-    try:
-        return (
-            Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        )
-    except OSError:
-        return ""
-
-
-def java_major(java: str) -> int | None:
-    try:
-        out = subprocess.run(
-            [java, "-version"], capture_output=True, text=True, timeout=30, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    match = re.search(r'version "(\d+)(?:\.(\d+))?', out.stderr + out.stdout)
-    if not match:
-        return None
-    major = int(match.group(1))
-    return int(match.group(2) or 0) if major == 1 else major
-
-
-def port_is_free(port: int) -> bool:
-    # A JVM listening on [::ffff:127.0.0.1] does not stop an IPv4 bind: try to connect too.
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return False
-    except OSError:
-        pass
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def wait_for(
-    condition: Callable[[], bool], *, timeout: float, what: str, check: Callable[[], None]
-) -> None:
-    """Poll ``condition`` until true; ``check`` raises when a process died meanwhile."""
-    deadline = time.monotonic() + timeout
-    delay = 0.1
-    while True:
-        check()
-        if condition():
-            return
-        if time.monotonic() > deadline:
-            raise SandboxError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(delay)
-        delay = min(delay * 1.5, 1.0)
-
-
 class Sandbox:
-    """Start, stop and describe the local cluster kept in ``home`` (the XDG state dir)."""
+    """Start, stop and describe the local cluster kept in ``home`` (the XDG state dir).
+
+    The secure sandbox (:mod:`kctui.sandbox.secure`) subclasses it: the methods marked
+    "hook" are where it adds TLS, SASL and basic auth."""
+
+    cluster_name = CLUSTER_NAME
+    rest_scheme = "http"
+    home_env, port_base_env, home_name = "KCTUI_SANDBOX_HOME", "KCTUI_SANDBOX_PORT_BASE", "sandbox"
+    default_port_base = layout.DEFAULT_PORT_BASE
 
     def __init__(
         self,
@@ -140,14 +103,14 @@ class Sandbox:
         cache: Path,
         *,
         version_spec: str = DEFAULT_VERSION_SPEC,
-        port_base: int = layout.DEFAULT_PORT_BASE,
+        port_base: int | None = None,
         config_file: Path | None = None,
         log: Callable[[str], None] | None = None,
     ) -> None:
         self.home = home
         self.cache = cache
         self.version_spec = version_spec
-        self.ports = layout.plan_ports(port_base)
+        self.ports = layout.plan_ports(port_base or self.default_port_base)
         self.config_file = config_file or config_path()
         self.log = log or (lambda message: print(message, file=sys.stderr, flush=True))
         self.other_layouts = False  # set by up() when the JSON layout jar is at hand
@@ -155,16 +118,17 @@ class Sandbox:
         self._agents: agents.AgentJars | None = None
 
     @classmethod
-    def from_env(cls, **kwargs: object) -> Sandbox:
+    def from_env(cls, **kwargs: Any) -> Self:
         """The default sandbox; env ``KCTUI_SANDBOX_HOME``, ``KCTUI_SANDBOX_PORT_BASE``,
-        ``KCTUI_KAFKA_VERSION`` move it."""
-        home = Path(os.environ.get("KCTUI_SANDBOX_HOME") or xdg_dir("state") / "kctui" / "sandbox")
+        ``KCTUI_KAFKA_VERSION`` move it (the secure one has its own two variables)."""
+        home = Path(os.environ.get(cls.home_env) or xdg_dir("state") / "kctui" / cls.home_name)
         cache = xdg_dir("cache") / "kctui" / "kafka"
-        kwargs.setdefault("port_base", int(os.environ.get("KCTUI_SANDBOX_PORT_BASE", "29000")))
+        base = os.environ.get(cls.port_base_env)
+        kwargs.setdefault("port_base", int(base) if base else cls.default_port_base)
         kwargs.setdefault(
             "version_spec", os.environ.get("KCTUI_KAFKA_VERSION", DEFAULT_VERSION_SPEC)
         )
-        return cls(home, cache, **kwargs)  # type: ignore[arg-type]
+        return cls(home, cache, **kwargs)
 
     # ------------------------------------------------------------------ paths
     @property
@@ -191,7 +155,51 @@ class Sandbox:
 
     @property
     def rest_urls(self) -> tuple[str, ...]:
-        return tuple(f"http://127.0.0.1:{p}" for p in self.ports.worker_rest)
+        return tuple(f"{self.rest_scheme}://127.0.0.1:{p}" for p in self.ports.worker_rest)
+
+    def prometheus_url(self, index: int) -> str:
+        return agents.prometheus_url(self.ports.worker_prometheus[index])
+
+    def jolokia_url(self, index: int) -> str:
+        return agents.jolokia_url(self.ports.worker_jolokia[index])
+
+    # ------------------------------------------------------------------ hooks
+    def kafka_client_kwargs(self) -> dict[str, Any]:
+        """kafka-python settings with which the sandbox itself (seeding, tests) reaches the
+        broker (hook)."""
+        return {"bootstrap_servers": self.bootstrap}
+
+    def http_options(self) -> dict[str, Any]:
+        """httpx settings (auth, verify) with which the sandbox itself calls the REST API
+        (hook)."""
+        return {}
+
+    def _prepare_security(self, version: str) -> None:
+        """Certificates, passwords and their files, before any JVM starts (hook)."""
+
+    def _broker_properties(self, data: Path) -> str:
+        return layout.broker_properties(self.ports, data)
+
+    def _format_args(self) -> list[str]:
+        """Extra ``StorageTool format`` arguments (hook)."""
+        return []
+
+    def _worker_properties(self, index: int) -> str:
+        return layout.worker_properties(self.ports, index)
+
+    def _jmx_flags(self, port: int) -> list[str]:
+        return layout.jmx_flags(port)
+
+    def _worker_flags(self, index: int, directory: Path) -> list[str]:
+        """JVM options of worker ``index`` besides heap, JMX and logging: the metrics agents."""
+        jars = self._agents or agents.ensure_agents(self.cache, log=self.log)
+        return agents.agent_flags(
+            jars, directory,
+            self.ports.worker_prometheus[index], self.ports.worker_jolokia[index],
+        )  # fmt: skip
+
+    def _worker_classpath(self, lib: Path, version: str) -> str:
+        return f"{lib}/*"
 
     # ------------------------------------------------------------------ state
     def state(self) -> State | None:
@@ -202,7 +210,7 @@ class Sandbox:
         return f"{self.marker} " in cmdline or f"--sandbox-home {self.home} " in cmdline
 
     def alive(self, component: Component) -> bool:
-        return self.owns(_pid_cmdline(component.pid))
+        return self.owns(pid_cmdline(component.pid))
 
     def running_components(self) -> list[Component]:
         state = self.state()
@@ -213,7 +221,7 @@ class Sandbox:
         pids = []
         for entry in Path("/proc").iterdir():
             if entry.name.isdigit() and int(entry.name) != os.getpid():
-                if self.owns(_pid_cmdline(int(entry.name))):
+                if self.owns(pid_cmdline(int(entry.name))):
                     pids.append(int(entry.name))
         return pids
 
@@ -250,6 +258,7 @@ class Sandbox:
         )
         self.home.mkdir(parents=True, exist_ok=True)
         state = self._prepare(version)
+        self._prepare_security(version)
         classpath = f"{lib}/*"
         state.started_at = time.time()
         self.log(f"starting Kafka {version} broker on {self.bootstrap} ...")
@@ -258,7 +267,8 @@ class Sandbox:
         self._wait_broker(state)
         self._agents = agents.ensure_agents(self.cache, log=self.log)
         for index in range(len(self.ports.worker_rest)):
-            state.components.append(self._start_worker(java, classpath, version, index))
+            worker_classpath = self._worker_classpath(lib, version)
+            state.components.append(self._start_worker(java, worker_classpath, version, index))
         state.components.append(self._start_feeder())
         state.components.append(self._start_registry())
         state.save(self.state_file)
@@ -281,14 +291,7 @@ class Sandbox:
         return UpResult(True, elapsed, download_seconds, version)
 
     def _java(self) -> str:
-        java_home = os.environ.get("JAVA_HOME")
-        java = str(Path(java_home) / "bin" / "java") if java_home else shutil.which("java")
-        if not java or not Path(java).exists():
-            raise SandboxError("Java is not installed: the sandbox needs Java 17 or newer")
-        major = java_major(java)
-        if major is None or major < 17:
-            raise SandboxError(f"the sandbox needs Java 17 or newer; {java} is Java {major or '?'}")
-        return java
+        return find_java()
 
     def _check_ports(self) -> None:
         for name, port in self.ports.named().items():
@@ -341,19 +344,20 @@ class Sandbox:
         data = directory / "data"
         directory.mkdir(parents=True, exist_ok=True)
         props = directory / "server.properties"
-        props.write_text(layout.broker_properties(self.ports, data), encoding="utf-8")
+        write_private(props, self._broker_properties(data))
         logging = self._logging_flags(version, directory, "server.log")
         if not (data / "meta.properties").exists():
             fmt = subprocess.run(
                 [java, *logging, "-cp", classpath, "kafka.tools.StorageTool", "format",
-                 "-t", cluster_id, "-c", str(props), "--ignore-formatted"],
+                 "-t", cluster_id, "-c", str(props), "--ignore-formatted",
+                 *self._format_args()],
                 capture_output=True, text=True, check=False,
             )  # fmt: skip
             if fmt.returncode != 0:
                 raise SandboxError(
                     f"formatting the broker's storage failed: {fmt.stderr.strip()[-300:]}"
                 )
-        argv = [java, self.marker, *JVM_OPTS, *layout.jmx_flags(self.ports.broker_jmx), *logging,
+        argv = [java, self.marker, *JVM_OPTS, *self._jmx_flags(self.ports.broker_jmx), *logging,
                 "-cp", classpath, "kafka.Kafka", str(props)]  # fmt: skip
         return self._spawn("broker", argv, directory)
 
@@ -361,15 +365,10 @@ class Sandbox:
         directory = self.worker_dir(index)
         directory.mkdir(parents=True, exist_ok=True)
         props = directory / "worker.properties"
-        props.write_text(layout.worker_properties(self.ports, index), encoding="utf-8")
+        write_private(props, self._worker_properties(index))
         logging = self._logging_flags(version, directory, "connect.log")
-        jars = self._agents or agents.ensure_agents(self.cache, log=self.log)
-        metrics_agents = agents.agent_flags(
-            jars, directory,
-            self.ports.worker_prometheus[index], self.ports.worker_jolokia[index],
-        )  # fmt: skip
-        argv = [java, self.marker, *JVM_OPTS, *layout.jmx_flags(self.ports.worker_jmx[index]),
-                *metrics_agents, *logging, "-cp", classpath,
+        argv = [java, self.marker, *JVM_OPTS, *self._jmx_flags(self.ports.worker_jmx[index]),
+                *self._worker_flags(index, directory), *logging, "-cp", classpath,
                 "org.apache.kafka.connect.cli.ConnectDistributed",
                 str(props)]  # fmt: skip
         return self._spawn(f"worker-{index + 1}", argv, directory)
@@ -434,12 +433,9 @@ class Sandbox:
         wait_for(ready, timeout=START_TIMEOUT, what="the Kafka broker",
                  check=lambda: self._check_alive(state))  # fmt: skip
 
-    @staticmethod
-    def _rest_ready(url: str) -> bool:
-        import httpx
-
+    def _rest_ready(self, url: str) -> bool:
         try:
-            response = httpx.get(f"{url}/connectors", timeout=2.0)
+            response = httpx.get(f"{url}/connectors", timeout=2.0, **self.http_options())
         except httpx.HTTPError:
             return False
         return response.status_code == 200
@@ -470,12 +466,12 @@ class Sandbox:
             ],
             "metrics": [
                 *(
-                    {"worker": w, "source": "prometheus", "url": agents.prometheus_url(p)}
-                    for w, p in zip(workers, self.ports.worker_prometheus, strict=True)
+                    {"worker": w, "source": "prometheus", "url": self.prometheus_url(i)}
+                    for i, w in enumerate(workers)
                 ),
                 *(
-                    {"worker": w, "source": "jolokia", "url": agents.jolokia_url(p)}
-                    for w, p in zip(workers, self.ports.worker_jolokia, strict=True)
+                    {"worker": w, "source": "jolokia", "url": self.jolokia_url(i)}
+                    for i, w in enumerate(workers)
                 ),
             ],
             "logs": [{"worker": w, "path": f"{self.worker_log(i)}*"} for i, w in enumerate(workers)]
@@ -508,7 +504,8 @@ class Sandbox:
         if layouts["logs"] != self.cluster_table(version)["logs"]:
             write_cluster(self.config_file, LAYOUTS_CLUSTER, layouts, make_current=False)
 
-    def cluster_config(self, name: str = CLUSTER_NAME) -> ClusterConfig:
+    def cluster_config(self, name: str | None = None) -> ClusterConfig:
+        name = name or self.cluster_name
         config = load_config(self.config_file, import_kcctl=False)
         if name not in config.clusters:
             self.write_config()
@@ -547,10 +544,10 @@ class Sandbox:
             except ProcessLookupError:
                 pass
         deadline = time.monotonic() + grace
-        while time.monotonic() < deadline and any(self.owns(_pid_cmdline(p)) for p in pids):
+        while time.monotonic() < deadline and any(self.owns(pid_cmdline(p)) for p in pids):
             time.sleep(0.2)
         for pid in pids:
-            if self.owns(_pid_cmdline(pid)):
+            if self.owns(pid_cmdline(pid)):
                 try:
                     os.kill(pid, signal.SIGKILL)
                 except ProcessLookupError:
@@ -568,12 +565,10 @@ class Sandbox:
             "feeder": f"appends to {self.files_dir}",
             "registry": f"{self.registry_url} (Schema Registry stand-in)",
         }
-        for i, (rest, jmx) in enumerate(zip(ports.worker_rest, ports.worker_jmx, strict=True)):
+        for i, (rest, jmx) in enumerate(zip(self.rest_urls, ports.worker_jmx, strict=True)):
             where[f"worker-{i + 1}"] = (
-                f"http://127.0.0.1:{rest} (JMX {jmx}, "
-                f"Prometheus {agents.prometheus_url(ports.worker_prometheus[i])}, "
-                f"Jolokia {agents.jolokia_url(ports.worker_jolokia[i])}, "
-                f"log {self.worker_log(i)})"
+                f"{rest} (JMX {jmx}, Prometheus {self.prometheus_url(i)}, "
+                f"Jolokia {self.jolokia_url(i)}, log {self.worker_log(i)})"
             )
         for component in state.components:
             alive = self.alive(component)

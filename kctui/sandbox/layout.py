@@ -88,12 +88,18 @@ def jmx_url(port: int) -> str:
     return f"service:jmx:rmi:///jndi/rmi://127.0.0.1:{port}/jmxrmi"
 
 
-def jmx_flags(port: int) -> list[str]:
+def jmx_flags(port: int, auth: tuple[Path, Path] | None = None) -> list[str]:
+    """Remote JMX on loopback; ``auth`` (password file, access file) turns on passwords."""
+    authenticate = [
+        "-Dcom.sun.management.jmxremote.authenticate=true",
+        f"-Dcom.sun.management.jmxremote.password.file={auth[0]}",
+        f"-Dcom.sun.management.jmxremote.access.file={auth[1]}",
+    ] if auth else ["-Dcom.sun.management.jmxremote.authenticate=false"]  # fmt: skip
     return [
         "-Dcom.sun.management.jmxremote",
         f"-Dcom.sun.management.jmxremote.port={port}",
         f"-Dcom.sun.management.jmxremote.rmi.port={port}",
-        "-Dcom.sun.management.jmxremote.authenticate=false",
+        *authenticate,
         "-Dcom.sun.management.jmxremote.ssl=false",
         "-Dcom.sun.management.jmxremote.host=127.0.0.1",
         "-Djava.rmi.server.hostname=127.0.0.1",
@@ -105,58 +111,64 @@ def properties(values: dict[str, object]) -> str:
 
 
 def broker_properties(ports: PortPlan, data_dir: Path) -> str:
-    return properties(
-        {
-            "process.roles": "broker,controller",
-            "node.id": 1,
-            "controller.quorum.voters": f"1@127.0.0.1:{ports.controller}",
-            "listeners": f"PLAINTEXT://127.0.0.1:{ports.broker},"
-            f"CONTROLLER://127.0.0.1:{ports.controller}",
-            "advertised.listeners": f"PLAINTEXT://127.0.0.1:{ports.broker}",
-            "controller.listener.names": "CONTROLLER",
-            "inter.broker.listener.name": "PLAINTEXT",
-            "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-            "log.dirs": data_dir,
-            "num.partitions": 1,
-            "offsets.topic.replication.factor": 1,
-            "offsets.topic.num.partitions": 3,
-            "transaction.state.log.replication.factor": 1,
-            "transaction.state.log.min.isr": 1,
-            "share.coordinator.state.topic.replication.factor": 1,
-            "share.coordinator.state.topic.min.isr": 1,
-            "group.initial.rebalance.delay.ms": 0,
-            "auto.create.topics.enable": "true",
-            "log.segment.bytes": 64 * 1024 * 1024,
-        }
-    )
+    return properties(broker_values(ports, data_dir))
+
+
+def broker_values(ports: PortPlan, data_dir: Path) -> dict[str, object]:
+    """The broker's settings (PLAINTEXT clients); the secure sandbox replaces some."""
+    return {
+        "process.roles": "broker,controller",
+        "node.id": 1,
+        "controller.quorum.voters": f"1@127.0.0.1:{ports.controller}",
+        "listeners": f"PLAINTEXT://127.0.0.1:{ports.broker},"
+        f"CONTROLLER://127.0.0.1:{ports.controller}",
+        "advertised.listeners": f"PLAINTEXT://127.0.0.1:{ports.broker}",
+        "controller.listener.names": "CONTROLLER",
+        "inter.broker.listener.name": "PLAINTEXT",
+        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "log.dirs": data_dir,
+        "num.partitions": 1,
+        "offsets.topic.replication.factor": 1,
+        "offsets.topic.num.partitions": 3,
+        "transaction.state.log.replication.factor": 1,
+        "transaction.state.log.min.isr": 1,
+        "share.coordinator.state.topic.replication.factor": 1,
+        "share.coordinator.state.topic.min.isr": 1,
+        "group.initial.rebalance.delay.ms": 0,
+        "auto.create.topics.enable": "true",
+        "log.segment.bytes": 64 * 1024 * 1024,
+    }
 
 
 def worker_properties(ports: PortPlan, index: int) -> str:
+    return properties(worker_values(ports, index))
+
+
+def worker_values(ports: PortPlan, index: int) -> dict[str, object]:
+    """Worker ``index``'s settings (HTTP REST, PLAINTEXT Kafka); the secure sandbox adds some."""
     rest = ports.worker_rest[index]
-    return properties(
-        {
-            "bootstrap.servers": f"127.0.0.1:{ports.broker}",
-            "group.id": GROUP_ID,
-            "key.converter": "org.apache.kafka.connect.storage.StringConverter",
-            "value.converter": "org.apache.kafka.connect.storage.StringConverter",
-            "config.storage.topic": f"{GROUP_ID}-configs",
-            "offset.storage.topic": f"{GROUP_ID}-offsets",
-            "status.storage.topic": f"{GROUP_ID}-status",
-            "config.storage.replication.factor": 1,
-            "offset.storage.replication.factor": 1,
-            "offset.storage.partitions": 5,
-            "status.storage.replication.factor": 1,
-            "status.storage.partitions": 3,
-            "offset.flush.interval.ms": 2000,
-            "listeners": f"http://127.0.0.1:{rest}",
-            "rest.advertised.host.name": "127.0.0.1",
-            "rest.advertised.port": rest,
-            # A dead worker's tasks move after 10 s instead of Connect's default 5 minutes.
-            "scheduled.rebalance.max.delay.ms": 10000,
-            "task.shutdown.graceful.timeout.ms": 3000,
-            "plugin.discovery": "only_scan",
-        }
-    )
+    return {
+        "bootstrap.servers": f"127.0.0.1:{ports.broker}",
+        "group.id": GROUP_ID,
+        "key.converter": "org.apache.kafka.connect.storage.StringConverter",
+        "value.converter": "org.apache.kafka.connect.storage.StringConverter",
+        "config.storage.topic": f"{GROUP_ID}-configs",
+        "offset.storage.topic": f"{GROUP_ID}-offsets",
+        "status.storage.topic": f"{GROUP_ID}-status",
+        "config.storage.replication.factor": 1,
+        "offset.storage.replication.factor": 1,
+        "offset.storage.partitions": 5,
+        "status.storage.replication.factor": 1,
+        "status.storage.partitions": 3,
+        "offset.flush.interval.ms": 2000,
+        "listeners": f"http://127.0.0.1:{rest}",
+        "rest.advertised.host.name": "127.0.0.1",
+        "rest.advertised.port": rest,
+        # A dead worker's tasks move after 10 s instead of Connect's default 5 minutes.
+        "scheduled.rebalance.max.delay.ms": 10000,
+        "task.shutdown.graceful.timeout.ms": 3000,
+        "plugin.discovery": "only_scan",
+    }
 
 
 STRIMZI_LOG = "connect-strimzi.log"

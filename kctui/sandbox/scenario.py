@@ -7,6 +7,7 @@ malformed records that fill the DLQ are produced only once.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -211,12 +212,20 @@ def avro_payments(key_id: int, value_id: int) -> list[tuple[bytes, bytes]]:
     return records
 
 
-def _produce_payments(bootstrap: str, registry_url: str) -> None:
+Kafka = str | Mapping[str, Any]  # a bootstrap address, or kafka-python settings
+
+
+def _client_kwargs(kafka: Kafka) -> dict[str, Any]:
+    """kafka-python settings from a bootstrap address or a settings map (SASL_SSL...)."""
+    return {"bootstrap_servers": kafka} if isinstance(kafka, str) else dict(kafka)
+
+
+def _produce_payments(kafka: Kafka, registry_url: str) -> None:
     from kafka import KafkaProducer
 
     key_id = _register(registry_url, f"{PAYMENTS_TOPIC}-key", PAYMENT_KEY_SCHEMA)
     value_id = _register(registry_url, f"{PAYMENTS_TOPIC}-value", PAYMENT_SCHEMA)
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
+    producer = KafkaProducer(**_client_kwargs(kafka), acks="all", linger_ms=5)
     try:
         for key, value in avro_payments(key_id, value_id):
             producer.send(PAYMENTS_TOPIC, key=key, value=value,
@@ -236,11 +245,11 @@ def _request(http: httpx.Client, method: str, path: str, **kwargs: Any) -> httpx
         time.sleep(0.5)
 
 
-def _ensure_topics(bootstrap: str) -> None:
+def _ensure_topics(kafka: Kafka) -> None:
     from kafka.admin import KafkaAdminClient, NewTopic
     from kafka.errors import TopicAlreadyExistsError
 
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="kctui-sandbox-seed")
+    admin = KafkaAdminClient(**_client_kwargs(kafka), client_id="kctui-sandbox-seed")
     try:
         existing = set(admin.list_topics())
         wanted = [NewTopic(LINES_TOPIC, 2, 1), NewTopic(ORDERS_TOPIC, 3, 1),
@@ -255,11 +264,11 @@ def _ensure_topics(bootstrap: str) -> None:
         admin.close()
 
 
-def _topic_size(bootstrap: str, topic: str) -> int:
+def _topic_size(kafka: Kafka, topic: str) -> int:
     """Records in ``topic`` (end minus beginning offsets); reads without a consumer group."""
     from kafka import KafkaConsumer, TopicPartition
 
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    consumer = KafkaConsumer(**_client_kwargs(kafka), group_id=None, enable_auto_commit=False)
     try:
         partitions = consumer.partitions_for_topic(topic) or set()
         tps = [TopicPartition(topic, p) for p in partitions]
@@ -272,10 +281,10 @@ def _topic_size(bootstrap: str, topic: str) -> int:
         consumer.close()
 
 
-def _produce_orders(bootstrap: str) -> None:
+def _produce_orders(kafka: Kafka) -> None:
     from kafka import KafkaProducer
 
-    producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5)
+    producer = KafkaProducer(**_client_kwargs(kafka), acks="all", linger_ms=5)
     try:
         for key, value, headers in malformed_orders():
             producer.send(ORDERS_TOPIC, key=key, value=value, headers=headers)
@@ -292,8 +301,9 @@ def seed(box: Sandbox) -> float:
     src = source_file(files_dir)
     if not src.exists():
         src.write_text("".join(f"seed line {n}\n" for n in range(200)), encoding="utf-8")
-    _ensure_topics(box.bootstrap)
-    with httpx.Client(base_url=box.rest_urls[0], timeout=30.0) as http:
+    kafka = box.kafka_client_kwargs()
+    _ensure_topics(kafka)
+    with httpx.Client(base_url=box.rest_urls[0], timeout=30.0, **box.http_options()) as http:
         for name, config in connector_configs(files_dir).items():
             response = _request(http, "PUT", f"/connectors/{name}/config", json=config)
             if response.status_code not in (200, 201):
@@ -302,14 +312,14 @@ def seed(box: Sandbox) -> float:
                 )
         _request(http, "PUT", f"/connectors/{PAUSED}/pause")
         _request(http, "PUT", f"/connectors/{STOPPED}/stop")
-        if _topic_size(box.bootstrap, ORDERS_TOPIC) == 0:
-            _produce_orders(box.bootstrap)
-        if _topic_size(box.bootstrap, PAYMENTS_TOPIC) == 0:
+        if _topic_size(kafka, ORDERS_TOPIC) == 0:
+            _produce_orders(kafka)
+        if _topic_size(kafka, PAYMENTS_TOPIC) == 0:
             from kctui.sandbox.cluster import wait_for
 
             wait_for(box.registry_ready, timeout=30, what="the stand-in Schema Registry",
                      check=lambda: None)  # fmt: skip
-            _produce_payments(box.bootstrap, box.registry_url)
+            _produce_payments(kafka, box.registry_url)
         _wait_settled(http, box)
     return time.monotonic() - started
 
@@ -346,11 +356,12 @@ def unsettled(states: dict[str, Any]) -> list[str]:
 def _wait_settled(http: httpx.Client, box: Sandbox) -> None:
     deadline = time.monotonic() + 180
     missing: list[str] = []
+    kafka = box.kafka_client_kwargs()
     while time.monotonic() < deadline:
         missing = unsettled(_states(http))
-        if not missing and _topic_size(box.bootstrap, DLQ_TOPIC) < MALFORMED_RECORDS:
+        if not missing and _topic_size(kafka, DLQ_TOPIC) < MALFORMED_RECORDS:
             missing.append(f"{DLQ_TOPIC} holding {MALFORMED_RECORDS} dead letters")
-        if not missing and _topic_size(box.bootstrap, AVRO_DLQ_TOPIC) < AVRO_RECORDS:
+        if not missing and _topic_size(kafka, AVRO_DLQ_TOPIC) < AVRO_RECORDS:
             missing.append(f"{AVRO_DLQ_TOPIC} holding {AVRO_RECORDS} dead letters")
         if not missing:
             return

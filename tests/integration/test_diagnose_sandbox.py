@@ -283,3 +283,63 @@ def test_dlq_summary_cli_diagnoses_each_group(config_file: Path) -> None:
     assert groups and all(g["diagnosis"]["rule"] == "converter-not-json" for g in groups)
     text = kctui(["dlq", "--summary"], config_file).stdout
     assert "DIAGNOSIS" in text and "Diagnosis (converter-not-json)" in text
+
+
+def test_demo_avro_sink_dead_letters_are_schema_registry_wire_format(
+    sandbox_cluster: ClusterConfig,
+) -> None:
+    """Cross-signal: the JsonConverter fails on Avro records (magic byte 0, schema id), and
+    the diagnosis says so with the schema id instead of 'not JSON'."""
+    from kctui.diagnose.dlq import diagnose_dead_letter, pair_diagnoses
+    from kctui.dlq.wire import split_wire
+
+    with DlqReader(sandbox_cluster) as reader:
+        polling.wait_until(
+            lambda: sum(e - b for b, e in reader.bounds(scenario.AVRO_DLQ_TOPIC).values())
+            >= scenario.AVRO_RECORDS,
+            timeout=90, interval=0.5, what="the Avro dead letters",
+        )  # fmt: skip
+        page = reader.newest(scenario.AVRO_DLQ_TOPIC, scenario.AVRO_RECORDS)
+    assert page.dead_letters
+    for dl in page.dead_letters:
+        frame = split_wire(dl.record.value)
+        assert frame is not None
+        found = diagnose_dead_letter(dl)
+        assert found is not None and found.rule == "converter-schema-registry-wire-format"
+        assert f"schema id {frame.schema_id}" in found.summary
+        assert "Avro" in found.summary  # the reader asked the sandbox's registry
+        assert "AvroConverter" in found.action and found.category == "serialization"
+    groups = pair_diagnoses(page.dead_letters)
+    assert {d.rule for d in groups.values()} == {"converter-schema-registry-wire-format"}
+
+
+def test_dlq_summary_cli_says_wire_format_for_the_avro_sink(config_file: Path) -> None:
+    result = kctui(["dlq", scenario.AVRO_DLQ_TOPIC, "--summary", "--json"], config_file)
+    assert result.returncode == 0, result.stderr
+    topics = {t["topic"]: t for t in json.loads(result.stdout)["topics"]}
+    groups = topics[scenario.AVRO_DLQ_TOPIC]["groups"]
+    assert groups
+    assert {g["diagnosis"]["rule"] for g in groups} == {"converter-schema-registry-wire-format"}
+
+
+def test_explain_reads_a_live_status_answer(
+    cluster: ClusterConfig, config_file: Path, tmp_path: Path
+) -> None:
+    """A status answer saved as JSON, and the same trace behind compose prefixes, both
+    explain the failing sink."""
+    status = run(failed_status(cluster, scenario.FAILING_SINK))
+    answer = {"name": scenario.FAILING_SINK,
+              "connector": {"state": "RUNNING", "worker_id": "w"},
+              "tasks": [{"id": t.id, "state": t.state, "worker_id": t.worker_id, "trace": t.trace}
+                        for t in status.tasks]}  # fmt: skip
+    saved = tmp_path / "status.json"
+    saved.write_text(json.dumps(answer), encoding="utf-8")
+    trace = next(t.trace for t in status.tasks if t.trace)
+    prefixed = tmp_path / "compose.log"
+    prefixed.write_text("\n".join(f"connect-1  | {line}" for line in trace.splitlines()))
+    for path in (saved, prefixed):
+        result = kctui(["explain", str(path), "--json"], config_file)
+        assert result.returncode == 0, result.stderr
+        data = json.loads(result.stdout)
+        assert data["diagnosis"]["rule"] == "file-not-found"
+        assert data["category"] == "missing-resource"

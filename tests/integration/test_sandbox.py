@@ -29,7 +29,8 @@ def _cluster_status(sandbox: Sandbox) -> dict:
 def test_two_distinct_workers_run_the_tasks(sandbox: Sandbox) -> None:
     status = _cluster_status(sandbox)
     workers = {task["worker_id"] for entry in status.values() for task in entry["status"]["tasks"]}
-    assert workers == {"127.0.0.1:29083", "127.0.0.1:29084"}
+    rest_ports = sandbox.ports.worker_rest  # base + 83, base + 84 (29083, 29084 by default)
+    assert workers == {f"127.0.0.1:{port}" for port in rest_ports} and len(rest_ports) == 2
 
 
 def test_every_demo_connector_exists(sandbox: Sandbox) -> None:
@@ -121,8 +122,9 @@ def test_second_up_reuses_the_running_sandbox(sandbox: Sandbox) -> None:
     assert "worker-1" in lines and "worker-2" in lines and "DEAD" not in lines
 
 
-def test_config_entry_points_at_the_sandbox(sandbox_cluster) -> None:
-    assert sandbox_cluster.urls == ("http://127.0.0.1:29083", "http://127.0.0.1:29084")
+def test_config_entry_points_at_the_sandbox(sandbox: Sandbox, sandbox_cluster) -> None:
+    assert sandbox_cluster.urls == tuple(f"http://127.0.0.1:{p}" for p in sandbox.ports.worker_rest)
+    assert len(sandbox_cluster.urls) == 2
     assert sandbox_cluster.kafka is not None
     assert all(Path(source.path.rstrip("*")).exists() for source in sandbox_cluster.logs)
 

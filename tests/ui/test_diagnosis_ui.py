@@ -83,3 +83,26 @@ async def test_log_view_shows_the_diagnosis_beside_a_failure(tmp_path: Path) -> 
         await pilot.press("g")  # the first line: a startup line, not a failure
         await log_until(pilot, lambda: diagnosis.diagnosis is None)
         assert not diagnosis.display
+
+
+async def test_dlq_summary_says_wire_format_when_a_json_converter_read_avro() -> None:
+    """Cross-signal in the console: the dead letters' bytes (the sandbox's Avro payments,
+    magic byte 0 and schema id 7) turn 'not JSON' into 'Schema Registry wire format'."""
+    from kctui.sandbox.scenario import avro_payments
+
+    records = real_dead_letters(6)
+    payments = avro_payments(key_id=3, value_id=7)
+    reader = FakeReader(6)
+    reader.records = [
+        KafkaRecord(r.topic, r.partition, r.offset, r.timestamp_ms, key, value, r.headers)
+        for r, (key, value) in zip(records, payments, strict=False)
+    ]
+    screen = screen_for(reader)
+    async with Host(screen).run_test(size=(100, 30)) as pilot:
+        options = screen.query_one(DlqSummary).query_one(OptionList)
+        await until(pilot, lambda: options.option_count >= 4, "the groups")
+        labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        told = [label for label in labels if "converter-schema-registry-wire-format" in label]
+        assert len(told) == 1, labels
+        assert "schema id 7" in told[0]
+        assert not any("converter-not-json" in label for label in labels)

@@ -119,8 +119,54 @@ async def test_ca_file_verifies_the_server(pki: Pki, https_url: str) -> None:
 
 async def test_unknown_ca_is_refused_by_default(https_url: str) -> None:
     cluster = ClusterConfig(name="tls", urls=(https_url,), timeout=5)
-    with pytest.raises(Unreachable, match="TLS failed .*ca_file.*insecure"):
+    with pytest.raises(Unreachable, match="TLS failed.*not signed by .*system.*ca_file.*insecure"):
         await _version(cluster)
+
+
+async def test_a_certificate_of_another_ca_is_named_with_the_ca_file(
+    https_url: str, tmp_path: Path
+) -> None:
+    other = CertificateAuthority(tmp_path / "other", name="another CA")
+    cluster = ClusterConfig(name="tls", urls=(https_url,), ca_file=str(other.cert), timeout=5)
+    with pytest.raises(Unreachable) as info:
+        await _version(cluster)
+    said = str(info.value)
+    assert f"not signed by the CA in ca_file {other.cert}" in said, said
+    assert "\n" not in said
+
+
+async def test_a_certificate_for_another_host_is_named(tmp_path: Path) -> None:
+    authority = CertificateAuthority(tmp_path / "ca")
+    elsewhere = authority.issue("elsewhere", "elsewhere.example", hosts=("elsewhere.example",))
+    pki = Pki(authority.cert, elsewhere.cert, elsewhere.key, elsewhere.cert, elsewhere.key)
+    for url in _serve(pki, require_client_cert=False):
+        cluster = ClusterConfig(name="tls", urls=(url,), ca_file=str(pki.ca), timeout=5)
+        with pytest.raises(Unreachable, match="not made out to this host"):
+            await _version(cluster)
+
+
+async def test_plain_http_to_the_tls_port_is_named(https_url: str) -> None:
+    plain = https_url.replace("https://", "http://")
+    cluster = ClusterConfig(name="tls", urls=(plain,), timeout=5)
+    with pytest.raises(Unreachable) as info:
+        await _version(cluster)
+    assert "speaks HTTPS" in str(info.value) and "use https://" in str(info.value)
+
+
+async def test_https_to_a_plain_http_port_is_named(pki: Pki) -> None:
+    handler = type("Handler", (_Handler,), {"password": None})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"https://127.0.0.1:{server.server_address[1]}"
+        cluster = ClusterConfig(name="plain", urls=(url,), ca_file=str(pki.ca), timeout=5)
+        with pytest.raises(Unreachable, match="answers without TLS.*use http://"):
+            await _version(cluster)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
 
 
 async def test_insecure_skips_verification(https_url: str) -> None:
@@ -164,8 +210,15 @@ async def test_basic_auth_over_tls(
             name="auth", urls=(url,), ca_file=str(pki.ca), username="ops",
             password_env="KCTUI_TEST_WRONG_PW", timeout=5,
         )  # fmt: skip
-        with pytest.raises(AuthError, match="authentication failed"):
+        with pytest.raises(AuthError) as info:
             await _version(bad)
+        said = str(info.value)
+        assert said.startswith("cluster 'auth': ") and "HTTP 401" in said, said
+        assert "user 'ops'" in said and "environment variable KCTUI_TEST_WRONG_PW" in said
+        assert "nope" not in said and "s3cret" not in said
+        nobody = ClusterConfig(name="auth", urls=(url,), ca_file=str(pki.ca), timeout=5)
+        with pytest.raises(AuthError, match="HTTP 401.*set username"):
+            await _version(nobody)
 
 
 async def test_the_test_ca_passes_the_strict_checks(pki: Pki, https_url: str) -> None:

@@ -1,0 +1,96 @@
+"""How many real failure texts get the right diagnosis: per set (tuning, held-out), printed.
+
+A text counts when its diagnosis has the category the thread's fix decides
+(tests/fixtures/explain/cases.toml) and an action that fits the system: for a failure of an
+outside system (a database, a cloud service, Schema Registry...) the diagnosis must name
+that system; for Kafka's or Connect's own failures the category is enough.
+
+    .venv/bin/python tests/bench/eval_diagnose.py [--misses]
+
+``--misses`` lists the tuning set's misses only: the held-out set is for measuring, not for
+writing rules (``--all-misses`` lists both, for the report after the rules are final).
+
+Run against another checkout's kctui (``PYTHONPATH=/tmp/main-kctui``) it measures that
+code on the same sets: a diagnosis without a category there gets the category of its rule
+id in this checkout's kctui/diagnose/rules.toml.
+"""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "tests" / "fixtures" / "explain"
+GENERIC_SYSTEMS = {"Kafka", "Kafka Connect"}
+# Other names an action may use for a system.
+ALIASES = {
+    "PostgreSQL": ("postgres",),
+    "SQL Server": ("sqlserver", "sql server"),
+    "Google Cloud Storage": ("gcs", "google cloud storage"),
+    "Google Pub/Sub": ("pub/sub", "pubsub"),
+    "Elasticsearch": ("elasticsearch", "opensearch"),
+    "Schema Registry": ("schema registry", "schema-registry"),
+    "IBM MQ": ("ibm mq", "queue manager"),
+}
+
+
+def cases() -> dict[str, dict[str, str]]:
+    with (SAMPLES / "cases.toml").open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def rule_categories() -> dict[str, str]:
+    """Rule id -> category, from this checkout's built-in rules."""
+    with (ROOT / "kctui" / "diagnose" / "rules.toml").open("rb") as handle:
+        data = tomllib.load(handle)
+    return {r["id"]: r["category"] for r in data.get("rule", []) if "category" in r}
+
+
+def judge(found: Any, case: dict[str, str], categories: dict[str, str]) -> tuple[bool, str]:
+    """(right, what was found) for one diagnosis (or None)."""
+    if found is None:
+        return False, "no diagnosis"
+    category = getattr(found, "category", None) or categories.get(found.rule, "?")
+    said = f"{found.rule} [{category}]"
+    if category != case["category"]:
+        return False, said
+    system = case["system"]
+    if system in GENERIC_SYSTEMS:
+        return True, said
+    text = " ".join(
+        str(part) for part in (getattr(found, "system", ""), found.summary, found.action)
+    ).lower()
+    names = (system.lower(), *ALIASES.get(system, ()))
+    return any(name in text for name in names), said
+
+
+def main(argv: list[str]) -> int:
+    from kctui.diagnose import diagnose  # the kctui on sys.path: this checkout's or another's
+
+    categories = rule_categories()
+    results: dict[str, list[tuple[str, bool, str, dict[str, str]]]] = {}
+    for name, case in sorted(cases().items()):
+        text = (SAMPLES / case["set"] / f"{name}.txt").read_text(encoding="utf-8")
+        right, said = judge(diagnose(text), case, categories)
+        results.setdefault(case["set"], []).append((name, right, said, case))
+    for set_name in ("tuning", "held-out"):
+        rows = results.get(set_name, [])
+        hits = sum(1 for row in rows if row[1])
+        share = 100.0 * hits / len(rows) if rows else 0.0
+        print(f"{set_name:9} {hits:3d} / {len(rows):3d} right ({share:5.1f}%)")
+        per = Counter(row[3]["category"] for row in rows)
+        good = Counter(row[3]["category"] for row in rows if row[1])
+        print("          " + ", ".join(f"{c} {good[c]}/{per[c]}" for c in sorted(per)))
+        if "--all-misses" in argv or ("--misses" in argv and set_name == "tuning"):
+            for name, right, said, case in rows:
+                if not right:
+                    print(f"   miss {name}: want {case['category']} at {case['system']}, {said}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
