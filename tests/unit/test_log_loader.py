@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 
 from kctui.logs.patterns import LogLine
-from kctui.ui.widgets.log_loader import MAX_WANTED, LoadedRecord, RecordLoader
+from kctui.ui.widgets.log_loader import MAX_WANTED, LoadedRecord, RecordLoader, RecordStore
 from tests.polling import wait_until
 
 TRACE = ["org.apache.kafka.connect.errors.ConnectException: boom", "\tat a.B.c(B.java:1)"]
@@ -84,3 +84,60 @@ def test_requests_for_rows_long_gone_are_dropped() -> None:
         loader.want(key, trace=False, stamp=0)
     assert len(loader._wanted) == MAX_WANTED
     assert next(iter(loader._wanted)) == 10  # the oldest ten went
+
+
+class AskedLoader(RecordLoader):
+    """A loader that only notes what it is asked (nothing reads)."""
+
+    def __init__(self) -> None:
+        super().__init__(FakeReader())
+        self.asked: list[tuple[int, bool, int]] = []
+
+    def want(self, key: int, *, trace: bool, stamp: int) -> list[int]:
+        self.asked.append((key, trace, stamp))
+        return super().want(key, trace=trace, stamp=stamp)
+
+
+def loaded(key: int, stamp: int, trace: tuple[str, ...] | None = None) -> LoadedRecord:
+    header = LogLine(text=f"line {key} read at {stamp}", is_header=True)
+    return LoadedRecord(key, header, "w1", len(trace or ()), trace, "", stamp)
+
+
+def test_the_view_asks_once_and_draws_stale_records_while_they_are_read_again() -> None:
+    loader = AskedLoader()
+    store = RecordStore(loader)
+    assert store.get(5) is None and store.get(5) is None
+    assert loader.asked == [(5, False, 0)]  # once while on its way
+    assert store.store(loaded(5, 0))
+    assert store.get(5) == loaded(5, 0) and len(loader.asked) == 1
+    store.invalidate()  # new rows: every record read again, the old one drawn meanwhile
+    record = store.get(5)
+    assert record is not None and record.header.text == "line 5 read at 0"
+    assert loader.asked[-1] == (5, False, 1)
+    assert store.store(loaded(5, 1))
+    assert not store.store(loaded(5, 0))  # an older read coming late changes nothing
+    fresh = store.get(5)
+    assert fresh is not None and fresh.stamp == 1 and len(loader.asked) == 2
+    store.invalidate(7)  # one record grew: only it is read again
+    assert store.get(5) is not None and len(loader.asked) == 2
+
+
+def test_a_trace_is_asked_for_when_wanted_and_kept() -> None:
+    loader = AskedLoader()
+    store = RecordStore(loader)
+    store.store(LoadedRecord(3, LogLine(text="x", is_header=True), "w1", 2, None, "", 0))
+    assert store.get(3, trace=True) is not None
+    assert loader.asked == [(3, True, 0)]
+    store.store(loaded(3, 0, trace=("a", "b")))
+    assert store.trace(3) == ("a", "b")
+    store.get(3, trace=True)
+    assert len(loader.asked) == 1
+
+
+def test_requests_dropped_by_the_loader_are_asked_again() -> None:
+    loader = AskedLoader()
+    store = RecordStore(loader)
+    for key in range(MAX_WANTED + 1):
+        store.get(key)  # key 0's request is dropped to make room
+    store.get(0)
+    assert loader.asked[-1] == (0, False, 0)

@@ -12,8 +12,10 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
+
+from textual.cache import LRUCache
 
 from kctui.logs.patterns import LogLine
 from kctui.ui.widgets.log_render import fold_cause
@@ -127,3 +129,74 @@ class RecordLoader:
             if batch and (wanted is None or full):
                 deliver(batch)
                 batch = []
+
+
+class RecordStore:
+    """The records the view has read (small LRU caches) and what it asked the loader for.
+
+    Records asked for before an epoch are stale: drawn as they were, and asked for again
+    (all of them when the rows change, one when the last record grew while followed).
+    """
+
+    def __init__(self, loader: RecordLoader) -> None:
+        self.loader = loader
+        self._records: LRUCache[int, LoadedRecord] = LRUCache(2048)  # without their traces
+        self._traces: LRUCache[int, tuple[str, ...]] = LRUCache(64)
+        self._epoch = 0
+        self._fresh_from = 0  # every record
+        self._key_fresh_from: dict[int, int] = {}  # one record
+        self._asked: dict[int, tuple[int, bool]] = {}  # key -> (epoch, with trace) on its way
+
+    def invalidate(self, key: int | None = None) -> None:
+        """Every record (``key`` None) or one is stale from now on."""
+        self._epoch += 1
+        if key is None:
+            self._fresh_from = self._epoch
+            self._key_fresh_from.clear()
+        else:
+            self._key_fresh_from[key] = self._epoch
+
+    def get(self, key: int, *, trace: bool = False) -> LoadedRecord | None:
+        """The record as last read (None: not read yet); a missing or stale one is asked
+        for (``trace``: with its continuation lines)."""
+        found = self._records.get(key)
+        needed = max(self._fresh_from, self._key_fresh_from.get(key, 0))
+        if found is None or found.stamp < needed:
+            self.ask(key, trace, needed)
+        elif trace and found.count and key not in self._traces:
+            self.ask(key, trace, needed)
+        return found
+
+    def trace(self, key: int) -> tuple[str, ...] | None:
+        """A record's continuation lines as last read (None: not read yet)."""
+        return self._traces.get(key)
+
+    def ask(self, key: int, trace: bool, needed: int | None = None) -> None:
+        """Ask the loader for a record, once (not again while it is on its way)."""
+        asked = self._asked.get(key)
+        needed = self._epoch if needed is None else needed
+        if asked is not None and asked[0] >= needed and (asked[1] or not trace):
+            return
+        self._asked[key] = (self._epoch, trace)
+        for dropped in self.loader.want(key, trace=trace, stamp=self._epoch):
+            self._asked.pop(dropped, None)
+
+    def store(self, loaded: LoadedRecord) -> bool:
+        """Keep a record read; False when a newer read of it is already kept."""
+        key = loaded.key
+        current = self._records.get(key)
+        if current is not None and current.stamp > loaded.stamp:
+            return False  # an older read finished after a newer one
+        if loaded.stamp >= self._key_fresh_from.get(key, 0):
+            self._key_fresh_from.pop(key, None)
+        asked = self._asked.get(key)
+        if asked is not None and loaded.stamp >= asked[0]:
+            if not asked[1] or loaded.trace is not None or not loaded.count:
+                del self._asked[key]
+        # (textual's LRUCache keeps the first value set for a key: replacing is discarding)
+        self._records.discard(key)
+        self._records[key] = replace(loaded, trace=None)
+        if loaded.trace is not None:
+            self._traces.discard(key)
+            self._traces[key] = loaded.trace
+        return True

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left, bisect_right
-from dataclasses import replace
 
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
-from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -25,7 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from kctui.ui.highlight import ROLE_STYLES
-from kctui.ui.widgets.log_loader import LoadedRecord, RecordLoader
+from kctui.ui.widgets.log_loader import LoadedRecord, RecordLoader, RecordStore
 from kctui.ui.widgets.log_render import header_text, trace_text
 
 PLACEHOLDER = "  …"  # a row whose record is not read yet
@@ -107,13 +105,7 @@ class LogView(ScrollView, can_focus=True):
         self._expanded: dict[int, int] = {}  # packed key -> continuation lines shown
         self._exp_rows: list[tuple[int, int]] = []  # (row, extra lines), sorted by row
         self._to_expand: set[int] = set()  # asked to unfold before its trace was read
-        self._records: LRUCache[int, LoadedRecord] = LRUCache(2048)  # without their traces
-        self._traces: LRUCache[int, tuple[str, ...]] = LRUCache(64)
-        # Records asked for before an epoch are stale: drawn, and read again.
-        self._epoch = 0
-        self._fresh_from = 0  # every record (new rows)
-        self._key_fresh_from: dict[int, int] = {}  # one record (it grew while followed)
-        self._asked: dict[int, tuple[int, bool]] = {}  # key -> (epoch, with trace) on its way
+        self._store = RecordStore(loader)
         self._styles: dict[str, Style] = {}
         self._max_width = 0
         self._scrolling = False
@@ -159,9 +151,7 @@ class LogView(ScrollView, can_focus=True):
         anchor = self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
         offset = self._line_of_row(self.cursor) - round(self.scroll_y) if anchor is not None else 0
         self.rows, self.failure_rows = rows, failure_rows
-        self._epoch += 1
-        self._fresh_from = self._epoch  # drawn as they were until read again
-        self._key_fresh_from.clear()
+        self._store.invalidate()  # drawn as they were until read again
         self._reindex_expanded()
         self._update_size()
         if self.follow or not rows:
@@ -185,8 +175,7 @@ class LogView(ScrollView, can_focus=True):
         if not rows:
             return
         if self.rows:  # the last record may have grown: read it again
-            self._epoch += 1
-            self._key_fresh_from[self.rows[-1]] = self._epoch
+            self._store.invalidate(self.rows[-1])
         base = len(self.rows)
         self.rows.extend(rows)
         self.failure_rows.extend(base + i for i in failure_rows)
@@ -202,25 +191,11 @@ class LogView(ScrollView, can_focus=True):
     def record(self, packed: int, *, trace: bool = False) -> LoadedRecord | None:
         """The record as last read (None: not read yet); a missing or stale one is asked for
         (``trace``: with its continuation lines). Never reads a file."""
-        found = self._records.get(packed)
-        needed = max(self._fresh_from, self._key_fresh_from.get(packed, 0))
-        stale = found is None or found.stamp < needed
-        if stale or (trace and found is not None and found.count and packed not in self._traces):
-            self._ask(packed, trace or packed in self._expanded, needed)
-        return found
-
-    def _ask(self, packed: int, trace: bool, needed: int) -> None:
-        """Ask the loader once for a record (not again while it is on its way)."""
-        asked = self._asked.get(packed)
-        if asked is not None and asked[0] >= needed and (asked[1] or not trace):
-            return
-        self._asked[packed] = (self._epoch, trace)
-        for dropped in self.loader.want(packed, trace=trace, stamp=self._epoch):
-            self._asked.pop(dropped, None)
+        return self._store.get(packed, trace=trace or packed in self._expanded)
 
     def trace(self, packed: int) -> tuple[str, ...] | None:
         """A record's continuation lines as last read (None: not read yet)."""
-        return self._traces.get(packed)
+        return self._store.trace(packed)
 
     def deliver(self, records: list[LoadedRecord]) -> None:
         """Hand records read by the loader to the view (thread-safe: posts a message)."""
@@ -231,21 +206,9 @@ class LogView(ScrollView, can_focus=True):
         geometry = cursor_changed = False
         for loaded in message.records:
             key = loaded.key
-            current = self._records.get(key)
-            if current is not None and current.stamp > loaded.stamp:
-                continue  # an older read finished after a newer one
-            if loaded.stamp >= self._key_fresh_from.get(key, 0):
-                self._key_fresh_from.pop(key, None)
-            asked = self._asked.get(key)
-            if asked is not None and loaded.stamp >= asked[0]:
-                if not asked[1] or loaded.trace is not None or not loaded.count:
-                    del self._asked[key]
-            # (textual's LRUCache keeps the first value set for a key: replace means discard)
-            self._records.discard(key)
-            self._records[key] = replace(loaded, trace=None)
+            if not self._store.store(loaded):
+                continue
             if loaded.trace is not None:
-                self._traces.discard(key)
-                self._traces[key] = loaded.trace
                 geometry = self._fit_fold(key, len(loaded.trace)) or geometry
             elif not loaded.count and (key in self._expanded or key in self._to_expand):
                 geometry = self._fit_fold(key, 0) or geometry
@@ -378,12 +341,12 @@ class LogView(ScrollView, can_focus=True):
             self._expanded.pop(key, None)
             self._to_expand.discard(key)
         else:
-            loaded, lines = self._records.get(key), self._traces.get(key)
+            loaded, lines = self._store.get(key), self._store.trace(key)
             if loaded is not None and not loaded.count:
                 return
             if lines is None:  # unfolded when its lines are read
                 self._to_expand.add(key)
-                self._ask(key, True, self._epoch)
+                self._store.ask(key, True)
                 return
             self._expanded[key] = len(lines)
         self._reindex_expanded()
