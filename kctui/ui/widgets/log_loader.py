@@ -21,7 +21,7 @@ from kctui.logs.patterns import LogLine
 from kctui.ui.widgets.log_render import fold_cause
 
 MAX_WANTED = 512  # requests kept at most: older ones are for rows long scrolled away
-BATCH_SECONDS = 0.03  # hand back what was read at least this often
+BATCH_SECONDS = 0.03  # while more is asked, hand back what was read at least this often
 BATCH_RECORDS = 32
 
 
@@ -103,7 +103,7 @@ class RecordLoader:
 
     def _next(self, wait: float) -> tuple[int, bool, int] | None:
         with self._changed:
-            if not self._wanted and not self._closed:
+            if not self._wanted and not self._closed and wait > 0:
                 self._changed.wait(wait)
             if self._closed or not self._wanted:
                 return None
@@ -119,7 +119,7 @@ class RecordLoader:
         batch: list[LoadedRecord] = []
         first = 0.0  # when the batch's first read started
         while not self._closed and not cancelled():
-            wanted = self._next(BATCH_SECONDS if batch else 0.5)
+            wanted = self._next(0.0 if batch else 0.5)  # nothing more asked: deliver now
             if wanted is not None:
                 key, trace, stamp = wanted
                 if not batch:
