@@ -6,6 +6,7 @@ tasks, not only at the connector state.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
@@ -189,7 +190,13 @@ def rollup_with_metrics(
         lag_threshold=lag_threshold,
         running_ratio_floor=running_ratio_floor,
     )
-    if not reasons:
+    return with_metric_reasons(verdict, reasons)
+
+
+def with_metric_reasons(verdict: HealthVerdict, reasons: Sequence[str]) -> HealthVerdict:
+    """The REST ``verdict`` made DEGRADED by the metric ``reasons`` (of
+    :func:`metric_reasons`) when it is HEALTHY or DEGRADED; any other keeps its health."""
+    if not reasons or verdict.health not in (Health.HEALTHY, Health.DEGRADED):
         return verdict
     if verdict.health == Health.DEGRADED:
         return HealthVerdict(Health.DEGRADED, "; ".join([verdict.reason, *reasons]))

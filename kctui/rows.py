@@ -1,6 +1,7 @@
 """The connector row: one connector's table line, shared by ``kctui status`` and the console.
 
-Computed from one ``Connector`` snapshot and its REST health rollup; no Textual import.
+Computed from one ``Connector`` snapshot and its health: the REST rollup, or the verdict
+the console made with the metric rules too; no Textual import.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kctui.connect.models import ClusterState, Connector
-from kctui.health import Health, rollup
+from kctui.health import Health, HealthVerdict, rollup
 from kctui.masking import mask_text
 
 
@@ -29,8 +30,9 @@ class ConnectorRow:
     reason: str
 
     @classmethod
-    def of(cls, connector: Connector) -> ConnectorRow:
-        verdict = rollup(connector)
+    def of(cls, connector: Connector, verdict: HealthVerdict | None = None) -> ConnectorRow:
+        """The row of ``connector`` with ``verdict`` (default: the REST rollup)."""
+        verdict = rollup(connector) if verdict is None else verdict
         return cls(
             name=connector.name,
             type=connector.type,

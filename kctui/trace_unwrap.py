@@ -22,6 +22,12 @@ EXCEPTION_CLASS = re.compile(
     r"(?<![\w$.])((?:[a-z_][\w$]*\.)+[A-Z][\w$]*?(?:Exception|Error|Throwable|Failure|Fault)"
     r"(?:\$[\w$]+)?)(?=[:\s`'\"\]),;]|$)"
 )
+# A throwable's simple name without its package, as prose names it ("the real cause
+# (`TopicAuthorizationException: [...]`)"): a capitalised word of two or more parts ending
+# in Exception or Error, not part of a dotted name.
+BARE_EXCEPTION_CLASS = re.compile(
+    r"(?<![\w$.])([A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)*?(?:Exception|Error))(?![\w$])(?!\.[\w$])"
+)
 _FRAME_INLINE = re.compile(r"at\s+(?=(?:[\w$.-]+/)?[\w$]+(?:\.[\w$<>-]+)+\()")
 _MORE_INLINE = re.compile(r"\s+(\.\.\. ?\d+ (?:more|common frames omitted)\b)")
 _BARE_FRAME = re.compile(
@@ -114,11 +120,16 @@ def _quoted_strings(text: str) -> str | None:
     """``"trace": "…"`` (or ``message``) pasted without valid JSON around it: the string
     read up to its closing quote, raw newlines included (a status answer pasted by hand)."""
     found: dict[str, str] = {}
-    for match in _JSON_STRING.finditer(text):
-        key, start = match.group(1), match.end()
-        end = _STRING_BODY.match(text, start)
-        index = end.end() if end else start
-        found.setdefault(key, _unescape(text[start:index]))
+    for key in ("trace", "message"):
+        at = text.find(key)
+        while at >= 0 and key not in found:  # the word first (fast), then the regex there
+            match = _JSON_STRING.match(text, max(at - 1, 0)) or _JSON_STRING.match(text, at)
+            if match and match.group(1) == key:
+                start = match.end()
+                end = _STRING_BODY.match(text, start)
+                index = end.end() if end else start
+                found[key] = _unescape(text[start:index])
+            at = text.find(key, at + len(key))
     body = found.get("trace") or found.get("message")
     if body and (EXCEPTION_CLASS.search(body) or "error_code" in text):
         return body
@@ -224,8 +235,32 @@ def _split_header(line: str) -> list[str]:
     return [head.rstrip(), line[match.start() :]]
 
 
+def _printed(text: str) -> bool:
+    """Cheap pre-check: ``text`` is already a printed trace (a header at the first line's
+    start, then only frames, causes and ``... N more``), so it needs no unwrapping."""
+    if "\r" in text or "\\n" in text or '"' in text[:1] or "trace" in text or "message" in text:
+        return False  # a JSON answer or an escaped trace may hide in it
+    lines = text.split("\n")
+    if not EXCEPTION_CLASS.match(lines[0]) or " at " in lines[0]:
+        return False
+    for line in lines[1:]:
+        stripped = line.lstrip()
+        if stripped.startswith("at ") and stripped is not line:  # an indented frame
+            if line.count("(") > 1 or "Caused by" in line:
+                return False
+        elif stripped.startswith(("Caused by: ", "Suppressed: ")):
+            rest = stripped.split(": ", 1)[1]
+            if not EXCEPTION_CLASS.match(rest) or " at " in rest:
+                return False
+        elif stripped and not stripped.startswith("... "):
+            return False
+    return True
+
+
 def unwrap(text: str) -> str:
     """The trace in ``text`` in its printed form: one header, frame or cause per line."""
+    if _printed(text):
+        return text
     body = _json_answer(text)
     if body is None and ('"trace"' in text or "trace:" in text or '"message"' in text):
         body = _quoted_strings(text)

@@ -24,6 +24,7 @@ from kctui.diagnose.loading import (
     user_rule_paths,
 )
 from kctui.diagnose.model import DEFAULT_PRIORITY, Diagnosis, Rule, best_match, evidence
+from kctui.trace_unwrap import BARE_EXCEPTION_CLASS
 from kctui.traces import Trace, leading_classes, parse_trace
 
 __all__ = [
@@ -43,21 +44,24 @@ __all__ = [
 GENERIC_PREFIX = "generic:"
 
 
-def _cause_class(trace: Trace) -> str | None:
+def _cause_class(trace: Trace, text: str = "") -> str | None:
     """The class the root cause names last (``ConnectException: java.sql.SQLException: ...``
-    names SQLException), or the last class of the trace."""
+    names SQLException), else the last class of the trace, else the last one prose names."""
     root = trace.root_cause
     if root is not None and root.short_name:
         inner = leading_classes(root.message)
         return inner[-1].rsplit(".", 1)[-1] if inner else root.short_name
     classes = trace.exception_classes
-    return classes[-1].rsplit(".", 1)[-1] if classes else None
+    if classes:
+        return classes[-1].rsplit(".", 1)[-1]
+    named = [match.group(1) for match in BARE_EXCEPTION_CLASS.finditer(text)]
+    return named[-1] if named else None
 
 
-def headline(title: str, system: System, trace: Trace) -> str:
+def headline(title: str, system: System, trace: Trace, text: str = "") -> str:
     """``permission denied at SQL Server (from SQLServerException)``."""
     where = "" if system.generic and system.name == "Kafka Connect" else f" at {system.name}"
-    cause = _cause_class(trace)
+    cause = _cause_class(trace, text)
     return f"{title}{where} (from {cause})" if cause else f"{title}{where}"
 
 
@@ -78,7 +82,7 @@ def _with_key(action: str, text: str) -> str:
 
 def _generic(category: Category, system: System, trace: Trace, text: str) -> Diagnosis:
     action = _with_key(category.action_for(system), text)
-    head = headline(category.title, system, trace)
+    head = headline(category.title, system, trace, text)
     return Diagnosis(
         rule=GENERIC_PREFIX + category.id,
         summary=f"{head}: {_excerpt(trace, text)}",
@@ -101,7 +105,7 @@ def _from_rule(rule: Rule, system: System, trace: Trace, text: str) -> Diagnosis
         summary=found.summary.replace("{system}", name),
         action=_with_key(found.action.replace("{system}", name), text),
         system=system.name,
-        headline=headline(title, system, trace),
+        headline=headline(title, system, trace, text),
     )
 
 
@@ -124,14 +128,13 @@ def diagnose(
     found = evidence(parsed, stage=stage, connector_class=connector_class)
     chosen = best_match(load_rules() if rules is None else rules, found)
     catalog = load_catalog()
-    system = system_of(parsed, found.text, catalog)
-    category = classify(set(found.all_classes), found.text, catalog)
-    if chosen is not None and (
-        category is None or chosen.priority >= DEFAULT_PRIORITY or chosen.category == category.id
-    ):
-        return _from_rule(chosen, system, parsed, found.text)
+    if chosen is not None and chosen.priority >= DEFAULT_PRIORITY:
+        return _from_rule(chosen, system_of(parsed, found.text, catalog), parsed, found.text)
+    category = classify(set(found.all_classes), found.flat or found.text, catalog)
+    if chosen is not None and (category is None or chosen.category == category.id):
+        return _from_rule(chosen, system_of(parsed, found.text, catalog), parsed, found.text)
     if category is not None:  # a catch-all rule yields to the cause it wraps
-        return _generic(category, system, parsed, found.text)
+        return _generic(category, system_of(parsed, found.text, catalog), parsed, found.text)
     return None
 
 

@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from kctui.trace_unwrap import EXCEPTION_CLASS
-from kctui.traces import Trace
+from kctui.trace_unwrap import BARE_EXCEPTION_CLASS, EXCEPTION_CLASS
+from kctui.traces import Frame, Trace
 
 NO_SYSTEM = "the remote system"
 _FRAMES_LOOKED_AT = 12  # the top frames of each throwable: the code that threw it
+_TOP_FRAMES = 3  # the root cause's own top frames, looked at before words in the messages
 # Packages that say nothing about where a failure comes from.
 _NEUTRAL = ("java.", "javax.", "jdk.", "sun.", "com.sun.", "kotlin.", "scala.", "com.fasterxml.")
 
@@ -65,7 +67,7 @@ def _literal(body: str) -> str | None:
 
 
 def words(patterns: list[str] | tuple[str, ...]) -> Words:
-    """Patterns split into plain phrases and one alternation of the real regexes."""
+    """Patterns split into plain phrases (found with ``in``) and compiled regexes."""
     exact: list[str] = []
     folded: list[str] = []
     regexes: list[str] = []
@@ -91,15 +93,26 @@ class System:
     packages: tuple[str, ...] = ()
     markers: Words = Words()
     generic: bool = False  # Kafka's own code: named only when nothing outside it is
+    classes: frozenset[str] = frozenset()  # simple names prose uses without a package
 
 
 @dataclass(frozen=True)
 class Signal:
-    """One piece of evidence for a category: any of ``classes`` or any of ``messages``."""
+    r"""One piece of evidence for a category: any of ``classes``, a class whose simple name
+    fits ``family`` (``RedisCommandTimeoutException`` for ``\w+TimeoutException$``), or
+    any of ``messages``."""
 
     weight: int
     classes: frozenset[str] = frozenset()
     messages: Words = Words()
+    family: re.Pattern[str] | None = None
+
+    def holds(self, classes: set[str], simple: set[str], text: str, lower: str) -> bool:
+        """True when the failure shows this evidence (``simple``: the simple class names)."""
+        if self.classes & classes or self.messages.search(text, lower):
+            return True
+        family = self.family
+        return family is not None and any(family.search(name) for name in simple)
 
 
 @dataclass(frozen=True)
@@ -158,6 +171,7 @@ def load_catalog() -> Catalog:
                 weight=int(ev["weight"]),
                 classes=frozenset(ev.get("classes", ())),
                 messages=words(list(ev.get("messages", ()))),
+                family=re.compile(ev["family"]) if "family" in ev else None,
             )
             for ev in raw.get("evidence", ())
         )
@@ -172,7 +186,8 @@ def load_catalog() -> Catalog:
         )
     systems = tuple(
         System(raw["name"], raw["kind"], tuple(raw.get("packages", ())),
-               words(raw.get("markers", ())), raw.get("generic", False))
+               words(raw.get("markers", ())), raw.get("generic", False),
+               frozenset(raw.get("classes", ())))
         for raw in systems_data["system"]  # type: ignore[attr-defined]
     )  # fmt: skip
     return Catalog(tuple(categories), systems, int(cats_data.get("min_score", 3)))  # type: ignore[call-overload]
@@ -180,12 +195,31 @@ def load_catalog() -> Catalog:
 
 def _by_package(name: str, index: dict[str, System]) -> System | None:
     """The system whose longest package prefix starts ``name``."""
+    entry = _PACKAGE_MEMO.get(id(index))
+    if entry is None or entry[0] is not index:
+        if len(_PACKAGE_MEMO) >= _MEMO_INDEXES:
+            _PACKAGE_MEMO.clear()
+        entry = _PACKAGE_MEMO[id(index)] = (index, {})
+    memo = entry[1]
+    if name in memo:
+        return memo[name]
+    found: System | None = None
     parts = name.split(".")
     for end in range(len(parts) - 1, 0, -1):
         found = index.get(".".join(parts[:end]))
         if found is not None:
-            return found
-    return None
+            break
+    if len(memo) >= _MEMO_NAMES:
+        memo.clear()
+    memo[name] = found
+    return found
+
+
+# Class and frame names seen before -> their system, per package index (names repeat
+# from trace to trace). The entry holds its index, so the id cannot be reused meanwhile.
+_PACKAGE_MEMO: dict[int, tuple[dict[str, System], dict[str, System | None]]] = {}
+_MEMO_INDEXES = 8
+_MEMO_NAMES = 20_000
 
 
 def classes_in(text: str) -> list[str]:
@@ -200,26 +234,51 @@ def system_of(trace: Trace, text: str, catalog: Catalog | None = None) -> System
     index = catalog.by_package
     names = [e.class_name for e in reversed(trace.chain) if e.class_name]
     names += list(reversed(classes_in(text)))
+    names += [m.group(1) for m in BARE_EXCEPTION_CLASS.finditer(text)]
     fallback: System | None = None
     for name in names:
-        found = _by_package(name, index)
+        found = _by_package(name, index) or _by_simple_name(name, catalog.systems)
         if found and not found.generic:
             return found
         fallback = fallback or found
+    # The code that threw the root cause (its top frames) says more than a word in a log
+    # line (a connector named "cassandra-sink" failing in the Avro converter).
+    chain = list(reversed(trace.chain))
+    for entry in chain[:1]:
+        found, fallback = _by_frames(entry.frames[:_TOP_FRAMES], index, fallback)
+        if found:
+            return found
     lower = text.lower()
     for system in catalog.systems:
         if not system.generic and system.markers.search(text, lower):
             return system
-    for entry in reversed(trace.chain):
-        for frame in entry.frames[:_FRAMES_LOOKED_AT]:
-            call = frame.call.rsplit("/", 1)[-1]
-            if call.startswith(_NEUTRAL):
-                continue
-            found = _by_package(call, index)
-            if found and not found.generic:
-                return found
-            fallback = fallback or found
+    for entry in chain:
+        found, fallback = _by_frames(entry.frames[:_FRAMES_LOOKED_AT], index, fallback)
+        if found:
+            return found
     return fallback or next(s for s in catalog.systems if s.name == "Kafka Connect")
+
+
+def _by_simple_name(name: str, systems: Sequence[System]) -> System | None:
+    """The system a class named without its package belongs to, if one lists it."""
+    if "." in name:
+        return None
+    return next((system for system in systems if name in system.classes), None)
+
+
+def _by_frames(
+    frames: Sequence[Frame], index: dict[str, System], fallback: System | None
+) -> tuple[System | None, System | None]:
+    """The first non-generic system a frame's package names, and the fallback so far."""
+    for frame in frames:
+        call = frame.call.rsplit("/", 1)[-1]
+        if call.startswith(_NEUTRAL):
+            continue
+        found = _by_package(call, index)
+        if found and not found.generic:
+            return found, fallback
+        fallback = fallback or found
+    return None, fallback
 
 
 def scores(classes: set[str], text: str, catalog: Catalog | None = None) -> dict[str, int]:
@@ -227,10 +286,11 @@ def scores(classes: set[str], text: str, catalog: Catalog | None = None) -> dict
     catalog = catalog or load_catalog()
     totals: dict[str, int] = {}
     lower = text.lower()
+    simple = {name for name in classes if "." not in name}
     for category in catalog.categories:
         total = 0
         for signal in category.signals:
-            if signal.classes & classes or signal.messages.search(text, lower):
+            if signal.holds(classes, simple, text, lower):
                 total += signal.weight
         if total:
             totals[category.id] = total
@@ -249,7 +309,8 @@ def classify(classes: set[str], text: str, catalog: Catalog | None = None) -> Ca
 
 _CONFIG_KEY = re.compile(
     r'Missing required configuration "(?P<a>[^"]+)"|for configuration (?P<b>[\w.-]+)'
-    r"|The '(?P<c>[\w.-]+)' value is invalid|^(?P<d>[a-z][\w-]*(?:\.[\w-]+)+): (?P=d): ",
+    r"|The '(?P<c>[\w.-]+)' value is invalid|^(?P<d>[a-z][\w-]*(?:\.[\w-]+)+): (?P=d): "
+    r"|(?i:\bmust (?:specify|set|configure|provide))\s*(?P<e>[a-z][\w-]*(?:\.[\w-]+)+)",
     re.MULTILINE,
 )
 

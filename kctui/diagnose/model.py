@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from kctui.trace_unwrap import EXCEPTION_CLASS
+from kctui.trace_unwrap import BARE_EXCEPTION_CLASS, EXCEPTION_CLASS
 from kctui.traces import Trace
 
 # The stages Connect writes in ``__connect.errors.stage`` (and logs in its error context).
@@ -122,6 +122,7 @@ class Evidence:
     stage: str | None = None
     connector_class: str | None = None
     all_classes: frozenset[str] = frozenset()  # ``classes`` and any class named in the text
+    flat: str = ""  # ``text`` with its whitespace runs (line breaks too) made one space
 
 
 def evidence(trace: Trace, *, stage: str | None, connector_class: str | None) -> Evidence:
@@ -142,8 +143,10 @@ def evidence(trace: Trace, *, stage: str | None, connector_class: str | None) ->
     for match in EXCEPTION_CLASS.finditer(text):
         anywhere.add(match.group(1))
         anywhere.add(match.group(1).rsplit(".", 1)[-1])
+    anywhere.update(match.group(1) for match in BARE_EXCEPTION_CLASS.finditer(text))
     return Evidence(
         text=text,
+        flat=" ".join(text.split()),
         classes=frozenset(classes),
         all_classes=frozenset(anywhere),
         frames=tuple(frame.call for frame in trace.frames),
@@ -152,13 +155,24 @@ def evidence(trace: Trace, *, stage: str | None, connector_class: str | None) ->
     )
 
 
+def _found_in(pattern: re.Pattern[str], found: Evidence) -> bool:
+    """True when a rule's message pattern is in the flattened text (a message wrapped over
+    lines still matches); a pattern about lines (``^``, ``$``, ``\\n``) also tries the text."""
+    source = pattern.pattern
+    if found.flat and pattern.search(found.flat):
+        return True
+    if found.flat and not ("^" in source or "$" in source or "\\n" in source):
+        return False
+    return pattern.search(found.text) is not None
+
+
 def matches(criteria: Criteria, found: Evidence) -> bool:
     """True when every criterion the rule gives holds for this failure."""
     if criteria.is_empty():
         return False
     if criteria.classes and not any(name in found.classes for name in criteria.classes):
         return False
-    if any(not pattern.search(found.text) for pattern in criteria.messages):
+    if not all(_found_in(pattern, found) for pattern in criteria.messages):
         return False
     if criteria.stages and found.stage not in criteria.stages:
         return False

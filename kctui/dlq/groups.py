@@ -44,10 +44,16 @@ def cause_text(dl: DeadLetter) -> str:
     return dl.root_cause or dl.exception_message or dl.message_line or ""
 
 
-def cause_key(dl: DeadLetter) -> str:
-    """The group a dead letter falls in: ``STAGE · Exception · normalised cause``."""
+def key_of(dl: DeadLetter) -> str:
+    """Compute the group of a dead letter: ``STAGE · Exception · normalised cause``
+    (use ``dl.cause_key``, which computes it once)."""
     stage = dl.stage or NO_VALUE
     return f"{stage} · {dl.exception_short} · {normalize_cause(cause_text(dl)) or NO_VALUE}"
+
+
+def cause_key(dl: DeadLetter) -> str:
+    """The group a dead letter falls in: ``STAGE · Exception · normalised cause``."""
+    return dl.cause_key
 
 
 @dataclass(frozen=True)
@@ -66,43 +72,61 @@ class CauseGroup:
     sample: DeadLetter = field(repr=False, compare=False)  # the group's first dead letter
 
 
-def cause_groups(dead_letters: Iterable[DeadLetter]) -> list[CauseGroup]:
-    """Groups by cause, largest first (ties: the most recent first)."""
-    counts: dict[str, int] = {}
-    first: dict[str, int | None] = {}
-    last: dict[str, int | None] = {}
-    parts: dict[str, set[str]] = {}
-    sample: dict[str, DeadLetter] = {}
-    for dl in dead_letters:
-        key = cause_key(dl)
-        counts[key] = counts.get(key, 0) + 1
+class CauseCounts:
+    """Running counts by cause: dead letters are added as they are read (one pass, no list
+    kept), and ``groups()`` says where they stand at any time."""
+
+    def __init__(self) -> None:
+        self._counts: dict[str, int] = {}
+        self._first: dict[str, int | None] = {}
+        self._last: dict[str, int | None] = {}
+        self._parts: dict[str, set[str]] = {}
+        self._sample: dict[str, DeadLetter] = {}
+
+    def add(self, dl: DeadLetter) -> None:
+        key = dl.cause_key
+        self._counts[key] = self._counts.get(key, 0) + 1
         ts = dl.record.timestamp_ms
-        if key not in sample:
-            sample[key], first[key], last[key], parts[key] = dl, ts, ts, set()
+        if key not in self._sample:
+            self._sample[key], self._first[key], self._last[key] = dl, ts, ts
+            self._parts[key] = set()
         elif ts is not None:
-            first[key] = ts if first[key] is None else min(ts, first[key] or ts)
-            last[key] = ts if last[key] is None else max(ts, last[key] or ts)
+            first, last = self._first[key], self._last[key]
+            self._first[key] = ts if first is None else min(ts, first)
+            self._last[key] = ts if last is None else max(ts, last)
         if dl.original_topic is None:
-            parts[key].add("(unknown)")
+            self._parts[key].add("(unknown)")
         else:
             part = "?" if dl.original_partition is None else str(dl.original_partition)
-            parts[key].add(f"{dl.original_topic}/{part}")
-    groups = [
-        CauseGroup(
+            self._parts[key].add(f"{dl.original_topic}/{part}")
+
+    def groups(self) -> list[CauseGroup]:
+        """Groups by cause, largest first (ties: the most recent first)."""
+        groups = [self._group(key, count) for key, count in self._counts.items()]
+        groups.sort(key=lambda g: (-g.count, -(g.last_ms or 0), g.key))
+        return groups
+
+    def _group(self, key: str, count: int) -> CauseGroup:
+        sample = self._sample[key]
+        text = cause_text(sample)
+        lines = text.strip().splitlines()
+        return CauseGroup(
             key=key,
-            stage=sample[key].stage or NO_VALUE,
-            exception_class=sample[key].exception_class or NO_VALUE,
-            cause=normalize_cause(cause_text(sample[key])),
+            stage=sample.stage or NO_VALUE,
+            exception_class=sample.exception_class or NO_VALUE,
+            cause=normalize_cause(text),
             count=count,
-            first_ms=first[key],
-            last_ms=last[key],
-            partitions=tuple(sorted(parts[key])),
-            example=cause_text(sample[key]).strip().splitlines()[0]
-            if cause_text(sample[key])
-            else "",
-            sample=sample[key],
+            first_ms=self._first[key],
+            last_ms=self._last[key],
+            partitions=tuple(sorted(self._parts[key])),
+            example=lines[0] if lines else "",
+            sample=sample,
         )
-        for key, count in counts.items()
-    ]
-    groups.sort(key=lambda g: (-g.count, -(g.last_ms or 0), g.key))
-    return groups
+
+
+def cause_groups(dead_letters: Iterable[DeadLetter]) -> list[CauseGroup]:
+    """Groups by cause, largest first (ties: the most recent first)."""
+    counts = CauseCounts()
+    for dl in dead_letters:
+        counts.add(dl)
+    return counts.groups()

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import Any
+from typing import Any, Unpack
 
 from kctui.config import ClusterConfig, KafkaSettings
 from kctui.dlq.errors import (
@@ -29,6 +29,7 @@ from kctui.dlq.errors import (
     broker_failure,
 )
 from kctui.dlq.pages import DLQ_TOPIC_KEY, Page, TopicInfo, dlq_topics_from_configs
+from kctui.dlq.protocol import CancelCheck, Progress, ReadOptions
 from kctui.dlq.records import KafkaRecord, decode_dead_letter
 from kctui.dlq.registry import PayloadDecoder, decoder_for
 
@@ -37,9 +38,6 @@ __all__ = [
     "NotAuthorized", "Page", "ReadCancelled", "ReadTimeout", "TopicInfo", "TopicNotFound",
     "dlq_topics_from_configs",
 ]  # fmt: skip
-
-CancelCheck = Callable[[], bool]
-Progress = Callable[[int, int], None]
 
 
 def _settings_of(source: ClusterConfig | KafkaSettings | Mapping[str, Any]) -> dict[str, Any]:
@@ -308,27 +306,35 @@ class DlqReader:
             bounds=tuple((p, b, e) for p, (b, e) in sorted(bounds.items()) if p in cursors),
         )
 
-    def newest(self, topic: str, limit: int = 100, **kw: Any) -> Page:
+    def newest(self, topic: str, limit: int = 100, **options: Unpack[ReadOptions]) -> Page:
         """The newest ``limit`` dead letters: each partition is read from ``end - limit``."""
         ends = {p: end for p, (_, end) in self.bounds(topic).items()}
-        return self._page(topic, ends, limit, backwards=True, **kw)
+        return self._page(topic, ends, limit, backwards=True, **options)
 
-    def older(self, page: Page, limit: int = 100, **kw: Any) -> Page:
-        return self._page(page.topic, {p: low for p, low, _ in page.ranges}, limit, backwards=True,
-                          **kw)  # fmt: skip
+    def older(self, page: Page, limit: int = 100, **options: Unpack[ReadOptions]) -> Page:
+        lows = {p: low for p, low, _ in page.ranges}
+        return self._page(page.topic, lows, limit, backwards=True, **options)
 
-    def newer(self, page: Page, limit: int = 100, **kw: Any) -> Page:
-        return self._page(page.topic, {p: high for p, _, high in page.ranges}, limit,
-                          backwards=False, **kw)  # fmt: skip
+    def newer(self, page: Page, limit: int = 100, **options: Unpack[ReadOptions]) -> Page:
+        highs = {p: high for p, _, high in page.ranges}
+        return self._page(page.topic, highs, limit, backwards=False, **options)
 
     def from_offset(
-        self, topic: str, offset: int, partition: int | None = None, limit: int = 100, **kw: Any
+        self,
+        topic: str,
+        offset: int,
+        partition: int | None = None,
+        limit: int = 100,
+        **options: Unpack[ReadOptions],
     ) -> Page:
         """Records from ``offset`` on, in one partition or (partition None) in each partition."""
         parts = [partition] if partition is not None else self.partitions(topic)
-        return self._page(topic, {p: int(offset) for p in parts}, limit, backwards=False, **kw)
+        cursors = {p: int(offset) for p in parts}
+        return self._page(topic, cursors, limit, backwards=False, **options)
 
-    def from_time(self, topic: str, timestamp_ms: int, limit: int = 100, **kw: Any) -> Page:
+    def from_time(
+        self, topic: str, timestamp_ms: int, limit: int = 100, **options: Unpack[ReadOptions]
+    ) -> Page:
         """Records from the first one at or after ``timestamp_ms`` (``offsets_for_times``)."""
         from kafka import TopicPartition
 
@@ -342,7 +348,7 @@ class DlqReader:
             for tp in tps:
                 hit = found.get(tp)
                 cursors[tp.partition] = hit.offset if hit is not None else bounds[tp.partition][1]
-        return self._page(topic, cursors, limit, backwards=False, **kw)
+        return self._page(topic, cursors, limit, backwards=False, **options)
 
     def record(self, topic: str, partition: int, offset: int) -> KafkaRecord | None:
         """One record by coordinates (the original of a dead letter); None when it is gone."""

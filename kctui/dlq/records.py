@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 # Re-exported: callers import everything about a dead letter from this module.
@@ -144,15 +145,24 @@ class DeadLetter:
             return "" if self.has_connect_headers else "(no Connect error headers)"
         return text.strip().splitlines()[0] if text.strip() else ""
 
-    @property
+    @cached_property
     def root_cause(self) -> str | None:
         """The deepest cause of the trace (the real reason), even one printed without a
-        class (``2: No such file``); None when the trace has no cause. Not masked."""
+        class (``2: No such file``); None when the trace has no cause. Not masked.
+
+        Parsed once per dead letter (the DLQ browser's read worker asks first)."""
         trace = parse_trace(self.stacktrace)
         root = trace.root_cause
         if root is None or root is trace.top:
             return None
         return root.headline or None
+
+    @cached_property
+    def cause_key(self) -> str:
+        """The cause group of this dead letter (:mod:`kctui.dlq.groups`), computed once."""
+        from kctui.dlq.groups import key_of
+
+        return key_of(self)
 
     def header(self, name: str) -> str | None:
         """The decoded value of one ``__connect.errors.*`` header (full or short name)."""
@@ -298,32 +308,44 @@ class Summary:
         return f"{self.total} records, {count} {exc.rsplit('.', 1)[-1]} at {stage}"
 
 
-def summarize(dead_letters: Iterable[DeadLetter]) -> Summary:
-    by_exc: Counter[str] = Counter()
-    by_stage: Counter[str] = Counter()
-    by_both: Counter[tuple[str, str]] = Counter()
-    total = 0
-    for dl in dead_letters:
-        total += 1
+class SummaryCounts:
+    """Running counts by exception class, by stage and by both: dead letters are added as
+    they are read, and ``summary()`` says where they stand at any time."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self._by_exception: Counter[str] = Counter()
+        self._by_stage: Counter[str] = Counter()
+        self._by_both: Counter[tuple[str, str]] = Counter()
+
+    def add(self, dl: DeadLetter) -> None:
         exc = dl.exception_class or NO_VALUE
         stage = dl.stage or NO_VALUE
-        by_exc[exc] += 1
-        by_stage[stage] += 1
-        by_both[(stage, exc)] += 1
-    return Summary(
-        total=total,
-        by_exception=tuple(by_exc.most_common()),
-        by_stage=tuple(by_stage.most_common()),
-        by_stage_exception=tuple(by_both.most_common()),
-    )
+        self.total += 1
+        self._by_exception[exc] += 1
+        self._by_stage[stage] += 1
+        self._by_both[(stage, exc)] += 1
+
+    def summary(self) -> Summary:
+        return Summary(
+            total=self.total,
+            by_exception=tuple(self._by_exception.most_common()),
+            by_stage=tuple(self._by_stage.most_common()),
+            by_stage_exception=tuple(self._by_both.most_common()),
+        )
+
+
+def summarize(dead_letters: Iterable[DeadLetter]) -> Summary:
+    counts = SummaryCounts()
+    for dl in dead_letters:
+        counts.add(dl)
+    return counts.summary()
 
 
 def group_value(dl: DeadLetter, kind: str) -> str:
     """The group label of a dead letter for ``kind`` ``cause``, ``exception`` or ``stage``."""
     if kind == "cause":
-        from kctui.dlq.groups import cause_key
-
-        return cause_key(dl)
+        return dl.cause_key
     if kind == "exception":
         return dl.exception_class or NO_VALUE
     if kind == "stage":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 Value = float | str | bool | None
 
@@ -248,15 +249,19 @@ class MetricsSnapshot:
 
     def tasks_of(self, connector: str) -> tuple[TaskMetrics, ...]:
         """The connector's tasks by id; a task on two workers (rebalance) keeps the running one."""
-        found: dict[int, TaskMetrics] = {}
+        return self._tasks_by_connector.get(connector, ())
+
+    @cached_property
+    def _tasks_by_connector(self) -> dict[str, tuple[TaskMetrics, ...]]:
+        """Every connector's tasks, indexed once (the health of every row asks for them)."""
+        found: dict[str, dict[int, TaskMetrics]] = {}
         for worker in self.workers:
             for (name, task_id), task in worker.tasks.items():
-                if name != connector:
-                    continue
-                seen = found.get(task_id)
+                tasks = found.setdefault(name, {})
+                seen = tasks.get(task_id)
                 if seen is None or (seen.status != "running" and task.status == "running"):
-                    found[task_id] = task
-        return tuple(found[k] for k in sorted(found))
+                    tasks[task_id] = task
+        return {name: tuple(tasks[k] for k in sorted(tasks)) for name, tasks in found.items()}
 
     def task(self, connector: str, task_id: int) -> TaskMetrics | None:
         for task in self.tasks_of(connector):

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -25,6 +25,28 @@ from kctui.metrics.http_sources import fetch_http_worker, make_client
 from kctui.metrics.model import MetricsSnapshot, WorkerSnapshot
 
 PREFERENCE = ("jolokia", "prometheus", "jmx")
+
+
+class SnapshotSource(Protocol):
+    """Where the console's metrics snapshots come from: :class:`MetricsSource`, or a test's
+    fake. ``fetch`` blocks (call it from a thread worker)."""
+
+    @property
+    def configured(self) -> bool: ...
+
+    def fetch(
+        self,
+        configs: Mapping[str, Mapping[str, str]] | None = None,
+        connector: str | None = None,
+    ) -> MetricsSnapshot: ...
+
+    def close(self) -> None: ...
+
+
+def source_kinds(cluster: ClusterConfig, source: str | None = None) -> tuple[str, ...]:
+    """The kinds of source the cluster's metrics endpoints use, cheapest first."""
+    kinds = {e.source for e in cluster.metric_endpoints(source)}
+    return tuple(k for k in PREFERENCE if k in kinds)
 
 
 def deadline_of(cluster: ClusterConfig) -> float:
@@ -68,11 +90,6 @@ class MetricsSource:
     @property
     def configured(self) -> bool:
         return bool(self.cluster.metric_endpoints(self.source))
-
-    @property
-    def sources(self) -> tuple[str, ...]:
-        kinds = {e.source for e in self.cluster.metric_endpoints(self.source)}
-        return tuple(k for k in PREFERENCE if k in kinds)
 
     def _client(self, endpoint: MetricsEndpoint, timeout: float) -> httpx.Client:
         with self._lock:

@@ -8,7 +8,7 @@ the client enforces read-only, the UI only hides what it would refuse.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TypeVar
 
 from textual.binding import Binding
 
@@ -21,13 +21,11 @@ from kctui.connect.models import (
     ConnectorStatus,
     TaskStatus,
 )
+from kctui.connect.protocol import ConnectApi
 from kctui.connect.retries import RetryNotice, retry_listener
 from kctui.errors import KctuiError
 from kctui.ui.operate_actions import OPERATE_ACTIONS, OPERATE_BINDINGS, OperateActions
 from kctui.ui.view import failed_tasks, with_connector_status, with_task_restarting
-
-if TYPE_CHECKING:
-    pass
 
 MUTATING_ACTIONS = frozenset(
     {"pause", "resume", "restart", "restart_task", "stop", "delete", "restart_failed"}
@@ -53,12 +51,14 @@ CONNECTOR_BINDINGS = [
     *OPERATE_BINDINGS,
 ]
 
-Call = Callable[[Any], Awaitable[Any]]
-Overlay = Callable[[ClusterState, Any], ClusterState]
+AnswerT = TypeVar("AnswerT")
+# One request to the cluster, and what its answer shows until the next refresh.
+Call = Callable[[ConnectApi], Awaitable[AnswerT]]
+Overlay = Callable[[ClusterState, AnswerT], ClusterState]
 
 
-def _restart_answer(state: ClusterState, answer: Any) -> ClusterState:
-    return with_connector_status(state, answer) if isinstance(answer, ConnectorStatus) else state
+def _restart_answer(state: ClusterState, answer: ConnectorStatus | None) -> ClusterState:
+    return with_connector_status(state, answer) if answer is not None else state
 
 
 class ConnectorActions(OperateActions):
@@ -134,7 +134,11 @@ class ConnectorActions(OperateActions):
     # ------------------------------------------------------------------ requests
 
     def _request(
-        self, label: str, names: list[str], call: Call, overlay: Overlay | None = None
+        self,
+        label: str,
+        names: list[str],
+        call: Call[AnswerT],
+        overlay: Overlay[AnswerT] | None = None,
     ) -> None:
         """Send one mutating request in a worker; show the result and follow the state.
 
@@ -230,8 +234,9 @@ class ConnectorActions(OperateActions):
         lines = [f"  {t.connector} task {t.id} on {t.worker_id or '?'}" for t in tasks]
         question = f"Restart these {len(tasks)} FAILED tasks?\n" + "\n".join(lines)
 
-        async def restart_all(client: Any) -> list[TaskStatus]:
-            errors, restarted = [], []
+        async def restart_all(client: ConnectApi) -> list[TaskStatus]:
+            errors: list[str] = []
+            restarted: list[TaskStatus] = []
             for task in tasks:
                 try:
                     await client.restart_task(task.connector, task.id)

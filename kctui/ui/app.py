@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +18,7 @@ from kctui.connect.protocol import ConnectApi
 from kctui.connect.retries import RetryNotice
 from kctui.errors import KctuiError
 from kctui.masking import mask_text
+from kctui.ui import features
 from kctui.ui.messages import ActionProgress
 from kctui.ui.poller import ClusterPoller
 from kctui.ui.session import ConsoleSession
@@ -28,7 +28,7 @@ from kctui.ui.widgets.status_bar import StatusInfo
 
 if TYPE_CHECKING:
     from kctui.ui.health_poller import WorkerHealthPoller
-    from kctui.ui.metrics_poller import ConsoleMetrics
+    from kctui.ui.metrics_poller import MetricsPoller
 
 
 class KctuiApp(App[None]):
@@ -66,7 +66,7 @@ class KctuiApp(App[None]):
         self._remembered_theme = remembered_theme or DEFAULT_THEME
         self._user_theme_dir = user_theme_dir
         self._keymap_config = dict(keymap or {})
-        self.console_metrics: ConsoleMetrics | None = None
+        self.metrics_poller: MetricsPoller | None = None
         self.health_poller: WorkerHealthPoller | None = None
         self.editor_command: Sequence[str] | None = None  # tests: the editor to run
 
@@ -113,11 +113,11 @@ class KctuiApp(App[None]):
 
         self.push_screen(OverviewScreen())
         self.poller.refresh_now()
-        from kctui.ui.metrics_poller import ConsoleMetrics
+        from kctui.ui.metrics_poller import MetricsPoller
 
-        if self.console_metrics is None:
-            self.console_metrics = ConsoleMetrics(self, self.session)
-        self.console_metrics.start()  # polls only when the cluster has metrics sources
+        if self.metrics_poller is None:
+            self.metrics_poller = MetricsPoller(self, self.session)
+        self.metrics_poller.start()  # polls only when the cluster has metrics sources
         if self.health_poller is None and self._owns_client:
             from kctui.ui.health_poller import WorkerHealthPoller
 
@@ -129,8 +129,8 @@ class KctuiApp(App[None]):
         self.poller.stop()
         if self.health_poller is not None:
             self.health_poller.stop()
-        if self.console_metrics is not None:
-            self.console_metrics.stop()
+        if self.metrics_poller is not None:
+            self.metrics_poller.stop()
         if self._owns_client and self.session.client is not None:
             await self.session.client.aclose()
 
@@ -228,33 +228,40 @@ class KctuiApp(App[None]):
 
         self.push_screen(HelpScreen(key_rows(self.screen)))
 
-    def _open_feature(self, module: str, class_name: str, label: str, **kwargs: Any) -> None:
-        """Open a feature screen by lazy import; say so when it is not there yet."""
-        full = f"kctui.ui.screens.{module}"
+    def _open_feature(self, label: str, build: Callable[[], Screen[None]]) -> None:
+        """Push the screen ``build`` makes; say so when its module is missing (a partial
+        install), and raise anything else (a screen that fails to import is a bug)."""
         try:
-            screen_class = getattr(importlib.import_module(full), class_name)
+            screen = build()
         except ModuleNotFoundError as exc:
-            if exc.name != full:
+            if not (exc.name or "").startswith("kctui.ui.screens."):
                 raise
             self.notify(f"{label} is not available yet", severity="warning")
             return
-        self.push_screen(screen_class(self.cluster, **kwargs))
+        self.push_screen(screen)
 
     def open_dlq(self, topic: str | None = None) -> None:
-        self._open_feature(
-            "dlq", "DlqScreen", "DLQ browser", dlq_topics=self.session.dlq_topics(), topic=topic
-        )
+        topics = self.session.dlq_topics()
+        self._open_feature("DLQ browser", lambda: features.dlq_screen(self.cluster, topics, topic))
 
     def open_logs(
         self, connector: str | None = None, task: int | None = None, *, around_failure: bool = False
     ) -> None:
         self._open_feature(
-            "logs", "LogScreen", "Log view",
-            connector=connector, task=task, around_failure=around_failure,
-        )  # fmt: skip
+            "Log view",
+            lambda: features.log_screen(
+                self.cluster, connector, task, around_failure=around_failure
+            ),
+        )
 
     def open_metrics(self, connector: str | None = None) -> None:
-        self._open_feature("metrics", "MetricsScreen", "Metrics", connector=connector)
+        self._open_feature("Metrics", lambda: features.metrics_screen(self.cluster, connector))
+
+    def open_plugins(self) -> None:
+        self._open_feature("Plugins", lambda: features.plugins_screen(self.cluster))
+
+    def open_loggers(self) -> None:
+        self._open_feature("Loggers", lambda: features.loggers_screen(self.cluster))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every enabled key of the screen, plus the feature screens, in the palette."""
@@ -275,12 +282,6 @@ class KctuiApp(App[None]):
         yield SystemCommand("dlq", "Browse every dead letter queue", partial(self.open_dlq, None))
         yield SystemCommand("logs", "Worker logs of the whole cluster", partial(self.open_logs))
         yield SystemCommand("metrics", "Worker and task metrics (JMX)", partial(self.open_metrics))
-        yield SystemCommand(
-            "plugins", "Installed plugins and versions",
-            partial(self._open_feature, "plugins", "PluginsScreen", "Plugins"),
-        )  # fmt: skip
-        yield SystemCommand(
-            "loggers", "Worker log levels; set a level",
-            partial(self._open_feature, "loggers", "LoggersScreen", "Loggers"),
-        )  # fmt: skip
+        yield SystemCommand("plugins", "Installed plugins and versions", self.open_plugins)
+        yield SystemCommand("loggers", "Worker log levels; set a level", self.open_loggers)
         yield SystemCommand("refresh", "Refresh the cluster state now", self.action_refresh)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from kctui.connect.models import ClusterState, ServerInfo
+from kctui.connect.worker_health import WorkerHealth
+from kctui.metrics.model import MetricsSnapshot
 
 
 @dataclass
@@ -44,3 +46,20 @@ class ActionProgress(Message):
     connectors: tuple[str, ...]
     text: str
     kind: str
+
+
+@dataclass
+class WorkerHealthChanged(Message):
+    """``GET /health`` of every worker answered (the status bars count the healthy ones)."""
+
+    health: tuple[WorkerHealth, ...]
+
+
+@dataclass
+class MetricsChanged(Message):
+    """A metrics poll finished (a newer one replaces an unhandled older one)."""
+
+    snapshot: MetricsSnapshot
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, MetricsChanged)

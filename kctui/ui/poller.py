@@ -4,18 +4,15 @@ a faster pace while following a connector after an action, paused under a modal.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING
 
-from textual.screen import ModalScreen
-from textual.timer import Timer
-
 from kctui.connect.models import ClusterState, Connector
-from kctui.connect.retries import backoff_delay
 from kctui.errors import KctuiError
 from kctui.ui.messages import ClusterStateChanged, ClusterUnreachable, FollowChanged
+from kctui.ui.polling import Poller
 from kctui.ui.view import connector_summary, has_changed, is_transient
 
 if TYPE_CHECKING:
@@ -26,7 +23,6 @@ FOLLOW_INTERVAL = 1.0  # seconds between refreshes while following an action
 FOLLOW_SECONDS = 30.0  # give up following after this long
 SETTLE_AFTER = 10.0  # no visible change by then: the action had no visible effect
 MAX_BACKOFF = 60.0
-MODAL_RECHECK = 0.5
 
 
 def failure_title(exc: BaseException) -> str:
@@ -72,32 +68,27 @@ class Follow:
         return self.changed or elapsed >= SETTLE_AFTER
 
 
-class ClusterPoller:
-    """Owns the refresh timer of the app; every request runs in an exclusive worker.
+class ClusterPoller(Poller[ClusterState]):
+    """The status refresh of the app: ONE ``cluster_state()`` request per poll.
 
     It writes the session's state and server info, then tells every screen
-    (``ClusterStateChanged`` carries both): screens never ask the poller.
+    (``ClusterStateChanged`` carries both): screens never ask the poller. A failed
+    refresh shows the banner (``ClusterUnreachable``) and backs off.
     """
 
+    name = "refresh"
+
     def __init__(self, app: KctuiApp, session: ConsoleSession, interval: float) -> None:
-        self.app = app
+        super().__init__(app, max(0.5, interval), backoff_first=2.0, max_backoff=MAX_BACKOFF)
+        self.console = app
         self.session = session
-        self.interval = max(0.5, interval)
-        self.failures = 0
-        self.backoff_first = 2.0  # seconds before the first retry; doubles up to MAX_BACKOFF
         self.requests = 0
         self.follows: dict[str, Follow] = {}
-        self._timer: Timer | None = None
         self._clock = time.monotonic
 
-    def refresh_now(self) -> None:
-        """Cancel the pending timer and refresh at once (a stale refresh is cancelled)."""
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
-        self.app.run_worker(
-            self._refresh(), name="refresh", group="refresh", exclusive=True, exit_on_error=False
-        )
+    @property
+    def enabled(self) -> bool:
+        return self.session.client is not None
 
     def follow(self, name: str, label: str) -> None:
         """Watch ``name`` closely for ~30 s so the user sees the action take effect."""
@@ -112,63 +103,40 @@ class ClusterPoller:
         self.session.state = state
         self._observe_follows(state)
         info = self.session.server_info
-        self._broadcast(lambda: ClusterStateChanged(state, info))
-
-    def stop(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
+        self.publish(lambda: ClusterStateChanged(state, info))
 
     def next_delay(self) -> float:
         if self.failures:
-            return backoff_delay(self.failures - 1, self.backoff_first, MAX_BACKOFF)
+            return super().next_delay()
         return min(self.interval, FOLLOW_INTERVAL) if self.follows else self.interval
 
-    def _schedule(self, delay: float) -> None:
-        self.stop()
-        self._timer = self.app.set_timer(delay, self._tick, name="refresh-timer")
-
-    def _tick(self) -> None:
-        self._timer = None
-        if isinstance(self.app.screen, ModalScreen):
-            self._schedule(MODAL_RECHECK)  # paused while a modal asks the user something
-            return
-        self.refresh_now()
-
-    def _broadcast(self, message_factory: object) -> None:
-        for screen in list(self.app.screen_stack):
-            screen.post_message(message_factory())  # type: ignore[operator]
-
-    async def _refresh(self) -> None:
+    async def fetch(self) -> ClusterState:
         session = self.session
-        client = session.client
-        if client is None:
-            return
-        try:
-            self.requests += 1
-            state = await client.cluster_state()
-            if session.server_info is None:
-                try:
-                    session.server_info = await client.server_info()
-                except KctuiError:
-                    pass  # the version shows as "?" and is asked again next time
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - shown in the banner, retried with backoff
-            self.failures += 1
-            delay = self.next_delay()
-            error = str(exc) if isinstance(exc, KctuiError) else f"{type(exc).__name__}: {exc}"
-            failures, title = self.failures, failure_title(exc)
-            self._broadcast(lambda: ClusterUnreachable(error, delay, failures, title))
-            self._schedule(delay)
-            return
-        self.failures = 0
+        client = session.api
+        self.requests += 1
+        state = await client.cluster_state()
+        if session.server_info is None:
+            try:
+                session.server_info = await client.server_info()
+            except KctuiError:
+                pass  # the version shows as "?" and is asked again next time
+        return state
+
+    def failed(self, exc: Exception) -> bool:
+        """The banner says what failed and when the next try is."""
+        delay = self.next_delay()
+        error = str(exc) if isinstance(exc, KctuiError) else f"{type(exc).__name__}: {exc}"
+        failures, title = self.failures, failure_title(exc)
+        self.publish(lambda: ClusterUnreachable(error, delay, failures, title))
+        return True
+
+    def apply(self, state: ClusterState) -> None:
+        session = self.session
         previous, session.state = session.state, state
         self._report_workers(previous, state)
         self._observe_follows(state)
         info = session.server_info
-        self._broadcast(lambda: ClusterStateChanged(state, info))
-        self._schedule(self.next_delay())
+        self.publish(lambda: ClusterStateChanged(state, info))
 
     def _report_workers(self, before: ClusterState | None, after: ClusterState) -> None:
         """Say when the worker we asked stops answering, when a worker stops running
@@ -180,7 +148,7 @@ class ClusterPoller:
         if before is None:
             return
         if before.worker_url and after.worker_url and after.worker_url != before.worker_url:
-            self.app.notify(
+            self.console.notify(
                 f"{before.worker_url} does not answer; asking {after.worker_url}. Tasks of a "
                 "dead worker show RUNNING on it until Connect rebalances them (session "
                 "timeout, then scheduled.rebalance.max.delay.ms)",
@@ -190,14 +158,16 @@ class ClusterPoller:
         gone = sorted(set(before.workers) - set(after.workers))
         new = sorted(set(after.workers) - set(before.workers))
         for worker in gone:
-            self.app.notify(
+            self.console.notify(
                 f"worker {worker} runs nothing any more: it left the group (stopped or "
                 "killed) and its work moved to other workers, or its connectors were removed",
                 title="worker gone",
                 severity="warning",
             )
         for worker in new:
-            self.app.notify(f"worker {worker} now runs connectors or tasks", title="worker joined")
+            self.console.notify(
+                f"worker {worker} now runs connectors or tasks", title="worker joined"
+            )
 
     def _observe_follows(self, state: ClusterState) -> None:
         now = self._clock()
@@ -208,16 +178,17 @@ class ClusterPoller:
             history = tuple(follow.history)
             if settled:
                 self._settled(follow, history)
-            self._broadcast(lambda n=name, h=history, s=settled: FollowChanged(n, h, s))
+            self.publish(partial(FollowChanged, name, history, settled))
 
     def _settled(self, follow: Follow, history: tuple[str, ...]) -> None:
         clock = time.strftime("%H:%M:%S", time.localtime(follow.wall_started))
         outcome = f"{follow.label} at {clock}: " + " → ".join(history[-4:])
         if not follow.changed:
             outcome += " (no change seen)"
-        self.app.set_outcome((follow.name,), outcome, "failed" if "FAILED" in history[-1] else "ok")
-        self.app.notify(
+        failed = "FAILED" in history[-1]
+        self.console.set_outcome((follow.name,), outcome, "failed" if failed else "ok")
+        self.console.notify(
             outcome,
             title="settled",
-            severity="warning" if "FAILED" in history[-1] else "information",
+            severity="warning" if failed else "information",
         )

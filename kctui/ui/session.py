@@ -1,9 +1,11 @@
 """One console session: what the console knows about its cluster, in one typed object.
 
 The pollers WRITE it (``ClusterPoller`` the state and server info, ``WorkerHealthPoller``
-the worker health), actions write outcomes and DEBUG loggers; screens READ it through
-``session_of(node)`` (or ``KctuiScreen.session``) and are told of changes by messages
-(``ClusterStateChanged``, ``ActionProgress``...) whose payloads they use.
+the worker health, ``MetricsPoller`` the metrics service), actions write outcomes and DEBUG
+loggers; screens READ it through ``session_of(node)`` (or ``KctuiScreen.session``) and are
+told of changes by messages (``ClusterStateChanged``, ``MetricsChanged``...) whose payloads
+they use. Rows and verdicts come from the state and the metrics together, so the health of
+a connector is the same on every screen.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from kctui.config import ClusterConfig
-from kctui.connect.models import ClusterState, ServerInfo
+from kctui.connect.models import ClusterState, Connector, ServerInfo
 from kctui.connect.protocol import ConnectApi
 from kctui.connect.worker_health import WorkerHealth
+from kctui.health import HealthVerdict
 from kctui.masking import mask_text
 from kctui.rows import ConnectorRow
+from kctui.ui.metrics_service import MetricsService
 from kctui.ui.view import RowCache
 
 if TYPE_CHECKING:
@@ -52,6 +56,10 @@ class ConsoleSession:
     outcome_kinds: dict[str, str] = field(default_factory=dict)  # pending, ok or failed
     debug_loggers: dict[str, DebugEntry] = field(default_factory=dict)  # set by ``x``
     row_cache: RowCache = field(default_factory=RowCache)
+    metrics: MetricsService = field(init=False)  # one source, one history for the console
+
+    def __post_init__(self) -> None:
+        self.metrics = MetricsService(self.cluster)
 
     @property
     def api(self) -> ConnectApi:
@@ -65,8 +73,13 @@ class ConsoleSession:
         return bool(self.cluster.read_only or (self.client is not None and self.client.read_only))
 
     def rows(self, state: ClusterState | None = None) -> list[ConnectorRow]:
-        """Connector rows (health rolled up, unhealthy first) of ``state`` or the latest one."""
-        return self.row_cache.rows(state if state is not None else self.state)
+        """Connector rows (health from the state and the metrics, unhealthy first) of
+        ``state`` or the latest one."""
+        return self.row_cache.rows(state if state is not None else self.state, self.metrics)
+
+    def verdict(self, connector: Connector) -> HealthVerdict:
+        """The health of ``connector`` as every screen shows it (rows, reason, header)."""
+        return self.metrics.verdict(connector)
 
     def record_outcome(
         self, names: Iterable[str], text: str, kind: str

@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 # The one change detection (shared with kctui watch), where the follow rules read it.
 from kctui.connect.changes import has_changed as has_changed
@@ -22,7 +23,7 @@ from kctui.connect.models import (
     ConnectorStatus,
     TaskStatus,
 )
-from kctui.health import Health
+from kctui.health import Health, HealthVerdict
 from kctui.rows import ConnectorRow, connector_rows
 
 TRANSIENT_STATES = (RESTARTING, UNASSIGNED)
@@ -73,34 +74,55 @@ def _same_row_inputs(before: Connector, after: Connector) -> bool:
     )
 
 
+class Judge(Protocol):
+    """Who says a connector's health (the console's metrics service): ``stamp`` changes
+    whenever any verdict may change, ``key(name)`` when that connector's may."""
+
+    @property
+    def stamp(self) -> object: ...
+
+    def key(self, name: str) -> object: ...
+
+    def verdict(self, connector: Connector) -> HealthVerdict: ...
+
+
 class RowCache:
     """Rows of the last snapshot, reusing a connector's row when the connector is unchanged.
 
     A refresh of a big cluster mostly repeats itself; comparing two frozen snapshots of a
     connector is cheaper than rolling its health up again, and the same snapshot asked
-    twice (table and status bar) is computed once.
+    twice (table and status bar) is computed once. With a ``judge`` (the metrics service)
+    the health comes from it, and a row is judged again when its key changes too.
     """
 
     def __init__(self) -> None:
         self._state: ClusterState | None = None
+        self._stamp: object = None
         self._rows: list[ConnectorRow] = []
-        self._by_name: dict[str, tuple[Connector, ConnectorRow]] = {}
+        self._by_name: dict[str, tuple[Connector, object, ConnectorRow]] = {}
 
-    def rows(self, state: ClusterState | None) -> list[ConnectorRow]:
+    def rows(self, state: ClusterState | None, judge: Judge | None = None) -> list[ConnectorRow]:
         if state is None:
             return []
-        if state is self._state:
+        stamp = judge.stamp if judge is not None else None
+        if state is self._state and stamp is self._stamp:
             return self._rows
-        by_name: dict[str, tuple[Connector, ConnectorRow]] = {}
+        by_name: dict[str, tuple[Connector, object, ConnectorRow]] = {}
         for name, connector in state.connectors.items():
+            key = judge.key(name) if judge is not None else None
             previous = self._by_name.get(name)
-            if previous is not None and _same_row_inputs(previous[0], connector):
+            if (
+                previous is not None
+                and previous[1] == key
+                and _same_row_inputs(previous[0], connector)
+            ):
                 by_name[name] = previous
             else:
-                by_name[name] = (connector, ConnectorRow.of(connector))
-        rows = [row for _, row in by_name.values()]
+                verdict = judge.verdict(connector) if judge is not None else None
+                by_name[name] = (connector, key, ConnectorRow.of(connector, verdict))
+        rows = [row for _, _, row in by_name.values()]
         rows.sort(key=lambda row: row.sort_key)
-        self._state, self._rows, self._by_name = state, rows, by_name
+        self._state, self._stamp, self._rows, self._by_name = state, stamp, rows, by_name
         return rows
 
 

@@ -10,8 +10,10 @@
    the same list (what the screen already computes on every page), as a ratio.
 
 4. A 200-line trace mangled as pasted (docker compose prefixes and a log header; the same
-   trace collapsed onto one line; inside a status answer with real newlines), diagnosed
-   from scratch (no parse cache). Target: 2 ms.
+   trace collapsed onto one line; inside a status answer with real newlines; the printed
+   trace as is), diagnosed from scratch (no parse cache). Target: 2 ms. Then the printed
+   trace with its causes made unknown, so that every rule and every category is tried and
+   none fits: the slowest path, the one a failure kctui cannot name takes.
 
 Run with ``.venv/bin/python tests/bench/bench_diagnose.py [--letters 100000]``.
 """
@@ -73,7 +75,20 @@ def mangled(trace: str) -> dict[str, str]:
         "compose prefixes + log header": f"connect-1  | {header}\n{compose}",
         "one collapsed line": " ".join(line.strip() for line in trace.split("\n")),
         "status answer, raw newlines": status.replace("\\n", "\n").replace("\\t", "\t"),
+        "printed as is": trace,
+        "printed, nothing known in it": unknown(trace),
     }
+
+
+def unknown(trace: str) -> str:
+    """``trace`` with its exceptions and messages made ones no rule or category knows."""
+    lines: list[str] = []
+    for line in trace.split("\n"):
+        if not line.lstrip().startswith("at "):
+            head = "Caused by: " if line.startswith("Caused by: ") else ""
+            line = f"{head}com.example.OddStateException: state {len(lines)} was odd"
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def median_seconds(run: Callable[[], object], repeat: int) -> float:

@@ -25,6 +25,7 @@ from kctui.config import ClusterConfig
 from kctui.connect.client import ConnectClient
 from kctui.connect.models import ClusterState
 from kctui.connect.wire import decode_connectors
+from kctui.metrics.model import MetricsSnapshot
 from kctui.ui.view import RowCache, build_rows
 
 WORKERS = ("10.0.0.1:8083", "10.0.0.2:8083", "10.0.0.3:8083")
@@ -107,6 +108,41 @@ class Served:
         return httpx.Response(200, json={"version": "4.3.1", "commit": "x"})
 
 
+def snapshot(state: ClusterState, at: float) -> MetricsSnapshot:
+    """Metrics of every task of ``state`` (counters growing with ``at``), one lagging sink."""
+    from kctui.metrics.model import SinkTaskMetrics, TaskMetrics, Value, WorkerSnapshot
+
+    tasks: dict[str, dict[tuple[str, int], TaskMetrics]] = {w: {} for w in WORKERS}
+    for name, connector in state.connectors.items():
+        for task in connector.tasks:
+            values: dict[str, Value] = {"status": "running", "running-ratio": 1.0}
+            sink = SinkTaskMetrics({"sink-record-send-total": 100 * at, "sink-record-lag-max": 5.0})
+            metrics = TaskMetrics(values, connector=name, task=task.id, worker=task.worker_id,
+                                  sink=sink)  # fmt: skip
+            tasks[task.worker_id or WORKERS[0]][(name, task.id)] = metrics
+    workers = tuple(WorkerSnapshot(w, w, at, tasks=t) for w, t in tasks.items())
+    return MetricsSnapshot(workers, at, sink_lag={next(iter(state.connectors)): 50_000})
+
+
+def rows_with_metrics(cluster: ClusterConfig, state: ClusterState, runs: int) -> list[float]:
+    """Seconds the UI thread takes for the rows after a new snapshot (the metric reasons
+    were worked out in the poller's thread; only rows whose reasons changed are judged)."""
+    from kctui.ui.metrics_service import MetricsService
+
+    service = MetricsService(cluster)
+    cache = RowCache()
+    service.add(service.judge(snapshot(state, 1.0)))
+    cache.rows(state, service)
+    out = []
+    for run in range(runs):
+        service.add(service.judge(snapshot(state, 2.0 + run)))  # judged in the poller's thread
+        started = time.perf_counter()
+        rows = cache.rows(state, service)
+        out.append(time.perf_counter() - started)
+    assert rows[0].health.value == "DEGRADED", rows[0]  # the lagging sink sorts first
+    return out
+
+
 def ms(values: list[float]) -> str:
     return f"median {statistics.median(values) * 1000:8.1f} ms  (min {min(values) * 1000:.1f})"
 
@@ -160,6 +196,8 @@ async def bench(connectors: int, tasks: int, runs: int) -> None:
         print(f"fetch + JSON decode + parse:       {ms(fetch)}  (unchanged connectors reused)")
         print(f"health rollup + order, every row:  {ms(rollup)}  ({len(rows)} rows)")
         print(f"rollup reusing unchanged rows:     {ms(incremental)}")
+        judged = rows_with_metrics(cluster, again, runs)
+        print(f"rows after a metrics snapshot:     {ms(judged)}  (reasons judged in a thread)")
 
     changed = json.loads(json.dumps(data))
     for index, entry in enumerate(changed.values()):

@@ -5,10 +5,14 @@ A text counts when its diagnosis has the category the thread's fix decides
 outside system (a database, a cloud service, Schema Registry...) the diagnosis must name
 that system; for Kafka's or Connect's own failures the category is enough.
 
-    .venv/bin/python tests/bench/eval_diagnose.py [--misses]
+    .venv/bin/python tests/bench/eval_diagnose.py [--misses] [--held-out]
 
-``--misses`` lists the tuning set's misses only: the held-out set is for measuring, not for
-writing rules (``--all-misses`` lists both, for the report after the rules are final).
+Per set it prints how many texts are right, how many got a wrong category (worse than none)
+and how many got no diagnosis. ``--misses`` lists the tuning set's misses only, with its
+per-category figures: the held-out set is for measuring, not for writing rules, so its
+misses and per-category figures are printed only with ``--all-misses`` (for the report,
+once the rules are final), and its figure only with ``--held-out`` or ``--all-misses``: while
+rules are being written, only the tuning set is looked at.
 
 Run against another checkout's kctui (``PYTHONPATH=/tmp/main-kctui``) it measures that
 code on the same sets: a diagnosis without a category there gets the category of its rule
@@ -73,23 +77,39 @@ def main(argv: list[str]) -> int:
 
     categories = rule_categories()
     results: dict[str, list[tuple[str, bool, str, dict[str, str]]]] = {}
+    measure = "--held-out" in argv or "--all-misses" in argv
     for name, case in sorted(cases().items()):
+        if case["set"] == "held-out" and not measure:
+            continue
         text = (SAMPLES / case["set"] / f"{name}.txt").read_text(encoding="utf-8")
         right, said = judge(diagnose(text), case, categories)
         results.setdefault(case["set"], []).append((name, right, said, case))
-    for set_name in ("tuning", "held-out"):
+    measure = "--held-out" in argv or "--all-misses" in argv
+    for set_name in ("tuning", "held-out") if measure else ("tuning",):
         rows = results.get(set_name, [])
         hits = sum(1 for row in rows if row[1])
+        silent = sum(1 for row in rows if row[2] == "no diagnosis")
+        wrong = sum(1 for row in rows if not row[1] and wrong_category(row[2], row[3]))
         share = 100.0 * hits / len(rows) if rows else 0.0
-        print(f"{set_name:9} {hits:3d} / {len(rows):3d} right ({share:5.1f}%)")
-        per = Counter(row[3]["category"] for row in rows)
-        good = Counter(row[3]["category"] for row in rows if row[1])
-        print("          " + ", ".join(f"{c} {good[c]}/{per[c]}" for c in sorted(per)))
-        if "--all-misses" in argv or ("--misses" in argv and set_name == "tuning"):
+        print(
+            f"{set_name:9} {hits:3d} / {len(rows):3d} right ({share:5.1f}%), "
+            f"{wrong} wrong category, {silent} no diagnosis"
+        )
+        show = "--all-misses" in argv or (set_name == "tuning" and "--misses" in argv)
+        if show or set_name == "tuning":
+            per = Counter(row[3]["category"] for row in rows)
+            good = Counter(row[3]["category"] for row in rows if row[1])
+            print("          " + ", ".join(f"{c} {good[c]}/{per[c]}" for c in sorted(per)))
+        if show:
             for name, right, said, case in rows:
                 if not right:
                     print(f"   miss {name}: want {case['category']} at {case['system']}, {said}")
     return 0
+
+
+def wrong_category(said: str, case: dict[str, str]) -> bool:
+    """A diagnosis whose category is not the expected one (``said`` is 'rule [category]')."""
+    return said != "no diagnosis" and not said.endswith(f"[{case['category']}]")
 
 
 if __name__ == "__main__":

@@ -59,8 +59,8 @@ async def test_rate_and_lag_columns_come_from_prometheus_and_jolokia(
             ),
             "Rec/s of demo-source and Lag of demo-sink",
         )
-        assert app.console_metrics is not None
-        snapshot = app.console_metrics.history.latest
+        assert app.metrics_poller is not None
+        snapshot = app.session.metrics.history.latest
         assert snapshot is not None
         assert {w.source for w in snapshot.workers} == {"jolokia"}
         assert float(cell(table, "demo-source", "rate").replace(",", "")) >= 0

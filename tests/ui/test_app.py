@@ -12,6 +12,7 @@ import pytest
 from textual.command import CommandPalette
 from textual.screen import Screen
 
+import kctui.ui.screens
 from kctui.config import ClusterConfig, load_config
 from kctui.connect.client import ConnectClient
 from kctui.ui.app import KctuiApp
@@ -101,6 +102,7 @@ def feature_modules(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, dict[str
         fake = types.ModuleType(f"kctui.ui.screens.{module}")
         setattr(fake, name, Recorder)
         monkeypatch.setitem(sys.modules, f"kctui.ui.screens.{module}", fake)
+        monkeypatch.setattr(kctui.ui.screens, module, fake, raising=False)
     return Recorder.opened
 
 
@@ -140,6 +142,7 @@ async def test_feature_keys_open_their_screens(feature_modules: list[Any]) -> No
 
 async def test_missing_feature_screen_says_not_available(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "kctui.ui.screens.metrics", None)
+    monkeypatch.delattr(kctui.ui.screens, "metrics", raising=False)
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)

@@ -9,7 +9,9 @@ from textual.widgets import Static
 from kctui.config import ClusterConfig
 from kctui.health import Health
 from kctui.metrics.model import MetricsSnapshot
-from kctui.ui.metrics_poller import ConsoleMetrics, MetricsChanged
+from kctui.ui.messages import MetricsChanged
+from kctui.ui.metrics_poller import MetricsPoller
+from kctui.ui.metrics_service import MetricsService
 from kctui.ui.session import ConsoleSession
 from tests.ui.test_metrics_screen import CLUSTER, STATE, FakeSource
 
@@ -31,12 +33,14 @@ class Console(App[None]):
         super().__init__()
         self.cluster = cluster
         self.session = ConsoleSession(cluster, state=STATE)
+        self.session.metrics = MetricsService(cluster, source)
         self.seen = Seen()
-        self.metrics = ConsoleMetrics(self, self.session, source=source, interval=interval)
+        self.poller = MetricsPoller(self, self.session, interval=interval)
+        self.metrics = self.session.metrics
 
     def on_mount(self) -> None:
         self.push_screen(self.seen)
-        self.metrics.start()
+        self.poller.start()
 
 
 async def wait_for(pilot, condition, what: str) -> None:
@@ -61,7 +65,7 @@ async def test_polls_in_the_background_and_feeds_cells_and_verdicts() -> None:
         verdict = app.metrics.verdict(STATE.connectors["orders"])
         assert verdict.health == Health.DEGRADED
         assert "task 1 FAILED" in verdict.reason and "lag 25,000 > 10,000" in verdict.reason
-        app.metrics.stop()
+        app.poller.stop()
     assert source.closed
 
 

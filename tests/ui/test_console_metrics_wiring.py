@@ -8,7 +8,8 @@ from typing import Any
 from kctui.config import JmxEndpoint
 from kctui.metrics.model import MetricsSnapshot, SinkTaskMetrics, TaskMetrics, WorkerSnapshot
 from kctui.ui.app import KctuiApp
-from kctui.ui.metrics_poller import ConsoleMetrics
+from kctui.ui.metrics_poller import MetricsPoller
+from kctui.ui.metrics_service import MetricsService
 from kctui.ui.screens.overview import OverviewScreen
 from kctui.ui.widgets.connector_table import ConnectorTable
 from tests.ui.conftest import cluster_config, ready, wait_for
@@ -54,8 +55,8 @@ async def test_table_gains_rate_and_lag_and_the_reason_uses_metrics() -> None:
     endpoint = JmxEndpoint(W1, "service:jmx:rmi:///jndi/rmi://fake:1/jmxrmi")
     app = KctuiApp(replace(cluster_config(), jmx=(endpoint,)), client=FakeClient())
     source = DemoSource()
-    metrics = ConsoleMetrics(app, app.session, source=source, interval=0.05)
-    app.console_metrics = metrics
+    metrics = app.session.metrics = MetricsService(app.cluster, source)
+    app.metrics_poller = MetricsPoller(app, app.session, interval=0.05)
     async with app.run_test(size=(160, 40)) as pilot:
         await ready(pilot)
         table = overview_table(app)
@@ -87,13 +88,14 @@ async def test_without_jmx_the_table_keeps_its_columns() -> None:
         for _ in range(5):
             await pilot.pause(0.02)
         assert not has_column(overview_table(app), "rate")
-        assert app.console_metrics is not None and not app.console_metrics.configured
+        assert app.metrics_poller is not None and not app.session.metrics.configured
 
 
 async def test_at_80_columns_the_metric_columns_leave_the_name_readable() -> None:
     endpoint = JmxEndpoint(W1, "service:jmx:rmi:///jndi/rmi://fake:1/jmxrmi")
     app = KctuiApp(replace(cluster_config(), jmx=(endpoint,)), client=FakeClient())
-    app.console_metrics = ConsoleMetrics(app, app.session, source=DemoSource(), interval=0.05)
+    app.session.metrics = MetricsService(app.cluster, DemoSource())
+    app.metrics_poller = MetricsPoller(app, app.session, interval=0.05)
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
         table = overview_table(app)

@@ -17,6 +17,8 @@ from kctui.metrics.model import (
     WorkerMetrics,
     WorkerSnapshot,
 )
+from kctui.ui.metrics_poller import MetricsPoller
+from kctui.ui.metrics_service import MetricsService
 from kctui.ui.screens.metrics import MetricsScreen
 from kctui.ui.session import ConsoleSession
 from kctui.ui.widgets.metrics_tables import MetricsTable
@@ -92,13 +94,21 @@ class FakeSource:
 
 
 class MetricsApp(App[None]):
-    def __init__(self, screen: MetricsScreen) -> None:
+    """Hosts one metrics screen and the console's metrics poller (a fake source behind it)."""
+
+    def __init__(self, screen: MetricsScreen, source: FakeSource) -> None:
         super().__init__()
         self.session = ConsoleSession(CLUSTER, state=STATE)
+        self.session.metrics = MetricsService(CLUSTER, source)
+        self.poller = MetricsPoller(self, self.session, interval=3600)
         self._screen = screen
 
     def on_mount(self) -> None:
         self.push_screen(self._screen)
+        self.poller.start()
+
+    def on_unmount(self) -> None:
+        self.poller.stop()
 
 
 async def wait_polls(app: App[None], pilot, screen: MetricsScreen, count: int) -> None:
@@ -112,8 +122,8 @@ async def wait_polls(app: App[None], pilot, screen: MetricsScreen, count: int) -
 
 async def test_connector_pane_shows_tasks_rates_lag_and_worker_errors() -> None:
     source = FakeSource()
-    screen = MetricsScreen(CLUSTER, "orders", source=source, interval=3600)
-    app = MetricsApp(screen)
+    screen = MetricsScreen(CLUSTER, "orders")
+    app = MetricsApp(screen, source)
     async with app.run_test(size=(140, 40)) as pilot:
         await wait_polls(app, pilot, screen, 1)
         await pilot.press("r")
@@ -144,8 +154,8 @@ async def test_connector_pane_shows_tasks_rates_lag_and_worker_errors() -> None:
 
 async def test_all_connectors_then_select_one() -> None:
     source = FakeSource()
-    screen = MetricsScreen(CLUSTER, None, source=source, interval=3600)
-    app = MetricsApp(screen)
+    screen = MetricsScreen(CLUSTER, None)
+    app = MetricsApp(screen, source)
     async with app.run_test(size=(140, 40)) as pilot:
         await wait_polls(app, pilot, screen, 1)
         table = screen.query_one("#metrics-tasks", MetricsTable)
@@ -168,8 +178,8 @@ async def test_all_connectors_then_select_one() -> None:
 
 async def test_without_jmx_says_how_to_configure() -> None:
     source = FakeSource(configured=False)
-    screen = MetricsScreen(CLUSTER, "orders", source=source, interval=3600)
-    app = MetricsApp(screen)
+    screen = MetricsScreen(CLUSTER, "orders")
+    app = MetricsApp(screen, source)
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
         notes = str(screen.query_one("#metrics-notes").render())

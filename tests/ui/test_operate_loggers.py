@@ -22,7 +22,7 @@ def rows(screen: Any) -> list[list[str]]:
 
 async def open_loggers(pilot: Any, app: Any) -> LoggersScreen:
     await ready(pilot)
-    app._open_feature("loggers", "LoggersScreen", "Loggers")
+    app.open_loggers()
     await wait_for(pilot, lambda: isinstance(app.screen, LoggersScreen), what="loggers screen")
     screen = app.screen
     await wait_for(
@@ -131,7 +131,7 @@ async def test_plugins_screen_lists_every_kind_with_versions() -> None:
     app = make_app(OperateClient())
     async with app.run_test(size=(140, 40)) as pilot:
         await ready(pilot)
-        app._open_feature("plugins", "PluginsScreen", "Plugins")
+        app.open_plugins()
         await wait_for(pilot, lambda: isinstance(app.screen, PluginsScreen), what="plugins")
         screen = app.screen
         await wait_for(

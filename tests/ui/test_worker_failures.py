@@ -11,6 +11,7 @@ from textual.screen import Screen
 import kctui.ui.screens
 from kctui.errors import KctuiError
 from kctui.metrics.model import MetricsSnapshot
+from kctui.ui.metrics_service import MetricsService
 from kctui.ui.screens.base import WorkerFailures
 from kctui.ui.screens.metrics import MetricsScreen
 from tests.ui.conftest import make_app, ready, wait_for
@@ -45,9 +46,10 @@ def test_every_screen_forwards_its_worker_failures() -> None:
 async def test_a_failed_metrics_fetch_becomes_a_notice() -> None:
     app = make_app()
     source = BrokenSource()
+    app.session.metrics = MetricsService(app.cluster, source)  # the console's one source
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
-        await app.push_screen(MetricsScreen(CLUSTER, None, source=source, interval=3600))
+        await app.push_screen(MetricsScreen(CLUSTER, None))
         await wait_for(pilot, lambda: source.calls >= 1, what="the fetch")
         await wait_for(
             pilot,

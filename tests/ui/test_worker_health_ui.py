@@ -39,8 +39,8 @@ async def test_the_status_bar_counts_healthy_workers() -> None:
 
 
 async def test_the_metrics_screen_shows_each_workers_health_and_time() -> None:
-    screen = MetricsScreen(CLUSTER, "orders", source=FakeSource(), interval=3600)
-    app = MetricsApp(screen)
+    screen = MetricsScreen(CLUSTER, "orders")
+    app = MetricsApp(screen, FakeSource())
     app.session.worker_health = ANSWERS
     async with app.run_test(size=(160, 40)) as pilot:
         await wait_polls(app, pilot, screen, 1)

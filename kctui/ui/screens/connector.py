@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
@@ -23,6 +22,8 @@ from kctui.ui.messages import (
     ClusterStateChanged,
     ClusterUnreachable,
     FollowChanged,
+    MetricsChanged,
+    WorkerHealthChanged,
 )
 from kctui.ui.screens.base import KctuiScreen
 from kctui.ui.screens.overview import banner_text
@@ -31,9 +32,6 @@ from kctui.ui.widgets.diagnosis_view import DiagnosisView
 from kctui.ui.widgets.status_bar import StatusBar
 from kctui.ui.widgets.task_list import TaskList
 from kctui.ui.widgets.trace_view import TraceView
-
-if TYPE_CHECKING:
-    pass
 
 
 def trace_dir() -> Path:
@@ -111,17 +109,30 @@ class ConnectorScreen(ConnectorActions, KctuiScreen[None]):
 
     def _render_connector(self, *, first: bool = False) -> None:
         connector = self.connector
-        header = self.query_one("#detail-header", Static)
         tasks = self.query_one(TaskList)
+        self._render_header()
         if connector is None:
-            header.update(Content.styled(f"{self.connector_name}: not in the cluster", "$error"))
             tasks.show(None)
             return
-        from kctui.ui.metrics_poller import verdict_for
+        tasks.show(connector)
+        if (
+            first
+            and self.initial_task is not None
+            and str(self.initial_task) in {str(t.id) for t in connector.tasks}
+        ):
+            tasks.move_cursor(row=tasks.get_row_index(str(self.initial_task)))
+        self._show_trace()
+        self.query_one(ConfigView).show(connector.config, connector.type, revealed=self.revealed)
+        self.refresh_bindings_if_needed()
 
-        verdict = verdict_for(
-            self.kctui.console_metrics, connector
-        )  # REST rollup + metric rules (lag...)
+    def _render_header(self) -> None:
+        """Name, state and health (as its row says: REST rollup and metric rules)."""
+        connector = self.connector
+        header = self.query_one("#detail-header", Static)
+        if connector is None:
+            header.update(Content.styled(f"{self.connector_name}: not in the cluster", "$error"))
+            return
+        verdict = self.session.verdict(connector)
         header.update(
             Content.assemble(
                 (connector.name, "bold"),
@@ -133,16 +144,6 @@ class ConnectorScreen(ConnectorActions, KctuiScreen[None]):
                 *self._restart_parts(),
             )
         )
-        tasks.show(connector)
-        if (
-            first
-            and self.initial_task is not None
-            and str(self.initial_task) in {str(t.id) for t in connector.tasks}
-        ):
-            tasks.move_cursor(row=tasks.get_row_index(str(self.initial_task)))
-        self._show_trace()
-        self.query_one(ConfigView).show(connector.config, connector.type, revealed=self.revealed)
-        self.refresh_bindings_if_needed()
 
     def _outcome_parts(self) -> list[tuple[str, str] | str]:
         outcome = self.kctui.session.outcomes.get(self.connector_name)
@@ -193,6 +194,13 @@ class ConnectorScreen(ConnectorActions, KctuiScreen[None]):
         self.query_one(StatusBar).show(self.kctui.status_info())
         if message.settled and message.connector == self.connector_name:
             self._render_connector()
+
+    def on_metrics_changed(self, message: MetricsChanged) -> None:
+        self.query_one(StatusBar).show(self.kctui.status_info())
+        self._render_header()
+
+    def on_worker_health_changed(self, message: WorkerHealthChanged) -> None:
+        self.query_one(StatusBar).show(self.kctui.status_info())
 
     def on_cluster_unreachable(self, message: ClusterUnreachable) -> None:
         banner = self.query_one("#banner", Static)

@@ -1,43 +1,55 @@
 """The DLQ browser: dead letters of a topic decoded, grouped, filtered, exported.
 
 All Kafka reads run in one exclusive thread worker (kafka-python blocks) that talks back
-only by messages; ``esc`` cancels a running read. The reader never joins a consumer group
+only by messages (:mod:`kctui.ui.screens.dlq_read`); ``esc`` cancels a running read. The
+worker also folds each page into the topic's running summary, so a group click or a
+filter change only filters the page on screen. The reader never joins a consumer group
 and never commits (see ``kctui.dlq.reader``).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.message import Message
 from textual.widgets import ContentSwitcher, DataTable, Footer, Static
 from textual.worker import get_current_worker
 
 from kctui.config import ClusterConfig
 from kctui.diagnose import current_rules
-from kctui.diagnose.dlq import diagnose_dead_letter, group_diagnoses
-from kctui.dlq.groups import cause_groups
-from kctui.dlq.reader import Page, TopicInfo
-from kctui.dlq.records import DeadLetter, KafkaRecord, group_value, summarize
+from kctui.dlq.pages import Page
+from kctui.dlq.protocol import CancelCheck, DlqSource, Progress
+from kctui.dlq.records import DeadLetter, group_value
 from kctui.errors import KctuiError
 from kctui.ui.screens.base import KctuiScreen
 from kctui.ui.screens.dlq_actions import DlqPromptActions
 from kctui.ui.screens.dlq_modals import DlqOriginalScreen
+from kctui.ui.screens.dlq_read import (
+    DlqDone,
+    DlqFold,
+    DlqOriginalLoaded,
+    DlqOverview,
+    DlqPageLoaded,
+    DlqRead,
+    DlqReadFailed,
+    DlqReadProgress,
+    DlqRedrivePlanned,
+    DlqTopicsLoaded,
+    Job,
+    PageRead,
+    SourceRead,
+)
 from kctui.ui.screens.dlq_redrive import DlqRedriveActions
 from kctui.ui.widgets.dlq_detail import DlqDetail
 from kctui.ui.widgets.dlq_summary import DlqStatus, DlqSummary
 from kctui.ui.widgets.dlq_table import DlqTable, DlqTopicTable
 
 PAGE_SIZE = 500
-MAX_REMEMBERED = 100_000  # dead letters kept for the summary counts of one topic
-ReadCall = Callable[..., Any]
 
 
 class DlqScreen(DlqPromptActions, DlqRedriveActions, KctuiScreen[None]):
@@ -58,53 +70,13 @@ class DlqScreen(DlqPromptActions, DlqRedriveActions, KctuiScreen[None]):
         Binding("v", "reveal", "Reveal secrets", id="dlq.reveal"),
     ]
 
-    class TopicsLoaded(Message):
-        def __init__(self, infos: list[TopicInfo]) -> None:
-            super().__init__()
-            self.infos = infos
-
-    class PageLoaded(Message):
-        def __init__(self, page: Page, description: str) -> None:
-            super().__init__()
-            self.page = page
-            self.description = description
-
-    class OriginalLoaded(Message):
-        def __init__(self, dead_letter: DeadLetter, record: KafkaRecord | None) -> None:
-            super().__init__()
-            self.dead_letter = dead_letter
-            self.record = record
-
-    class ReadProgress(Message):
-        def __init__(self, done: int, total: int) -> None:
-            super().__init__()
-            self.done, self.total = done, total
-
-        def can_replace(self, message: Message) -> bool:
-            return isinstance(message, DlqScreen.ReadProgress)
-
-    class RedrivePlanned(Message):
-        def __init__(self, plan: Any, warnings: list[str]) -> None:
-            super().__init__()
-            self.plan, self.warnings = plan, warnings
-
-    class ReadFailed(Message):
-        def __init__(self, text: str) -> None:
-            super().__init__()
-            self.text = text
-
-    class Done(Message):
-        def __init__(self, text: str) -> None:
-            super().__init__()
-            self.text = text
-
     def __init__(
         self,
         cluster: ClusterConfig,
         dlq_topics: Mapping[str, str] | None = None,
         topic: str | None = None,
         *,
-        reader: Any = None,
+        reader: DlqSource | None = None,
         page_size: int = PAGE_SIZE,
         export_dir: Path | None = None,
     ) -> None:
@@ -122,7 +94,8 @@ class DlqScreen(DlqPromptActions, DlqRedriveActions, KctuiScreen[None]):
         self.revealed = False  # error headers shown unmasked (on screen only, never exported)
         self.reading = False
         self._generation = 0
-        self._read_so_far: dict[tuple[int, int], DeadLetter] = {}
+        self.overview = DlqOverview()  # the summary of what has been read of the topic
+        self._fold = DlqFold(topic, current_rules())
         self._reader = reader
         self._owns_reader = reader is None
         self._reader_lock = threading.Lock()
@@ -155,7 +128,7 @@ class DlqScreen(DlqPromptActions, DlqRedriveActions, KctuiScreen[None]):
 
     # ------------------------------------------------------------------ reading
 
-    def _get_reader(self) -> Any:
+    def _source(self) -> DlqSource:
         with self._reader_lock:  # two read threads (one cancelled) must share one reader
             if self._reader is None:
                 from kctui.dlq.reader import DlqReader
@@ -163,50 +136,52 @@ class DlqScreen(DlqPromptActions, DlqRedriveActions, KctuiScreen[None]):
                 self._reader = DlqReader(self.cluster)
             return self._reader
 
-    def _start(self, description: str, call: ReadCall, kind: str = "page") -> None:
+    def _start(self, description: str, job: Job) -> None:
+        """Run ``job`` in the read worker (a newer start cancels it); its answer comes back."""
         self.reading = True
         self._generation += 1
         self.query_one(DlqStatus).reading(f"{description}… (esc cancels)")
-        self._read(description, call, kind, self._generation)
-        self.refresh_bindings()
+        self._run(description, job, self._generation)
+        self._refresh_bindings_if_needed()
 
-    def _current(self, message: Message) -> bool:
+    def _read(self, description: str, read: SourceRead) -> None:
+        """Run one read of the DLQ source in the read worker."""
+        self._start(description, lambda cancel, progress: read(self._source(), cancel, progress))
+
+    def _read_page(self, description: str, read: PageRead) -> None:
+        """Read a page; the worker counts it into the topic's summary before it answers."""
+        fold = self._fold  # this topic's (another topic gets a new one)
+
+        def job(cancel: CancelCheck, progress: Progress) -> DlqRead:
+            page = read(self._source(), cancel, progress)
+            return DlqPageLoaded(page, description, None if cancel() else fold.add(page))
+
+        self._start(description, job)
+
+    def _current(self, message: DlqRead) -> bool:
         """False for a message of a read that a newer one replaced (or that was cancelled)."""
-        return getattr(message, "generation", None) == self._generation
+        return message.generation == self._generation
 
     @work(thread=True, exclusive=True, group="dlq-read", exit_on_error=False, name="DLQ read")
-    def _read(self, description: str, call: ReadCall, kind: str, generation: int) -> None:
+    def _run(self, description: str, job: Job, generation: int) -> None:
         worker = get_current_worker()
 
-        def send(message: Message) -> None:
-            message.generation = generation  # type: ignore[attr-defined]
+        def send(message: DlqRead) -> None:
+            message.generation = generation
             self.post_message(message)
 
         try:
-            reader = None if kind in ("export", "redrive-plan") else self._get_reader()
-            result = call(
-                reader,
+            answer = job(
                 lambda: worker.is_cancelled,
-                lambda done, total: send(self.ReadProgress(done, total)),
+                lambda done, total: send(DlqReadProgress(done, total)),
             )
         except KctuiError as exc:  # includes ReadCancelled: a message, never a crash
-            send(self.ReadFailed(str(exc)))
+            send(DlqReadFailed(str(exc)))
             return
         except Exception as exc:  # noqa: BLE001 - a client bug must not stop the browser
-            send(self.ReadFailed(f"unexpected error: {type(exc).__name__}: {exc}"))
+            send(DlqReadFailed(f"unexpected error: {type(exc).__name__}: {exc}"))
             return
-        if worker.is_cancelled:
-            send(self.ReadFailed(f"{description}: cancelled"))
-        elif kind == "topics":
-            send(self.TopicsLoaded(result))
-        elif kind == "original":
-            send(self.OriginalLoaded(*result))
-        elif kind == "export":
-            send(self.Done(result))
-        elif kind == "redrive-plan":
-            send(self.RedrivePlanned(*result))
-        else:
-            send(self.PageLoaded(result, description))
+        send(DlqReadFailed(f"{description}: cancelled") if worker.is_cancelled else answer)
 
     def _load_topics(self) -> None:
         empty = self.query_one("#dlq-empty", Static)
@@ -216,14 +191,16 @@ class DlqScreen(DlqPromptActions, DlqRedriveActions, KctuiScreen[None]):
             return
         empty.display = False
         topics = dict(self.dlq_topics)
-        self._start(
-            "counting records of DLQ topics", lambda r, c, p: r.topic_infos(topics), "topics"
+        self._read(
+            "counting records of DLQ topics",
+            lambda source, _c, _p: DlqTopicsLoaded(source.topic_infos(topics)),
         )
 
     def open_topic(self, topic: str) -> None:
         self.topic = topic
         self.page, self.group = None, None
-        self._read_so_far = {}
+        self.overview = DlqOverview()
+        self._fold = DlqFold(topic, current_rules())
         self.query_one(ContentSwitcher).current = "dlq-browser"
         self.query_one(DlqTable).show([])
         self.query_one(DlqDetail).show(None)
@@ -232,7 +209,7 @@ class DlqScreen(DlqPromptActions, DlqRedriveActions, KctuiScreen[None]):
 
     # ------------------------------------------------------------------ messages
 
-    def on_dlq_screen_topics_loaded(self, message: TopicsLoaded) -> None:
+    def on_dlq_topics_loaded(self, message: DlqTopicsLoaded) -> None:
         if not self._current(message):
             return
         self.reading = False
@@ -243,12 +220,12 @@ class DlqScreen(DlqPromptActions, DlqRedriveActions, KctuiScreen[None]):
             f"{total} records · enter opens one"
         )
         self.query_one(DlqTopicTable).focus()
-        self.refresh_bindings()
+        self._refresh_bindings_if_needed()
 
     def on_dlq_topic_table_chosen(self, message: DlqTopicTable.Chosen) -> None:
         self.open_topic(message.topic)
 
-    def on_dlq_screen_page_loaded(self, message: PageLoaded) -> None:
+    def on_dlq_page_loaded(self, message: DlqPageLoaded) -> None:
         if not self._current(message):
             return
         self.reading = False
@@ -256,9 +233,8 @@ class DlqScreen(DlqPromptActions, DlqRedriveActions, KctuiScreen[None]):
         if page.topic != self.topic:
             return
         self.page = page
-        for dl in page.dead_letters:
-            if len(self._read_so_far) < MAX_REMEMBERED:
-                self._read_so_far[(dl.record.partition, dl.record.offset)] = dl
+        if message.overview is not None:
+            self.overview = message.overview
         self._show_rows()
         table = self.query_one(DlqTable)
         if table.row_count:
@@ -266,48 +242,48 @@ class DlqScreen(DlqPromptActions, DlqRedriveActions, KctuiScreen[None]):
             table.focus()
         self.query_one(DlqDetail).show(table.current, revealed=self.revealed)
         self.query_one(DlqStatus).idle(self._page_text())
-        self.refresh_bindings()
+        self._refresh_bindings_if_needed()
 
-    def on_dlq_screen_read_progress(self, message: ReadProgress) -> None:
+    def on_dlq_read_progress(self, message: DlqReadProgress) -> None:
         if not self._current(message):
             return
         self.query_one(DlqStatus).progress(message.done, message.total)
 
-    def on_dlq_screen_read_failed(self, message: ReadFailed) -> None:
+    def on_dlq_read_failed(self, message: DlqReadFailed) -> None:
         if not self._current(message):
             return
         self.reading = False
         self.query_one(DlqStatus).error(message.text)
-        self.refresh_bindings()
+        self._refresh_bindings_if_needed()
 
-    def on_dlq_screen_done(self, message: Done) -> None:
+    def on_dlq_done(self, message: DlqDone) -> None:
         if not self._current(message):
             return
         self.reading = False
         self.query_one(DlqStatus).idle(message.text)
         self.notify(message.text, title="DLQ export")
-        self.refresh_bindings()
+        self._refresh_bindings_if_needed()
 
-    def on_dlq_screen_redrive_planned(self, message: RedrivePlanned) -> None:
+    def on_dlq_redrive_planned(self, message: DlqRedrivePlanned) -> None:
         if not self._current(message):
             return
         self.reading = False
         self.query_one(DlqStatus).idle(self._page_text())
-        self.refresh_bindings()
+        self._refresh_bindings_if_needed()
         self.show_redrive_plan(message.plan, message.warnings)
 
-    def on_dlq_screen_original_loaded(self, message: OriginalLoaded) -> None:
+    def on_dlq_original_loaded(self, message: DlqOriginalLoaded) -> None:
         if not self._current(message):
             return
         self.reading = False
         self.query_one(DlqStatus).idle(self._page_text())
         self.app.push_screen(DlqOriginalScreen(message.dead_letter, message.record))
-        self.refresh_bindings()
+        self._refresh_bindings_if_needed()
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if isinstance(event.data_table, DlqTable):
             self.query_one(DlqDetail).show(event.data_table.current, revealed=self.revealed)
-            self.refresh_bindings()
+            self._refresh_bindings_if_needed()
 
     def on_dlq_summary_group_selected(self, message: DlqSummary.GroupSelected) -> None:
         self.group = None if message.kind is None else (message.kind, message.value or "")
@@ -323,17 +299,13 @@ class DlqScreen(DlqPromptActions, DlqRedriveActions, KctuiScreen[None]):
         return rows
 
     def _show_rows(self) -> None:
+        """The page's rows of the chosen group, and the summary the read worker folded."""
         self.query_one(DlqTable).show(self._visible())
-        letters = list(self._read_so_far.values())
-        rules = current_rules()
-        causes = cause_groups(letters)
-        diagnoses = dict(group_diagnoses(letters, rules=rules))
-        for group in causes:  # a cause group is diagnosed from one of its records
-            found = diagnose_dead_letter(group.sample, rules)
-            if found is not None:
-                diagnoses[("cause", group.key)] = found
-        self.query_one(DlqSummary).show(summarize(letters), self.group, causes, diagnoses)
+        overview = self.overview
+        summary = self.query_one(DlqSummary)
+        summary.show(overview.summary, self.group, overview.causes, overview.diagnoses)
         self.query_one(DlqDetail).show(self.query_one(DlqTable).current, revealed=self.revealed)
+        self._refresh_bindings_if_needed()
 
     def _page_text(self) -> str:
         page = self.page
@@ -345,10 +317,29 @@ class DlqScreen(DlqPromptActions, DlqRedriveActions, KctuiScreen[None]):
         group = f" · filter {self.group[0]}={self.group[1]}" if self.group else ""
         return (
             f"{page.topic}: {len(page.dead_letters)} of {page.total} records ({spans}) · "
-            f"{len(self._read_so_far)} read{group}"
+            f"{self.overview.read} read{group}"
         )
 
     # ------------------------------------------------------------------ actions
+
+    _bindings_key: object = None
+
+    def _refresh_bindings_if_needed(self) -> None:
+        """Refresh the footer only when what enables a key changed (a refresh recomposes
+        the footer, which costs more than moving the cursor or filtering the page)."""
+        tables = self.query(DlqTable)
+        current = tables.first().current if tables else None
+        page = self.page
+        key = (
+            self.topic is not None,
+            current is not None and current.has_original,
+            page is not None and page.has_older,
+            page is not None and page.has_newer,
+            self.group is not None,
+        )
+        if key != self._bindings_key:
+            self._bindings_key = key
+            self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         browsing = self.topic is not None
@@ -383,7 +374,7 @@ class DlqScreen(DlqPromptActions, DlqRedriveActions, KctuiScreen[None]):
             self.workers.cancel_group(self, "dlq-read")
             self.reading = False
             self.query_one(DlqStatus).error("read cancelled")
-            self.refresh_bindings()
+            self._refresh_bindings_if_needed()
             return
         if self.topic is not None and self.start_topic is None:
             self.topic, self.page = None, None
@@ -396,25 +387,25 @@ class DlqScreen(DlqPromptActions, DlqRedriveActions, KctuiScreen[None]):
     def action_newest(self) -> None:
         topic, size = self.topic, self.page_size
         if topic is not None:
-            self._start(
+            self._read_page(
                 f"reading the newest {size} of {topic}",
-                lambda r, c, p: r.newest(topic, size, cancel=c, progress=p),
+                lambda source, c, p: source.newest(topic, size, cancel=c, progress=p),
             )
 
     def action_older(self) -> None:
         page, size = self.page, self.page_size
         if page is not None and page.has_older:
-            self._start(
+            self._read_page(
                 "reading older dead letters",
-                lambda r, c, p: r.older(page, size, cancel=c, progress=p),
+                lambda source, c, p: source.older(page, size, cancel=c, progress=p),
             )
 
     def action_newer(self) -> None:
         page, size = self.page, self.page_size
         if page is not None and page.has_newer:
-            self._start(
+            self._read_page(
                 "reading newer dead letters",
-                lambda r, c, p: r.newer(page, size, cancel=c, progress=p),
+                lambda source, c, p: source.newer(page, size, cancel=c, progress=p),
             )
 
     def action_reveal(self) -> None:

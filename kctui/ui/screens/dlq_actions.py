@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kctui.ui.screens.dlq_modals import DlqPrompt
+from kctui.ui.screens.dlq_read import DlqDone, DlqOriginalLoaded, Job, PageRead, SourceRead
 from kctui.ui.widgets.dlq_summary import DlqStatus
 from kctui.ui.widgets.dlq_table import DlqTable
 
@@ -18,26 +19,30 @@ if TYPE_CHECKING:
 
 
 class DlqPromptActions:
-    """Needs ``topic``, ``page_size``, ``export_dir``, ``_start`` and Textual's DOM methods."""
+    """Needs ``topic``, ``page_size``, ``export_dir``, the read worker's ``_start``,
+    ``_read`` and ``_read_page``, and Textual's DOM methods."""
 
     topic: str | None
     page_size: int
     export_dir: Path
     app: App[Any]
-    _start: Callable[..., None]
+    _start: Callable[[str, Job], None]
+    _read: Callable[[str, SourceRead], None]
+    _read_page: Callable[[str, PageRead], None]
     query_one: Callable[..., Any]
     notify: Callable[..., None]
 
     def action_original(self) -> None:
         dl = self.query_one(DlqTable).current
-        if dl is None or not dl.has_original:
+        if dl is None:
+            return
+        topic, partition, offset = dl.original_topic, dl.original_partition, dl.original_offset
+        if topic is None or partition is None or offset is None:
             self.notify("this dead letter has no original topic/partition/offset headers")
             return
-        coords = (dl.original_topic, dl.original_partition, dl.original_offset)
-        self._start(
+        self._read(
             f"reading the original record {dl.origin_text}",
-            lambda r, c, p: (dl, r.record(*coords)),
-            "original",
+            lambda source, _c, _p: DlqOriginalLoaded(dl, source.record(topic, partition, offset)),
         )
 
     def action_goto_offset(self) -> None:
@@ -53,9 +58,11 @@ class DlqPromptActions:
             except ValueError:
                 self.query_one(DlqStatus).error(f"not an offset: {value!r} (use 42 or 0:42)")
                 return
-            self._start(
+            self._read_page(
                 f"reading {topic} from offset {value}",
-                lambda r, c, p: r.from_offset(topic, offset, partition, size, cancel=c, progress=p),
+                lambda source, c, p: source.from_offset(
+                    topic, offset, partition, size, cancel=c, progress=p
+                ),
             )
 
         self.app.push_screen(
@@ -80,9 +87,9 @@ class DlqPromptActions:
             except ValueError as exc:
                 self.query_one(DlqStatus).error(str(exc))
                 return
-            self._start(
+            self._read_page(
                 f"reading {topic} from {value}",
-                lambda r, c, p: r.from_time(topic, when, size, cancel=c, progress=p),
+                lambda source, c, p: source.from_time(topic, when, size, cancel=c, progress=p),
             )
 
         self.app.push_screen(
@@ -111,10 +118,9 @@ class DlqPromptActions:
             path = Path(value).expanduser()
             self._start(
                 f"exporting {len(chosen)} dead letters",
-                lambda r, c, p: (
+                lambda _c, _p: DlqDone(
                     f"exported {export_jsonl(chosen, path)} {what} dead letters to {path}"
                 ),
-                "export",
             )
 
         self.app.push_screen(

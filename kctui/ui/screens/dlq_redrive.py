@@ -18,6 +18,7 @@ from kctui.dlq import redrive
 from kctui.errors import KctuiError
 from kctui.ui.screens.base import KctuiModalScreen
 from kctui.ui.screens.dlq_modals import DlqPrompt
+from kctui.ui.screens.dlq_read import DlqRedrivePlanned, Job
 from kctui.ui.widgets.dlq_table import DlqTable
 
 if TYPE_CHECKING:
@@ -159,7 +160,7 @@ class DlqRedriveActions:
     app: App[Any]
     query_one: Callable[..., Any]
     notify: Callable[..., None]
-    _start: Callable[..., None]
+    _start: Callable[[str, Job], None]
 
     def action_redrive(self) -> None:
         table = self.query_one(DlqTable)
@@ -178,8 +179,7 @@ class DlqRedriveActions:
             target = None if value == default else value
             self._start(
                 f"planning the redrive of {len(chosen)} dead letters",
-                lambda r, c, p: self._plan(topic, chosen, target),
-                "redrive-plan",
+                lambda _c, _p: DlqRedrivePlanned(*self._plan(topic, chosen, target)),
             )
 
         self.app.push_screen(
@@ -192,7 +192,9 @@ class DlqRedriveActions:
             answered,
         )
 
-    def _plan(self, topic: str, chosen: list[DeadLetter], target: str | None) -> Any:
+    def _plan(
+        self, topic: str, chosen: list[DeadLetter], target: str | None
+    ) -> tuple[redrive.Plan, list[str]]:
         """In the read thread: the plan (the report says what went before) and warnings."""
         dlq_topics, state, warnings = redrive.checks(self.cluster, topic)
         log = redrive.RedriveLog(redrive.report_path(self.cluster.name, topic))

@@ -21,6 +21,8 @@ from textual.message import Message
 from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static
 from textual.worker import Worker
 
+from kctui.config import ClusterConfig
+from kctui.connect.protocol import ConnectApi
 from kctui.operate.loggers import (
     LEVELS,
     WorkerLoggers,
@@ -114,7 +116,7 @@ class LoggersScreen(KctuiScreen[None]):
             self.worker_levels = workers
             self.cluster_scope = cluster_scope
 
-    def __init__(self, cluster: Any = None, *, logger: str | None = None, **_: Any) -> None:
+    def __init__(self, cluster: ClusterConfig, *, logger: str | None = None) -> None:
         super().__init__(id="loggers")
         self.cluster = cluster
         self.initial_logger = logger
@@ -137,13 +139,13 @@ class LoggersScreen(KctuiScreen[None]):
         self.load()
 
     @property
-    def client(self) -> Any:
+    def client(self) -> ConnectApi:
         return self.session.api
 
     def urls(self) -> list[str]:
         state = self.session.state
-        configured = getattr(self.cluster, "urls", ()) or ()
-        return worker_urls(list(configured), list(state.workers) if state is not None else [])
+        workers = list(state.workers) if state is not None else []
+        return worker_urls(list(self.cluster.urls), workers)
 
     @work(exclusive=True, group="loggers-load", exit_on_error=False)
     async def load(self) -> None:

@@ -1,28 +1,24 @@
-"""The metrics screen: per-worker JMX state and per-task (or per-connector) rates and errors.
+"""The metrics screen: per-worker state and per-task (or per-connector) rates and errors.
 
-Polls on a timer; each poll is a thread worker (jmxquery is blocking) that posts one
-:class:`MetricsScreen.Updated` message with a frozen snapshot. A worker whose JMX
-fails shows its message in its row; the other workers still show. The timer skips
-while another screen (a modal) is on top.
+It does not poll: the console's one metrics service (``session.metrics``, fed by the
+metrics poller) holds the snapshots and their history, and the screen asks it for a read
+of its connector (or of all) whenever ``MetricsChanged`` arrives; ``r`` asks for a poll at
+once. A worker whose metrics fail shows its message in its row; the others still show.
+The health shown is the one every screen shows (REST rollup and metric rules).
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-from typing import Any, Protocol
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.message import Message
 from textual.widgets import DataTable, Footer, Label, Static
 
 from kctui.config import ClusterConfig
-from kctui.connect.models import ClusterState, Connector
-from kctui.health import HealthVerdict, rollup_with_metrics
-from kctui.metrics.history import MetricsHistory
 from kctui.metrics.model import MetricsSnapshot
+from kctui.ui.messages import MetricsChanged, WorkerHealthChanged
+from kctui.ui.metrics_service import MetricsRead
 from kctui.ui.screens.base import KctuiScreen
 from kctui.ui.widgets.metrics_rows import (
     CONNECTOR_COLUMNS,
@@ -36,17 +32,6 @@ from kctui.ui.widgets.metrics_rows import (
 from kctui.ui.widgets.metrics_tables import MetricsTable
 
 
-class MetricsSource(Protocol):
-    """Where snapshots come from: JMX in the app, a fake in tests. ``fetch`` blocks."""
-
-    @property
-    def configured(self) -> bool: ...
-
-    def fetch(self, configs: Any = None, connector: str | None = None) -> MetricsSnapshot: ...
-
-    def close(self) -> None: ...
-
-
 class MetricsScreen(KctuiScreen[None]):
     """Metrics of one connector's tasks (``connector``) or of all connectors (None)."""
 
@@ -56,35 +41,11 @@ class MetricsScreen(KctuiScreen[None]):
         Binding("a", "all_connectors", "All connectors", id="metrics.all"),
     ]
 
-    @dataclass
-    class Updated(Message):
-        """A poll finished: the new snapshot (a newer one replaces an unhandled older one)."""
-
-        snapshot: MetricsSnapshot
-
-        def can_replace(self, message: Message) -> bool:
-            return isinstance(message, MetricsScreen.Updated)
-
-    def __init__(
-        self,
-        cluster: ClusterConfig,
-        connector: str | None = None,
-        *,
-        source: MetricsSource | None = None,
-        interval: float | None = None,
-    ) -> None:
+    def __init__(self, cluster: ClusterConfig, connector: str | None = None) -> None:
         super().__init__()
         self.cluster = cluster
         self.connector = connector
-        if source is None:
-            from kctui.metrics.sources import MetricsSource as Source
-
-            source = Source(cluster)
-        self.source = source
-        self.interval = interval if interval is not None else cluster.refresh_seconds
-        self.history = MetricsHistory()
-        self.polls = 0
-        self._fetching = False
+        self.polls = 0  # metrics updates shown since the screen opened
 
     # ------------------------------------------------------------------ layout
 
@@ -112,7 +73,8 @@ class MetricsScreen(KctuiScreen[None]):
 
     def on_mount(self) -> None:
         notes = self.query_one("#metrics-notes", Static)
-        if not self.source.configured:
+        service = self.session.metrics
+        if not service.configured:
             notes.update(
                 f"No metrics sources configured for cluster '{self.cluster.name}': add "
                 f"[[clusters.{self.cluster.name}.metrics]] entries (worker, source, url: "
@@ -122,98 +84,57 @@ class MetricsScreen(KctuiScreen[None]):
             )
             return
         self.query_one("#metrics-tasks", MetricsTable).focus()
-        notes.update(f"Reading {', '.join(getattr(self.source, 'sources', ('JMX',)))}…")
-        self.action_refresh()
-        self.set_interval(self.interval, self._tick)
-
-    def on_unmount(self) -> None:
-        self.source.close()
-
-    # ------------------------------------------------------------------ polling
-
-    def _tick(self) -> None:
-        if not self.is_current or self._fetching:
-            return
-        latest = self.history.latest
-        if latest is not None:
-            from kctui.ui.metrics_poller import next_delay
-
-            waited = time.time() - (latest.fetched_at or 0.0)
-            if waited < next_delay(self.interval, latest) - 0.5:
-                return  # a slow (big) cluster is polled less often
-        self.action_refresh()
-
-    def action_refresh(self) -> None:
-        if not self.source.configured or self._fetching:
-            return
-        self._fetching = True
-        self._fetch(self._configs(), self.connector)
-
-    def _rest_state(self) -> ClusterState | None:
-        state = self.session.state
-        return state if isinstance(state, ClusterState) else None
-
-    def _configs(self) -> dict[str, Any]:
-        state = self._rest_state()
-        if state is None:
-            return {}
-        return {name: dict(c.config) for name, c in state.connectors.items()}
-
-    @work(thread=True, exclusive=True, group="metrics", exit_on_error=False)
-    def _fetch(self, configs: dict[str, Any], connector: str | None) -> None:
-        try:
-            snapshot = self.source.fetch(configs, connector)
-        finally:
-            self._fetching = False
-        self.post_message(self.Updated(snapshot))
+        notes.update(f"Reading {', '.join(service.source_kinds) or 'metrics'}…")
+        if service.latest is not None:
+            self._show_all()  # what the console already has, at once
+        service.poll_now()
 
     # ------------------------------------------------------------------ showing
 
-    def on_metrics_screen_updated(self, message: Updated) -> None:
-        snapshot = message.snapshot
+    def action_refresh(self) -> None:
+        if self.session.metrics.configured:
+            self.session.metrics.poll_now()
+
+    def on_metrics_changed(self, message: MetricsChanged) -> None:
         self.polls += 1
-        self.history.add(snapshot)
-        self.history.forget(set(snapshot.connector_names))
-        answers = self.session.worker_health or ()
-        health = {answer.address: answer for answer in answers}
-        self.query_one("#metrics-workers", MetricsTable).show(worker_rows(snapshot, health))
+        self._show_all()
+
+    def on_worker_health_changed(self, message: WorkerHealthChanged) -> None:
+        snapshot = self.session.metrics.latest
+        if snapshot is not None:
+            self._show_workers(snapshot)
+
+    def _read(self, connector: str | None = None) -> MetricsRead:
+        """The service's read of ``connector`` (default: the screen's own scope)."""
+        return self.session.metrics.read(connector or self.connector, self.session.state)
+
+    def _show_all(self) -> None:
+        snapshot = self.session.metrics.latest
+        if snapshot is None:
+            return
+        self._show_workers(snapshot)
         self._show_tasks()
         self._show_notes(snapshot)
         self._show_health()
 
-    def _rest_connector(self) -> Connector | None:
-        state = self._rest_state()
-        if state is None or self.connector is None:
-            return None
-        return state.connectors.get(self.connector)
+    def _show_workers(self, snapshot: MetricsSnapshot) -> None:
+        health = {answer.address: answer for answer in self.session.worker_health or ()}
+        self.query_one("#metrics-workers", MetricsTable).show(worker_rows(snapshot, health))
 
     def _show_tasks(self) -> None:
-        snapshot = self.history.latest
+        read = self._read()
         table = self.query_one("#metrics-tasks", MetricsTable)
         table.set_columns(self._task_columns())
-        if snapshot is None:
+        if read.snapshot is None:
             return
+        state = self.session.state
         if self.connector:
-            rows = task_rows(self.connector, snapshot, self.history, self._rest_connector())
+            rest = state.connectors.get(self.connector) if state is not None else None
+            rows = task_rows(self.connector, read.snapshot, read.history, rest)
         else:
-            state = self._rest_state()
             types = {n: c.type for n, c in state.connectors.items()} if state else {}
-            rows = connector_rows(snapshot, self.history, types, self._verdicts())
+            rows = connector_rows(read.snapshot, read.history, types, read.verdicts)
         table.show(rows)
-
-    def _verdict(self, connector: Connector) -> HealthVerdict:
-        return rollup_with_metrics(
-            connector,
-            self.history.latest,
-            previous=self.history.previous,
-            lag_threshold=self.cluster.lag_threshold,
-        )
-
-    def _verdicts(self) -> dict[str, HealthVerdict]:
-        state = self._rest_state()
-        if state is None:
-            return {}
-        return {name: self._verdict(c) for name, c in state.connectors.items()}
 
     def _show_notes(self, snapshot: MetricsSnapshot) -> None:
         lines = [f"worker {w.worker}: {w.error}" for w in snapshot.failed_workers]
@@ -227,22 +148,31 @@ class MetricsScreen(KctuiScreen[None]):
     def _show_health(self, name: str | None = None) -> None:
         """The verdict and reason of the shown connector (or of the highlighted row)."""
         line = self.query_one("#metrics-health", Static)
-        snapshot = self.history.latest
-        name = name or self.connector
-        if name is None or snapshot is None:
+        name = name or self.connector or self._highlighted()
+        read = self._read(name) if name is not None else None
+        if name is None or read is None or read.snapshot is None:
             line.update("")
             return
-        lag = snapshot.lag_of(name)
+        lag = read.snapshot.lag_of(name)
         lag_text = f"lag {fmt_count(lag)}" if lag is not None else "lag n/a"
-        state = self._rest_state()
-        rest = state.connectors.get(name) if state is not None else None
-        if rest is None:
+        verdict = read.verdicts.get(name)
+        if verdict is None:
             line.update(f"{name}: health unknown (no REST state) · {lag_text}")
             return
-        verdict = self._verdict(rest)
         line.update(f"{name} {verdict.health.value}: {verdict.reason} · {lag_text}")
         line.set_class(verdict.health.is_problem, "-problem")
         line.set_class(not verdict.health.is_problem, "-fine")
+
+    def _highlighted(self) -> str | None:
+        """The connector row under the cursor (all-connectors view), if any."""
+        table = self.query_one("#metrics-tasks", MetricsTable)
+        if self.connector is not None or not table.row_count:
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        except Exception:  # noqa: BLE001 - the cursor is outside the rows
+            return None
+        return str(key.value) if key.value is not None else None
 
     # ------------------------------------------------------------------ actions
 
@@ -262,7 +192,6 @@ class MetricsScreen(KctuiScreen[None]):
         self.query_one("#metrics-tasks-heading", Label).update(self._tasks_heading())
         self._show_tasks()
         self._show_health()
-        self.action_refresh()  # the last poll may hold only the previous selection
 
     def action_all_connectors(self) -> None:
         self._select_connector(None)

@@ -21,7 +21,9 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Input, Label, Static
 from textual.worker import Worker
 
+from kctui.config import ClusterConfig
 from kctui.connect.models import STOPPED, ConnectorOffset
+from kctui.connect.protocol import ConnectApi
 from kctui.errors import KctuiError
 from kctui.operate.lifecycle import change_offsets, wait_for_state
 from kctui.operate.offsets import (
@@ -131,7 +133,7 @@ class OffsetsScreen(KctuiScreen[None]):
             self.ends = ends
             self.error = error
 
-    def __init__(self, cluster: Any = None, *, connector: str | None = None, **_: Any) -> None:
+    def __init__(self, cluster: ClusterConfig, *, connector: str | None = None) -> None:
         super().__init__(id="offsets")
         self.cluster = cluster
         self.connector_name = connector or ""
@@ -153,7 +155,7 @@ class OffsetsScreen(KctuiScreen[None]):
         self.load()
 
     @property
-    def client(self) -> Any:
+    def client(self) -> ConnectApi:
         return self.session.api
 
     # ------------------------------------------------------------------ loading
@@ -166,7 +168,7 @@ class OffsetsScreen(KctuiScreen[None]):
 
     @work(exclusive=True, group="offsets-lag", thread=True, exit_on_error=False)
     def load_end_offsets(self, partitions: list[tuple[str, int]]) -> None:
-        kafka = getattr(self.cluster, "kafka", None)
+        kafka = self.cluster.kafka
         if kafka is None:
             return
         try:
@@ -182,7 +184,7 @@ class OffsetsScreen(KctuiScreen[None]):
         self.ends = None
         self.render_offsets()
         if is_sink_offsets(self.offsets):
-            if getattr(self.cluster, "kafka", None) is None:
+            if self.cluster.kafka is None:
                 self.lag_note = "lag: add [kafka] settings to the cluster to see it"
             else:
                 self.lag_note = "lag: reading log end offsets..."

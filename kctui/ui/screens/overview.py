@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,15 +18,14 @@ from kctui.ui.messages import (
     ClusterStateChanged,
     ClusterUnreachable,
     FollowChanged,
+    MetricsChanged,
+    WorkerHealthChanged,
 )
 from kctui.ui.screens.base import KctuiScreen
 from kctui.ui.view import RowFilter, filtered
 from kctui.ui.widgets.connector_table import ConnectorTable
 from kctui.ui.widgets.status_bar import StatusBar
 from kctui.ui.widgets.task_list import TaskList
-
-if TYPE_CHECKING:
-    pass
 
 
 def banner_text(message: ClusterUnreachable, shown: ClusterState | None) -> Content:
@@ -132,11 +130,7 @@ class OverviewScreen(BulkActions, ConnectorActions, KctuiScreen[None]):
         if connector is None:
             self._set_reason("")
             return
-        from kctui.ui.metrics_poller import verdict_for
-
-        verdict = verdict_for(
-            self.kctui.console_metrics, connector
-        )  # REST rollup + metric rules (lag...)
+        verdict = self.session.verdict(connector)  # as its row says: REST + metric rules
         parts: list[tuple[str, str] | str] = [
             (connector.name, "bold"),
             ": ",
@@ -166,14 +160,18 @@ class OverviewScreen(BulkActions, ConnectorActions, KctuiScreen[None]):
         banner.update(banner_text(message, self.kctui.session.state))
         banner.display = True
 
-    def on_metrics_changed(self, message: object) -> None:
-        """JMX metrics arrived (kctui.ui.metrics_poller): throughput and lag columns."""
-        from kctui.ui.metrics_poller import metric_cells
-
-        cells = metric_cells(self.kctui.console_metrics, self.table.names)
+    def on_metrics_changed(self, message: MetricsChanged) -> None:
+        """Metrics arrived (kctui.ui.metrics_poller): throughput and lag columns, and the
+        health of every row judged again with the metric rules (its order too)."""
+        state = self.session.state
+        if state is not None:
+            self.apply_state(state)
+        cells = self.session.metrics.table_cells(self.table.names)
         if cells is not None:
             self.table.show_metrics(cells)
-        self._show_selection()
+
+    def on_worker_health_changed(self, message: WorkerHealthChanged) -> None:
+        self._show_status()
 
     def on_action_progress(self, message: ActionProgress) -> None:
         """An action moved on (retrying, accepted, failed, settled): show it at once."""

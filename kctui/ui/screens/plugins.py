@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker
 
+from kctui.config import ClusterConfig
 from kctui.connect.models import PluginInfo
 from kctui.ui.screens.base import KctuiModalScreen, KctuiScreen
 
@@ -37,7 +38,7 @@ class PluginsScreen(KctuiScreen[None]):
         Binding("ctrl+r", "reload", "Reload", id="plugins.reload", show=False),
     ]
 
-    def __init__(self, cluster: Any = None, **_: Any) -> None:
+    def __init__(self, cluster: ClusterConfig) -> None:
         super().__init__(id="plugins")
         self.cluster = cluster
         self.plugins: list[PluginInfo] = []

@@ -71,6 +71,8 @@ class DlqDetail(VerticalScroll):
     DlqDetail #dlq-cause { color: $error; }
     """
 
+    _shown: tuple[DeadLetter | None, bool] | None = None  # what ``show`` showed last
+
     def compose(self) -> ComposeResult:
         yield Static("", id="dlq-title", classes="dlq-title", markup=False)
         yield Static("", id="dlq-cause", markup=False)
@@ -112,7 +114,11 @@ class DlqDetail(VerticalScroll):
         self._fill("#dlq-other", others)
 
     def show(self, dl: DeadLetter | None, *, revealed: bool = False) -> None:
-        """Show a dead letter (error headers masked unless ``revealed``); None shows a hint."""
+        """Show a dead letter (error headers masked unless ``revealed``); None shows a hint.
+        Showing again what is shown does nothing (a group click keeps the current row)."""
+        if self._shown is not None and self._shown[0] is dl and self._shown[1] == revealed:
+            return
+        self._shown = (dl, revealed)
         shown = (lambda text: text) if revealed else mask_text
         title = self.query_one("#dlq-title", Static)
         for widget in self.query(".dlq-section, .dlq-body, DataTable"):
@@ -145,6 +151,7 @@ class DlqDetail(VerticalScroll):
 
     def show_record(self, record: KafkaRecord, note: str = "") -> None:
         """Show a plain record (the original of a dead letter): payloads and headers only."""
+        self._shown = None
         for widget in self.query(".dlq-section, .dlq-body, DataTable"):
             widget.display = True
         for wid in ("#dlq-cause", "#dlq-headers-label", "#dlq-headers", "#dlq-trace-label",

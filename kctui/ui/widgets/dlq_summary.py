@@ -58,11 +58,8 @@ class DlqSummary(Vertical):
         self.query_one("#dlq-headline", Static).update(summary.headline)
         options = self.query_one("#dlq-groups", OptionList)
         highlighted = options.highlighted
-        options.clear_options()
         prefix = "  "
-        options.add_option(
-            Option(f"{'▶ ' if active is None else prefix}all ({summary.total})", id=ALL)
-        )
+        shown = [Option(f"{'▶ ' if active is None else prefix}all ({summary.total})", id=ALL)]
         told: set[str] = set()
 
         def explained(label: str, kind: str, value: str) -> str | Content:
@@ -85,14 +82,15 @@ class DlqSummary(Vertical):
                 f"{group.stage}: {cause}  "
                 f"(last {seen}, {spread} partition{'s' if spread != 1 else ''})"
             )
-            options.add_option(
+            shown.append(
                 Option(explained(label, "cause", group.key), id=group_id("cause", group.key))
             )
         for kind, groups in (("exception", summary.by_exception), ("stage", summary.by_stage)):
             for value, count in groups:
                 mark = "▶ " if active == (kind, value) else prefix
                 text = f"{mark}{kind}: {value} ({count})"
-                options.add_option(Option(explained(text, kind, value), id=group_id(kind, value)))
+                shown.append(Option(explained(text, kind, value), id=group_id(kind, value)))
+        options.set_options(shown)  # one refresh of the list, not one per option
         if highlighted is not None and highlighted < options.option_count:
             options.highlighted = highlighted
 

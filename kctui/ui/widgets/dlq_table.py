@@ -17,6 +17,9 @@ from kctui.masking import mask_text
 from kctui.ui.widgets.colors import theme_styles
 from kctui.ui.widgets.themed_table import StretchTable
 
+MANY_REMOVALS = 20  # removing rows one by one costs more than refilling the table past this
+CACHED_CELLS = 5_000  # rows whose cells are kept (a page is 500; filters show and hide them)
+
 COLUMNS = (
     ("mark", " ", 1),
     ("time", "Time (UTC)", 23),
@@ -44,19 +47,30 @@ class DlqTable(StretchTable):
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
         super().__init__(id=id, zebra_stripes=True)
         self._rows: dict[str, DeadLetter] = {}
+        self._cell_cache: dict[str, dict[str, Text]] = {}  # row key -> cells but the mark
         self.marked: set[str] = set()
 
     def _restyle(self) -> None:
+        self._cell_cache.clear()
         for key, dl in self._rows.items():
             for column, value in self._cells(dl).items():
                 self.update_cell(key, column, value)
 
     def _cells(self, dl: DeadLetter) -> dict[str, Text]:
+        """The row's cells; all but the mark are built once per dead letter and theme."""
+        key = row_key(dl)
+        cells = self._cell_cache.get(key)
+        if cells is None:
+            if len(self._cell_cache) >= CACHED_CELLS:
+                self._cell_cache.clear()
+            cells = self._cell_cache[key] = self._content_cells(dl)
+        return {"mark": Text("✓" if key in self.marked else " "), **cells}
+
+    def _content_cells(self, dl: DeadLetter) -> dict[str, Text]:
         muted = self._styles.get("muted", Style())
         error = self._styles.get("error", Style())
         has_headers = dl.has_connect_headers
         return {
-            "mark": Text("✓" if row_key(dl) in self.marked else " "),
             "time": Text(dl.record.time_text, style=muted),
             "record": Text(f"{dl.record.partition}@{dl.record.offset}"),
             "origin": Text(dl.origin_text, overflow="ellipsis", no_wrap=True),
@@ -92,7 +106,11 @@ class DlqTable(StretchTable):
         if wanted == list(self._rows):
             return
         current = self.current
-        for key in [k for k in self._rows if k not in by_key]:
+        gone = [k for k in self._rows if k not in by_key]
+        if len(gone) > MANY_REMOVALS:
+            self.clear()  # one by one, each removal walks every row
+            self._rows = {}
+        for key in gone if self._rows else ():
             self.remove_row(key)
             del self._rows[key]
         if list(self._rows) != wanted[: len(self._rows)]:
