@@ -12,8 +12,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-# The one change detection (shared with kctui watch), where the follow rules read it.
-from kctui.connect.changes import has_changed as has_changed
 from kctui.connect.models import (
     FAILED,
     RESTARTING,
