@@ -301,6 +301,16 @@ class LogFeed:
         data = self._data(packed)
         return data.header(packed & KEY_MASK) if data else LogLine(text="")
 
+    def growing(self) -> tuple[int, ...]:
+        """The records that may still change (each store's last: it grows while followed);
+        every other record reads the same until its store is dropped."""
+        found = []
+        for store in list(self.stores.values()):
+            last = store.data.tail_records(1)
+            if last:
+                found.append(pack(store.store_id, last[0]))
+        return tuple(found)
+
     def layout_labels(self) -> list[str]:
         """The layouts of the sources read so far (``strimzi``, ``kafka (journald)``)."""
         labels = []

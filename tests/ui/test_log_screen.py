@@ -287,3 +287,26 @@ async def test_an_error_while_reading_is_shown_and_the_view_keeps_going(tmp_path
         await until(pilot, lambda: len(view.rows) == 10)
         assert "Input/output error" in screen.notices[0].message
         assert screen.query_one("#log-notice").has_class("-error")
+
+
+async def test_a_trace_written_after_its_line_is_read_again(tmp_path: Path) -> None:
+    """A failure line drawn before its trace was written: once the trace (and the next
+    line) arrive, the record is read again and its folded lines counted."""
+    log = tmp_path / "connect.log"
+    write_log(log, count=10, failures_at=())
+    header = failure(20, "demo-failing-sink")[0]
+    with log.open("a", encoding="utf-8") as out:
+        out.write(header + "\n")
+    screen = LogScreen(cluster_for(log))
+    async with LogApp(screen).run_test(size=(120, 30)) as pilot:
+        view = screen.query_one(LogView)
+        await until(pilot, lambda: len(view.rows) == 11 and all_read(view))
+        key = view.rows[-1]
+        loaded = view.record(key)
+        assert loaded is not None and loaded.header.is_failure and loaded.count == 0
+        with log.open("a", encoding="utf-8") as out:
+            out.write("\n".join([*TRACE, info(21, "demo-sink", "after the trace")]) + "\n")
+        await until(pilot, lambda: len(view.rows) == 12)
+        await until(pilot, lambda: getattr(view.record(key), "count", 0) == len(TRACE))
+        grown = view.record(key)
+        assert grown is not None and "NoSuchFileException" in grown.cause

@@ -42,6 +42,7 @@ class RowsReset(Message):
     version: int
     scanning: bool
     progress: float = 1.0
+    growing: tuple[int, ...] = ()  # the records that may have changed since the last rows
 
 
 @dataclass
@@ -198,7 +199,10 @@ class LogScreen(KctuiScreen[None]):
             rows = self.feed.build(flt)
             state["built"] = version
             progress = self.feed.progress()
-            reset = RowsReset(rows.rows, rows.failure_rows, version, step.scanning, progress)
+            growing = self.feed.growing()
+            reset = RowsReset(
+                rows.rows, rows.failure_rows, version, step.scanning, progress, growing
+            )
             self._post_rows(reset)
         elif step.appended:
             new = self.feed.select_new(step.appended, flt)
@@ -217,7 +221,7 @@ class LogScreen(KctuiScreen[None]):
         if message.version != self.filter_version:
             return
         self.scanning, self.progress = message.scanning, message.progress
-        self.view.reset_rows(message.rows, message.failure_rows)
+        self.view.reset_rows(message.rows, message.failure_rows, growing=message.growing)
         # The backward scan finds the latest failure first: no need to wait for the whole file.
         found = bool(message.failure_rows) or not message.scanning
         if self.around_failure and not self._jumped and found:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 
 from rich.segment import Segment
 from rich.style import Style
@@ -146,12 +147,21 @@ class LogView(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ rows
 
-    def reset_rows(self, rows: array[int], failure_rows: array[int]) -> None:
-        """New rows (filter changed, more of the file indexed); the cursor's record stays put."""
+    def reset_rows(
+        self, rows: array[int], failure_rows: array[int], *, growing: Sequence[int] | None = None
+    ) -> None:
+        """New rows (filter changed, more of the file indexed); the cursor's record stays put.
+
+        ``growing``: the records that may have changed (read again, drawn as they were
+        meanwhile); None: any may have.
+        """
         anchor = self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
         offset = self._line_of_row(self.cursor) - round(self.scroll_y) if anchor is not None else 0
         self.rows, self.failure_rows = rows, failure_rows
-        self._store.invalidate()  # drawn as they were until read again
+        if growing is None:
+            self._store.invalidate()
+        for key in growing or ():
+            self._store.invalidate(key)
         self._reindex_expanded()
         self._update_size()
         if self.follow or not rows:
