@@ -27,10 +27,13 @@ CATEGORIES = rule_categories()
 
 # tuning text -> the rule that explains it ("generic:<category>" when no specific rule does)
 TUNING_RULES = {
+    "akhq-jdbc-validate-missing-connection-url": "missing-required-config",
     "akhq-update-missing-schema-registry-url": "missing-required-config",
+    "azure-blob-sink-403-mac-signature": "generic:authentication",
     "bigquery-guava-nosuchmethod": "generic:classpath",
     "bigquery-magic-byte-two-causes": "converter-unknown-magic-byte",
     "bigquery-schema-retriever-config": "generic:invalid-config",
+    "bigquery-sink-dataset-not-found-region": "generic:missing-resource",
     "bigquery-status-trace-raw-newlines": "generic:target-schema",
     "bigquery-write-rows-schema": "generic:target-schema",
     "camel-splunk-mkset-plugin-scan": "generic:classpath",
@@ -44,6 +47,7 @@ TUNING_RULES = {
     "debezium-mongodb-config-unauthorized": "generic:authorization",
     "debezium-mongodb-list-collections-unauthorized": "generic:authorization",
     "debezium-mysql-binlog-gone-wrapped": "debezium-binlog-unavailable",
+    "debezium-mysql-unknown-table-schema-dataflow": "generic:cdc-position",
     "debezium-oracle-flush-table-ora01031": "generic:authorization",
     "debezium-pg-publication-superuser": "generic:authorization",
     "debezium-pg-rest-400-invalid": "config-invalid",
@@ -53,9 +57,12 @@ TUNING_RULES = {
     "es-sink-admin-get-unauthorized-prose": "generic:authorization",
     "es-sink-magic-byte-oneline": "converter-unknown-magic-byte",
     "es-sink-mapper-parsing-extract-field": "generic:target-schema",
+    "es-sink-no-route-to-host": "generic:network",
     "es-sink-timestamprouter-no-such-index": "generic:missing-resource",
     "es-source-no-index": "generic:missing-resource",
+    "es-source-opensearch-pkix": "tls-untrusted-certificate",
     "ethvm-parity-source-record-too-large": "record-too-large-request",
+    "filestream-sink-rbac-group-table": "group-authorization",
     "flink-cdc-binlog-gone-retyped": "generic:cdc-position",
     "flink-cdc-history-topic-missing": "generic:cdc-position",
     "fs-source-sftp-auth-fail": "generic:authentication",
@@ -68,8 +75,11 @@ TUNING_RULES = {
     "iceberg-no-space-left-title": "generic:resources",
     "iceberg-s3-access-denied": "generic:authorization",
     "iceberg-sink-record-too-large-oneline": "record-too-large-broker",
+    "influxdb-source-connect-failed-table": "generic:network",
     "inlong-debezium-pg-slot-exists": "postgres-slot-exists",
+    "jdbc-oracle-source-ora00942-unqualified": "generic:missing-resource",
     "jdbc-pg-source-connection-failed-table": "generic:network",
+    "jdbc-sink-commit-failed-rebalanced": "generic:kafka-limits",
     "jdbc-sink-debezium-struct-no-mapping": "generic:target-schema",
     "jdbc-sink-int32-no-mapping": "generic:target-schema",
     "jdbc-sink-missing-fields-auto-evolve": "generic:target-schema",
@@ -77,6 +87,7 @@ TUNING_RULES = {
     "jdbc-sink-pg-time-integer-escaped": "generic:target-schema",
     "jdbc-sink-pg-uuid-varchar": "generic:target-schema",
     "jdbc-snowflake-jwt": "generic:authentication",
+    "jdbc-source-oracle-extractfield-unknown-field": "smt-failed",
     "jdbc-source-plugin-not-found-wrapped": "connector-plugin-not-found",
     "kafka-backup-nosuchmethod-prose": "generic:classpath",
     "kinesis-sink-plugin-not-found-title": "connector-plugin-not-found",
@@ -84,6 +95,8 @@ TUNING_RULES = {
     "mm2-automq-oom": "out-of-memory",
     "mongo-radar-auth": "generic:authentication",
     "mongodb-datareply-plugin-not-found-wrapped": "connector-plugin-not-found",
+    "mongodb-sink-compose-connection-refused": "connection-refused",
+    "mongodb-sink-string-key-json-parse": "generic:serialization",
     "mongodb-startapp-avro-on-json-topic": "generic:serialization",
     "opensearch-plugin-not-found-rest": "connector-plugin-not-found",
     "oracdc-too-many-open-files-title": "generic:resources",
@@ -92,6 +105,7 @@ TUNING_RULES = {
     "redis-source-command-timeout": "generic:network",
     "replicator-missing-bootstrap-ci-lines": "missing-required-config",
     "s3-sink-changelog-magic-byte": "converter-unknown-magic-byte",
+    "s3-sink-karapace-subject-not-found": "generic:serialization",
     "s3-sink-nonexistent-bucket-path": "generic:missing-resource",
     "salesforce-invalid-grant": "generic:authentication",
     "salesforce-platform-events-tls-terminated": "tls-handshake-failed",
@@ -101,9 +115,12 @@ TUNING_RULES = {
     "snowflake-schema-registry-pkix": "tls-untrusted-certificate",
     "snowflake-task-status-oom": "out-of-memory",
     "snowflake-validate-jwt-log": "generic:authentication",
+    "spooldir-flush-timeout-outstanding": "offset-flush-timeout",
     "sqs-source-queue-missing-table": "generic:missing-resource",
     "starrocks-mkset-status-json": "generic:classpath",
     "starrocks-validate-500-missing-url": "generic:invalid-config",
+    "stream-reactor-mqtt-avro-noclassdef": "java-class-missing",
+    "stream-reactor-s3-sink-listing-access-denied-glued": "generic:authorization",
     "stream-reactor-s3-source-record-too-large-prose": "generic:kafka-limits",
     "strimzi-mm2-status-admin-client": "generic:network",
     "worker-missing-key-converter": "missing-required-config",
@@ -116,12 +133,43 @@ SYSTEM_UNKNOWABLE = {
     "jdbc-sink-int32-no-mapping",
     "jdbc-sink-missing-fields-auto-evolve",
 }
-# Tuning texts kctui still gets wrong, with why they are left so.
-# s3-worker-offset-topic-read-only: the excerpt ends at Connect's "Error while attempting
-# to create/find topic(s)" (no cause line); the thread found missing ACLs, but the same
-# message wraps a replication factor above the broker count or unreachable brokers, so
-# the rule says invalid-config and its action lists the ACL cause among the others.
-TUNING_MISSES = {"s3-worker-offset-topic-read-only": "internal-topic-create-failed"}
+# Tuning texts kctui still gets wrong: what each gets (a rule id, or None for no diagnosis)
+# and why it is left so.
+ROUND2_MISS = "a miss of round 2's held-out set (moved to tuning in round 3)"
+TUNING_MISSES: dict[str, tuple[str | None, str]] = {
+    # the excerpt ends at Connect's "Error while attempting to create/find topic(s)" (no
+    # cause line); the thread found missing ACLs, but the same message wraps a replication
+    # factor above the broker count or unreachable brokers, so the rule says invalid-config
+    # and its action lists the ACL cause among the others.
+    "s3-worker-offset-topic-read-only": ("internal-topic-create-failed", "cause not in the text"),
+    "bigquery-sink-missing-required-fields": (None, ROUND2_MISS),
+    "bigquery-sink-partition-decorator-400": (None, ROUND2_MISS),
+    "clickhouse-sink-uint64-type-mismatch": (None, ROUND2_MISS),
+    "couchbase-source-select-bucket-missing": ("generic:authorization", ROUND2_MISS),
+    "datagen-schema-registry-401-title": (None, ROUND2_MISS),
+    "debezium-mongodb-ccloud-unknown-topic-metadata": (None, ROUND2_MISS),
+    "debezium-oracle-ora01354-supplemental-log": (None, ROUND2_MISS),
+    "debezium-outbox-rabbitmq-access-refused": (None, ROUND2_MISS),
+    "debezium-pg-validate-localhost-refused-title": ("config-invalid", ROUND2_MISS),
+    "debezium-pg-wal-level-replica-400": ("config-invalid", ROUND2_MISS),
+    "debezium-sqlserver-hostname-instance-tcpip": ("config-invalid", ROUND2_MISS),
+    "es-sink-started-before-elasticsearch": (None, ROUND2_MISS),
+    "es-sink-total-fields-limit": (None, ROUND2_MISS),
+    "es-sink-validate-cluster-unreachable-operator-json": ("config-invalid", ROUND2_MISS),
+    "es-source-port-quoted-number-format": (None, ROUND2_MISS),
+    "fs-source-client-properties-no-connector-type": (None, ROUND2_MISS),
+    "iceberg-glue-entity-not-found-title": (None, ROUND2_MISS),
+    "jdbc-sink-clickhouse-generic-no-mapping": ("generic:target-schema", ROUND2_MISS),
+    "jdbc-sink-oracle-url-with-credentials": (None, ROUND2_MISS),
+    "jdbc-source-sqlserver-oom-handler-threads": (None, ROUND2_MISS),
+    "mongo-source-change-stream-history-lost-info": ("generic:cdc-position", ROUND2_MISS),
+    "mqtt-sink-validate-500-topics-regex": (None, ROUND2_MISS),
+    "pubsub-source-subscription-not-found": ("generic:missing-resource", ROUND2_MISS),
+    "rabbitmq-source-connection-refused-compose": ("connection-refused", ROUND2_MISS),
+    "replicator-jaas-control-flag-missing": ("generic:network", ROUND2_MISS),
+    "s3-sink-invalid-access-key-id": (None, ROUND2_MISS),
+    "splunk-sink-cfk-hec-https-enforced": (None, ROUND2_MISS),
+}
 
 
 def sample(name: str) -> str:
@@ -158,17 +206,23 @@ def test_tuning_text_gets_its_category_and_rule(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(TUNING_MISSES))
-def test_a_known_tuning_miss_still_names_the_cause_its_thread_found(name: str) -> None:
+def test_a_known_tuning_miss_gets_what_is_listed(name: str) -> None:
     found = diagnose(sample(name))
-    assert found is not None and found.rule == TUNING_MISSES[name]
-    assert "ACL" in found.action
+    assert (found.rule if found else None) == TUNING_MISSES[name][0]
+    right, said = judge(found, CASES[name], CATEGORIES)
+    assert not right, f"{name} is right now ({said}): pin it in TUNING_RULES"
+
+
+def test_the_offset_topic_miss_still_names_the_cause_its_thread_found() -> None:
+    found = diagnose(sample("s3-worker-offset-topic-read-only"))
+    assert found is not None and "ACL" in found.action
 
 
 def test_every_tuning_text_is_pinned() -> None:
-    """Round 1's held-out texts included (moved to tuning in round 2)."""
+    """Round 1's and round 2's held-out texts included (moved to tuning in rounds 2 and 3)."""
     tuning = {n for n, c in CASES.items() if c["set"] == "tuning"}
     assert set(TUNING_RULES) | set(TUNING_MISSES) == tuning
-    assert len(tuning) == 81
+    assert len(tuning) == 125
 
 
 def held_out_figure() -> tuple[int, int, int, list[str]]:
