@@ -56,9 +56,18 @@ _STATUS_KEYS = ("connector", "tasks")
 _DLQ_TRACE = "__connect.errors.exception.stacktrace"
 _DLQ_MESSAGE = "__connect.errors.exception.message"
 _DLQ_CLASS = "__connect.errors.exception.class.name"
+# The failure's field in a JSON log record: Go operators' "error", ECS "error.stack_trace".
+_LOG_ERROR_KEYS = ("error.stack_trace", "stack_trace", "error")
 # Text before a class that belongs to the header: a cause link, the uncaught-exception handler.
 _KEEP_HEAD = re.compile(r"(?:(?:Caused by|Suppressed):|\bat)\s*$")
 _UNCAUGHT = re.compile(r'Exception in thread "[^"]*"\s*$')
+# What the JVM prints when an uncaught-exception handler itself throws: the class after
+# "Exception: " and before the words (``Exception: java.lang.OutOfMemoryError thrown from
+# the UncaughtExceptionHandler in thread "main"``), made a header with that message.
+_HANDLER_THREW = re.compile(
+    r"^(\s*)Exception: ((?:[A-Za-z_$][\w$]*\.)+[A-Z][\w$]*) (thrown from the \w+ in thread .*)$",
+    re.MULTILINE,
+)
 _STRING_BODY = re.compile(
     r'[^"\\]*(?:\\.[^"\\]*)*', re.DOTALL
 )  # a JSON string's body, raw newlines too
@@ -93,6 +102,10 @@ def text_of(answer: Any) -> str | None:
             value = answer.get(key)
             if isinstance(value, str) and value.strip():
                 return value
+    for key in _LOG_ERROR_KEYS:  # a structured log record (an operator's, a JSON layout's)
+        value = answer.get(key)
+        if isinstance(value, str) and value.strip():
+            return value
     return None
 
 
@@ -163,6 +176,8 @@ def _strip_common_prefix(lines: list[str]) -> list[str]:
     prefix = prefix[: cut + 1] if cut >= 0 else ""
     if len(prefix.strip()) < _MIN_PREFIX or prefix.rstrip().endswith("at"):
         return lines
+    if "Exception" in prefix or "Error" in prefix:
+        return lines  # the lines share a failure, not a collector's tag
     return [line[len(prefix) :] if line.startswith(prefix) else line for line in lines]
 
 
@@ -267,6 +282,8 @@ def unwrap(text: str) -> str:
     if body is not None:
         text = body
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "thrown from the" in text:
+        text = _HANDLER_THREW.sub(r"\1\2: \3", text)
     if "\\n" in text and ("\\n\\tat " in text or "\\nCaused by" in text or "\\n\\tat\n" in text):
         text = _unescape(text.strip().strip('`"'))
     raw_lines = _strip_common_prefix([_strip_prefix(raw) for raw in text.split("\n")])
