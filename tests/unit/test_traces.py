@@ -223,7 +223,8 @@ def test_a_throwable_an_uncaught_exception_handler_threw_is_read() -> None:
     "..."`` (the tuning text jdbc-source-sqlserver-oom-handler-threads), once per thread: the
     lines share everything up to the thread's name, which is not a collector's prefix."""
     text = "\n\n".join(
-        f'Exception: java.lang.OutOfMemoryError thrown from the UncaughtExceptionHandler in thread "{name}"'
+        f"Exception: java.lang.OutOfMemoryError thrown from the UncaughtExceptionHandler in "
+        f'thread "{name}"'
         for name in ("kafka-producer-network-thread | producer-3", "Scheduler-2117800788", "main")
     )
     trace = parse_trace(text)
