@@ -106,7 +106,21 @@ def text_of(answer: Any) -> str | None:
         value = answer.get(key)
         if isinstance(value, str) and value.strip():
             return value
+    if isinstance(answer.get("error"), dict):  # an Elasticsearch or Google API error answer
+        return text_of(answer["error"])
+    if isinstance(answer.get("type"), str) and isinstance(answer.get("reason"), str):
+        return _typed_reason(answer)
     return None
+
+
+def _typed_reason(error: dict[str, Any]) -> str:
+    """An Elasticsearch error (``type``, ``reason``, ``caused_by``) as a chain of causes."""
+    lines = [f"{error['type']}: {error['reason']}"]
+    cause = error.get("caused_by")
+    while isinstance(cause, dict) and isinstance(cause.get("type"), str) and len(lines) < 8:
+        lines.append(f"Caused by: {cause['type']}: {cause.get('reason') or ''}")
+        cause = cause.get("caused_by")
+    return "\n".join(lines)
 
 
 def _json_answer(text: str) -> str | None:

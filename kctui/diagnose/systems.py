@@ -143,7 +143,10 @@ def system_of(trace: Trace, text: str, catalog: Catalog | None = None) -> System
         found, fallback = _by_frames(entry.frames[:_TOP_FRAMES], index, fallback)
         if found:
             return found
-    found = _by_words(text, systems) or _by_named_class(text, index) or _by_port(text, systems)
+    found = _by_words(text, systems)
+    if found is None:
+        found, fallback = _by_named_class(text, index, fallback)
+    found = found or _by_port(text, systems)
     if found:
         return found
     for entry in chain:
@@ -164,15 +167,19 @@ def _by_words(text: str, systems: Sequence[System]) -> System | None:
     return None
 
 
-def _by_named_class(text: str, index: dict[str, System]) -> System | None:
-    """The system of a class the text names with its package (a logger, a connector)."""
+def _by_named_class(
+    text: str, index: dict[str, System], fallback: System | None
+) -> tuple[System | None, System | None]:
+    """The system of a class the text names with its package (a logger, a connector), and
+    the fallback so far (Kafka's own loggers name Kafka)."""
     if "." not in text:
-        return None
+        return None, fallback
     for match in _QUALIFIED.finditer(text):
         found = _by_package(match.group(1), index)
         if found and not found.generic:
-            return found
-    return None
+            return found, fallback
+        fallback = fallback or found
+    return None, fallback
 
 
 def _by_port(text: str, systems: Sequence[System]) -> System | None:

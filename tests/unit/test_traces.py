@@ -247,3 +247,21 @@ def test_a_structured_log_record_gives_its_error_field() -> None:
     messages = "\n".join(trace.messages)
     assert "Connection is closed\nsecond line" in messages
     assert "apply failed" not in messages and '"level"' not in messages
+
+
+def test_an_elasticsearch_error_answer_reads_as_its_type_and_reason() -> None:
+    """Elasticsearch answers ``{"error": {"root_cause": [...], "type", "reason", "caused_by"}}``
+    (or the inner object alone, as the tuning text es-sink-total-fields-limit pastes it)."""
+    inner = {
+        "root_cause": [{"type": "illegal_argument_exception", "reason": "Limit exceeded"}],
+        "type": "mapper_parsing_exception",
+        "reason": "failed to parse",
+        "caused_by": {"type": "illegal_argument_exception", "reason": "Limit exceeded"},
+    }
+    for answer in (inner, {"error": inner, "status": 400}):
+        trace = parse_trace(json.dumps(answer))
+        lines = [line.message for line in trace.summary()]
+        assert lines == [
+            "mapper_parsing_exception: failed to parse",
+            "illegal_argument_exception: Limit exceeded",
+        ]
