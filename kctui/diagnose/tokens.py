@@ -39,7 +39,7 @@ _ORA = re.compile(r"\b(?:ORA|TNS)-(\d{5})\b")
 _SQLSTATE = re.compile(r"(?i)\bsql ?state\W{0,3}([0-9A-Z]{5})\b")
 _MYSQL = re.compile(r"\bERROR (\d{4}) \(([0-9A-Z]{5})\)|(?i:\berror ?code:? ?(\d{4});? ?sqlstate)")
 _HTTP = re.compile(
-    r"(?i)(?:\bstatus(?: ?code)?|\bhttp(?:/[\d.]+)?|\berror[ _]?code|\bresponse ?code"
+    r"(?i)(?:\bstatus(?:[ _-]?code)?|\bhttp(?:/[\d.]+)?|\berror[ _]?code|\bresponse ?code"
     r"|\"(?:code|status|statusCode|error_code)\")\W{0,4}([45]\d\d)\b(?![\d.])"
 )
 _HTTP_REASON = re.compile(

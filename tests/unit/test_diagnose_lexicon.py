@@ -44,6 +44,7 @@ VOCABULARY = [
     ("ACCESS_REFUSED - Login was refused using authentication mechanism PLAIN", "authentication"),
     ("GSS initiate failed", "authentication"),
     ("HTTP/1.1 401 Unauthorized", "authentication"),
+    ("Put token failed. status-code: 401, status-description: Unauthorized", "authentication"),
     ("WRONGPASS invalid username-password pair or user is disabled.", "authentication"),
     # authorization: SQLSTATE 42501, ORA-01031, MySQL 1142, AWS AccessDenied, Google
     # PERMISSION_DENIED, Kafka ACLs
@@ -138,10 +139,13 @@ VOCABULARY = [
     ("String or binary data would be truncated.", "target-schema"),
     ("mapper [price] cannot be changed from type [long] to [text]", "target-schema"),
     ("strict_dynamic_mapping_exception", "target-schema"),
+    ("Unsupported source data type: STRUCT", "target-schema"),
+    ("E11000 duplicate key error collection: shop.orders index: _id_", "target-schema"),
     # converters and Schema Registry
     ("Unknown magic byte!", "serialization"),
     ("Schema not found; error code: 40403", "serialization"),
     ("Error retrieving Avro value schema version for id 7", "serialization"),
+    ("org.apache.avro.SchemaParseException: Illegal character in: order-id", "serialization"),
     # configuration: ConfigDef and Connect's own wording
     ("Invalid value 0 for configuration tasks.max: Value must be at least 1", "invalid-config"),
     (
@@ -149,6 +153,7 @@ VOCABULARY = [
         "invalid-config",
     ),
     ("Must configure one of topics or topics.regex", "invalid-config"),
+    ("Could not find a 'KafkaClient' entry in the JAAS configuration.", "invalid-config"),
     # the worker's resources
     ("java.lang.OutOfMemoryError: Direct buffer memory", "resources"),
     ("java.io.IOException: No space left on device", "resources"),
@@ -192,7 +197,8 @@ NOT_CLEAR = [
     "INFO ssl.truststore.location = null sasl.jaas.config = null",
     # a library missing on a Windows desktop: not a remote resource
     "Native library (win32-x86-64/C:\\java\\libtest.dll) not found in resource path",
-    # a refusal that reads three ways at once
+    # a refusal that reads two or three ways at once
+    "SQL compilation error: Object 'DB.PUBLIC.T' does not exist or not authorized.",
     "Select bucket failed because of an access error (bucket does not exist or insufficient "
     "privileges)",
 ]
