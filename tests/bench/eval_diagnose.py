@@ -17,8 +17,8 @@ rules are being written, only the tuning set is looked at.
 
 ``--samples DIR`` measures the texts of another folder instead, without copying them in:
 ``DIR/cases.toml`` in the same form (a ``set``, ``category`` and ``system`` per text name),
-each text at ``DIR/<set>/<name>.txt`` or ``DIR/<name>.txt``; every set it names is
-printed (its misses only with ``--all-misses``).
+each text at the case's ``file``, ``DIR/<set>/<name>.txt``, ``DIR/<name>.txt`` or the one
+``<name>.*`` below DIR; every set it names is printed (its misses only with ``--all-misses``).
 
 Run against another checkout's kctui (``PYTHONPATH=/tmp/main-kctui``) it measures that
 code on the same sets: a diagnosis without a category there gets the category of its rule
@@ -54,11 +54,17 @@ def cases(samples: Path = SAMPLES) -> dict[str, dict[str, str]]:
 
 
 def sample_path(samples: Path, name: str, case: dict[str, str]) -> Path:
-    """Where a text is: ``<set>/<name>.txt`` (this repository's layout), else ``<name>.txt``."""
-    for path in (samples / case.get("set", "") / f"{name}.txt", samples / f"{name}.txt"):
+    """Where a text is: the case's ``file`` if it names one, ``<set>/<name>.txt`` (this
+    repository's layout), ``<name>.txt``, else the one file named ``<name>.*`` below."""
+    candidates = [samples / case["file"]] if "file" in case else []
+    candidates += [samples / case.get("set", "") / f"{name}.txt", samples / f"{name}.txt"]
+    for path in candidates:
         if path.is_file():
             return path
-    raise SystemExit(f"eval_diagnose: no text for case {name!r} under {samples}")
+    found = sorted(path for path in samples.rglob(f"{name}.*") if path.is_file())
+    if len(found) == 1:
+        return found[0]
+    raise SystemExit(f"eval_diagnose: no single text for case {name!r} under {samples}")
 
 
 def rule_categories() -> dict[str, str]:
