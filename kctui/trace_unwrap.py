@@ -97,6 +97,8 @@ def text_of(answer: Any) -> str | None:
             return trace
         parts = [answer.get(_DLQ_CLASS), answer.get(_DLQ_MESSAGE)]
         return ": ".join(p for p in parts if isinstance(p, str) and p) or None
+    if isinstance(answer.get("configs"), list) and "error_count" in answer:
+        return _validate_errors(answer["configs"], answer.get("name"))
     if "error_code" in answer or "trace" in answer:
         for key in ("trace", "message"):
             value = answer.get(key)
@@ -111,6 +113,21 @@ def text_of(answer: Any) -> str | None:
     if isinstance(answer.get("type"), str) and isinstance(answer.get("reason"), str):
         return _typed_reason(answer)
     return None
+
+
+def _validate_errors(configs: list[Any], plugin: Any) -> str | None:
+    """A validate answer's errors (``configs[].value.errors``), worded as Connect words the
+    400 answer for the same configuration, one error per line, after the plugin's class."""
+    errors = []
+    for config in configs:
+        value = config.get("value") if isinstance(config, dict) else None
+        found = value.get("errors") if isinstance(value, dict) else None
+        errors += [e for e in found or () if isinstance(e, str) and e.strip()]
+    if not errors:
+        return None
+    head = f"Connector configuration is invalid and contains the following {len(errors)} error(s):"
+    lines = [f"Validation of {plugin}:"] if isinstance(plugin, str) and plugin else []
+    return "\n".join([*lines, head, *errors])
 
 
 def _typed_reason(error: dict[str, Any]) -> str:

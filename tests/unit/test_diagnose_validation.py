@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 
 from kctui.diagnose import diagnose, system_of
@@ -131,3 +134,30 @@ def test_system_from_urls_hosts_ports_and_named_classes(text: str, system: str) 
 def test_line_numbers_and_times_are_not_ports() -> None:
     text = "[2024-05-01 15:54:32,003] ERROR failure (org.example.Task:1433) at 12:10:23"
     assert system_of(parse_trace(text), text).name == "Kafka Connect"
+
+
+def test_a_validate_answer_is_diagnosed_by_its_errors() -> None:
+    """``PUT /connector-plugins/{type}/config/validate`` answers ``{name, error_count, groups,
+    configs: [{definition, value: {name, value, errors}}]}``: its errors are the ones a 400
+    answer would list."""
+    answer: dict[str, Any] = {
+        "name": "io.debezium.connector.postgresql.PostgresConnector",
+        "error_count": 1,
+        "groups": ["Database"],
+        "configs": [
+            {"definition": {"name": "topics"}, "value": {"name": "topics", "errors": []}},
+            {
+                "definition": {"name": "connection.url"},
+                "value": {
+                    "name": "connection.url",
+                    "value": "jdbc:postgresql://db:5432/shop",
+                    "errors": ['FATAL: password authentication failed for user "connect"'],
+                },
+            },
+        ],
+    }
+    found = diagnose(json.dumps(answer))
+    assert found is not None and found.category == "authentication"
+    assert found.system == "PostgreSQL"  # from the plugin's class
+    clean = dict(answer, error_count=0, configs=[answer["configs"][0]])
+    assert diagnose(json.dumps(clean)) is None
