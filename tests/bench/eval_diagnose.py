@@ -75,9 +75,12 @@ def rule_categories() -> dict[str, str]:
 
 
 def judge(found: Any, case: dict[str, str], categories: dict[str, str]) -> tuple[bool, str]:
-    """(right, what was found) for one diagnosis (or None)."""
+    """(right, what was found) for one diagnosis (or None).
+
+    A text labelled ``category = "none"`` fits no category: saying nothing is right for it,
+    and any diagnosis is wrong."""
     if found is None:
-        return False, "no diagnosis"
+        return case["category"] == "none", "no diagnosis"
     category = getattr(found, "category", None) or categories.get(found.rule, "?")
     said = f"{found.rule} [{category}]"
     if category != case["category"]:

@@ -198,7 +198,8 @@ def test_every_sample_has_provenance_and_a_case() -> None:
 
 
 def test_every_expected_category_is_one_kctui_knows() -> None:
-    known = {c.id for c in load_catalog().categories} | set(CATEGORIES.values())
+    # "none": the text fits no category (a connector's own bug): saying nothing is right.
+    known = {c.id for c in load_catalog().categories} | set(CATEGORIES.values()) | {"none"}
     assert {case["category"] for case in CASES.values()} <= known
 
 
