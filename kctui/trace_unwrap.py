@@ -56,9 +56,18 @@ _STATUS_KEYS = ("connector", "tasks")
 _DLQ_TRACE = "__connect.errors.exception.stacktrace"
 _DLQ_MESSAGE = "__connect.errors.exception.message"
 _DLQ_CLASS = "__connect.errors.exception.class.name"
+# The failure's field in a JSON log record: Go operators' "error", ECS "error.stack_trace".
+_LOG_ERROR_KEYS = ("error.stack_trace", "stack_trace", "error")
 # Text before a class that belongs to the header: a cause link, the uncaught-exception handler.
 _KEEP_HEAD = re.compile(r"(?:(?:Caused by|Suppressed):|\bat)\s*$")
 _UNCAUGHT = re.compile(r'Exception in thread "[^"]*"\s*$')
+# What the JVM prints when an uncaught-exception handler itself throws: the class after
+# "Exception: " and before the words (``Exception: java.lang.OutOfMemoryError thrown from
+# the UncaughtExceptionHandler in thread "main"``), made a header with that message.
+_HANDLER_THREW = re.compile(
+    r"^(\s*)Exception: ((?:[A-Za-z_$][\w$]*\.)+[A-Z][\w$]*) (thrown from the \w+ in thread .*)$",
+    re.MULTILINE,
+)
 _STRING_BODY = re.compile(
     r'[^"\\]*(?:\\.[^"\\]*)*', re.DOTALL
 )  # a JSON string's body, raw newlines too
@@ -88,12 +97,47 @@ def text_of(answer: Any) -> str | None:
             return trace
         parts = [answer.get(_DLQ_CLASS), answer.get(_DLQ_MESSAGE)]
         return ": ".join(p for p in parts if isinstance(p, str) and p) or None
+    if isinstance(answer.get("configs"), list) and "error_count" in answer:
+        return _validate_errors(answer["configs"], answer.get("name"))
     if "error_code" in answer or "trace" in answer:
         for key in ("trace", "message"):
             value = answer.get(key)
             if isinstance(value, str) and value.strip():
                 return value
+    for key in _LOG_ERROR_KEYS:  # a structured log record (an operator's, a JSON layout's)
+        value = answer.get(key)
+        if isinstance(value, str) and value.strip():
+            return value
+    if isinstance(answer.get("error"), dict):  # an Elasticsearch or Google API error answer
+        return text_of(answer["error"])
+    if isinstance(answer.get("type"), str) and isinstance(answer.get("reason"), str):
+        return _typed_reason(answer)
     return None
+
+
+def _validate_errors(configs: list[Any], plugin: Any) -> str | None:
+    """A validate answer's errors (``configs[].value.errors``), worded as Connect words the
+    400 answer for the same configuration, one error per line, after the plugin's class."""
+    errors = []
+    for config in configs:
+        value = config.get("value") if isinstance(config, dict) else None
+        found = value.get("errors") if isinstance(value, dict) else None
+        errors += [e for e in found or () if isinstance(e, str) and e.strip()]
+    if not errors:
+        return None
+    head = f"Connector configuration is invalid and contains the following {len(errors)} error(s):"
+    lines = [f"Validation of {plugin}:"] if isinstance(plugin, str) and plugin else []
+    return "\n".join([*lines, head, *errors])
+
+
+def _typed_reason(error: dict[str, Any]) -> str:
+    """An Elasticsearch error (``type``, ``reason``, ``caused_by``) as a chain of causes."""
+    lines = [f"{error['type']}: {error['reason']}"]
+    cause = error.get("caused_by")
+    while isinstance(cause, dict) and isinstance(cause.get("type"), str) and len(lines) < 8:
+        lines.append(f"Caused by: {cause['type']}: {cause.get('reason') or ''}")
+        cause = cause.get("caused_by")
+    return "\n".join(lines)
 
 
 def _json_answer(text: str) -> str | None:
@@ -163,6 +207,8 @@ def _strip_common_prefix(lines: list[str]) -> list[str]:
     prefix = prefix[: cut + 1] if cut >= 0 else ""
     if len(prefix.strip()) < _MIN_PREFIX or prefix.rstrip().endswith("at"):
         return lines
+    if "Exception" in prefix or "Error" in prefix:
+        return lines  # the lines share a failure, not a collector's tag
     return [line[len(prefix) :] if line.startswith(prefix) else line for line in lines]
 
 
@@ -267,6 +313,8 @@ def unwrap(text: str) -> str:
     if body is not None:
         text = body
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "thrown from the" in text:
+        text = _HANDLER_THREW.sub(r"\1\2: \3", text)
     if "\\n" in text and ("\\n\\tat " in text or "\\nCaused by" in text or "\\n\\tat\n" in text):
         text = _unescape(text.strip().strip('`"'))
     raw_lines = _strip_common_prefix([_strip_prefix(raw) for raw in text.split("\n")])

@@ -3,10 +3,12 @@ trace model.
 
 ``diagnose(trace, stage=None, connector_class=None)`` returns the :class:`Diagnosis` of the
 most specific rule that matches; when none does (or only a catch-all rule does), the
-failure is still put in a cause category from its classes and message words
-(``"rule": "generic:<category>"``), but only on clear evidence. Either way the diagnosis
-names its category and the system the failure comes from, and its action fits that
-system. Pure: the rules are passed in (the shipped ones when none are).
+failure is still put in a cause category from its classes, words and error codes
+(``"rule": "generic:<category>"``), but only on clear evidence. A validation answer
+(*Connector configuration is invalid ...*) is diagnosed by the errors it wraps: it is an
+invalid configuration only when none of them has a category of its own. Either way the
+diagnosis names its category and the system the failure comes from, and its action fits
+that system. Pure: the rules are passed in (the shipped ones when none are).
 """
 
 from __future__ import annotations
@@ -14,8 +16,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from kctui.diagnose.classify import Category, System, classify, failing_key, load_catalog
-from kctui.diagnose.classify import system_of as system_of
+from kctui.diagnose.classify import Catalog, Category, classify_parts, failing_key, load_catalog
 from kctui.diagnose.loading import (
     RuleFileError,
     builtin_rules,
@@ -23,7 +24,18 @@ from kctui.diagnose.loading import (
     parse_rules,
     user_rule_paths,
 )
-from kctui.diagnose.model import DEFAULT_PRIORITY, Diagnosis, Rule, best_match, evidence
+from kctui.diagnose.model import (
+    DEFAULT_PRIORITY,
+    Diagnosis,
+    Evidence,
+    Rule,
+    best_match,
+    evidence,
+)
+from kctui.diagnose.systems import System
+from kctui.diagnose.systems import system_of as system_of
+from kctui.diagnose.tokens import failure_parts
+from kctui.diagnose.validation import validation_errors
 from kctui.trace_unwrap import BARE_EXCEPTION_CLASS
 from kctui.traces import Trace, leading_classes, parse_trace
 
@@ -125,17 +137,64 @@ def diagnose(
     parsed = trace if isinstance(trace, Trace) else parse_trace(trace)
     if not parsed.text.strip():
         return None
-    found = evidence(parsed, stage=stage, connector_class=connector_class)
-    chosen = best_match(builtin_rules() if rules is None else rules, found)
+    chosen_rules = builtin_rules() if rules is None else rules
     catalog = load_catalog()
+    found = evidence(parsed, stage=stage, connector_class=connector_class)
+    wrapped = _wrapped_cause(found.text, parsed, chosen_rules, catalog)
+    if wrapped is not None:
+        return wrapped
+    return _diagnose_one(parsed, found, chosen_rules, catalog)
+
+
+def _diagnose_one(
+    parsed: Trace,
+    found: Evidence,
+    rules: Sequence[Rule],
+    catalog: Catalog,
+    around: tuple[Trace, str] | None = None,
+) -> Diagnosis | None:
+    """A rule of normal priority, else the category with clear evidence (a catch-all rule
+    of lower priority yields to a category of another cause), else None. ``around``: the
+    answer an error came in, whose system counts when the error names none."""
+
+    def system() -> System:
+        own = system_of(parsed, found.text, catalog)
+        if own.generic and around is not None:
+            outer = system_of(around[0], around[1], catalog)
+            return own if outer.generic else outer
+        return own
+
+    chosen = best_match(rules, found)
     if chosen is not None and chosen.priority >= DEFAULT_PRIORITY:
-        return _from_rule(chosen, system_of(parsed, found.text, catalog), parsed, found.text)
-    category = classify(set(found.all_classes), found.flat or found.text, catalog)
+        return _from_rule(chosen, system(), parsed, found.text)
+    category = classify_parts(failure_parts(parsed), catalog)
     if chosen is not None and (category is None or chosen.category == category.id):
-        return _from_rule(chosen, system_of(parsed, found.text, catalog), parsed, found.text)
+        return _from_rule(chosen, system(), parsed, found.text)
     if category is not None:  # a catch-all rule yields to the cause it wraps
-        return _generic(category, system_of(parsed, found.text, catalog), parsed, found.text)
+        return _generic(category, system(), parsed, found.text)
     return None
+
+
+def _wrapped_cause(
+    text: str, whole: Trace, rules: Sequence[Rule], catalog: Catalog
+) -> Diagnosis | None:
+    """For a validation answer: the diagnosis of the most causal error it wraps that is
+    not a configuration mistake (None when every error is one, or it is no such answer)."""
+    errors = validation_errors(text)
+    if not errors:
+        return None
+    order = {category.id: index for index, category in enumerate(catalog.categories)}
+    best: tuple[int, Diagnosis] | None = None
+    for error in errors:
+        error_trace = parse_trace(error)
+        error_found = evidence(error_trace, stage=None, connector_class=None)
+        found = _diagnose_one(error_trace, error_found, rules, catalog, (whole, text))
+        if found is None or found.category in (None, "invalid-config"):
+            continue
+        rank = order.get(found.category or "", len(order))
+        if best is None or rank < best[0]:
+            best = (rank, found)
+    return best[1] if best else None
 
 
 def diagnosis_json(

@@ -1,118 +1,53 @@
-"""Cause categories and systems: what kind of trouble a failure is, and where it comes from.
+"""Cause categories: what kind of trouble a failure is, from evidence that holds across vendors.
 
-Both are data shipped beside this module (``categories.toml``, ``systems.toml``).
-:func:`system_of` names the system a trace comes from (the package of its deepest class
-outside Java and Kafka, then words in its messages, then the connector's own frames);
-:func:`classify` puts a failure in the most causal category with clear evidence; a rule's
-diagnosis and the generic one both take their action wording from here. Pure apart from
-reading the two files once.
+The categories and systems are data shipped beside this module (``categories.toml``,
+``systems.toml``). A failure is cut into parts, most causal first (the root cause, the
+chain upwards, the log line: :func:`kctui.diagnose.tokens.failure_parts`); each part adds
+the evidence it holds: exception classes, lexicon terms over its word tokens and typed
+error codes (:mod:`kctui.diagnose.lexicon`), a few structural message patterns. A
+category is claimed once its evidence reaches ``min_score``; the one that gets there in
+the most causal part wins, and among those of one part the one listed first (the
+categories are listed most causal first: a credential rejected explains the timeout it
+leads to). Pure apart from reading the two files once.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
-from kctui.trace_unwrap import BARE_EXCEPTION_CLASS, EXCEPTION_CLASS
-from kctui.traces import Frame, Trace
+from kctui.diagnose.lexicon import Lexicon, Words, build, patterns
+from kctui.diagnose.systems import System, host_names
+from kctui.diagnose.tokens import Part, part
 
 NO_SYSTEM = "the remote system"
-_FRAMES_LOOKED_AT = 12  # the top frames of each throwable: the code that threw it
-_TOP_FRAMES = 3  # the root cause's own top frames, looked at before words in the messages
-# Packages that say nothing about where a failure comes from.
-_NEUTRAL = ("java.", "javax.", "jdk.", "sun.", "com.sun.", "kotlin.", "scala.", "com.fasterxml.")
-
-
-@dataclass(frozen=True)
-class Words:
-    """Patterns searched in a text: plain phrases as substrings (fast), the rest as regexes."""
-
-    exact: tuple[str, ...] = ()  # substrings, case as written
-    folded: tuple[str, ...] = ()  # substrings of the lower-cased text (patterns with (?i))
-    regexes: tuple[re.Pattern[str], ...] = ()
-
-    def search(self, text: str, lower: str) -> bool:
-        return (
-            any(word in text for word in self.exact)
-            or any(word in lower for word in self.folded)
-            or any(regex.search(text) for regex in self.regexes)
-        )
-
-
-def _literal(body: str) -> str | None:
-    """The text a pattern matches when it is a plain phrase (escapes and ``\\b`` allowed)."""
-    out: list[str] = []
-    index = 0
-    while index < len(body):
-        char = body[index]
-        if char == "\\":
-            following = body[index + 1 : index + 2]
-            if following == "b":
-                index += 2
-                continue
-            if following and not following.isalnum():
-                out.append(following)
-                index += 2
-                continue
-            return None  # a class such as \\S or \\d
-        if char in ".^$*+?{}()|[]":
-            return None
-        out.append(char)
-        index += 1
-    return "".join(out)
-
-
-def words(patterns: list[str] | tuple[str, ...]) -> Words:
-    """Patterns split into plain phrases (found with ``in``) and compiled regexes."""
-    exact: list[str] = []
-    folded: list[str] = []
-    regexes: list[str] = []
-    for pattern in patterns:
-        body, fold = (pattern[4:], True) if pattern.startswith("(?i)") else (pattern, False)
-        literal = _literal(body)
-        if literal is None:
-            regexes.append(pattern)
-        elif fold:
-            folded.append(literal.lower())
-        else:
-            exact.append(literal)
-    compiled = tuple(re.compile(pattern, re.MULTILINE) for pattern in regexes)
-    return Words(tuple(exact), tuple(folded), compiled)
-
-
-@dataclass(frozen=True)
-class System:
-    """A system failures come from, recognised by class packages and message markers."""
-
-    name: str
-    kind: str
-    packages: tuple[str, ...] = ()
-    markers: Words = Words()
-    generic: bool = False  # Kafka's own code: named only when nothing outside it is
-    classes: frozenset[str] = frozenset()  # simple names prose uses without a package
 
 
 @dataclass(frozen=True)
 class Signal:
-    r"""One piece of evidence for a category: any of ``classes``, a class whose simple name
-    fits ``family`` (``RedisCommandTimeoutException`` for ``\w+TimeoutException$``), or
-    any of ``messages``."""
+    r"""One piece of evidence for a category beside its lexicon: any of ``classes``, a class
+    whose simple name fits ``family`` (``RedisCommandTimeoutException`` for
+    ``\w+TimeoutException$``), or any of the structural ``messages`` patterns."""
 
     weight: int
+    key: str  # counted once per failure
     classes: frozenset[str] = frozenset()
     messages: Words = Words()
     family: re.Pattern[str] | None = None
 
-    def holds(self, classes: set[str], simple: set[str], text: str, lower: str) -> bool:
-        """True when the failure shows this evidence (``simple``: the simple class names)."""
+    def holds(self, classes: frozenset[str], text: str, lower: str) -> bool:
+        """True when a part with these class names (full and simple) and text shows it."""
         if self.classes & classes or self.messages.search(text, lower):
             return True
         family = self.family
-        return family is not None and any(family.search(name) for name in simple)
+        return family is not None and any(
+            "." not in name and family.search(name) for name in classes
+        )
 
 
 @dataclass(frozen=True)
@@ -137,174 +72,140 @@ class Catalog:
     categories: tuple[Category, ...]
     systems: tuple[System, ...]
     min_score: int
+    lexicon: Lexicon = Lexicon((), ())
+    rivals: frozenset[str] = frozenset()  # readings of one refusal: decided by margin
+    margin: int = 2
 
     def category(self, category_id: str) -> Category | None:
         return next((c for c in self.categories if c.id == category_id), None)
 
-    @property
-    def by_package(self) -> dict[str, System]:
-        """Package prefix -> system (the first system listing it)."""
-        return _package_index(self.systems)
 
-
-@lru_cache(maxsize=4)
-def _package_index(systems: tuple[System, ...]) -> dict[str, System]:
-    index: dict[str, System] = {}
-    for system in systems:
-        for package in system.packages:
-            index.setdefault(package, system)
-    return index
-
-
-def _read(name: str) -> dict[str, object]:
+def _read(name: str) -> dict[str, Any]:
     return tomllib.loads(resources.files("kctui.diagnose").joinpath(name).read_text("utf-8"))
+
+
+def _category(raw: dict[str, Any]) -> Category:
+    signals = tuple(
+        Signal(
+            weight=int(ev["weight"]),
+            key=f"{raw['id']}:evidence:{index}",
+            classes=frozenset(ev.get("classes", ())),
+            messages=patterns(list(ev.get("messages", ()))),
+            family=re.compile(ev["family"]) if "family" in ev else None,
+        )
+        for index, ev in enumerate(raw.get("evidence", ()))
+    )
+    restart = bool(raw.get("restart", True))
+    return Category(raw["id"], raw["title"], tuple(raw["actions"].items()), signals, restart)
+
+
+def _system(raw: dict[str, Any]) -> System:
+    return System(
+        raw["name"],
+        raw["kind"],
+        tuple(raw.get("packages", ())),
+        patterns(raw.get("markers", ())),
+        bool(raw.get("generic", False)),
+        frozenset(raw.get("classes", ())),
+        host_names(raw.get("hosts", ())),
+        frozenset(int(port) for port in raw.get("ports", ())),
+    )
+
+
+def _lexicon(raw_categories: Iterable[dict[str, Any]]) -> Lexicon:
+    groups: list[tuple[str, int, Sequence[str]]] = []
+    codes: list[tuple[str, str, int]] = []
+    for raw in raw_categories:
+        for group in raw.get("terms", ()):
+            groups.append((raw["id"], int(group["weight"]), tuple(group["terms"])))
+        for code, weight in raw.get("codes", {}).items():
+            codes.append((code, raw["id"], int(weight)))
+    return build(groups, codes)
 
 
 @lru_cache(maxsize=1)
 def load_catalog() -> Catalog:
-    """The shipped categories and systems (read once)."""
+    """The shipped categories, their lexicons, and the systems (read once)."""
     cats_data, systems_data = _read("categories.toml"), _read("systems.toml")
-    categories = []
-    for raw in cats_data["category"]:  # type: ignore[attr-defined]
-        signals = tuple(
-            Signal(
-                weight=int(ev["weight"]),
-                classes=frozenset(ev.get("classes", ())),
-                messages=words(list(ev.get("messages", ()))),
-                family=re.compile(ev["family"]) if "family" in ev else None,
-            )
-            for ev in raw.get("evidence", ())
-        )
-        categories.append(
-            Category(
-                raw["id"],
-                raw["title"],
-                tuple(raw["actions"].items()),
-                signals,
-                raw.get("restart", True),
-            )  # fmt: skip
-        )
-    systems = tuple(
-        System(raw["name"], raw["kind"], tuple(raw.get("packages", ())),
-               words(raw.get("markers", ())), raw.get("generic", False),
-               frozenset(raw.get("classes", ())))
-        for raw in systems_data["system"]  # type: ignore[attr-defined]
-    )  # fmt: skip
-    return Catalog(tuple(categories), systems, int(cats_data.get("min_score", 3)))  # type: ignore[call-overload]
+    raw_categories = list(cats_data["category"])
+    return Catalog(
+        tuple(_category(raw) for raw in raw_categories),
+        tuple(_system(raw) for raw in systems_data["system"]),
+        int(cats_data.get("min_score", 3)),
+        _lexicon(raw_categories),
+        frozenset(cats_data.get("rivals", ())),
+        int(cats_data.get("margin", 2)),
+    )
 
 
-def _by_package(name: str, index: dict[str, System]) -> System | None:
-    """The system whose longest package prefix starts ``name``."""
-    entry = _PACKAGE_MEMO.get(id(index))
-    if entry is None or entry[0] is not index:
-        if len(_PACKAGE_MEMO) >= _MEMO_INDEXES:
-            _PACKAGE_MEMO.clear()
-        entry = _PACKAGE_MEMO[id(index)] = (index, {})
-    memo = entry[1]
-    if name in memo:
-        return memo[name]
-    found: System | None = None
-    parts = name.split(".")
-    for end in range(len(parts) - 1, 0, -1):
-        found = index.get(".".join(parts[:end]))
-        if found is not None:
-            break
-    if len(memo) >= _MEMO_NAMES:
-        memo.clear()
-    memo[name] = found
-    return found
-
-
-# Class and frame names seen before -> their system, per package index (names repeat
-# from trace to trace). The entry holds its index, so the id cannot be reused meanwhile.
-_PACKAGE_MEMO: dict[int, tuple[dict[str, System], dict[str, System | None]]] = {}
-_MEMO_INDEXES = 8
-_MEMO_NAMES = 20_000
-
-
-def classes_in(text: str) -> list[str]:
-    """Every exception class named anywhere in ``text`` (inside messages too), in order."""
-    return [match.group(1) for match in EXCEPTION_CLASS.finditer(text)]
-
-
-def system_of(trace: Trace, text: str, catalog: Catalog | None = None) -> System:
-    """Where the failure comes from: the deepest class outside Java and Kafka, then words in
-    the messages, then the connector's own frames; Kafka Connect or Kafka when nothing else."""
-    catalog = catalog or load_catalog()
-    index = catalog.by_package
-    names = [e.class_name for e in reversed(trace.chain) if e.class_name]
-    names += list(reversed(classes_in(text)))
-    names += [m.group(1) for m in BARE_EXCEPTION_CLASS.finditer(text)]
-    fallback: System | None = None
-    for name in names:
-        found = _by_package(name, index) or _by_simple_name(name, catalog.systems)
-        if found and not found.generic:
-            return found
-        fallback = fallback or found
-    # The code that threw the root cause (its top frames) says more than a word in a log
-    # line (a connector named "cassandra-sink" failing in the Avro converter).
-    chain = list(reversed(trace.chain))
-    for entry in chain[:1]:
-        found, fallback = _by_frames(entry.frames[:_TOP_FRAMES], index, fallback)
-        if found:
-            return found
+def part_points(one: Part, catalog: Catalog) -> list[tuple[str, str, int]]:
+    """(category, evidence key, weight) for all the evidence one part holds."""
+    points = catalog.lexicon.part_points(one)
+    text = " ".join(one.text.split())
     lower = text.lower()
-    for system in catalog.systems:
-        if not system.generic and system.markers.search(text, lower):
-            return system
-    for entry in chain:
-        found, fallback = _by_frames(entry.frames[:_FRAMES_LOOKED_AT], index, fallback)
-        if found:
-            return found
-    return fallback or next(s for s in catalog.systems if s.name == "Kafka Connect")
-
-
-def _by_simple_name(name: str, systems: Sequence[System]) -> System | None:
-    """The system a class named without its package belongs to, if one lists it."""
-    if "." in name:
-        return None
-    return next((system for system in systems if name in system.classes), None)
-
-
-def _by_frames(
-    frames: Sequence[Frame], index: dict[str, System], fallback: System | None
-) -> tuple[System | None, System | None]:
-    """The first non-generic system a frame's package names, and the fallback so far."""
-    for frame in frames:
-        call = frame.call.rsplit("/", 1)[-1]
-        if call.startswith(_NEUTRAL):
-            continue
-        found = _by_package(call, index)
-        if found and not found.generic:
-            return found, fallback
-        fallback = fallback or found
-    return None, fallback
-
-
-def scores(classes: set[str], text: str, catalog: Catalog | None = None) -> dict[str, int]:
-    """Each category's evidence total for a failure (classes by full and simple name)."""
-    catalog = catalog or load_catalog()
-    totals: dict[str, int] = {}
-    lower = text.lower()
-    simple = {name for name in classes if "." not in name}
     for category in catalog.categories:
-        total = 0
         for signal in category.signals:
-            if signal.holds(classes, simple, text, lower):
-                total += signal.weight
-        if total:
-            totals[category.id] = total
-    return totals
+            if signal.holds(one.classes, text, lower):
+                points.append((category.id, signal.key, signal.weight))
+    return points
+
+
+def evidence_by_part(parts: Sequence[Part], catalog: Catalog) -> list[dict[str, list[int]]]:
+    """Per part (most causal first), the weights of the evidence each category gains there:
+    every piece of evidence counts once, in the most causal part that holds it."""
+    seen: set[tuple[str, str]] = set()
+    out: list[dict[str, list[int]]] = []
+    for one in parts:
+        gained: dict[str, list[int]] = {}
+        for category_id, key, weight in part_points(one, catalog):
+            if (category_id, key) in seen:
+                continue
+            seen.add((category_id, key))
+            gained.setdefault(category_id, []).append(weight)
+        out.append(gained)
+    return out
+
+
+def score(weights: Sequence[int]) -> int:
+    """A category's score from the weights of its pieces of evidence: the strongest, plus one
+    for each other piece (two phrasings of one claim are not twice the evidence; two weak
+    signs of one meaning, a 403 and "forbidden", together are clear)."""
+    return max(weights) + len(weights) - 1 if weights else 0
+
+
+def classify_parts(parts: Sequence[Part], catalog: Catalog | None = None) -> Category | None:
+    """The category whose evidence reaches ``min_score`` in the most causal part (the first
+    listed among those of one part; between rivals, the one ahead by ``margin``), or None:
+    nothing weaker is claimed."""
+    catalog = catalog or load_catalog()
+    weights: dict[str, list[int]] = {}
+    for gained in evidence_by_part(parts, catalog):
+        for category_id, more in gained.items():
+            weights.setdefault(category_id, []).extend(more)
+        totals = {category_id: score(found) for category_id, found in weights.items()}
+        clear = [c for c in catalog.categories if totals.get(c.id, 0) >= catalog.min_score]
+        if clear:
+            return _decide(clear, totals, catalog)
+    return None
+
+
+def _decide(clear: list[Category], totals: dict[str, int], catalog: Catalog) -> Category | None:
+    """The first clear category, unless it has a clear rival: then the rival ahead by the
+    margin, or None when neither is."""
+    first = clear[0]
+    rivals = [c for c in clear if c.id in catalog.rivals]
+    if first.id not in catalog.rivals or len(rivals) < 2:
+        return first
+    ranked = sorted(rivals, key=lambda c: totals[c.id], reverse=True)
+    if totals[ranked[0].id] - totals[ranked[1].id] >= catalog.margin:
+        return ranked[0]
+    return None
 
 
 def classify(classes: set[str], text: str, catalog: Catalog | None = None) -> Category | None:
-    """The most causal category with clear evidence (see categories.toml), or None."""
+    """The category of one text (as one part) that also names ``classes``, or None."""
     catalog = catalog or load_catalog()
-    totals = scores(classes, text, catalog)
-    for category in catalog.categories:
-        if totals.get(category.id, 0) >= catalog.min_score:
-            return category
-    return None
+    return classify_parts([part(0, text, frozenset(classes))], catalog)
 
 
 _CONFIG_KEY = re.compile(

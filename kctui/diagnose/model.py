@@ -11,7 +11,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from kctui.trace_unwrap import BARE_EXCEPTION_CLASS, EXCEPTION_CLASS
 from kctui.traces import Trace
 
 # The stages Connect writes in ``__connect.errors.stage`` (and logs in its error context).
@@ -121,7 +120,6 @@ class Evidence:
     frames: tuple[str, ...]
     stage: str | None = None
     connector_class: str | None = None
-    all_classes: frozenset[str] = frozenset()  # ``classes`` and any class named in the text
     flat: str = ""  # ``text`` with its whitespace runs (line breaks too) made one space
 
 
@@ -139,16 +137,10 @@ def evidence(trace: Trace, *, stage: str | None, connector_class: str | None) ->
         classes.add(name)
         classes.add(name.rsplit(".", 1)[-1])
     text = "\n".join(lines)
-    anywhere = set(classes)
-    for match in EXCEPTION_CLASS.finditer(text):
-        anywhere.add(match.group(1))
-        anywhere.add(match.group(1).rsplit(".", 1)[-1])
-    anywhere.update(match.group(1) for match in BARE_EXCEPTION_CLASS.finditer(text))
     return Evidence(
         text=text,
         flat=" ".join(text.split()),
         classes=frozenset(classes),
-        all_classes=frozenset(anywhere),
         frames=tuple(frame.call for frame in trace.frames),
         stage=stage.strip().upper() if stage else None,
         connector_class=connector_class,

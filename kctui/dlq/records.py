@@ -1,8 +1,8 @@
 """Dead-letter records: Connect's ``__connect.errors.*`` headers decoded, payloads rendered.
 
 Pure functions only (no Kafka client, no terminal): a :class:`KafkaRecord` read by the
-reader becomes a :class:`DeadLetter`. Payload rendering and highlighting live in
-:mod:`kctui.dlq.render` and are re-exported here (``render_payload``, ``highlight``...).
+reader becomes a :class:`DeadLetter`. Payload rendering (:mod:`kctui.dlq.render`) and the
+one highlighter (:mod:`kctui.spans`) are re-exported here (``render_payload``, ``highlight``...).
 """
 
 from __future__ import annotations
@@ -21,13 +21,12 @@ from kctui.dlq.render import (  # noqa: F401
     MAX_DISPLAY_CHARS,
     MAX_HEX_BYTES,
     RenderedPayload,
-    Span,
     cut_lines,
     format_size,
     hex_dump,
-    highlight,
     render_payload,
 )
+from kctui.spans import Span, highlight  # noqa: F401
 from kctui.traces import parse_trace
 
 HEADER_PREFIX = "__connect.errors."

@@ -1,9 +1,8 @@
-"""Payload rendering and highlighting for the DLQ browser (pure, no terminal).
+"""Payload rendering for the DLQ browser (pure, no terminal).
 
 :func:`render_payload` shows bytes safely (pretty JSON, Confluent wire format with its
-schema id, UTF-8 text or a hex dump), truncated for display with the full size kept;
-:func:`highlight` splits text into ``(role, text)`` spans that the UI colours through
-theme variables. Pygments is imported lazily, on the first JSON highlight.
+schema id, UTF-8 text or a hex dump), truncated for display with the full size kept; its
+``language`` says how :func:`kctui.spans.highlight` cuts it into spans.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ import re
 from dataclasses import dataclass
 
 from kctui.dlq.wire import Decoded
-from kctui.traces import trace_spans
 
 MAX_DISPLAY_CHARS = 64 * 1024
 MAX_HEX_BYTES = 4 * 1024
@@ -122,15 +120,7 @@ def render_payload(
         return RenderedPayload(kind="empty", text="", size=0)
     schema_id = int.from_bytes(data[1:5], "big") if data[0] == 0 and size >= 5 else 0
     if 0 < schema_id < 2**31:  # Schema Registry ids are positive int32
-        body = data[5:]
-        body_text = _as_text(body) if body else None
-        pretty = _as_json(body_text) if body_text else None
-        if pretty is not None:
-            text, cut = _cut(pretty, max_chars)
-            language = "json"
-        else:
-            text, cut = hex_dump(body, max_hex_bytes), len(body) > max_hex_bytes
-            language = "hex"
+        text, cut, language = _wire_body(data[5:], max_chars, max_hex_bytes)
         return RenderedPayload("confluent", text, size, cut, schema_id, language)
     plain = _as_text(data)
     if plain is not None:
@@ -145,6 +135,17 @@ def render_payload(
     )
 
 
+def _wire_body(body: bytes, max_chars: int, max_hex_bytes: int) -> tuple[str, bool, str]:
+    """The body of a wire-format payload not decoded: pretty JSON text, else a hex dump
+    (shown text, whether it was cut, language)."""
+    body_text = _as_text(body) if body else None
+    pretty = _as_json(body_text) if body_text else None
+    if pretty is not None:
+        shown, cut = _cut(pretty, max_chars)
+        return shown, cut, "json"
+    return hex_dump(body, max_hex_bytes), len(body) > max_hex_bytes, "hex"
+
+
 def _render_decoded(
     decoded: Decoded, size: int, max_chars: int, max_hex_bytes: int
 ) -> RenderedPayload:
@@ -155,71 +156,10 @@ def _render_decoded(
         return RenderedPayload(
             "decoded", shown, size, cut, decoded.schema_id, "json", decoded.label, decoded.error
         )
-    body = decoded.raw_body
-    body_text = _as_text(body) if body else None
-    pretty = _as_json(body_text) if body_text else None
-    if pretty is not None:
-        shown, cut = _cut(pretty, max_chars)
-        language = "json"
-    else:
-        shown, cut, language = hex_dump(body, max_hex_bytes), len(body) > max_hex_bytes, "hex"
+    shown, cut, language = _wire_body(decoded.raw_body, max_chars, max_hex_bytes)
     return RenderedPayload(
         "confluent", shown, size, cut, decoded.schema_id, language, decoded.label, decoded.error
     )
-
-
-# --------------------------------------------------------------------------- highlighting
-
-Span = tuple[str, str]  # (role, text); roles: key string number literal punct exception
-# message frame location caused muted plain
-
-
-def _json_spans(text: str) -> list[Span]:
-    from pygments.lexers.data import JsonLexer
-    from pygments.token import Keyword, Name, Number, Punctuation, String
-
-    spans: list[Span] = []
-    for token, value in JsonLexer(stripnl=False, ensurenl=False).get_tokens(text):
-        if token in Name.Tag:
-            role = "key"
-        elif token in String:
-            role = "string"
-        elif token in Number:
-            role = "number"
-        elif token in Keyword:
-            role = "literal"
-        elif token in Punctuation:
-            role = "punct"
-        else:
-            role = "plain"
-        if spans and spans[-1][0] == role:
-            spans[-1] = (role, spans[-1][1] + value)
-        else:
-            spans.append((role, value))
-    return spans
-
-
-# The one trace model's roles, in this module's role names.
-_TRACE_ROLES = {"keyword": "caused", "kafka-frame": "frame"}
-
-
-def _trace_spans(text: str) -> list[Span]:
-    return [(_TRACE_ROLES.get(role, role), part) for role, part in trace_spans(text)]
-
-
-def highlight(text: str, language: str) -> list[Span]:
-    """``(role, text)`` spans for ``json`` or ``stacktrace`` text; otherwise one plain span."""
-    spans: list[Span] = []
-    try:
-        if language == "json":
-            spans = _json_spans(text)
-        elif language == "stacktrace":
-            spans = _trace_spans(text)
-    except Exception:  # noqa: BLE001 - highlighting must never break the view
-        spans = []
-    if spans and "".join(part for _, part in spans) == text:
-        return spans  # a lexer that changed the text (newline normalising) is not trusted
-    return [("plain", text)] if text else []
 
 
 def cut_lines(text: str, max_lines: int, max_chars: int = MAX_DISPLAY_CHARS) -> tuple[str, bool]:

@@ -301,6 +301,16 @@ class LogFeed:
         data = self._data(packed)
         return data.header(packed & KEY_MASK) if data else LogLine(text="")
 
+    def growing(self) -> tuple[int, ...]:
+        """The records that may still change (each store's last: it grows while followed);
+        every other record reads the same until its store is dropped."""
+        found = []
+        for store in list(self.stores.values()):
+            last = store.data.tail_records(1)
+            if last:
+                found.append(pack(store.store_id, last[0]))
+        return tuple(found)
+
     def layout_labels(self) -> list[str]:
         """The layouts of the sources read so far (``strimzi``, ``kafka (journald)``)."""
         labels = []
@@ -334,7 +344,7 @@ class LogFeed:
         if flt.is_empty:
             return data.records()
         if flt.failures_only:
-            # Failure offsets are exact (the same classifier as parse_line): no need to test
+            # Failure offsets are exact (the layout's own parser): no need to test
             # is_failure again, nor to look at any other record.
             if isinstance(data, FileIndex) and not data.done:
                 data.scan_history()

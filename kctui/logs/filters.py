@@ -9,13 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kctui.logs.patterns import (
-    FAILURE_CANDIDATES,
-    LEVELS,
-    LogLine,
-    LogRecord,
-    normalise_level,
-)
+from kctui.logs.layouts import DEFAULT
+from kctui.logs.patterns import LEVELS, LogLine, LogRecord, normalise_level
 
 
 class FilterError(ValueError):
@@ -79,7 +74,7 @@ class LogFilter:
         if self.text and not self.regex:
             return re.compile(re.escape(self.text.encode("utf-8", "replace")), re.IGNORECASE)
         if self.failures_only:
-            return FAILURE_CANDIDATES
+            return DEFAULT.candidates  # failure lines of the Kafka default
         if self.text and self.text.isascii():
             try:
                 return re.compile(self.text.encode(), re.IGNORECASE)

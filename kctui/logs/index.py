@@ -31,23 +31,10 @@ MAX_TRACE_LINES = 2000
 MAX_TRACE_BYTES = 1024 * 1024
 ELLIPSIS = " …"
 
-_TS = re.compile(rb"\[(\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[,.]\d{1,9})?)")
-
 
 def decode(data: bytes) -> str:
     """Bytes of a log line as text; invalid UTF-8 becomes replacement characters."""
     return data.decode("utf-8", "replace").rstrip("\r")
-
-
-def _ts_key(raw: bytes) -> str:
-    """The normalised timestamp in the first line of ``raw`` ("" when it has none)."""
-    newline = raw.find(b"\n")
-    match = _TS.search(raw, 0, newline if newline >= 0 else len(raw))
-    if match is None:
-        return ""
-    from kctui.logs.patterns import normalise_timestamp
-
-    return normalise_timestamp(match.group(1).decode("ascii"))
 
 
 class FileIndex:
@@ -159,7 +146,7 @@ class FileIndex:
             return starts, failures  # no line starts here (inside one very long line)
         if data.find(b"\n", rel_hi - 1) < 0:  # the last line starting before hi is cut: read on
             data += self._read_to_newline(window_end)
-        # Failure lines exactly as parse_line sees them; a failure is always a record start
+        # Failure lines exactly as the parser sees them; a failure is always a record start
         # (a header that the bytes pattern above took for an indented trace line is added).
         for line_start, _ in failure_lines(data, rel_lo, rel_hi, layout=self.layout):
             offset = window_start + line_start
@@ -167,7 +154,7 @@ class FileIndex:
             index = bisect_left(starts, offset)
             if index == len(starts) or starts[index] != offset:
                 starts.insert(index, offset)
-        if self.layout.maybe_header is not None and not self.layout.legacy:
+        if self.layout.blank_headers:
             self._blank_headers(data, rel_lo, rel_hi, window_start, starts)
         return starts, failures
 
@@ -302,6 +289,13 @@ class FileIndex:
 
     def read_header(self, key: int) -> str:
         """The whole line at ``key`` (not cut for display), for parsing."""
+        return self._first_line(key, whole=True)
+
+    def read_line(self, key: int) -> str:
+        """The line at ``key`` for display (a very long one cut, marked with an ellipsis)."""
+        return self._first_line(key, whole=False)
+
+    def _first_line(self, key: int, *, whole: bool) -> str:
         if self.closed:
             return ""
         data = self._read(key, MAX_LINE_BYTES + 1)
@@ -310,19 +304,10 @@ class FileIndex:
             return decode(data[:cut])
         if len(data) <= MAX_LINE_BYTES:
             return decode(data)
-        whole = data + self._read_to_newline(key + len(data))
-        return decode(whole[:-1] if whole.endswith(b"\n") else whole)
-
-    def read_line(self, key: int) -> str:
-        if self.closed:
-            return ""
-        data = self._read(key, MAX_LINE_BYTES + 1)
-        cut = data.find(b"\n")
-        if cut >= 0:
-            return decode(data[:cut])
-        if len(data) > MAX_LINE_BYTES:
+        if not whole:
             return decode(data[:MAX_LINE_BYTES]) + ELLIPSIS
-        return decode(data)
+        rest = data + self._read_to_newline(key + len(data))
+        return decode(rest[:-1] if rest.endswith(b"\n") else rest)
 
     def _continuation_span(self, key: int) -> tuple[int, int]:
         end = self.record_end(key)
@@ -375,6 +360,4 @@ class FileIndex:
     def timestamp(self, key: int) -> str:
         if self.closed:
             return ""
-        if self.layout.plain_kafka:
-            return _ts_key(self._read(key, 160))
         return self.layout.timestamp(self._read(key, 512))

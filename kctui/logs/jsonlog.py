@@ -14,14 +14,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from kctui.logs.patterns import (
-    LogLine,
-    attribute,
-    normalise_level,
-    normalise_timestamp,
-    read_context,
-    read_worker_prefix,
-)
+from kctui.logs.patterns import LogLine, build_line, normalise_level, normalise_timestamp
 
 _CONTEXT_KEY = "connector.context"
 
@@ -113,12 +106,7 @@ def parse_json_line(text: str) -> LogLine:
     message = _text(event.get("message")).strip()
     logger = _text(event.get("log.logger") or event.get("loggerName")) or None
     thread = _text(event.get("process.thread.name") or event.get("thread")) or None
-    mdc = _mdc(event)
-    context_text = _text(mdc.get(_CONTEXT_KEY) or event.get(_CONTEXT_KEY))
-    connector, task, scope, subscope, _ = read_context(context_text)
-    client, group, rest = read_worker_prefix(message)
-    body = rest.strip() if client is not None or group is not None else message
-    kind, connector, task = attribute(body, level, connector, task)
+    context_text = _text(_mdc(event).get(_CONTEXT_KEY) or event.get(_CONTEXT_KEY))
     timestamp = _timestamp(event)
     shown = " ".join(
         part
@@ -131,20 +119,13 @@ def parse_json_line(text: str) -> LogLine:
         )
         if part
     )
-    return LogLine(
-        text=shown,
-        is_header=True,
+    return build_line(
+        shown,
         timestamp=timestamp,
         level=level,
-        connector=connector,
-        task=task,
-        scope=scope,
-        subscope=subscope,
-        worker_client=client,
-        group=group,
-        message=body,
+        context=context_text,
+        message=message,
         logger=logger,
-        kind=kind,
         thread=thread,
     )
 

@@ -14,22 +14,12 @@ logs``, journald ``short``/``short-iso``).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
-from kctui.logs.log4j import LEVEL_WORDS, PatternError, compile_pattern
-from kctui.logs.patterns import (
-    _CONTINUATION,
-    _FAILURE_WORDS,
-    _OFFSET_WORDS,
-    LogLine,
-    attribute,
-    normalise_level,
-    normalise_timestamp,
-    parse_line,
-    read_context,
-    read_worker_prefix,
-)
+from kctui.logs.fastpath import CONTINUED, has_failure_wording
+from kctui.logs.log4j import Grammar, PatternError, compile_grammar
+from kctui.logs.patterns import LogLine, LogRecord, normalise_timestamp
 
 PATTERNS: dict[str, str] = {
     "kafka": "[%d] %p %X{connector.context}%m (%c:%L)%n",
@@ -54,34 +44,9 @@ PREFIXES: dict[str, str] = {
 # kubectl --prefix and --timestamps together write the pod first.
 _PREFIX_ORDER = ("kubectl --prefix", "kubectl --timestamps", "docker compose", "journald")
 
-# A line that continues a record (trace, Caused by, indented), as bytes: an ASCII subset of
-# patterns._CONTINUATION (journald also escapes a tab as "#011").
-_CONTINUED = (
-    rb"[\t \r\n]|Caused by:|Suppressed:|\.\.\. [0-9]+ (?:more|common frames omitted)"
-    rb"|[\w$]+(?:\.[\w$]+)+(?:Exception|Error|Throwable)(?![\w\x80-\xff])"
-)  # (a str \w may be any byte >= 0x80: no word boundary before one)
-_FAILURE_WORDS_BYTES = re.compile(
-    "|".join(f"(?:{w})" for w in _FAILURE_WORDS + _OFFSET_WORDS).encode()
-)
-# Literal pieces of which every failure or offset wording holds one (case as written): a WARN
-# line without any is not a failure, known without running the wordings pattern on it.
-WORDING_KEYS: tuple[bytes, ...] = (
-    b"Task ", b"Tolerance", b"Error ", b"Failed to", b"Connector has", b"Could not",
-    b"Unrecoverable", b"Commit of", b"ffset commit", b"rewinding", b"Unable to", b"Exiting",
-)  # fmt: skip
-
-
-_WORDING_KEY = re.compile(b"|".join(re.escape(key) for key in WORDING_KEYS))
-
-
-def has_wording_key(data: bytes, start: int, end: int) -> bool:
-    """False when ``data[start:end]`` surely holds no failure or offset wording."""
-    return _WORDING_KEY.search(data, start, end) is not None
-
-
-# The Kafka default's parser finds a "[<time>" anywhere in the first 120 characters: an
-# indented line holding "[<digit>" may be a header (a str digit may be any byte >= 0x80).
-_BRACKET_DIGIT = re.compile(rb"\[[0-9\x80-\xff]")
+# A first byte no continuation line starts with (patterns.CONTINUATION: blanks, "Caused by:",
+# "Suppressed:", "... N more", exception class names, an empty line; \w may be any byte >= 0x80).
+_NOT_CONTINUED = re.compile(rb"[^\t\r\n \w$.\x80-\xff]")
 _ANY_TS = re.compile(rb"(\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[,.]\d{1,9})?)")
 
 
@@ -99,11 +64,15 @@ class Layout:
     level_tokens: tuple[bytes, ...] = (b"ERROR", b"FATAL")
     warn_token: bytes = b"WARN"
     embedded_trace: bool = False  # JSON: the trace is inside the header line
-    legacy: bool = False  # the lenient Kafka parser (any-case levels, loose prefixes)
     trace_of: Callable[[str], list[str]] | None = None
     # Bytes that a header beginning like a trace line must hold (None: there is none).
     maybe_header: re.Pattern[bytes] | None = None
+    blank_headers: bool = False  # headers may begin with blanks: the index checks them
     message_after_level: bool = True  # a failure wording comes after the level word
+    # A grammar reading levels in any case: one pattern in every failure line (instead of
+    # level_tokens), and lines surely failures without parsing them.
+    candidates: re.Pattern[bytes] | None = None
+    sure_failure: re.Pattern[bytes] | None = None
     _prefix: re.Pattern[str] | None = field(default=None, repr=False)
     _record_start: re.Pattern[bytes] | None = field(default=None, repr=False)
 
@@ -111,7 +80,7 @@ class Layout:
         if self.prefix_names:
             source = "".join(f"(?:{PREFIXES[n]})" for n in self.prefix_names)
             object.__setattr__(self, "_prefix", re.compile(source))
-        continued = _CONTINUED + (rb"|#011" if "journald" in self.prefix_names else b"")
+        continued = CONTINUED + (rb"|#011" if "journald" in self.prefix_names else b"")
         if self.embedded_trace:
             start = rb"\n(?![\r\n]|$)"
         elif self.prefix_names:
@@ -120,11 +89,6 @@ class Layout:
         else:
             start = rb"\n(?!%s)" % continued
         object.__setattr__(self, "_record_start", re.compile(start))
-
-    @property
-    def plain_kafka(self) -> bool:
-        """The Kafka default without a collector prefix: the original fast paths apply."""
-        return self.legacy and not self.prefix_names
 
     @property
     def label(self) -> str:
@@ -156,6 +120,13 @@ class Layout:
             return self.body(text)
         return self.body(self.strip(text))
 
+    def starts_record(self, raw: bytes) -> bool:
+        """Whether a raw line starts a record (``parse(...).is_header``), parsing only the lines
+        that begin like a continuation (a header begins with ``[`` or ``{``, a trace does not)."""
+        if self._prefix is None and _NOT_CONTINUED.match(raw) is not None:
+            return True
+        return self.parse(raw.decode("utf-8", "replace").rstrip("\r")).is_header
+
     def continuation(self, header: str, lines: list[str]) -> list[str]:
         """The lines shown folded under a header: its trace lines (JSON: from inside it)."""
         if self.embedded_trace and self.trace_of is not None:
@@ -179,76 +150,39 @@ class Layout:
 
     def is_warn_failure(self, data: bytes, start: int, end: int) -> bool:
         """A quick bytes check that a WARN line holds a failure or offset wording."""
-        return (
-            has_wording_key(data, start, end)
-            and _FAILURE_WORDS_BYTES.search(data, start, end) is not None
-        )
+        return has_failure_wording(data, start, end)
 
 
 # ----------------------------------------------------------------------------- text layouts
 
 
-def _pattern_parser(regex: re.Pattern[str]) -> Callable[[str], LogLine]:
-    """A line parser from a compiled PatternLayout regex (the Kafka rules for ids)."""
-
-    def parse(text: str) -> LogLine:
-        match = regex.match(text)
-        if match is None:
-            is_header = _CONTINUATION.match(text) is None
-            return LogLine(text=text, is_header=is_header, message=text.strip())
-        groups = match.groupdict()
-        level = normalise_level(groups["level"])
-        message = (groups.get("message") or "").strip()
-        connector, task, scope, subscope, _ = read_context(groups.get("context") or "")
-        client, group, rest = read_worker_prefix(message)
-        if client is not None or group is not None:
-            message = rest.strip()
-        kind, connector, task = attribute(message, level, connector, task)
-        line_no = groups.get("line")
-        ts = groups.get("ts")
-        return LogLine(
-            text=text,
-            is_header=True,
-            timestamp=normalise_timestamp(ts) if ts and ts[:4].isdigit() else ts,
-            level=level,
-            connector=connector,
-            task=task,
-            scope=scope,
-            subscope=subscope,
-            worker_client=client,
-            group=group,
-            message=message,
-            logger=groups.get("logger") or groups.get("cls"),
-            logger_line=int(line_no) if line_no and line_no.isdigit() else None,
-            kind=kind,
-            thread=groups.get("thread"),
-        )
-
-    return parse
+def grammar_layout(grammar: Grammar, name: str) -> Layout:
+    """A layout reading the lines of a compiled PatternLayout, with the grammar's fast paths."""
+    return Layout(
+        name=name,
+        body=grammar.parse,
+        maybe_header=grammar.maybe_header,
+        blank_headers=grammar.blank_headers,
+        message_after_level=grammar.message_after_level,
+        candidates=grammar.candidates,
+        sure_failure=grammar.sure_failure,
+    )
 
 
-def pattern_layout(pattern: str, name: str = "pattern") -> Layout:
+def pattern_layout(pattern: str, name: str = "pattern", *, tolerant: bool = False) -> Layout:
     """A layout for a log4j PatternLayout string; :class:`LayoutError` names a bad directive."""
     try:
-        regex = compile_pattern(pattern)
+        return grammar_layout(compile_grammar(pattern, tolerant=tolerant), name)
     except PatternError as exc:
         raise LayoutError(str(exc)) from exc
-    # A pattern whose lines may begin with blanks ("%5p …", " %d …") writes headers that look
-    # indented like trace lines: every line holding a level word is then checked.
-    blank = re.match(r"\s|%\d", pattern) is not None
-    maybe = re.compile(b"|".join(w.encode() for w in LEVEL_WORDS)) if blank else None
-    groups = regex.groupindex
-    after = groups.get("message", len(groups) + 1) > groups["level"]
-    return Layout(
-        name=name, body=_pattern_parser(regex), maybe_header=maybe, message_after_level=after
-    )
 
 
 def _builtin() -> dict[str, Layout]:
     from kctui.logs import jsonlog
 
     layouts = {
-        "kafka": Layout("kafka", parse_line, legacy=True, maybe_header=_BRACKET_DIGIT),
+        # Apache Kafka's default, read tolerantly as kctui always has (see log4j.Grammar).
+        "kafka": pattern_layout(PATTERNS["kafka"], "kafka", tolerant=True),
         "confluent": pattern_layout(PATTERNS["confluent"], "confluent"),
         "strimzi": pattern_layout(PATTERNS["strimzi"], "strimzi"),
         "debezium": pattern_layout(PATTERNS["debezium"], "debezium"),
@@ -323,8 +257,8 @@ def detect(lines: Sequence[str], body: Layout | None = None) -> Layout:
     best, best_hits = DEFAULT, 0
     for name in ("kafka", "confluent", "strimzi", "debezium"):
         layout = LAYOUTS[name]
-        if layout.legacy:
-            hits = sum(1 for b in bodies if b.startswith("[") and parse_line(b).level is not None)
+        if layout is DEFAULT:  # its tolerant grammar also reads Confluent's lines: tell apart
+            hits = sum(1 for b in bodies if b.startswith("[") and layout.body(b).level is not None)
             hits -= sum(1 for b in bodies if re.search(r"\((?:[\w$.\-]+)\)\s*$", b))
         else:
             hits = sum(1 for b in bodies if layout.body(b).level is not None)
@@ -340,3 +274,34 @@ def for_source(layout: str | None, pattern: str | None) -> Layout | None:
     if layout:
         return named(layout)
     return None
+
+
+# ----------------------------------------------------------------------------- the default
+
+
+def parse_line(text: str) -> LogLine:
+    """One line in Apache Kafka's default layout (:data:`DEFAULT`)."""
+    return DEFAULT.parse(text)
+
+
+def is_continuation(text: str) -> bool:
+    """True for stack frames, ``Caused by:``, ``... N more``, exception lines, indented or
+    empty lines: what the default layout folds under the header before them."""
+    return not DEFAULT.body(text).is_header
+
+
+def group_records(lines: Iterable[str], worker: str | None = None) -> Iterator[LogRecord]:
+    """Group lines of the default layout into records: continuation lines join the header
+    line before them."""
+    current: LogLine | None = None
+    continuation: list[str] = []
+    for raw in lines:
+        line = parse_line(raw)
+        if not line.is_header and current is not None:
+            continuation.append(line.text)
+            continue
+        if current is not None:
+            yield LogRecord(current, tuple(continuation), worker)
+        current, continuation = line, []
+    if current is not None:
+        yield LogRecord(current, tuple(continuation), worker)

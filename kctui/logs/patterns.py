@@ -1,24 +1,24 @@
-"""Understanding Kafka Connect worker log lines (pure: no I/O, never raises).
+"""What Kafka Connect worker log lines mean (pure: no I/O, never raises).
 
-The worker layout is ``[%d] %p %X{connector.context}%m (%c:%L)%n``, for example::
+A worker writes, in Apache Kafka's default layout ``[%d] %p %X{connector.context}%m (%c:%L)%n``::
 
     [2026-11-24 00:19:20,123] ERROR [demo-sink|task-0] WorkerSinkTask{id=demo-sink-0} Task threw
     an uncaught and unrecoverable exception. (org.apache.kafka.connect.runtime.WorkerTask:234)
 
 A *record* is a header line plus its continuation lines (stack trace, ``Caused by:``,
-``... N more``, indented config dumps). Every line is classified into a :class:`Kind`.
+``... N more``, indented config dumps). The layouts (:mod:`kctui.logs.layouts`) cut a header
+into its parts; :func:`build_line` turns those into a :class:`LogLine` classified into a
+:class:`Kind`, with its connector and task.
 """
 
 from __future__ import annotations
 
 import re
-import sys
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
 LEVELS: tuple[str, ...] = ("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL")
-_LEVEL_ALIASES = {"WARNING": "WARN", "ERR": "ERROR", "CRITICAL": "FATAL", "SEVERE": "ERROR"}
+LEVEL_ALIASES = {"WARNING": "WARN", "ERR": "ERROR", "CRITICAL": "FATAL", "SEVERE": "ERROR"}
 
 
 class Kind(StrEnum):
@@ -34,19 +34,14 @@ class Kind(StrEnum):
 
 # ----------------------------------------------------------------------------- layout
 
-# An optional short prefix (journalctl, kubectl --prefix) before the bracketed time.
-_HEADER = re.compile(
-    r"(?P<prefix>[^\n]{0,120}?)\[(?P<ts>\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[,.]\d{1,9})?)"
-    r"(?:Z|[+-]\d\d:?\d\d)?\]\s+(?P<level>[A-Za-z]+)\s+(?P<rest>.*)",
-    re.DOTALL,
-)
 _CONTEXT = re.compile(
     r"\[(?P<connector>[^|\]\n]+)\|(?P<scope>worker|task-(?P<task>\d+))(?:\|(?P<sub>[^\]\n]*))?\]\s?"
 )
+#: The same shape without its names, for a grammar to embed (``%X{connector.context}``).
+CONTEXT_SHAPE = re.sub(r"\(\?P<\w+>", "(?:", _CONTEXT.pattern)
 _WORKER_PREFIX = re.compile(
     r"\[Worker clientId=(?P<client>[^,\]]*), groupId=(?P<group>[^\]]*)\]\s?"
 )
-_LOGGER = re.compile(r"\s\((?P<logger>[\w$.]+)(?::(?P<line>\d+|\?))?\)\s*$")
 _TASK_ID = re.compile(
     r"\b(?:WorkerSinkTask|WorkerSourceTask|ExactlyOnceWorkerSourceTask|AbstractWorkerSourceTask"
     r"|WorkerTask|WorkerConnector)\{id=(?P<id>[^}]+)\}"
@@ -54,14 +49,14 @@ _TASK_ID = re.compile(
 _NAMED = re.compile(
     r"\b(?:[Cc]onnector|[Tt]ask)s? '?(?P<id>[A-Za-z0-9][\w.\-]*[\w])'?(?=[\s.,:;)']|$)"
 )
-_CONTINUATION = re.compile(
+CONTINUATION = re.compile(
     r"(?:[\t ]|Caused by:|Suppressed:|\.\.\. \d+ (?:more|common frames omitted)"
     r"|[\w$]+(?:\.[\w$]+)+(?:Exception|Error|Throwable)\b|$)"
 )
 
 # ----------------------------------------------------------------------------- wordings
 
-_FAILURE_WORDS = (
+FAILURE_WORDS = (
     r"Task threw an uncaught and unrecoverable exception",
     r"Task is being killed and will not recover",
     r"Exiting WorkerSinkTask due to unrecoverable exception",
@@ -75,7 +70,7 @@ _FAILURE_WORDS = (
     r"Could not initialize dead letter queue",
     r"Unrecoverable exception",
 )
-_OFFSET_WORDS = (
+OFFSET_WORDS = (
     r"Commit of offsets timed out",
     r"Offset commit failed",
     r"rewinding to last committed offsets",
@@ -127,71 +122,11 @@ def _words(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{w})" for w in words))
 
 
-_FAILURE = _words(_FAILURE_WORDS)
-_OFFSET = _words(_OFFSET_WORDS)
+_FAILURE = _words(FAILURE_WORDS)
+_OFFSET = _words(OFFSET_WORDS)
 _REBALANCE = _words(_REBALANCE_WORDS)
 _WORKER = _words(_WORKER_WORDS)
 _LIFECYCLE = _words(_LIFECYCLE_WORDS)
-
-# Bytes that a str ``\s`` can be made of (non-ASCII whitespace is all bytes >= 0x80); no newline.
-_WS_BYTES = rb"[\t\x0b-\r\x1c-\x20\x80-\xff]"
-_RARE_FIRST = "zqjxkvbywgpfm"  # rarest letters first: where to anchor a lowercase wording
-
-
-def _any_case(word: str) -> str:
-    return "".join(f"[{c.upper()}{c.lower()}]" for c in word)
-
-
-def _anchored(word: str) -> tuple[str, str]:
-    """(stop character, pattern) for a wording, matched from a rarely seen character.
-
-    A wording starting with a capital is anchored on it; a lowercase one on its rarest letter
-    (before any regex syntax), the text before it checked by a fixed-width lookbehind.
-    """
-    if word[0].isascii() and word[0].isupper():
-        return word[0], word
-    head = re.match(r"[A-Za-z ]+", word)
-    assert head is not None, word
-    best = min(
-        range(1, len(head.group())),
-        key=lambda i: _RARE_FIRST.find(word[i]) if word[i] in _RARE_FIRST else 99,
-    )
-    return word[best], f"(?<={word[:best]}){word[best:]}"
-
-
-#: Possessive quantifiers match correctly from Python 3.11.5 on (wrongly in 3.11.0-3.11.4).
-POSSESSIVE_WORKS = sys.version_info >= (3, 11, 5)
-
-
-def _failure_candidates(possessive: bool = POSSESSIVE_WORKS) -> re.Pattern[bytes]:
-    """One bytes pattern found in every line that :func:`parse_line` calls a failure.
-
-    It is a superset (each line it hits is confirmed by the full classifier): a ``]`` then
-    whitespace and an ERROR-like level, or a WARN-like level followed later on the line by
-    one of the failure or offset wordings. Never crosses a newline.
-    """
-    anchored = [_anchored(w) for w in _FAILURE_WORDS + _OFFSET_WORDS]
-    stops = "".join(sorted({stop for stop, _ in anchored})).encode()
-    words = "|".join(f"(?:{pattern})" for _, pattern in anchored).encode()
-    errors = "|".join(_any_case(w) for w in ("ERROR", "ERR", "SEVERE", "FATAL", "CRITICAL"))
-    warn = _any_case("WARN") + f"(?:{_any_case('ING')})?"
-    # After the WARN level, skip what cannot start a wording, then a wording. The skip must
-    # not give characters back (a failing WARN line would be retried at every position).
-    # Python 3.11.0-3.11.4 match possessive quantifiers wrongly: there, a lookahead (atomic)
-    # takes the longest skip once and for all, "(?=(?P<skip>...))(?P=skip)": the same
-    # matches, about half as fast.
-    if possessive:
-        skip = rb"(?:[^\n%s]++|(?!%s)[%s])*+" % (stops, words, stops)
-    else:
-        skip = rb"(?=(?P<skip>(?:[^\n%s]|(?!%s)[%s])*))(?P=skip)" % (stops, words, stops)
-    error_level = rb"(?:%s)%s" % (errors.encode(), _WS_BYTES)
-    warn_level = rb"%s%s%s(?:%s)" % (warn.encode(), _WS_BYTES, skip, words)
-    return re.compile(rb"\]%s+(?:%s|%s)" % (_WS_BYTES, error_level, warn_level))
-
-
-#: Candidate failure lines in raw file data (confirm each with :func:`parse_line`).
-FAILURE_CANDIDATES = _failure_candidates()
-
 
 # ----------------------------------------------------------------------------- model
 
@@ -253,13 +188,8 @@ def normalise_timestamp(ts: str) -> str:
 
 def normalise_level(level: str) -> str | None:
     upper = level.upper()
-    upper = _LEVEL_ALIASES.get(upper, upper)
+    upper = LEVEL_ALIASES.get(upper, upper)
     return upper if upper in LEVELS else None
-
-
-def is_continuation(text: str) -> bool:
-    """True for stack frames, ``Caused by:``, ``... N more``, exception lines, indented or empty."""
-    return _CONTINUATION.match(text) is not None and _HEADER.match(text) is None
 
 
 def classify(message: str, level: str | None = None) -> Kind:
@@ -359,33 +289,33 @@ def attribute(
     return kind, connector, task
 
 
-def parse_line(text: str) -> LogLine:
-    """Parse one line of the Connect layout; anything else becomes a non-header line."""
-    text = text.rstrip("\r\n")
-    match = _HEADER.match(text)
-    if match is None:
-        return LogLine(text=text, is_header=not is_continuation(text), message=text.strip())
-    level = normalise_level(match.group("level"))
-    if level is None:
-        return LogLine(text=text, is_header=True, message=text.strip())
-    rest = match.group("rest")
-    connector, task, scope, subscope, end = read_context(rest)
-    client, group, rest = read_worker_prefix(rest[end:])
-    logger = None
-    logger_line = None
-    paren = rest.rfind(" (")
-    tail = _LOGGER.match(rest, paren) if paren >= 0 else None
-    if tail:
-        logger = tail.group("logger")
-        line_no = tail.group("line")
-        logger_line = int(line_no) if line_no and line_no.isdigit() else None
-        rest = rest[: tail.start()]
-    message = rest.strip()
+def build_line(
+    text: str,
+    *,
+    timestamp: str | None,
+    level: str | None,
+    context: str | None,
+    message: str,
+    logger: str | None = None,
+    logger_line: int | None = None,
+    thread: str | None = None,
+) -> LogLine:
+    """The one way a header becomes a :class:`LogLine`, whatever its layout: the connector
+    context and the worker prefix read, the message classified, its connector and task found.
+
+    ``text`` is what is shown; ``timestamp`` and ``level`` are normalised; ``context`` is the
+    ``connector.context`` MDC (``[name|task-0] ``) when the layout writes it.
+    """
+    connector, task, scope, subscope, _ = read_context(context or "")
+    message = message.strip()
+    client, group, rest = read_worker_prefix(message)
+    if client is not None or group is not None:
+        message = rest.strip()
     kind, connector, task = attribute(message, level, connector, task)
     return LogLine(
         text=text,
         is_header=True,
-        timestamp=normalise_timestamp(match.group("ts")),
+        timestamp=timestamp,
         level=level,
         connector=connector,
         task=task,
@@ -397,20 +327,5 @@ def parse_line(text: str) -> LogLine:
         logger=logger,
         logger_line=logger_line,
         kind=kind,
+        thread=thread,
     )
-
-
-def group_records(lines: Iterable[str], worker: str | None = None) -> Iterator[LogRecord]:
-    """Group lines into records: continuation lines join the header line before them."""
-    current: LogLine | None = None
-    continuation: list[str] = []
-    for raw in lines:
-        line = parse_line(raw)
-        if not line.is_header and current is not None:
-            continuation.append(line.text)
-            continue
-        if current is not None:
-            yield LogRecord(current, tuple(continuation), worker)
-        current, continuation = line, []
-    if current is not None:
-        yield LogRecord(current, tuple(continuation), worker)

@@ -1,11 +1,11 @@
 """Find the failure records of a log file fast, with the same answers as the line parser.
 
-The slow way (:func:`failures_slow`) parses every line with :func:`~kctui.logs.patterns.parse_line`
-and groups records as :func:`~kctui.logs.patterns.group_records` does. The fast way
-(:func:`scan_failures`) reads the file in large chunks, runs ONE bytes pattern
-(:data:`~kctui.logs.patterns.FAILURE_CANDIDATES`, a superset of the failure lines) over each
-chunk, and parses only the lines it hits plus the continuation lines that follow a failure
-(to know where its record ends). Both return the same :class:`FailureRecord` list.
+The slow way (:func:`failures_slow`) parses every line with the layout's parser and groups
+records as :func:`~kctui.logs.layouts.group_records` does. The fast way (:func:`scan_failures`)
+reads the file in large chunks, finds the lines that may be failures with the layout's bytes
+patterns (:mod:`kctui.logs.fastpath`: plain searches for its level words, or one candidates
+pattern), and parses only those plus the lines where a failure's trace may end
+(:func:`trace_end`). Both return the same :class:`FailureRecord` list.
 """
 
 from __future__ import annotations
@@ -16,28 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from kctui.logs.layouts import DEFAULT, Layout, detect
-from kctui.logs.patterns import FAILURE_CANDIDATES, LogLine, parse_line
+from kctui.logs.patterns import LogLine
 
 CHUNK = 16 * 1024 * 1024
 READ_STEP = 1024 * 1024
 HEAD_BYTES = 64 * 1024  # where a file's layout is detected
-# Line starts that continue a record unless the line is a header ("[<timestamp>]"): an ASCII
-# subset of patterns._CONTINUATION, so a line they match is a continuation there too.
-_CONTINUED = (
-    rb"(?:[\t ]|Caused by:|Suppressed:|\.\.\. [0-9]+ (?:more|common frames omitted)"
-    rb"|[\w$]+(?:\.[\w$]+)+(?:Exception|Error|Throwable)(?![\w\x80-\xff]))"
-)
-_ALWAYS_CONTINUED = re.compile(_CONTINUED)
-# A header needs "[" and a digit (a str \d may be a non-ASCII digit: any byte >= 0x80).
-_MAYBE_TIMESTAMP = re.compile(rb"\[[0-9\x80-\xff]")
-# A line that parse_line surely calls an ERROR/FATAL header: a plain ASCII timestamp at the
-# very start (the header pattern's first choice), one level word, a blank after it.
-_PLAIN_ERROR = re.compile(
-    rb"\[\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[,.]\d{1,9})?(?:Z|[+-]\d\d:?\d\d)?\]"
-    rb"[ \t]+(?:ERROR|FATAL)[ \t]"
-)
-# A newline before a line that does not start like _ALWAYS_CONTINUED.
-_PLAIN_LINE = re.compile(rb"\n(?!" + _CONTINUED + rb")")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,57 +65,20 @@ def failures_slow(data: bytes, base: int = 0, layout: Layout = DEFAULT) -> list[
     return found
 
 
-def _starts_record(raw: bytes) -> bool:
-    """What ``parse_line(...).is_header`` says, without parsing the common trace lines."""
-    if not raw or raw == b"\r":
-        return False  # an empty line continues the record
-    if raw[0] == 0x5B:  # "[": no continuation starts so
-        return True
-    if _ALWAYS_CONTINUED.match(raw) and _MAYBE_TIMESTAMP.search(raw) is None:
-        return False  # a continuation start, and no "[<digit>" for a header to start with
-    return parse_line(decode_line(raw)).is_header
-
-
 def trace_end(data: bytes, pos: int, stop: int, layout: Layout = DEFAULT) -> int | None:
     """Offset (in ``data``) of the first line in [pos, stop) that starts a record, or None.
 
-    ``pos`` is a line start. Runs of trace lines are skipped at regex speed: only lines that
-    do not begin like a trace line, or that hold a ``[<digit>``, are looked at closely.
+    ``pos`` is a line start. Runs of trace lines are skipped at regex speed: only the lines
+    the layout's record-start pattern accepts, and lines holding its ``maybe_header`` bytes
+    (a header that begins like a trace line), are confirmed by its parser.
     """
-    if not layout.plain_kafka:
-        return _layout_trace_end(data, pos, stop, layout)
-    while pos < stop:
-        if pos == 0 or data[pos - 1] != 10:  # no newline before pos to search from
-            plain = pos
-        else:
-            found = _PLAIN_LINE.search(data, pos - 1, stop)
-            plain = found.start() + 1 if found else stop
-        bracket = _MAYBE_TIMESTAMP.search(data, pos, plain)
-        if bracket is not None:  # an indented line that may still be a header
-            at = data.rfind(b"\n", 0, bracket.start()) + 1
-        elif plain < stop:
-            at = plain
-        else:
-            return None
-        newline = data.find(b"\n", at, stop)
-        line_end = stop if newline < 0 else newline
-        if _starts_record(data[at:line_end]):
-            return at
-        pos = line_end + 1
-    return None
-
-
-def _layout_trace_end(data: bytes, pos: int, stop: int, layout: Layout) -> int | None:
-    """:func:`trace_end` for any layout: lines its record-start pattern accepts, and lines
-    that hold its ``maybe_header`` bytes (a header that begins like a trace line), each
-    confirmed by the layout's parser."""
+    maybe = layout.maybe_header
     while pos < stop:
         if pos == 0 or data[pos - 1] != 10:  # no newline before pos to search from
             plain = pos
         else:
             found = layout.record_start.search(data, pos - 1, stop)
             plain = found.start() + 1 if found else stop
-        maybe = layout.maybe_header
         odd = maybe.search(data, pos, plain) if maybe is not None and plain > pos else None
         if odd is not None:
             at = data.rfind(b"\n", 0, odd.start()) + 1
@@ -142,7 +88,7 @@ def _layout_trace_end(data: bytes, pos: int, stop: int, layout: Layout) -> int |
             return None
         newline = data.find(b"\n", at, stop)
         line_end = stop if newline < 0 else newline
-        if layout.parse(decode_line(data[at:line_end])).is_header:
+        if layout.starts_record(data[at:line_end]):
             return at
         pos = line_end + 1
     return None
@@ -193,21 +139,21 @@ def _warn_lines(
             lines[line_start] = line_end
 
 
-def _layout_failure_lines(
-    data: bytes, start: int, stop: int, limit: int, layout: Layout
-) -> list[tuple[int, int]]:
-    """Failure lines of any layout: plain substring searches for its level words (C speed),
-    a bytes check of the failure wordings on WARN lines, then the layout's parser."""
+def _candidate_lines(
+    data: bytes, start: int, stop: int, limit: int, pattern: re.Pattern[bytes]
+) -> dict[int, int]:
+    """(line start -> line end) of the lines starting in [start, stop) holding a match."""
     lines: dict[int, int] = {}
-    for token in layout.level_tokens:
-        _token_lines(data, token, start, stop, limit, lines)
-    _warn_lines(data, start, stop, limit, layout, lines)
-    found = []
-    for line_start in sorted(lines):
-        line_end = lines[line_start]
-        if layout.parse(decode_line(data[line_start:line_end])).is_failure:
-            found.append((line_start, line_end))
-    return found
+    for match in pattern.finditer(data, start, limit):
+        at = match.start()
+        line_start = data.rfind(b"\n", 0, at) + 1
+        if line_start >= stop:
+            break
+        if line_start < start or line_start in lines:
+            continue
+        newline = data.find(b"\n", at, limit)
+        lines[line_start] = limit if newline < 0 else newline
+    return lines
 
 
 def failure_lines(
@@ -216,29 +162,23 @@ def failure_lines(
     """(line start, line end) of the failure lines starting in [start, stop).
 
     ``data[:limit]`` must hold each of those lines whole (up to its newline or ``limit``).
+    The layout's bytes patterns find the lines that may be failures, its parser decides.
     """
-    if not layout.legacy:
-        end = len(data) if limit is None else limit
-        return _layout_failure_lines(data, start, stop, end, layout)
-    # The Kafka default (behind a collector prefix or not): its lenient levels (any case,
-    # aliases) need the candidates pattern, which finds them anywhere on the line.
-    parse = parse_line if layout.plain_kafka else layout.parse
-    found: list[tuple[int, int]] = []
-    last_line = -1
-    stop_line = len(data) if limit is None else limit
-    for match in FAILURE_CANDIDATES.finditer(data, start, stop_line):
-        at = match.start()
-        line_start = data.rfind(b"\n", 0, at) + 1
-        if line_start >= stop:
-            break
-        if line_start < start or line_start == last_line:
-            continue
-        last_line = line_start
-        newline = data.find(b"\n", at, stop_line)
-        line_end = stop_line if newline < 0 else newline
-        if _PLAIN_ERROR.match(data, line_start, line_end) is not None or (
-            parse(decode_line(data[line_start:line_end])).is_failure
-        ):
+    end = len(data) if limit is None else limit
+    if layout.candidates is not None:  # levels in any case: one pattern finds them
+        lines = _candidate_lines(data, start, stop, end, layout.candidates)
+    else:  # plain substring searches for the level words (C speed)
+        lines = {}
+        for token in layout.level_tokens:
+            _token_lines(data, token, start, stop, end, lines)
+        _warn_lines(data, start, stop, end, layout, lines)
+    sure, parse = layout.sure_failure, layout.parse
+    found = []
+    for line_start in sorted(lines):
+        line_end = lines[line_start]
+        if (sure is not None and sure.match(data, line_start, line_end) is not None) or parse(
+            decode_line(data[line_start:line_end])
+        ).is_failure:
             found.append((line_start, line_end))
     return found
 

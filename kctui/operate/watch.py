@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from kctui.connect.models import FAILED, RUNNING, ClusterState, Connector, first_line
+from kctui.connect.changes import changed_units
+from kctui.connect.models import FAILED, RUNNING, ClusterState, first_line
 from kctui.masking import mask_text
 from kctui.operate.restart_history import iso_time
 
@@ -70,16 +71,6 @@ def masked_first_line(trace: str | None) -> str:
     return mask_text(first_line(trace))
 
 
-def _units(connector: Connector) -> dict[int | None, tuple[str, str, str | None]]:
-    """The connector (key None) and each task: state, worker, trace."""
-    units: dict[int | None, tuple[str, str, str | None]] = {
-        None: (connector.state, connector.status.worker_id, connector.status.trace)
-    }
-    for task in connector.tasks:
-        units[task.id] = (task.state, task.worker_id, task.trace)
-    return units
-
-
 def diff_states(
     before: ClusterState | None, after: ClusterState, *, cluster: str, now: float
 ) -> list[WatchEvent]:
@@ -91,22 +82,18 @@ def diff_states(
     events: list[WatchEvent] = []
     old_connectors = before.connectors if before is not None else {}
     for name, connector in after.connectors.items():
-        old = old_connectors.get(name)
-        if old is not None and old.status == connector.status:
-            continue  # the common case on a quiet cluster: nothing to look at
-        old_units = _units(old) if old is not None else {}
-        for unit, (state, worker, trace) in _units(connector).items():
-            previous = old_units.get(unit)
+        for unit, previous, current in changed_units(old_connectors.get(name), connector):
+            state, worker = current.state, current.worker
             kind = None
-            if state == FAILED and (previous is None or previous[0] != FAILED):
+            if state == FAILED and (previous is None or previous.state != FAILED):
                 kind = FAILED_EVENT
-            elif state == RUNNING and previous is not None and previous[0] == FAILED:
+            elif state == RUNNING and previous is not None and previous.state == FAILED:
                 kind = RECOVERED
-            elif previous is not None and previous[1] and worker and previous[1] != worker:
+            elif previous is not None and previous.worker and worker and previous.worker != worker:
                 kind = MOVED  # also UNASSIGNED on w1 -> RUNNING on w2 after a rebalance
             if kind is None:
                 continue
-            error = masked_first_line(trace) if kind == FAILED_EVENT else ""
-            detail = f"from {previous[1]}" if kind == MOVED and previous else ""
+            error = masked_first_line(current.trace) if kind == FAILED_EVENT else ""
+            detail = f"from {previous.worker}" if kind == MOVED and previous else ""
             events.append(WatchEvent(now, cluster, name, unit, kind, state, worker, error, detail))
     return events

@@ -1,29 +1,27 @@
-"""Pygments highlighting turned into Textual ``Content`` styled by theme variables.
+"""Highlighted text as Textual ``Content``: one map from span roles to theme styles.
 
-Styles name theme variables (``$error``, ``$accent``...) instead of fixed colours, so a
-trace or a config reads well in every theme, including the user's own.
+Text is cut into ``(role, text)`` spans by the one highlighter of its language
+(:mod:`kctui.spans`); :data:`ROLE_STYLES` gives each role a style made of theme variables
+(``$error``, ``$accent``...), so a trace or a payload reads the same on every screen and in
+every theme, including the user's own. The log view draws with the same map.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
-from pygments.token import Keyword, Name, Number, Punctuation, String, _TokenType
 from textual.content import Content
 
-from kctui.traces import parse_trace, trace_spans
+from kctui.spans import highlight
+from kctui.traces import parse_trace
 
-TOKEN_STYLES: dict[_TokenType, str] = {
-    Name.Tag: "$primary",
-    String: "$success",
-    Number: "$accent",
-    Keyword.Constant: "$warning",
-    Punctuation: "$text-muted",
-}
-
-# Roles of ``kctui.traces.trace_spans``: one look for a trace on every screen.
-TRACE_ROLE_STYLES: dict[str, str] = {
+# The one role -> style map: JSON roles, then the trace roles of kctui.traces.trace_spans.
+ROLE_STYLES: dict[str, str] = {
+    "key": "$primary",
+    "string": "$success",
+    "number": "$accent",
+    "literal": "$warning",
+    "punct": "$text-muted",
     "keyword": "$warning bold",
     "exception": "$error bold",
     "message": "bold",
@@ -34,34 +32,21 @@ TRACE_ROLE_STYLES: dict[str, str] = {
 }
 
 
-def _style_for(token: _TokenType) -> str:
-    while token is not None:
-        style = TOKEN_STYLES.get(token)
-        if style is not None:
-            return style
-        token = token.parent
-    return ""
-
-
-def _assemble(tokens: Iterable[tuple[_TokenType, str]]) -> Content:
-    parts: list[tuple[str, str] | str] = []
-    for token, value in tokens:
-        style = _style_for(token)
-        parts.append((value, style) if style else value)
-    content = Content.assemble(*parts)
-    return content.rstrip("\n") if content.plain.endswith("\n") else content
+def spans_content(text: str, language: str) -> Content:
+    """Text highlighted for ``language`` (json, stacktrace, other) as theme-styled Content."""
+    return Content.assemble(
+        *((part, ROLE_STYLES.get(role, "")) for role, part in highlight(text, language))
+    )
 
 
 def highlight_trace(trace: str) -> Content:
     """A Java stack trace with the exception, message, causes and Kafka frames styled.
 
-    The one trace highlighter (connector screen, DLQ detail, log view). Frames are indented
-    by two spaces (tabs waste a narrow terminal). Callers pass text already masked.
+    The one trace highlighter (connector screen, DLQ detail). Frames are indented by two
+    spaces (tabs waste a narrow terminal). Callers pass text already masked.
     """
     trace = re.sub(r"(?m)^[ \t]+at ", "  at ", trace).expandtabs(4).rstrip("\n")
-    return Content.assemble(
-        *((part, TRACE_ROLE_STYLES.get(role, "")) for role, part in trace_spans(trace))
-    )
+    return spans_content(trace, "stacktrace")
 
 
 def chain_summary(trace: str) -> Content:
@@ -85,6 +70,4 @@ def chain_summary(trace: str) -> Content:
 
 def highlight_json(text: str) -> Content:
     """JSON with keys, strings, numbers and constants styled."""
-    from pygments.lexers.data import JsonLexer
-
-    return _assemble(JsonLexer(stripnl=False).get_tokens(text))
+    return spans_content(text.rstrip("\n"), "json")

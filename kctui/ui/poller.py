@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING
 
+from kctui.connect.changes import has_changed
 from kctui.connect.models import ClusterState, Connector
 from kctui.errors import KctuiError
 from kctui.ui.messages import ClusterStateChanged, ClusterUnreachable, FollowChanged
 from kctui.ui.polling import Poller
-from kctui.ui.view import connector_summary, has_changed, is_transient
+from kctui.ui.view import connector_summary, is_transient
 
 if TYPE_CHECKING:
     from kctui.ui.app import KctuiApp

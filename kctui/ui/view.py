@@ -172,19 +172,6 @@ def is_transient(connector: Connector | None) -> bool:
     return any(task.state in TRANSIENT_STATES for task in connector.tasks)
 
 
-def task_fingerprint(task: TaskStatus) -> tuple[str, str, str]:
-    return (task.state, task.worker_id, task.trace or "")
-
-
-def has_changed(before: Connector | None, after: Connector | None) -> bool:
-    """True when the connector's state, tasks, workers or traces differ."""
-    if before is None or after is None:
-        return before is not after
-    if (before.state, before.status.trace) != (after.state, after.status.trace):
-        return True
-    return [task_fingerprint(t) for t in before.tasks] != [task_fingerprint(t) for t in after.tasks]
-
-
 def failed_tasks(state: ClusterState | None) -> list[TaskStatus]:
     """Every FAILED task of the cluster, by connector name and task id."""
     if state is None:

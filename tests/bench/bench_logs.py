@@ -83,7 +83,8 @@ def ensure_log(size_mib: int) -> Path:
 
 
 def open_in_ui(path: str) -> dict[str, float]:
-    """Open the log screen on ``path`` headless; time to the last screen painted, and RSS."""
+    """Open the log screen on ``path`` headless; time to the last screen painted (the last
+    line drawn with its text: records are read off the UI thread), and RSS."""
     from textual.app import App
     from textual.strip import Strip
 
@@ -105,6 +106,7 @@ def open_in_ui(path: str) -> dict[str, float]:
             self.rows
             and not painted
             and self._row_at(round(self.scroll_y) + y)[0] == len(self.rows) - 1
+            and self.record(self.rows[-1]) is not None  # its text, not the placeholder
         ):
             painted.append(time.perf_counter())
         return strip

@@ -16,7 +16,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from kctui.logs.patterns import group_records
+from kctui.logs.layouts import group_records
 
 BENCH_DIR = Path("/tmp/kctui-bench")
 LAYOUTS = ("kafka", "strimzi", "ecs")

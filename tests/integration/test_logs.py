@@ -106,7 +106,11 @@ async def test_log_screen_opens_at_the_failure(sandbox_cluster: ClusterConfig) -
             await pilot.pause(0.05)
         view = screen.query_one(LogView)
         key = view.rows[view.cursor]
-        assert view.header(key).is_failure and view.header(key).connector == FAILING
+        header = screen.feed.header(key)
+        assert header.is_failure and header.connector == FAILING
+        deadline = time.monotonic() + 10  # unfolded once its trace is read
+        while not view.is_expanded(key) and time.monotonic() < deadline:
+            await pilot.pause(0.05)
         assert view.is_expanded(key)
         assert not view.follow
         if len(view.failure_rows) > 1:

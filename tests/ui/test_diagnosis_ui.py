@@ -74,7 +74,7 @@ async def test_log_view_shows_the_diagnosis_beside_a_failure(tmp_path: Path) -> 
         await log_until(pilot, lambda: len(view.rows) > 20)
         diagnosis = screen.query_one(DiagnosisView)
         for _ in range(10):  # back through the failures to the failing sink's
-            if view.header(view.rows[view.cursor]).connector == "demo-failing-sink":
+            if screen.feed.header(view.rows[view.cursor]).connector == "demo-failing-sink":
                 break
             await pilot.press("N")
         await log_until(pilot, lambda: diagnosis.diagnosis is not None)

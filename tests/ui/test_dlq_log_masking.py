@@ -79,21 +79,22 @@ async def test_log_view_masks_credentials_in_lines_and_traces(tmp_path: Path) ->
         view = screen.query_one(LogView)
         await until(pilot, lambda: len(view.rows) == 1, "the log record")
         view.cursor = 0
+        await until(pilot, lambda: view.record(view.rows[0]) is not None, "the record read")
         folded = view._header_text(view.rows[0]).plain
         assert "lines] error: ConnectException: java.sql.SQLException: No suitable" in folded
         assert "password=demo" not in folded
         view.toggle_fold()
-        await until(pilot, lambda: len(view.continuation(view.rows[0])) > 0, "the trace")
+        await until(pilot, lambda: view.is_expanded(view.rows[0]), "the trace")
         lines = [view._trace_text(view.rows[0], i).plain for i in range(7)]
         assert any("password=********" in line for line in lines)
         assert not any("password=demo" in line for line in lines)
         # Drawn by the one trace model's roles, like the connector screen's trace.
         first = view._trace_text(view.rows[0], 0)
-        exception = view._style("log-view--trace-exception")
+        exception = view._trace_style("exception")
         styled = {first.plain[s.start : s.end]: s.style for s in first.spans}
         assert styled["org.apache.kafka.connect.errors.ConnectException"] == exception
         frame = view._trace_text(view.rows[0], 4)
         kafka = {frame.plain[s.start : s.end]: s.style for s in frame.spans}
         assert kafka["org.apache.kafka.connect.runtime.WorkerSinkTask.deliverMessages"] == (
-            view._style("log-view--trace-kafka")
+            view._trace_style("kafka-frame")
         )

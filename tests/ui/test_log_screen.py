@@ -72,6 +72,17 @@ async def until(pilot: object, condition: Callable[[], bool], timeout: float = 1
         await pilot.pause(0.02)  # type: ignore[attr-defined]
 
 
+def all_read(view: LogView) -> bool:
+    """Every row on screen is drawn from its record (none is a placeholder any more)."""
+    for y in range(view.scrollable_content_region.height):
+        row, sub = view._row_at(round(view.scroll_y) + y)
+        if 0 <= row < len(view.rows):
+            key = view.rows[row]
+            if view.record(key) is None or (sub and view.trace(key) is None):
+                return False
+    return True
+
+
 async def test_opens_following_at_the_end(tmp_path: Path) -> None:
     log = tmp_path / "connect.log"
     write_log(log)
@@ -83,7 +94,7 @@ async def test_opens_following_at_the_end(tmp_path: Path) -> None:
         await until(pilot, lambda: 0 < view.scroll_y == view.max_scroll_y)
         assert view.follow
         assert view.cursor == len(view.rows) - 1
-        assert "record batch 199" in view.header(view.rows[-1]).text
+        assert "record batch 199" in screen.feed.header(view.rows[-1]).text
         assert len(view.failure_rows) == 2
 
 
@@ -116,16 +127,17 @@ async def test_jumps_between_failures_and_expands_trace(tmp_path: Path) -> None:
         await until(pilot, lambda: len(view.rows) == 202)
         await pilot.press("N")
         last = view.cursor
-        assert view.header(view.rows[last]).is_failure
+        assert screen.feed.header(view.rows[last]).is_failure
         await pilot.press("N")
         first = view.cursor
-        assert first < last and view.header(view.rows[first]).is_failure
+        assert first < last and screen.feed.header(view.rows[first]).is_failure
         await pilot.press("n")
         assert view.cursor == last
         lines_before = view.virtual_size.height
         await pilot.press("enter")
+        await until(pilot, lambda: view.virtual_size.height > lines_before)  # its trace read
         assert view.virtual_size.height == lines_before + len(TRACE)
-        assert view.continuation(view.rows[last]) == TRACE
+        assert view.trace(view.rows[last]) == tuple(TRACE)
 
 
 async def test_connector_text_and_failure_filters(tmp_path: Path) -> None:
@@ -135,16 +147,16 @@ async def test_connector_text_and_failure_filters(tmp_path: Path) -> None:
     async with LogApp(screen).run_test(size=(120, 30)) as pilot:
         view = screen.query_one(LogView)
         await until(pilot, lambda: len(view.rows) == 102)
-        assert {view.header(k).connector for k in view.rows} == {"demo-failing-sink"}
+        assert {screen.feed.header(k).connector for k in view.rows} == {"demo-failing-sink"}
         await pilot.press("x")
         await until(pilot, lambda: len(view.rows) == 2)
-        assert all(view.header(k).is_failure for k in view.rows)
+        assert all(screen.feed.header(k).is_failure for k in view.rows)
         await pilot.press("x")
         await pilot.press("slash")
         await pilot.press(*"/batch 1[0-9]3[^0-9]/")
         await pilot.press("enter")
         await until(pilot, lambda: len(view.rows) == 10)
-        assert all("batch 1" in view.header(k).text for k in view.rows)
+        assert all("batch 1" in screen.feed.header(k).text for k in view.rows)
         assert "filter: connector demo-failing-sink" in str(
             screen.query_one("#log-status").render()
         )
@@ -178,9 +190,9 @@ async def test_around_failure_opens_at_last_failure_of_two_workers(tmp_path: Pat
         await until(pilot, lambda: screen._jumped)
         assert not view.follow
         key = view.rows[view.cursor]
-        assert view.header(key).is_failure
-        assert view.reader.worker_of(key) == "w2"  # 00:01:30 is the latest failure
-        assert view.is_expanded(key)
+        assert screen.feed.header(key).is_failure
+        assert screen.feed.worker_of(key) == "w2"  # 00:01:30 is the latest failure
+        await until(pilot, lambda: view.is_expanded(key))  # unfolded once its trace is read
         assert view.show_worker
 
 
@@ -196,7 +208,7 @@ async def test_many_lines_appended_stay_responsive(tmp_path: Path) -> None:
         await until(pilot, lambda: len(view.rows) == 20_010)
         await until(pilot, lambda: view.scroll_y == view.max_scroll_y)
         assert view.follow and view.cursor == 20_009
-        assert "n19999" in view.header(view.rows[-1]).text
+        assert "n19999" in screen.feed.header(view.rows[-1]).text
 
 
 async def test_failures_are_drawn_in_the_theme_error_colour(tmp_path: Path) -> None:
@@ -207,6 +219,7 @@ async def test_failures_are_drawn_in_the_theme_error_colour(tmp_path: Path) -> N
         view = screen.query_one(LogView)
         await until(pilot, lambda: len(view.rows) == 202)
         await pilot.press("N", "enter")
+        await until(pilot, lambda: view.is_expanded(view.rows[view.cursor]) and all_read(view))
         y = view._line_of_row(view.cursor) - round(view.scroll_y)
         error = Color.parse(pilot.app.theme_variables["error"]).rich_color
         header = [s for s in view.render_line(y) if "Task threw" in s.text]
@@ -247,7 +260,7 @@ async def test_failing_command_shows_exit_code_and_restarts() -> None:
         await until(pilot, lambda: notice.has_class("-error"))
         text = str(notice.render())
         assert "exited with code 255" in text and "Could not resolve" in text
-        assert len(view.rows) == 1 and "from ssh" in view.header(view.rows[0]).text
+        assert len(view.rows) == 1 and "from ssh" in screen.feed.header(view.rows[0]).text
         await pilot.press("r")
         await until(pilot, lambda: len(view.rows) == 2)
         await until(pilot, lambda: len(screen.notices) == 3)  # exit, restarted, exit again
@@ -274,3 +287,26 @@ async def test_an_error_while_reading_is_shown_and_the_view_keeps_going(tmp_path
         await until(pilot, lambda: len(view.rows) == 10)
         assert "Input/output error" in screen.notices[0].message
         assert screen.query_one("#log-notice").has_class("-error")
+
+
+async def test_a_trace_written_after_its_line_is_read_again(tmp_path: Path) -> None:
+    """A failure line drawn before its trace was written: once the trace (and the next
+    line) arrive, the record is read again and its folded lines counted."""
+    log = tmp_path / "connect.log"
+    write_log(log, count=10, failures_at=())
+    header = failure(20, "demo-failing-sink")[0]
+    with log.open("a", encoding="utf-8") as out:
+        out.write(header + "\n")
+    screen = LogScreen(cluster_for(log))
+    async with LogApp(screen).run_test(size=(120, 30)) as pilot:
+        view = screen.query_one(LogView)
+        await until(pilot, lambda: len(view.rows) == 11 and all_read(view))
+        key = view.rows[-1]
+        loaded = view.record(key)
+        assert loaded is not None and loaded.header.is_failure and loaded.count == 0
+        with log.open("a", encoding="utf-8") as out:
+            out.write("\n".join([*TRACE, info(21, "demo-sink", "after the trace")]) + "\n")
+        await until(pilot, lambda: len(view.rows) == 12)
+        await until(pilot, lambda: getattr(view.record(key), "count", 0) == len(TRACE))
+        grown = view.record(key)
+        assert grown is not None and "NoSuchFileException" in grown.cause

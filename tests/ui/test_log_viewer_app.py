@@ -38,7 +38,7 @@ async def test_viewer_opens_a_real_strimzi_file_with_its_filters(size: tuple[int
     async with app.run_test(size=size) as pilot:
         screen = await _settled(app, pilot, 2)
         view = screen.query_one(LogView)
-        assert [view.header(k).level for k in view.rows] == ["ERROR", "ERROR"]
+        assert [screen.feed.header(k).level for k in view.rows] == ["ERROR", "ERROR"]
         assert view.follow  # opened at the end, following
         status = str(screen.query_one("#log-status").render())
         assert "layout: strimzi" in status or size[0] < 100  # 80 columns cut the status line

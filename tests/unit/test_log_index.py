@@ -10,8 +10,8 @@ import pytest
 
 from kctui.logs.filters import LogFilter
 from kctui.logs.index import ELLIPSIS, MAX_LINE_BYTES, FileIndex
+from kctui.logs.layouts import group_records, parse_line
 from kctui.logs.memory import MemoryLog
-from kctui.logs.patterns import group_records, parse_line
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "logs" / "sandbox-connect.log"
 

@@ -247,10 +247,10 @@ def test_every_failure_wording_holds_a_literal_key() -> None:
     """The WARN prefilter drops lines without a key: every wording must hold one."""
     import re
 
-    from kctui.logs.layouts import WORDING_KEYS
-    from kctui.logs.patterns import _FAILURE_WORDS, _OFFSET_WORDS
+    from kctui.logs.fastpath import WORDING_KEYS
+    from kctui.logs.patterns import FAILURE_WORDS, OFFSET_WORDS
 
-    for wording in _FAILURE_WORDS + _OFFSET_WORDS:
+    for wording in FAILURE_WORDS + OFFSET_WORDS:
         # the wording's text once its alternations are expanded to their first choice
         text = re.sub(r"\(\?:([^|)]*)[^)]*\)", r"\1", wording)
         assert re.search(wording, text), wording

@@ -9,15 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kctui.logs.filters import FilterError, LogFilter
-from kctui.logs.patterns import (
-    Kind,
-    extract_ids,
-    group_records,
-    is_continuation,
-    normalise_timestamp,
-    parse_line,
-    split_task_id,
-)
+from kctui.logs.layouts import group_records, is_continuation, parse_line
+from kctui.logs.patterns import Kind, extract_ids, normalise_timestamp, split_task_id
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "logs" / "sandbox-connect.log"
 W83 = "[Worker clientId=connect-127.0.0.1:29083, groupId=kctui-sandbox] "

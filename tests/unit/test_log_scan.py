@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -12,10 +13,18 @@ from hypothesis import strategies as st
 from kctui.logs.feed import LogFeed
 from kctui.logs.filters import LogFilter
 from kctui.logs.index import FileIndex
-from kctui.logs.patterns import FAILURE_CANDIDATES, parse_line
+from kctui.logs.layouts import DEFAULT, parse_line
 from kctui.logs.scan import FailureRecord, failures_slow, scan_failures, scan_file
 from kctui.settings import LogSource
 
+
+def _kafka_candidates() -> re.Pattern[bytes]:
+    """The Kafka default's failure candidates (its tolerant grammar reads levels in any case)."""
+    assert DEFAULT.candidates is not None
+    return DEFAULT.candidates
+
+
+FAILURE_CANDIDATES = _kafka_candidates()
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "logs" / "sandbox-connect.log"
 TS = "[2026-11-24 00:22:21,499]"
 
@@ -202,14 +211,18 @@ def test_only_failures_while_the_view_is_still_indexing(tmp_path: Path) -> None:
 
 def test_both_forms_of_the_candidates_pattern_find_the_same_lines() -> None:
     """Possessive (Python >= 3.11.5) and atomic-lookahead (3.11.0-3.11.4) forms agree."""
-    from kctui.logs.patterns import POSSESSIVE_WORKS, _failure_candidates
+    from kctui.logs.fastpath import POSSESSIVE_WORKS, failure_candidates
+    from kctui.logs.log4j import tolerant_levels
+
+    def candidates(possessive: bool) -> re.Pattern[bytes]:
+        return failure_candidates(b"] ", tolerant_levels(), possessive=possessive)
 
     data = b"".join(generated(seed) for seed in (4, 5))
-    lookahead = [m.span() for m in _failure_candidates(possessive=False).finditer(data)]
+    lookahead = [m.span() for m in candidates(False).finditer(data)]
     assert len(lookahead) > 100
     assert [m.span() for m in FAILURE_CANDIDATES.finditer(data)] == lookahead
     if POSSESSIVE_WORKS:  # where possessive quantifiers are matched correctly
-        assert [m.span() for m in _failure_candidates(possessive=True).finditer(data)] == lookahead
+        assert [m.span() for m in candidates(True).finditer(data)] == lookahead
 
 
 PREFIXED = [

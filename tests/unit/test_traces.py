@@ -216,3 +216,52 @@ def test_log_header_before_the_trace_is_plain() -> None:
     text = load("log-jdbc-sink-no-driver-password.log")
     first_role, first_part = trace_spans(text)[0]
     assert first_role == "plain" and first_part.startswith(" ERROR  ||  WorkerSinkTask")
+
+
+def test_a_throwable_an_uncaught_exception_handler_threw_is_read() -> None:
+    """The JVM prints ``Exception: <class> thrown from the UncaughtExceptionHandler in thread
+    "..."`` (the tuning text jdbc-source-sqlserver-oom-handler-threads), once per thread: the
+    lines share everything up to the thread's name, which is not a collector's prefix."""
+    text = "\n\n".join(
+        f"Exception: java.lang.OutOfMemoryError thrown from the UncaughtExceptionHandler in "
+        f'thread "{name}"'
+        for name in ("kafka-producer-network-thread | producer-3", "Scheduler-2117800788", "main")
+    )
+    trace = parse_trace(text)
+    assert trace.top is not None and trace.top.class_name == "java.lang.OutOfMemoryError"
+    assert trace.top.first_message_line.startswith("thrown from the UncaughtExceptionHandler")
+    assert "java.lang.OutOfMemoryError" in trace.exception_classes
+
+
+def test_a_structured_log_record_gives_its_error_field() -> None:
+    """A JSON log record (an operator's ``"error"``, ECS's ``"error.stack_trace"``) is read
+    for the failure it carries, JSON escapes decoded."""
+    record = {
+        "level": "ERROR",
+        "msg": "apply failed",
+        "error": "connect Rest API request failed: java.util.concurrent.ExecutionException: "
+        "org.apache.http.ConnectionClosedException: Connection is closed\nsecond line",
+    }
+    trace = parse_trace(json.dumps(record))
+    assert "org.apache.http.ConnectionClosedException" in trace.exception_classes
+    messages = "\n".join(trace.messages)
+    assert "Connection is closed\nsecond line" in messages
+    assert "apply failed" not in messages and '"level"' not in messages
+
+
+def test_an_elasticsearch_error_answer_reads_as_its_type_and_reason() -> None:
+    """Elasticsearch answers ``{"error": {"root_cause": [...], "type", "reason", "caused_by"}}``
+    (or the inner object alone, as the tuning text es-sink-total-fields-limit pastes it)."""
+    inner = {
+        "root_cause": [{"type": "illegal_argument_exception", "reason": "Limit exceeded"}],
+        "type": "mapper_parsing_exception",
+        "reason": "failed to parse",
+        "caused_by": {"type": "illegal_argument_exception", "reason": "Limit exceeded"},
+    }
+    for answer in (inner, {"error": inner, "status": 400}):
+        trace = parse_trace(json.dumps(answer))
+        lines = [line.message for line in trace.summary()]
+        assert lines == [
+            "mapper_parsing_exception: failed to parse",
+            "illegal_argument_exception: Limit exceeded",
+        ]

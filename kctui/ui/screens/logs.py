@@ -1,8 +1,9 @@
 """The log screen: worker logs of the cluster, merged, filtered, followed.
 
 One thread worker drives a :class:`~kctui.logs.feed.LogFeed` (follow files and commands,
-index big files backwards, apply filters) and posts rows to the :class:`LogView`; the UI
-thread never reads a file except the lines it draws.
+index big files backwards, apply filters) and posts rows to the :class:`LogView`; another
+reads the records the view is about to draw (:class:`RecordLoader`). The UI thread never
+reads a file.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from kctui.settings import ClusterConfig
 from kctui.ui.screens.base import KctuiScreen
 from kctui.ui.session import rules_of
 from kctui.ui.widgets.diagnosis_view import DiagnosisView
+from kctui.ui.widgets.log_loader import RecordLoader
 from kctui.ui.widgets.log_view import LogView
 
 POLL_SECONDS = 0.25
@@ -43,6 +45,7 @@ class RowsReset(Message):
     version: int
     scanning: bool
     progress: float = 1.0
+    growing: tuple[int, ...] = ()  # the records that may have changed since the last rows
 
 
 @dataclass
@@ -97,6 +100,7 @@ class LogScreen(KctuiScreen[None]):
         self.cluster = cluster
         self._rules = tuple(rules) if rules is not None else None
         self.feed = feed or LogFeed(cluster.logs, max_command_lines=max_command_lines)
+        self.loader = RecordLoader(self.feed)
         self.log_filter = log_filter or LogFilter(connector=connector, task=task)
         self.around_failure = around_failure
         self.filter_version = 0
@@ -125,7 +129,7 @@ class LogScreen(KctuiScreen[None]):
             id="log-filter",
         )
         yield Static(id="log-notice")
-        view = LogView(self.feed, id="log-view")
+        view = LogView(self.loader, id="log-view")
         view.show_worker = len(self.feed.workers) > 1
         yield view
         yield DiagnosisView(id="log-diagnosis")
@@ -140,6 +144,7 @@ class LogScreen(KctuiScreen[None]):
         self._update_title()
         self._update_status()
         self.view.focus()
+        self._read_records()
         if not self.cluster.logs and not self.feed.sources:
             self._show_notice(
                 f"No log sources configured for cluster '{self.cluster.name}': add "
@@ -152,6 +157,13 @@ class LogScreen(KctuiScreen[None]):
     def on_unmount(self) -> None:
         self._closed = True
         self._wake.set()
+        self.loader.close()
+
+    @work(thread=True, exclusive=True, group="log-records", exit_on_error=False)
+    def _read_records(self) -> None:
+        """Read the records the view asks for (the UI thread never waits for a file)."""
+        worker = get_current_worker()
+        self.loader.run(self.view.deliver, cancelled=lambda: worker.is_cancelled)
 
     # ------------------------------------------------------------------ the pump (thread)
 
@@ -200,7 +212,10 @@ class LogScreen(KctuiScreen[None]):
             rows = self.feed.build(flt)
             state["built"] = version
             progress = self.feed.progress()
-            reset = RowsReset(rows.rows, rows.failure_rows, version, step.scanning, progress)
+            growing = self.feed.growing()
+            reset = RowsReset(
+                rows.rows, rows.failure_rows, version, step.scanning, progress, growing
+            )
             self._post_rows(reset)
         elif step.appended:
             new = self.feed.select_new(step.appended, flt)
@@ -219,7 +234,7 @@ class LogScreen(KctuiScreen[None]):
         if message.version != self.filter_version:
             return
         self.scanning, self.progress = message.scanning, message.progress
-        self.view.reset_rows(message.rows, message.failure_rows)
+        self.view.reset_rows(message.rows, message.failure_rows, growing=message.growing)
         # The backward scan finds the latest failure first: no need to wait for the whole file.
         found = bool(message.failure_rows) or not message.scanning
         if self.around_failure and not self._jumped and found:
@@ -252,10 +267,14 @@ class LogScreen(KctuiScreen[None]):
         found = None
         if 0 <= view.cursor < len(view.rows):
             packed = view.rows[view.cursor]
-            header = view.header(packed)
-            if header.is_failure:
-                text = "\n".join([header.text, *view.continuation(packed)])
-                found = diagnose(text, rules=self.rules)
+            loaded = view.record(packed)  # None until read: the view says when it comes
+            if loaded is not None and loaded.header.is_failure:
+                trace = view.trace(packed) if loaded.count else ()
+                if trace is None:
+                    view.record(packed, trace=True)
+                else:
+                    text = "\n".join([loaded.header.text, *trace])
+                    found = diagnose(text, rules=self.rules)
         self.query_one(DiagnosisView).show(found)
 
     def _jump_to_last_failure(self) -> None:

@@ -1,9 +1,8 @@
 """Detail pane of one dead letter: decoded headers as a table, the trace, the key and value.
 
-Payload highlighting comes from ``kctui.dlq.records.highlight`` as ``(role, text)`` spans
-styled here with theme variables; the stack trace goes through the one trace highlighter
-(``kctui.ui.highlight.highlight_trace``). Error headers are masked unless revealed; the
-payloads (the user's data) are shown as they are.
+Payloads and the stack trace are highlighted by the one highlighter of their language and
+styled by the one role map (:mod:`kctui.ui.highlight`). Error headers are masked unless
+revealed; the payloads (the user's data) are shown as they are.
 """
 
 from __future__ import annotations
@@ -21,35 +20,13 @@ from kctui.dlq.records import (
     KafkaRecord,
     cut_lines,
     decode_text,
-    highlight,
     render_payload,
 )
 from kctui.dlq.wire import Decoded
 from kctui.masking import mask_text
-from kctui.ui.highlight import highlight_trace
+from kctui.ui.highlight import highlight_trace, spans_content
 
-ROLE_STYLES: dict[str, str] = {
-    "key": "$primary",
-    "string": "$success",
-    "number": "$accent",
-    "literal": "$warning",
-    "punct": "$text-muted",
-    "exception": "$error bold",
-    "message": "bold",
-    "frame": "$accent",
-    "location": "$text-muted",
-    "caused": "$warning bold",
-    "muted": "$text-muted",
-    "plain": "",
-}
 MAX_TRACE_LINES = 400
-
-
-def spans_content(text: str, language: str) -> Content:
-    """Text highlighted for ``language`` (json, stacktrace, other) as theme-styled Content."""
-    return Content.assemble(
-        *((part, ROLE_STYLES.get(role, "")) for role, part in highlight(text, language))
-    )
 
 
 def payload_content(data: bytes | None, decoded: Decoded | None = None) -> tuple[str, Content]:

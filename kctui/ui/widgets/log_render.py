@@ -83,25 +83,20 @@ def fold_cause(continuation: list[str]) -> str:
     return line if len(line) <= FOLD_CAUSE_CHARS else line[: FOLD_CAUSE_CHARS - 1] + "…"
 
 
-# Roles of kctui.traces.trace_spans -> component classes of the log view: a failure's
-# trace is drawn like the connector screen's (kctui.ui.highlight.TRACE_ROLE_STYLES).
-TRACE_ROLE_CLASS = {
-    "keyword": "log-view--trace-keyword",
-    "exception": "log-view--trace-exception",
-    "message": "log-view--trace-message",
-    "kafka-frame": "log-view--trace-kafka",
-    "frame": "log-view--muted",
-    "muted": "log-view--muted",
-}
-
-
-def trace_text(content: str, *, failure: bool, style: Callable[[str], Style]) -> Text:
+def trace_text(
+    content: str,
+    *,
+    failure: bool,
+    style: Callable[[str], Style],
+    role_style: Callable[[str], Style],
+) -> Text:
     """One continuation line, indented under its record and masked; a failure's trace is
-    highlighted by the one trace model's roles, other continuation lines are muted."""
+    highlighted by the one trace model's roles and styled by the one role map
+    (``role_style``, see :data:`kctui.ui.highlight.ROLE_STYLES`), other lines are muted."""
     shown = "    " + mask_text(content).replace("\t", "    ")
     if not failure:
         return Text(shown, style("log-view--muted"))
     text = Text()
     for role, part in trace_spans(shown):
-        text.append(part, style(TRACE_ROLE_CLASS.get(role, "log-view--trace")))
+        text.append(part, role_style(role))
     return text

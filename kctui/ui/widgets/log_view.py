@@ -1,47 +1,33 @@
 """The log lines widget: Line API rendering of records, folded stack traces, follow mode.
 
-Rows are packed record keys pushed down by the log screen; text is read lazily through a
-``LogReader`` (the toolong approach: ``os.pread`` of one line when it scrolls into view,
-with small LRU caches), so a 1 GiB file costs the same as a small one to draw.
+Rows are packed record keys pushed down by the log screen. Their text is read lazily, only
+for the rows that scroll into view, and never while drawing: the view asks a
+:class:`~kctui.ui.widgets.log_loader.RecordLoader` (a queue its screen's thread reads),
+draws a placeholder, and draws the record when it arrives (kept in small LRU caches). So a
+1 GiB file costs the same as a small one to draw, and a slow mount never freezes the console.
 """
 
 from __future__ import annotations
 
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable
-from typing import Protocol, TypeVar
+from collections.abc import Sequence
 
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
-from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from kctui.logs.patterns import LogLine
-from kctui.ui.widgets.log_render import fold_cause, header_text, trace_text
+from kctui.ui.highlight import ROLE_STYLES
+from kctui.ui.widgets.log_loader import LoadedRecord, RecordLoader, RecordStore
+from kctui.ui.widgets.log_render import header_text, trace_text
 
-V = TypeVar("V")
-
-
-def _cached(cache: LRUCache[int, V], key: int, make: Callable[[], V]) -> V:
-    value = cache.get(key)
-    if value is None:
-        value = cache[key] = make()
-    return value
-
-
-class LogReader(Protocol):
-    def read_line(self, packed: int) -> str: ...
-    def header(self, packed: int) -> LogLine: ...
-    def read_continuation(self, packed: int) -> list[str]: ...
-    def continuation_count(self, packed: int) -> int: ...
-    def worker_of(self, packed: int) -> str: ...
+PLACEHOLDER = "  …"  # a row whose record is not read yet
 
 
 class LogView(ScrollView, can_focus=True):
@@ -58,10 +44,6 @@ class LogView(ScrollView, can_focus=True):
         "log-view--debug",
         "log-view--muted",
         "log-view--trace",
-        "log-view--trace-keyword",
-        "log-view--trace-exception",
-        "log-view--trace-message",
-        "log-view--trace-kafka",
         "log-view--tag",
         "log-view--cursor",
     }
@@ -77,10 +59,6 @@ class LogView(ScrollView, can_focus=True):
     LogView > .log-view--debug { color: $foreground 50%; }
     LogView > .log-view--muted { color: $foreground 50%; }
     LogView > .log-view--trace { color: $error 75%; }
-    LogView > .log-view--trace-keyword { color: $warning; text-style: bold; }
-    LogView > .log-view--trace-exception { color: $error; text-style: bold; }
-    LogView > .log-view--trace-message { text-style: bold; }
-    LogView > .log-view--trace-kafka { color: $accent; }
     LogView > .log-view--tag { color: $secondary; }
     LogView > .log-view--cursor { background: $primary-muted; }
     """
@@ -112,17 +90,23 @@ class LogView(ScrollView, can_focus=True):
         def can_replace(self, message: Message) -> bool:
             return isinstance(message, LogView.StateChanged) and message.view is self.view
 
-    def __init__(self, reader: LogReader, *, id: str | None = None) -> None:
+    class RecordsLoaded(Message):
+        """Records read off the UI thread by the loader (posted from its thread)."""
+
+        def __init__(self, records: list[LoadedRecord]) -> None:
+            super().__init__()
+            self.records = records
+
+    def __init__(self, loader: RecordLoader, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.reader = reader
+        self.loader = loader
         self.rows: array[int] = array("Q")
         self.failure_rows: array[int] = array("Q")
         self.show_worker = False
         self._expanded: dict[int, int] = {}  # packed key -> continuation lines shown
         self._exp_rows: list[tuple[int, int]] = []  # (row, extra lines), sorted by row
-        self._headers: LRUCache[int, LogLine] = LRUCache(2048)
-        self._traces: LRUCache[int, list[str]] = LRUCache(16)
-        self._counts: LRUCache[int, int] = LRUCache(2048)
+        self._to_expand: set[int] = set()  # asked to unfold before its trace was read
+        self._store = RecordStore(loader)
         self._styles: dict[str, Style] = {}
         self._max_width = 0
         self._scrolling = False
@@ -163,12 +147,21 @@ class LogView(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ rows
 
-    def reset_rows(self, rows: array[int], failure_rows: array[int]) -> None:
-        """New rows (filter changed, more of the file indexed); the cursor's record stays put."""
+    def reset_rows(
+        self, rows: array[int], failure_rows: array[int], *, growing: Sequence[int] | None = None
+    ) -> None:
+        """New rows (filter changed, more of the file indexed); the cursor's record stays put.
+
+        ``growing``: the records that may have changed (read again, drawn as they were
+        meanwhile); None: any may have.
+        """
         anchor = self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
         offset = self._line_of_row(self.cursor) - round(self.scroll_y) if anchor is not None else 0
         self.rows, self.failure_rows = rows, failure_rows
-        self._clear_caches()
+        if growing is None:
+            self._store.invalidate()
+        for key in growing or ():
+            self._store.invalidate(key)
         self._reindex_expanded()
         self._update_size()
         if self.follow or not rows:
@@ -191,14 +184,8 @@ class LogView(ScrollView, can_focus=True):
         """Records that arrived while following (or while paused: counted as new lines)."""
         if not rows:
             return
-        if self.rows:
-            last = self.rows[-1]  # the last record may have grown
-            self._headers.discard(last)
-            self._counts.discard(last)
-            self._traces.discard(last)
-            if last in self._expanded:
-                self._expanded[last] = len(self.continuation(last))
-                self._reindex_expanded()
+        if self.rows:  # the last record may have grown: read it again
+            self._store.invalidate(self.rows[-1])
         base = len(self.rows)
         self.rows.extend(rows)
         self.failure_rows.extend(base + i for i in failure_rows)
@@ -209,21 +196,53 @@ class LogView(ScrollView, can_focus=True):
             self.new_lines += len(rows)
         self._changed()
 
-    def _clear_caches(self) -> None:
-        self._headers.clear()
-        self._counts.clear()
-        self._traces.clear()
+    # ------------------------------------------------------------------ reading (off the UI thread)
 
-    # ------------------------------------------------------------------ reading
+    def record(self, packed: int, *, trace: bool = False) -> LoadedRecord | None:
+        """The record as last read (None: not read yet); a missing or stale one is asked for
+        (``trace``: with its continuation lines). Never reads a file."""
+        return self._store.get(packed, trace=trace or packed in self._expanded)
 
-    def header(self, packed: int) -> LogLine:
-        return _cached(self._headers, packed, lambda: self.reader.header(packed))
+    def trace(self, packed: int) -> tuple[str, ...] | None:
+        """A record's continuation lines as last read (None: not read yet)."""
+        return self._store.trace(packed)
 
-    def continuation_count(self, packed: int) -> int:
-        return _cached(self._counts, packed, lambda: self.reader.continuation_count(packed))
+    def deliver(self, records: list[LoadedRecord]) -> None:
+        """Hand records read by the loader to the view (thread-safe: posts a message)."""
+        self.post_message(self.RecordsLoaded(records))
 
-    def continuation(self, packed: int) -> list[str]:
-        return _cached(self._traces, packed, lambda: self.reader.read_continuation(packed))
+    def on_log_view_records_loaded(self, message: LogView.RecordsLoaded) -> None:
+        cursor_key = self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
+        geometry = cursor_changed = False
+        for loaded in message.records:
+            key = loaded.key
+            if not self._store.store(loaded):
+                continue
+            if loaded.trace is not None:
+                geometry = self._fit_fold(key, len(loaded.trace)) or geometry
+            elif not loaded.count and (key in self._expanded or key in self._to_expand):
+                geometry = self._fit_fold(key, 0) or geometry
+            cursor_changed = cursor_changed or key == cursor_key
+        if geometry:
+            self._reindex_expanded()
+            self._update_size()
+        if cursor_changed:
+            self._changed()
+        else:
+            self.refresh()
+
+    def _fit_fold(self, key: int, lines: int) -> bool:
+        """An unfolded (or asked to unfold) record shows its trace's lines; True if it moved."""
+        wanted = key in self._to_expand
+        self._to_expand.discard(key)
+        if key not in self._expanded and not wanted:
+            return False
+        if not lines:
+            return self._expanded.pop(key, None) is not None
+        if self._expanded.get(key) == lines:
+            return False
+        self._expanded[key] = lines
+        return True
 
     # ------------------------------------------------------------------ moving
 
@@ -328,13 +347,18 @@ class LogView(ScrollView, can_focus=True):
         if not 0 <= self.cursor < len(self.rows):
             return
         key = self.rows[self.cursor]
-        if key in self._expanded:
-            del self._expanded[key]
+        if key in self._expanded or key in self._to_expand:
+            self._expanded.pop(key, None)
+            self._to_expand.discard(key)
         else:
-            count = len(self.continuation(key))
-            if not count:
+            loaded, lines = self._store.get(key), self._store.trace(key)
+            if loaded is not None and not loaded.count:
                 return
-            self._expanded[key] = count
+            if lines is None:  # unfolded when its lines are read
+                self._to_expand.add(key)
+                self._store.ask(key, True)
+                return
+            self._expanded[key] = len(lines)
         self._reindex_expanded()
         self._update_size()
         self.refresh()
@@ -373,24 +397,59 @@ class LogView(ScrollView, can_focus=True):
             self._styles[name] = style
         return style
 
+    def _trace_style(self, role: str) -> Style:
+        """A trace role's style from the one role map (kctui.ui.highlight.ROLE_STYLES), its
+        theme variables resolved like the component classes (plain: the trace colour)."""
+        name = "role:" + role
+        style = self._styles.get(name)
+        if style is None:
+            spec = ROLE_STYLES.get(role, "")
+            if not spec:
+                return self._style("log-view--trace")
+            parsed = self.app.stylesheet.parse_style(spec)
+            background = self.styles.background
+            color = parsed.foreground
+            if color is not None and color.auto:  # "$text-muted": a contrast colour
+                color = background.get_contrast_text(color.a)
+            if color is not None and color.a < 1:
+                color = background.blend(color.with_alpha(1), color.a)
+            style = Style(
+                color=color.rich_color if color is not None else None,
+                bold=parsed.bold,
+                italic=parsed.italic,
+            )
+            self._styles[name] = style
+        return style
+
+    def _placeholder(self) -> Text:
+        return Text(PLACEHOLDER, self._style("log-view--muted"))
+
     def _header_text(self, packed: int) -> Text:
-        header = self.header(packed)
-        count = self.continuation_count(packed)
+        loaded = self.record(packed)
+        if loaded is None:
+            return self._placeholder()
         expanded = packed in self._expanded
-        folded_failure = bool(count) and header.is_failure and not expanded
         return header_text(
-            header,
-            trace_lines=count,
+            loaded.header,
+            trace_lines=loaded.count,
             expanded=expanded,
-            worker=self.reader.worker_of(packed) if self.show_worker else None,
+            worker=loaded.worker if self.show_worker else None,
             style=self._style,
-            cause=fold_cause(self.continuation(packed)) if folded_failure else "",
+            cause=loaded.cause if not expanded else "",
         )
 
     def _trace_text(self, packed: int, index: int) -> Text:
-        lines = self.continuation(packed)
+        loaded = self.record(packed, trace=True)
+        lines = self.trace(packed)
+        if loaded is None or lines is None:
+            return self._placeholder()
         content = lines[index] if index < len(lines) else ""
-        return trace_text(content, failure=self.header(packed).is_failure, style=self._style)
+        return trace_text(
+            content,
+            failure=loaded.header.is_failure,
+            style=self._style,
+            role_style=self._trace_style,
+        )
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
