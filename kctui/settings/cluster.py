@@ -251,7 +251,9 @@ class ClusterConfig(Settings, frozen=True):
     tls_strict: bool | None = None  # None: Python's default (strict X.509 checks from 3.13)
     timeout: Positive = 10.0
     refresh_seconds: Positive = 5.0
-    lag_threshold: Annotated[int, Meta(gt=0, extra={"expected": "a positive number"})] = 10_000
+    lag_threshold: Annotated[
+        int, Meta(gt=0, extra={"expected": "a positive number", "whole_part": True})
+    ] = 10_000
     kafka: KafkaSettings | None = None
     jmx: tuple[JmxEndpoint, ...] = ()
     logs: tuple[LogSource, ...] = ()

@@ -14,6 +14,7 @@ may give, and the few words in a field's ``Meta(extra={...})`` that
 - ``internal``: never read from a file (set by the program);
 - ``table_key``: the name of the table in its parent map (``clusters.<name>``);
 - ``flatten``: nested tables are joined into one map with ``.`` (dotted keys);
+- ``whole_part``: a number with a fraction is cut to its whole part (for a whole number);
 - ``schema``: a struct the file's table is read with; its ``build()`` gives the value.
 """
 

@@ -243,6 +243,8 @@ class _Reader:
                 if extra.get("required"):
                     raise self._missing(path, name, field.type)
                 continue
+            if extra.get("whole_part") and isinstance(out[name], float):
+                out[name] = int(out[name])
             child = (*path, name)
             if "schema" in extra:
                 out[name] = self.read(out[name], extra["schema"], child).build()

@@ -117,6 +117,9 @@ url = "https://w:9404/metrics"
 source = "Prometheus"
 [[clusters.a.logs]]
 command = "journalctl -fu connect"
+[clusters.b]
+urls = ["http://b:8083"]
+lag_threshold = 2500.7
 """
     cluster = parse_config(FILE, text).clusters["a"]
     assert cluster.name == "a" and cluster.urls == ("https://c:8083",)  # alias
@@ -129,6 +132,7 @@ command = "journalctl -fu connect"
     assert cluster.metrics[0].source == "prometheus" and cluster.metrics[0].tls_strict is False
     assert cluster.logs[0].worker == "worker-1"  # numbered
     assert cluster.logs[0].command == ("journalctl -fu connect",)  # one item, not split
+    assert parse_config(FILE, text).clusters["b"].lag_threshold == 2500  # its whole part
 
 
 def test_unknown_keys_are_all_listed_where_a_file_lists_them() -> None:
