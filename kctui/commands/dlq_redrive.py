@@ -9,9 +9,15 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 from kctui.errors import KctuiError
+
+if TYPE_CHECKING:
+    from kctui.dlq.protocol import DlqSource
+    from kctui.dlq.records import DeadLetter
+    from kctui.dlq.redrive import Plan, RateLimit, RedriveLog
+    from kctui.settings import ClusterConfig
 
 _OFFSETS = re.compile(r"^(\d+):(\d+)-(\d+)$")
 DEFAULT_LIMIT = 10_000
@@ -64,7 +70,7 @@ def parse_offsets(text: str) -> tuple[int, int, int]:
     return partition, low, high
 
 
-def _select(args: argparse.Namespace, reader: Any) -> list[Any]:
+def _select(args: argparse.Namespace, reader: DlqSource) -> list[DeadLetter]:
     from kctui.dlq.groups import cause_groups, cause_key
 
     limit = args.limit or DEFAULT_LIMIT
@@ -126,7 +132,9 @@ def run(args: argparse.Namespace) -> int:
     return _send(args.topic, cluster, plan, log, redrive.RateLimit(args.rate))
 
 
-def _send(dlq_topic: str, cluster: Any, plan: Any, log: Any, rate: Any) -> int:
+def _send(
+    dlq_topic: str, cluster: ClusterConfig, plan: Plan, log: RedriveLog, rate: RateLimit
+) -> int:
     from kctui.dlq.redrive import RecordProducer, execute
 
     producer = RecordProducer(cluster)
