@@ -5,10 +5,6 @@ http.server conventions (``on_*``, ``action_*``, ``DEFAULT_CSS``...) are in pypr
 """
 
 # ruff: noqa
-# Read with getattr(self, key) when building kafka-python's keyword arguments.
-ssl_cafile
-ssl_certfile
-ssl_keyfile
 # __aexit__'s signature.
 exc_info
 # Checked by name: ConnectClient._require("supports_health", ...).
@@ -38,3 +34,11 @@ _._require_update_dimensions
 fresh_dead_letters
 max_records
 _.handle_error
+# A theme file's fields, passed on to textual's Theme as keyword arguments (msgspec asdict).
+_.primary
+_.secondary
+_.success
+_.accent
+_.surface
+_.panel
+_.boost

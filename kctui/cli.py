@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from kctui import __version__
+from kctui.commands import add_cluster_options
 
 # Subcommand modules under kctui.commands, in the order --help lists them.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -43,33 +44,6 @@ COMMAND_MODULES: tuple[str, ...] = (
 def _command_modules() -> list[ModuleType]:
     """Every subcommand module; a missing one is a broken install, never skipped."""
     return [importlib.import_module(f"kctui.commands.{name}") for name in COMMAND_MODULES]
-
-
-def add_cluster_options(parser: argparse.ArgumentParser, *, top_level: bool = False) -> None:
-    """Options shared by every command that talks to a cluster.
-
-    Subcommands add them again (with suppressed defaults) so that both
-    ``kctui --cluster x status`` and ``kctui status --cluster x`` work.
-    """
-    default = None if top_level else argparse.SUPPRESS
-    parser.add_argument(
-        "--cluster", "-c", metavar="NAME", default=default, help="cluster from the config file"
-    )
-    parser.add_argument(
-        "--url",
-        metavar="URL",
-        default=default,
-        help="Connect REST URL (several comma-separated); overrides --cluster; env KCTUI_URL",
-    )
-    parser.add_argument(
-        "--read-only",
-        action="store_true",
-        default=False if top_level else argparse.SUPPRESS,
-        help="never send a mutating request to the cluster",
-    )
-    parser.add_argument(
-        "--config", metavar="FILE", default=default, help="config file (default: XDG path)"
-    )
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kctui.connect.models import ClusterState, Connector, ServerInfo
-from kctui.diagnose import Diagnosis, diagnosis_json, diagnosis_lines
+from kctui.diagnose import Diagnosis, Rule, diagnosis_json, diagnosis_lines
 from kctui.health import Health, rollup
 from kctui.masking import mask_config, mask_text, masked_keys
 from kctui.rows import ConnectorRow
@@ -240,8 +240,11 @@ def error_handling(config: Mapping[str, str]) -> dict[str, str]:
     return dict(sorted({**defaults, **found}.items()))
 
 
-def describe_json(connector: Connector, *, cluster: str) -> dict[str, Any]:
-    """``kctui describe --json``: status, tasks with full traces, masked config, SMT chain."""
+def describe_json(
+    connector: Connector, *, cluster: str, rules: Sequence[Rule] | None = None
+) -> dict[str, Any]:
+    """``kctui describe --json``: status, tasks with full traces, masked config, SMT chain;
+    ``rules`` diagnose the traces (the command's, the shipped ones when None)."""
     verdict = rollup(connector)
     config = dict(connector.config)
     cls = connector.info.connector_class
@@ -254,7 +257,7 @@ def describe_json(connector: Connector, *, cluster: str) -> dict[str, Any]:
         "worker_id": connector.status.worker_id,
         "trace": _masked_trace(connector.status.trace),
         "trace_summary": trace_summary(connector.status.trace),
-        "diagnosis": diagnosis_json(connector.status.trace, connector_class=cls),
+        "diagnosis": diagnosis_json(connector.status.trace, connector_class=cls, rules=rules),
         "health": verdict.health.value,
         "reason": mask_text(verdict.reason),
         "tasks": [
@@ -264,7 +267,7 @@ def describe_json(connector: Connector, *, cluster: str) -> dict[str, Any]:
                 "worker_id": t.worker_id,
                 "trace": _masked_trace(t.trace),
                 "trace_summary": trace_summary(t.trace),
-                "diagnosis": diagnosis_json(t.trace, connector_class=cls),
+                "diagnosis": diagnosis_json(t.trace, connector_class=cls, rules=rules),
             }
             for t in connector.tasks
         ],
@@ -311,9 +314,15 @@ def _diagnosis_text(diagnosis: Mapping[str, Any] | None, prefix: str) -> list[st
     return [*_indent_all(diagnosis_lines(Diagnosis(**diagnosis)), prefix), ""]
 
 
-def describe_text(connector: Connector, *, cluster: str, color: bool = False) -> str:
+def describe_text(
+    connector: Connector,
+    *,
+    cluster: str,
+    color: bool = False,
+    rules: Sequence[Rule] | None = None,
+) -> str:
     """``kctui describe NAME``: what an operator reads to understand a connector."""
-    data = describe_json(connector, cluster=cluster)
+    data = describe_json(connector, cluster=cluster, rules=rules)
     health = Health(data["health"])
     out = [
         f"Connector {connector.name}  ({data['type']}, {data['class'] or 'class unknown'})",

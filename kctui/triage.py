@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kctui.connect.models import FAILED, ClusterState, Connector, first_line
-from kctui.diagnose import Diagnosis, diagnose, diagnosis_lines
+from kctui.diagnose import Diagnosis, Rule, diagnose, diagnosis_lines
 from kctui.health import Health, rollup_with_metrics
 from kctui.masking import mask_config, mask_text
 from kctui.metrics.model import MetricsSnapshot
@@ -100,7 +100,7 @@ def _trace_summary(trace: str | None) -> tuple[str, ...]:
     return tuple(mask_text(str(line)) for line in parse_trace(trace).summary())
 
 
-def _failures(connector: Connector) -> tuple[TaskFailure, ...]:
+def _failures(connector: Connector, rules: Sequence[Rule] | None) -> tuple[TaskFailure, ...]:
     return tuple(
         TaskFailure(
             task=t.id,
@@ -108,7 +108,9 @@ def _failures(connector: Connector) -> tuple[TaskFailure, ...]:
             exception=mask_text(first_line(t.trace)),
             trace_head=_trace_lines(t.trace),
             summary=_trace_summary(t.trace),
-            diagnosis=diagnose(t.trace, connector_class=connector.info.connector_class),
+            diagnosis=diagnose(
+                t.trace, connector_class=connector.info.connector_class, rules=rules
+            ),
         )
         for t in connector.tasks
         if t.state == FAILED
@@ -161,10 +163,12 @@ def build_report(
     log_lines: Mapping[str, Sequence[str]] | None = None,
     notes: Sequence[str] = (),
     now: float | None = None,
+    rules: Sequence[Rule] | None = None,
 ) -> TriageReport:
     """Unhealthy connectors first (worst first), then healthy ones that dropped records.
 
-    ``dlq_counts`` and ``log_lines`` are keyed by connector name.
+    ``dlq_counts`` and ``log_lines`` are keyed by connector name; ``rules`` diagnose the
+    traces (the command's, the shipped ones when None).
     """
     dlq_counts = dlq_counts or {}
     log_lines = log_lines or {}
@@ -194,9 +198,11 @@ def build_report(
                 connector_trace=_trace_lines(connector.status.trace),
                 connector_summary=_trace_summary(connector.status.trace),
                 connector_diagnosis=diagnose(
-                    connector.status.trace, connector_class=connector.info.connector_class
+                    connector.status.trace,
+                    connector_class=connector.info.connector_class,
+                    rules=rules,
                 ),
-                failed_tasks=_failures(connector),
+                failed_tasks=_failures(connector, rules),
                 metrics=numbers,
                 dlq=dlq,
                 log_lines=tuple(mask_text(line) for line in log_lines.get(connector.name, ())),

@@ -11,7 +11,7 @@ import argparse
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    from kctui.cli import add_cluster_options
+    from kctui.commands import add_cluster_options
 
     parser = subparsers.add_parser(
         "apply",

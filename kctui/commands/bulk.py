@@ -18,7 +18,7 @@ HELP = {
 
 
 def add_bulk_parser(subparsers: argparse._SubParsersAction, action: str) -> None:
-    from kctui.cli import add_cluster_options
+    from kctui.commands import add_cluster_options
 
     parser = subparsers.add_parser(
         action,

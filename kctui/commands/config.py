@@ -23,7 +23,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from kctui.config import ConfigError, config_path, load_config, update_config
+    from kctui.configfile import load_config, update_config
+    from kctui.settings import ConfigError, config_path
 
     explicit = getattr(args, "config", None)
     path = Path(explicit).expanduser() if explicit else config_path()

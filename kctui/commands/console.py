@@ -6,11 +6,14 @@ import argparse
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from kctui.config import ClusterConfig, Config
+    from collections.abc import Sequence
+
+    from kctui.diagnose.model import Rule
+    from kctui.settings import ClusterConfig, Config
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    from kctui.cli import add_cluster_options
+    from kctui.commands import add_cluster_options
 
     parser = subparsers.add_parser(
         "console",
@@ -41,9 +44,11 @@ def launch(
     *,
     theme: str | None = None,
     refresh: float | None = None,
+    rules: Sequence[Rule] | None = None,
 ) -> int:
-    """Run the console app on ``cluster`` until the user quits."""
-    from dataclasses import replace
+    """Run the console app on ``cluster`` until the user quits; ``rules`` are the diagnosis
+    rules the command loaded (a bad rules.toml has stopped it before the terminal is taken)."""
+    from msgspec.structs import replace
 
     from kctui.errors import KctuiError
 
@@ -51,9 +56,6 @@ def launch(
         if not refresh > 0:
             raise KctuiError(f"--refresh: expected a positive number of seconds, got {refresh}")
         cluster = replace(cluster, refresh_seconds=refresh)
-    from kctui.diagnose import load_rules
-
-    load_rules()  # once, before the screens use them: a bad rules.toml stops here, clearly
     from kctui.ui.app import KctuiApp
     from kctui.ui.keys import check_keymap
 
@@ -64,15 +66,20 @@ def launch(
         keymap=config.keymap,
         config_file=config.path,
         remembered_theme=config.theme,
+        rules=rules,
     )
     app.run()
     return app.return_code or 0
 
 
 def run(args: argparse.Namespace) -> int:
-    from kctui.commands import config_and_cluster
+    from kctui.commands import command_context
 
-    config, cluster = config_and_cluster(args)
+    context = command_context(args)
     return launch(
-        cluster, config, theme=getattr(args, "theme", None), refresh=getattr(args, "refresh", None)
+        context.cluster,
+        context.config,
+        theme=getattr(args, "theme", None),
+        refresh=getattr(args, "refresh", None),
+        rules=context.rules,
     )

@@ -21,10 +21,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import time
-    from dataclasses import replace
 
+    from msgspec.structs import replace
+
+    from kctui.commands import rules_beside
     from kctui.commands.console import launch
-    from kctui.config import load_config
+    from kctui.configfile import load_config
     from kctui.sandbox.cluster import Sandbox
 
     box = Sandbox.from_env()
@@ -38,5 +40,9 @@ def run(args: argparse.Namespace) -> int:
         cluster = replace(cluster, read_only=True)
     config = load_config(box.config_file, import_kcctl=False)
     return launch(
-        cluster, config, theme=getattr(args, "theme", None), refresh=getattr(args, "refresh", None)
+        cluster,
+        config,
+        theme=getattr(args, "theme", None),
+        refresh=getattr(args, "refresh", None),
+        rules=rules_beside(config.path),
     )

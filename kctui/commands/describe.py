@@ -6,7 +6,7 @@ import argparse
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    from kctui.cli import add_cluster_options
+    from kctui.commands import add_cluster_options
 
     parser = subparsers.add_parser(
         "describe",
@@ -26,13 +26,14 @@ def run(args: argparse.Namespace) -> int:
     import sys
 
     from kctui import report
-    from kctui.commands import cluster_from_args, use_color
+    from kctui.commands import command_context, use_color
     from kctui.connect.client import ConnectClient
     from kctui.connect.errors import NotFound
     from kctui.connect.models import Connector
     from kctui.health import rollup
 
-    cluster = cluster_from_args(args)
+    context = command_context(args)
+    cluster = context.cluster
 
     async def fetch() -> Connector:
         async with ConnectClient(cluster) as client:
@@ -52,8 +53,12 @@ def run(args: argparse.Namespace) -> int:
 
     connector = asyncio.run(fetch())
     if args.json:
-        print(json.dumps(report.describe_json(connector, cluster=cluster.name), indent=2))
+        document = report.describe_json(connector, cluster=cluster.name, rules=context.rules)
+        print(json.dumps(document, indent=2))
     else:
         color = use_color(sys.stdout)
-        print(report.describe_text(connector, cluster=cluster.name, color=color))
+        text = report.describe_text(
+            connector, cluster=cluster.name, color=color, rules=context.rules
+        )
+        print(text)
     return 1 if rollup(connector).health.is_problem else 0

@@ -6,13 +6,20 @@ Reading never joins a consumer group and never commits an offset (see ``kctui.dl
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from kctui.errors import KctuiError
 
+if TYPE_CHECKING:
+    from kctui.diagnose.model import Rule
+    from kctui.dlq.pages import Page
+    from kctui.dlq.protocol import DlqSource
+    from kctui.settings import ClusterConfig
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    from kctui.cli import add_cluster_options
+    from kctui.commands import add_cluster_options
 
     parser = subparsers.add_parser(
         "dlq",
@@ -56,20 +63,19 @@ def parse_since(text: str, now: float | None = None) -> int:
         raise KctuiError(f"--since: {exc}") from None
 
 
-def _cluster(args: argparse.Namespace) -> Any:
-    from dataclasses import replace
+def _with_bootstrap(cluster: ClusterConfig, bootstrap: str | None) -> ClusterConfig:
+    """The cluster, its Kafka settings replaced by ``--bootstrap`` when given."""
+    from msgspec.structs import replace
 
-    from kctui.commands import cluster_from_args
-    from kctui.config import KafkaSettings
+    from kctui.settings import KafkaSettings
 
-    cluster = cluster_from_args(args)
-    if args.bootstrap:
-        servers = tuple(s.strip() for s in args.bootstrap.split(",") if s.strip())
+    if bootstrap:
+        servers = tuple(s.strip() for s in bootstrap.split(",") if s.strip())
         cluster = replace(cluster, kafka=KafkaSettings(bootstrap_servers=servers))
     return cluster
 
 
-def _dlq_topics(cluster: Any) -> dict[str, str]:
+def _dlq_topics(cluster: ClusterConfig) -> dict[str, str]:
     import asyncio
 
     from kctui.connect.client import ConnectClient
@@ -93,7 +99,7 @@ def _table(rows: list[tuple[Any, ...]], header: tuple[str, ...]) -> str:
     )
 
 
-def _print_topics(reader: Any, topics: dict[str, str], as_json: bool) -> int:
+def _print_topics(reader: DlqSource, topics: dict[str, str], as_json: bool) -> int:
     import json
 
     infos = reader.topic_infos(topics)
@@ -110,7 +116,9 @@ def _print_topics(reader: Any, topics: dict[str, str], as_json: bool) -> int:
     return 0
 
 
-def _print_summary(reader: Any, topics: dict[str, str], limit: int, as_json: bool) -> int:
+def _print_summary(
+    reader: DlqSource, topics: dict[str, str], limit: int, as_json: bool, rules: Sequence[Rule]
+) -> int:
     import json
 
     from kctui.diagnose import Diagnosis, diagnosis_lines
@@ -136,7 +144,7 @@ def _print_summary(reader: Any, topics: dict[str, str], limit: int, as_json: boo
             continue
         summary = summarize(page.dead_letters)
         topic_rows.append((topic, connector, page.total, summary.total))
-        diagnoses = pair_diagnoses(page.dead_letters)
+        diagnoses = pair_diagnoses(page.dead_letters, rules)
         groups: list[dict[str, Any]] = [
             {"stage": stage, "exception_class": exc, "count": count,
              "diagnosis": _diagnosis_json(diagnoses.get((stage, exc)))}
@@ -165,7 +173,7 @@ def _print_summary(reader: Any, topics: dict[str, str], limit: int, as_json: boo
              "cause": c.cause, "example": c.example, "count": c.count,
              "first_timestamp": c.first_ms, "last_timestamp": c.last_ms,
              "partitions": list(c.partitions),
-             "diagnosis": _diagnosis_json(diagnose_dead_letter(c.sample))}
+             "diagnosis": _diagnosis_json(diagnose_dead_letter(c.sample, rules))}
             for c in causes
         ]  # fmt: skip
         out.append({"topic": topic, "connector": connector, "records": page.total,
@@ -190,7 +198,7 @@ def _print_summary(reader: Any, topics: dict[str, str], limit: int, as_json: boo
     return 0
 
 
-def _print_page(page: Any, as_json: bool) -> None:
+def _print_page(page: Page, as_json: bool) -> None:
     from kctui.dlq.export import dumps_line
     from kctui.masking import mask_text
 
@@ -217,7 +225,10 @@ def run(args: argparse.Namespace) -> int:
     if args.offset is not None and args.since is not None:
         raise KctuiError("give either --offset or --since, not both")
     since_ms = parse_since(args.since) if args.since is not None else None
-    cluster = _cluster(args)
+    from kctui.commands import command_context
+
+    context = command_context(args)
+    cluster = _with_bootstrap(context.cluster, args.bootstrap)
     try:
         reader = DlqReader(cluster)
     except NoKafkaSettings as exc:
@@ -225,7 +236,8 @@ def run(args: argparse.Namespace) -> int:
     with reader:
         if args.summary:
             topics = {args.topic: ""} if args.topic else _dlq_topics(cluster)
-            return _print_summary(reader, topics, args.limit or 10_000, args.json)
+            limit = args.limit or 10_000
+            return _print_summary(reader, topics, limit, args.json, context.rules)
         if not args.topic:
             return _print_topics(reader, _dlq_topics(cluster), args.json)
         limit = args.limit or 20

@@ -9,16 +9,22 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 from kctui.errors import KctuiError
+
+if TYPE_CHECKING:
+    from kctui.dlq.protocol import DlqSource
+    from kctui.dlq.records import DeadLetter
+    from kctui.dlq.redrive import Plan, RateLimit, RedriveLog
+    from kctui.settings import ClusterConfig
 
 _OFFSETS = re.compile(r"^(\d+):(\d+)-(\d+)$")
 DEFAULT_LIMIT = 10_000
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    from kctui.cli import add_cluster_options
+    from kctui.commands import add_cluster_options
 
     parser = subparsers.add_parser(
         "dlq-redrive",
@@ -64,7 +70,7 @@ def parse_offsets(text: str) -> tuple[int, int, int]:
     return partition, low, high
 
 
-def _select(args: argparse.Namespace, reader: Any) -> list[Any]:
+def _select(args: argparse.Namespace, reader: DlqSource) -> list[DeadLetter]:
     from kctui.dlq.groups import cause_groups, cause_key
 
     limit = args.limit or DEFAULT_LIMIT
@@ -87,7 +93,8 @@ def _select(args: argparse.Namespace, reader: Any) -> list[Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kctui.commands.dlq import _cluster
+    from kctui.commands import cluster_from_args
+    from kctui.commands.dlq import _with_bootstrap
     from kctui.dlq import redrive
     from kctui.dlq.reader import DlqReader
 
@@ -95,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
         raise KctuiError(f"--limit: expected a positive number, got {args.limit}")
     if args.rate is not None and args.rate <= 0:
         raise KctuiError(f"--rate: expected a positive number of records a second, got {args.rate}")
-    cluster = _cluster(args)
+    cluster = _with_bootstrap(cluster_from_args(args), args.bootstrap)
     if cluster.read_only and not args.dry_run:
         raise redrive.ReadOnlyRefused(
             f"cluster '{cluster.name}' is read-only: redrive refused, nothing was sent"
@@ -125,7 +132,9 @@ def run(args: argparse.Namespace) -> int:
     return _send(args.topic, cluster, plan, log, redrive.RateLimit(args.rate))
 
 
-def _send(dlq_topic: str, cluster: Any, plan: Any, log: Any, rate: Any) -> int:
+def _send(
+    dlq_topic: str, cluster: ClusterConfig, plan: Plan, log: RedriveLog, rate: RateLimit
+) -> int:
     from kctui.dlq.redrive import RecordProducer, execute
 
     producer = RecordProducer(cluster)

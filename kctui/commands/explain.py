@@ -53,8 +53,8 @@ def _read(name: str) -> tuple[bytes, bool, str]:
 def run(args: argparse.Namespace) -> int:
     import json
     import sys
-    from pathlib import Path
 
+    from kctui.commands import rules_for
     from kctui.diagnose.explain import (
         InputError,
         decode_input,
@@ -62,11 +62,8 @@ def run(args: argparse.Namespace) -> int:
         explanation_json,
         explanation_lines,
     )
-    from kctui.diagnose.loading import load_rules, use_config_file
 
-    if args.config:
-        use_config_file(Path(args.config))
-    load_rules()  # a bad rules.toml of the user's stops here, with its own message (exit 2)
+    rules = rules_for(args)  # a bad rules.toml of the user's stops here, with its message (exit 2)
     try:
         data, truncated, where = _read(args.file)
         text, note = decode_input(data, truncated=truncated, where=where)
@@ -75,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     if note:
         print(f"kctui explain: {note}", file=sys.stderr)
-    found = explain(text)
+    found = explain(text, rules)
     if args.json:
         print(json.dumps(explanation_json(found), indent=2, ensure_ascii=False))
     else:

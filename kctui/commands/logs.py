@@ -40,7 +40,7 @@ _STYLES = {
 
 
 def add_parser(subparsers: Any) -> None:
-    from kctui.cli import add_cluster_options
+    from kctui.commands import add_cluster_options
 
     parser = subparsers.add_parser(
         "logs",
@@ -100,7 +100,7 @@ def _sources(args: argparse.Namespace) -> tuple[Any, ...]:
                 raise KctuiError(f"no such log file: {source}")
             if os.path.isdir(os.path.expanduser(source)):
                 raise KctuiError(f"{source} is a directory; give the log file (or a glob)")
-        from dataclasses import replace
+        from msgspec.structs import replace
 
         from kctui.logs.layouts import LayoutError, for_source
 
@@ -203,16 +203,14 @@ def _is_terminal(stream: TextIO) -> bool:
 
 def _open_viewer(args: argparse.Namespace, sources: tuple[Any, ...], flt: Any) -> int:
     """The log view in the terminal, at the end of the logs, with the filters preset."""
-    from kctui.config import ClusterConfig
+    from kctui.commands import cluster_from_args, rules_for
+    from kctui.settings import ClusterConfig
 
-    name = "files"
-    if not args.sources:
-        from kctui.commands import cluster_from_args
-
-        name = cluster_from_args(args).name
+    name = "files" if args.sources else cluster_from_args(args).name
+    rules = rules_for(args)  # a bad rules.toml stops here, before the terminal is taken
     from kctui.ui.log_app import LogViewerApp
 
-    LogViewerApp(ClusterConfig(name=name, urls=(), logs=sources), flt).run()
+    LogViewerApp(ClusterConfig(name=name, urls=(), logs=sources), flt, rules=rules).run()
     return 0
 
 

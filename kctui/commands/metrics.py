@@ -13,11 +13,11 @@ import sys
 import time
 from typing import Any
 
-from kctui.config import METRIC_SOURCES
+from kctui.settings import METRIC_SOURCES
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    from kctui.cli import add_cluster_options
+    from kctui.commands import add_cluster_options
 
     parser = subparsers.add_parser(
         "metrics",

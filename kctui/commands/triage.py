@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from kctui.config import ClusterConfig, LogSource
     from kctui.connect.models import ClusterState
     from kctui.logs.patterns import LogLine
+    from kctui.settings import ClusterConfig, LogSource
     from kctui.triage import DlqCount
 
 DLQ_SAMPLE = 500
@@ -25,7 +25,7 @@ LOG_LINES_PER_CONNECTOR = 5
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    from kctui.cli import add_cluster_options
+    from kctui.commands import add_cluster_options
 
     parser = subparsers.add_parser(
         "triage",
@@ -170,11 +170,12 @@ def run(args: argparse.Namespace) -> int:
     import json
 
     from kctui import triage
-    from kctui.commands import cluster_from_args
+    from kctui.commands import command_context
     from kctui.connect.client import ConnectClient
     from kctui.metrics.model import MetricsSnapshot
 
-    cluster = cluster_from_args(args)
+    context = command_context(args)
+    cluster = context.cluster
 
     async def fetch() -> ClusterState:
         async with ConnectClient(cluster) as client:
@@ -198,6 +199,7 @@ def run(args: argparse.Namespace) -> int:
         dlq_counts=dlq_counts,
         log_lines=log_lines,
         notes=notes,
+        rules=context.rules,
     )
     if args.format == "json":
         print(json.dumps(triage.render_json(report), indent=2))

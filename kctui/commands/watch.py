@@ -8,7 +8,13 @@ restarts recorded, ``--clear NAME`` forgets a connector's gave-up state.
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kctui.diagnose.model import Rule
+    from kctui.settings import ClusterConfig
 
 MIN_INTERVAL = 1.0
 DEFAULT_INTERVAL = 30.0
@@ -16,7 +22,7 @@ MAX_RETRY_DELAY = 300.0
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
-    from kctui.cli import add_cluster_options
+    from kctui.commands import add_cluster_options
 
     parser = subparsers.add_parser(
         "watch",
@@ -45,11 +51,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import json
 
-    from kctui.commands import cluster_from_args
+    from kctui.commands import command_context
     from kctui.operate.restart_history import RestartHistory, history_text
     from kctui.operate.restart_state import RestartStore, state_dir
 
-    cluster = cluster_from_args(args)
+    context = command_context(args)
+    cluster = context.cluster
     directory = state_dir(cluster.name)
     if args.clear:
         cleared = RestartStore(directory).clear(args.clear)
@@ -76,7 +83,8 @@ def run(args: argparse.Namespace) -> int:
         raise KctuiError(f"--interval: at least {MIN_INTERVAL:g} s between polls, got {interval}")
     import asyncio
 
-    return asyncio.run(_watch(args, cluster, directory, interval))
+    rules = context.rules if args.auto_restart else None  # only a restart decision asks them
+    return asyncio.run(_watch(args, cluster, directory, interval, rules))
 
 
 def _print_event(event: Any, as_json: bool) -> None:
@@ -85,7 +93,13 @@ def _print_event(event: Any, as_json: bool) -> None:
     print(json.dumps(event.to_json()) if as_json else event.text(), flush=True)
 
 
-async def _watch(args: argparse.Namespace, cluster: Any, directory: Any, interval: float) -> int:
+async def _watch(
+    args: argparse.Namespace,
+    cluster: ClusterConfig,
+    directory: Path,
+    interval: float,
+    rules: Sequence[Rule] | None,
+) -> int:
     import asyncio
     import signal
     import sys
@@ -97,10 +111,10 @@ async def _watch(args: argparse.Namespace, cluster: Any, directory: Any, interva
     from kctui.errors import KctuiError
     from kctui.operate.alerts import AlertSender
     from kctui.operate.restart_history import RestartHistory
-    from kctui.operate.restart_policy import RestartPolicy
     from kctui.operate.restart_state import RestartStore
     from kctui.operate.watcher import Watcher
     from kctui.rows import connector_rows
+    from kctui.settings import RestartPolicy
 
     policy = (cluster.auto_restart or RestartPolicy()) if args.auto_restart else None
     alert_settings = (cluster.auto_restart or RestartPolicy()).alerts
@@ -117,7 +131,7 @@ async def _watch(args: argparse.Namespace, cluster: Any, directory: Any, interva
     async with ConnectClient(cluster) as client:
         watcher = Watcher(
             client, cluster=cluster.name, policy=policy, store=RestartStore(directory),
-            history=RestartHistory(directory), alerts=alerts,
+            history=RestartHistory(directory), alerts=alerts, rules=rules,
         )  # fmt: skip
         if policy is not None and client.read_only and not args.json:
             print(f"{cluster.name} is read-only: reporting what auto-restart would do", flush=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
-from kctui.config import ClusterConfig
 from kctui.connect.models import (
     ClusterState,
     ConfigKeyInfo,
@@ -23,6 +22,7 @@ from kctui.connect.models import (
     ValidationResult,
 )
 from kctui.connect.retries import RetryListener
+from kctui.settings import ClusterConfig
 
 __all__ = ["ConnectApi"]
 

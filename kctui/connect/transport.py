@@ -12,8 +12,8 @@ from typing import Any, Protocol
 import httpx
 
 from kctui import __version__
-from kctui.config import ClusterConfig, ConfigError
 from kctui.connect.errors import AuthError
+from kctui.settings import ClusterConfig, ConfigError
 
 
 class TlsOptions(Protocol):

@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from kctui.config import ClusterConfig
 from kctui.connect.transport import client_settings, transport_reason
+from kctui.settings import ClusterConfig
 
 HEALTHY = ("healthy", "reachable")
 

@@ -8,7 +8,7 @@ failure is still put in a cause category from its classes, words and error codes
 (*Connector configuration is invalid ...*) is diagnosed by the errors it wraps: it is an
 invalid configuration only when none of them has a category of its own. Either way the
 diagnosis names its category and the system the failure comes from, and its action fits
-that system. Pure apart from reading the rule files once.
+that system. Pure: the rules are passed in (the shipped ones when none are).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from kctui.diagnose.classify import Catalog, Category, classify_parts, failing_key, load_catalog
 from kctui.diagnose.loading import (
     RuleFileError,
-    current_rules,
+    builtin_rules,
     load_rules,
     parse_rules,
     user_rule_paths,
@@ -43,7 +43,7 @@ __all__ = [
     "Diagnosis",
     "Rule",
     "RuleFileError",
-    "current_rules",
+    "builtin_rules",
     "diagnose",
     "diagnosis_json",
     "diagnosis_lines",
@@ -131,13 +131,13 @@ def diagnose(
     """The diagnosis of a trace, log record or error message; None without clear evidence.
 
     ``stage`` is a DLQ record's ``__connect.errors.stage``; ``connector_class`` the
-    failing connector's class. ``rules`` defaults to the shipped rules plus the user's
-    (:func:`load_rules`, which raises :class:`RuleFileError` for a bad user file).
+    failing connector's class. ``rules`` are the ones the command or the console loaded
+    (:func:`load_rules`: the shipped rules with the user's); without them, the shipped ones.
     """
     parsed = trace if isinstance(trace, Trace) else parse_trace(trace)
     if not parsed.text.strip():
         return None
-    chosen_rules = load_rules() if rules is None else rules
+    chosen_rules = builtin_rules() if rules is None else rules
     catalog = load_catalog()
     found = evidence(parsed, stage=stage, connector_class=connector_class)
     wrapped = _wrapped_cause(found.text, parsed, chosen_rules, catalog)
@@ -198,10 +198,14 @@ def _wrapped_cause(
 
 
 def diagnosis_json(
-    trace: str | Trace | None, stage: str | None = None, connector_class: str | None = None
+    trace: str | Trace | None,
+    stage: str | None = None,
+    connector_class: str | None = None,
+    *,
+    rules: Sequence[Rule] | None = None,
 ) -> dict[str, str | None] | None:
     """The ``"diagnosis"`` value of the ``--json`` outputs: the object, or None."""
-    found = diagnose(trace, stage, connector_class)
+    found = diagnose(trace, stage, connector_class, rules=rules)
     return found.to_json() if found else None
 
 

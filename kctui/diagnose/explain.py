@@ -9,11 +9,12 @@ masked (no credential of the pasted text is ever printed).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from kctui.diagnose import Diagnosis, diagnose, diagnosis_lines, system_of
-from kctui.diagnose.model import STAGES
+from kctui.diagnose.model import STAGES, Rule
 from kctui.masking import mask_text
 from kctui.traces import Trace, parse_trace
 
@@ -68,12 +69,13 @@ class Explanation:
     stage: str | None = None
 
 
-def explain(text: str) -> Explanation:
-    """Parse ``text`` however it arrived and diagnose it (a DLQ dump's stage is used)."""
+def explain(text: str, rules: Sequence[Rule] | None = None) -> Explanation:
+    """Parse ``text`` however it arrived and diagnose it with ``rules`` (the shipped ones
+    when None; a DLQ dump's stage is used)."""
     stage_match = _STAGE.search(text)
     stage = stage_match.group(1) if stage_match and stage_match.group(1) in STAGES else None
     trace = parse_trace(text)
-    found = diagnose(trace, stage=stage)
+    found = diagnose(trace, stage=stage, rules=rules)
     system = found.system if found and found.system else None
     if system is None:
         from kctui.diagnose.model import evidence

@@ -4,193 +4,201 @@ The shipped ``rules.toml`` sits beside this module. The user's ``rules.toml`` in
 config folder (``$XDG_CONFIG_HOME/kctui/`` and beside the config file) adds rules and
 overrides shipped ones by id: keys it gives replace the shipped rule's, ``enabled =
 false`` turns a rule off. A file that cannot be used raises :class:`RuleFileError` naming
-the file and the rule.
+the file, the line and the rule. Rules read through the one settings validator
+(:mod:`kctui.settings.validate`); nothing here remembers what it loaded: the command or the
+console session holds the rules it loaded and passes them on.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated
+
+from msgspec import Meta
 
 from kctui.diagnose.classify import load_catalog
 from kctui.diagnose.model import DEFAULT_PRIORITY, STAGES, Criteria, Rule
 from kctui.errors import KctuiError
+from kctui.settings import Settings, config_path, xdg_dir
+from kctui.settings.validate import Problem, TomlSource
 
-RULE_KEYS = frozenset(
-    {"id", "summary", "action", "link", "priority", "enabled", "match", "restart", "category"}
-)
-MATCH_KEYS = frozenset({"classes", "messages", "stages", "connector_class", "frames"})
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 BUILT_IN = "built-in rules"
+
+Strings = Annotated[
+    tuple[str, ...], Meta(extra={"text": "whole", "expected": "a string or a list of strings"})
+]
+Pattern = Annotated[str, Meta(extra={"expected": "a string (a regex)"})]
+Text = Annotated[str, Meta(min_length=1)]
 
 
 class RuleFileError(KctuiError):
     """A rules file that cannot be used; the message names the file and the rule."""
 
 
-def _where(source: str, index: int, rule_id: object) -> str:
-    if isinstance(rule_id, str) and rule_id:
-        return f"rules file {source}, rule '{rule_id}'"
-    return f"rules file {source}, rule #{index + 1}"
+class MatchTable(Settings, frozen=True, kw_only=True):
+    """``[rule.match]``: every criterion given must hold."""
+
+    classes: Strings = ()
+    messages: Strings = ()
+    stages: Strings = ()
+    connector_class: Pattern | None = None
+    frames: Pattern | None = None
 
 
-def _strings(value: Any, key: str, where: str) -> tuple[str, ...]:
-    """A string or a list of strings, as a tuple."""
-    if isinstance(value, str):
-        return (value,)
-    if isinstance(value, list) and all(isinstance(item, str) for item in value):
-        return tuple(value)
-    raise RuleFileError(f"{where}: '{key}' must be a string or a list of strings")
+class RuleTable(Settings, frozen=True, kw_only=True):
+    """One ``[[rule]]`` as the file writes it (an override may give only some keys)."""
+
+    id: Annotated[str, Meta(extra={"expected": "lower-case letters, digits, '-', '_' or '.'"})]
+    summary: Text | None = None
+    action: Text | None = None
+    link: Text | None = None
+    priority: Annotated[int, Meta(extra={"expected": "an integer"})] | None = None
+    enabled: bool = True
+    match: Annotated[MatchTable, Meta(extra={"expected": "a table ([rule.match])"})] | None = None
+    restart: bool | None = None
+    category: str | None = None
 
 
-def _regex(pattern: str, key: str, where: str) -> re.Pattern[str]:
+class RulesFile(Settings, frozen=True, kw_only=True):
+    rule: Annotated[
+        tuple[RuleTable, ...], Meta(extra={"expected": "an array of tables ([[rule]])"})
+    ] = ()
+
+
+class _RuleSource(TomlSource):
+    """A rules file: its errors read ``rules file F:LINE: rule 'id': ...``."""
+
+    def __init__(self, text: str, source: str) -> None:
+        super().__init__(text, source, error=RuleFileError)
+
+    def rule_where(self, index: int) -> str:
+        tables = self.data.get("rule")
+        table = tables[index] if isinstance(tables, list) and index < len(tables) else None
+        rule_id = table.get("id") if isinstance(table, dict) else None
+        if isinstance(rule_id, str) and rule_id:
+            return f"rule '{rule_id}'"
+        return f"rule #{index + 1}"
+
+    def phrase(self, problem: Problem) -> str:
+        head, path = f"rules file {problem.where}", problem.path
+        listed = ", ".join(problem.unknown)
+        if problem.kind == "toml":
+            return f"{head}: not valid TOML: {problem.detail}"
+        if not path:
+            return f"{head}: unknown top-level key(s) {listed}; rules go in [[rule]] tables"
+        if len(path) == 1:
+            return f"{head}: 'rule' must be {problem.expected}"
+        where = f"{head}, {self.rule_where(int(path[1]))}"
+        if problem.kind == "unknown":
+            what = "match key(s)" if path[2:] == ("match",) else "key(s)"
+            return f"{where}: unknown {what} {listed}; known: {', '.join(problem.known)}"
+        if problem.kind == "value" and len(path) == 2:
+            return f"{where}: must be a table"
+        if problem.kind == "value":
+            field = next((p for p in reversed(path) if isinstance(p, str)), "")
+            return f"{where}: '{field}' must be {problem.expected}"
+        return f"{where}: {problem.detail}"
+
+
+def _regex(source: _RuleSource, at: tuple[str | int, ...], pattern: str) -> re.Pattern[str]:
     try:
         return re.compile(pattern, re.MULTILINE)
     except re.error as exc:
-        raise RuleFileError(f"{where}: '{key}' regex {pattern!r} is invalid: {exc}") from None
+        key = at[-1]
+        raise source.fail(at, f"'{key}' regex {pattern!r} is invalid: {exc}") from None
 
 
-def _criteria(match: Any, where: str) -> Criteria:
-    if not isinstance(match, Mapping):
-        raise RuleFileError(f"{where}: 'match' must be a table ([rule.match])")
-    unknown = sorted(set(match) - MATCH_KEYS)
-    if unknown:
-        raise RuleFileError(
-            f"{where}: unknown match key(s) {', '.join(unknown)}; "
-            f"known: {', '.join(sorted(MATCH_KEYS))}"
-        )
-    stages = frozenset(
-        s.strip().upper() for s in _strings(match.get("stages", []), "stages", where)
-    )
+def _criteria(source: _RuleSource, at: tuple[str | int, ...], match: MatchTable) -> Criteria:
+    stages = frozenset(s.strip().upper() for s in match.stages)
     bad = sorted(stages - STAGES)
     if bad:
-        raise RuleFileError(
-            f"{where}: unknown stage(s) {', '.join(bad)}; known: {', '.join(sorted(STAGES))}"
-        )
-    connector = match.get("connector_class")
-    frames = match.get("frames")
-    for key, value in (("connector_class", connector), ("frames", frames)):
-        if value is not None and not isinstance(value, str):
-            raise RuleFileError(f"{where}: '{key}' must be a string (a regex)")
+        detail = f"unknown stage(s) {', '.join(bad)}; known: {', '.join(sorted(STAGES))}"
+        raise source.fail((*at, "stages"), detail)
     criteria = Criteria(
-        classes=_strings(match.get("classes", []), "classes", where),
-        messages=tuple(
-            _regex(p, "messages", where)
-            for p in _strings(match.get("messages", []), "messages", where)
-        ),
+        classes=match.classes,
+        messages=tuple(_regex(source, (*at, "messages"), p) for p in match.messages),
         stages=stages,
-        connector_class=_regex(connector, "connector_class", where) if connector else None,
-        frames=_regex(frames, "frames", where) if frames else None,
+        connector_class=_regex(source, (*at, "connector_class"), match.connector_class)
+        if match.connector_class
+        else None,
+        frames=_regex(source, (*at, "frames"), match.frames) if match.frames else None,
     )
     if criteria.is_empty():
-        raise RuleFileError(
-            f"{where}: 'match' gives no criterion "
-            "(classes, messages, stages, connector_class, frames)"
-        )
+        detail = "'match' gives no criterion (classes, messages, stages, connector_class, frames)"
+        raise source.fail(at, detail)
     return criteria
 
 
-def _text(raw: Mapping[str, Any], key: str, where: str, *, required: bool) -> str | None:
-    value = raw.get(key)
-    if value is None:
-        if required:
-            raise RuleFileError(f"{where}: '{key}' is missing")
-        return None
-    if not isinstance(value, str) or not value.strip():
-        raise RuleFileError(f"{where}: '{key}' must be a non-empty string")
-    return " ".join(value.split())
+def _text(value: str | None) -> str | None:
+    return None if value is None else " ".join(value.split()) or None
 
 
-def _rule(raw: Mapping[str, Any], source: str, where: str, base: Rule | None) -> Rule:
-    """One rule from its TOML table; ``base`` is the rule it overrides, if any."""
-    unknown = sorted(set(raw) - RULE_KEYS)
-    if unknown:
-        raise RuleFileError(
-            f"{where}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(RULE_KEYS))}"
-        )
-    priority = raw.get("priority", base.priority if base else DEFAULT_PRIORITY)
-    if not isinstance(priority, int) or isinstance(priority, bool):
-        raise RuleFileError(f"{where}: 'priority' must be an integer")
-    link = _text(raw, "link", where, required=False)
-    restart = raw.get("restart", base.restart_helps if base else True)
-    if not isinstance(restart, bool):
-        raise RuleFileError(f"{where}: 'restart' must be true or false")
-    if "match" in raw:
-        criteria = _criteria(raw["match"], where)
+def _rule(source: _RuleSource, index: int, table: RuleTable, base: Rule | None) -> Rule:
+    """One rule from its table; ``base`` is the rule it overrides, if any."""
+    at: tuple[str | int, ...] = ("rule", index)
+    summary, action, link = _text(table.summary), _text(table.action), _text(table.link)
+    for key, value, given in (("summary", summary, table.summary),
+                              ("action", action, table.action)):  # fmt: skip
+        if given is not None and value is None:
+            raise source.fail((*at, key), f"'{key}' must be a non-empty string")
+        if value is None and base is None:
+            raise source.fail(at, f"'{key}' is missing")
+    if table.match is not None:
+        criteria = _criteria(source, (*at, "match"), table.match)
     elif base is not None:
         criteria = base.criteria
     else:
-        raise RuleFileError(
-            f"{where}: 'match' is missing (a [rule.match] table with at least one criterion)"
-        )
+        detail = "'match' is missing (a [rule.match] table with at least one criterion)"
+        raise source.fail(at, detail)
     if link is not None and not link.startswith(("https://", "http://")):
-        raise RuleFileError(f"{where}: 'link' must be an http(s) URL")
-    category = raw.get("category", base.category if base else None)
+        raise source.fail((*at, "link"), "'link' must be an http(s) URL")
+    category = table.category if table.category is not None else (base.category if base else None)
     known = category_ids()
     if category is not None and category not in known:
-        raise RuleFileError(
-            f"{where}: unknown category {category!r}; known: {', '.join(sorted(known))}"
-        )
+        detail = f"unknown category {category!r}; known: {', '.join(sorted(known))}"
+        raise source.fail((*at, "category"), detail)
     return Rule(
-        id=str(raw["id"]),
-        summary=_text(raw, "summary", where, required=base is None)
-        or (base.summary if base else ""),
-        action=_text(raw, "action", where, required=base is None) or (base.action if base else ""),
+        id=table.id,
+        summary=summary or (base.summary if base else ""),
+        action=action or (base.action if base else ""),
         criteria=criteria,
         link=link if link is not None else (base.link if base else None),
-        priority=priority,
-        source=source,
-        restart_helps=restart,
+        priority=table.priority if table.priority is not None else (
+            base.priority if base else DEFAULT_PRIORITY),
+        source=source.origin,
+        restart_helps=table.restart if table.restart is not None else (
+            base.restart_helps if base else True),
         category=category,
-    )
+    )  # fmt: skip
 
 
 def parse_rules(text: str, source: str, base: Sequence[Rule] = ()) -> list[Rule]:
     """The rules of one file merged over ``base`` (same id: override; ``enabled = false``: off)."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise RuleFileError(f"rules file {source}: not valid TOML: {exc}") from None
-    unknown = sorted(set(data) - {"rule"})
-    if unknown:
-        raise RuleFileError(
-            f"rules file {source}: unknown top-level key(s) {', '.join(unknown)}; "
-            "rules go in [[rule]] tables"
-        )
-    tables = data.get("rule", [])
-    if not isinstance(tables, list):
-        raise RuleFileError(f"rules file {source}: 'rule' must be an array of tables ([[rule]])")
+    rules_file = _RuleSource(text, source)
+    tables = rules_file.read(RulesFile).rule
     merged = {rule.id: rule for rule in base}
     added: list[str] = []
     seen: set[str] = set()
-    for index, raw in enumerate(tables):
-        rule_id = raw.get("id") if isinstance(raw, Mapping) else None
-        where = _where(source, index, rule_id)
-        if not isinstance(raw, Mapping):
-            raise RuleFileError(f"{where}: must be a table")
-        if not isinstance(rule_id, str) or not _ID.match(rule_id):
-            raise RuleFileError(
-                f"{where}: 'id' must be lower-case letters, digits, '-', '_' or '.'"
-            )
-        if rule_id in seen:
-            raise RuleFileError(f"{where}: the id is used twice in this file")
-        seen.add(rule_id)
-        enabled = raw.get("enabled", True)
-        if not isinstance(enabled, bool):
-            raise RuleFileError(f"{where}: 'enabled' must be true or false")
-        if not enabled:
-            merged.pop(rule_id, None)
+    for index, table in enumerate(tables):
+        if not _ID.match(table.id):
+            detail = "'id' must be lower-case letters, digits, '-', '_' or '.'"
+            raise rules_file.fail(("rule", index, "id"), detail)
+        if table.id in seen:
+            raise rules_file.fail(("rule", index, "id"), "the id is used twice in this file")
+        seen.add(table.id)
+        if not table.enabled:
+            merged.pop(table.id, None)
             continue
-        rule = _rule(raw, source, where, merged.get(rule_id))
-        if rule_id not in merged:
-            added.append(rule_id)
-        merged[rule_id] = rule
+        rule = _rule(rules_file, index, table, merged.get(table.id))
+        if table.id not in merged:
+            added.append(table.id)
+        merged[table.id] = rule
     # New rules first: among rules of equal rank, the user's own win.
     return [merged[i] for i in added] + [merged[r.id] for r in base if r.id in merged]
 
@@ -208,21 +216,20 @@ def builtin_text() -> str:
     return resources.files("kctui.diagnose").joinpath("rules.toml").read_text(encoding="utf-8")
 
 
-_config_file: Path | None = None  # the config file named by --config, if any
+@lru_cache(maxsize=1)
+def builtin_rules() -> tuple[Rule, ...]:
+    """The shipped rules (package data, parsed once): what a diagnosis uses when the caller
+    passes no rules of its own."""
+    return tuple(parse_rules(builtin_text(), BUILT_IN))
 
 
-def use_config_file(path: Path | None) -> None:
-    """Look for the user's rules beside this config file (the commands' ``--config``)."""
-    global _config_file
-    _config_file = path
-
-
-def user_rule_paths(env: Mapping[str, str] | None = None) -> list[Path]:
-    """Where the user's rules may live: the XDG config folder, then beside the config file."""
-    from kctui.config import config_path, xdg_dir
-
+def user_rule_paths(
+    env: Mapping[str, str] | None = None, config_file: Path | None = None
+) -> list[Path]:
+    """Where the user's rules may live: the XDG config folder, then beside the config file
+    (``config_file``, the commands' ``--config``; by default the usual config path)."""
     env = os.environ if env is None else env
-    config_file = _config_file if _config_file is not None else config_path(env)
+    config_file = config_file if config_file is not None else config_path(env)
     candidates = [
         xdg_dir("config", env) / "kctui" / "rules.toml",
         config_file.parent / "rules.toml",
@@ -234,43 +241,19 @@ def user_rule_paths(env: Mapping[str, str] | None = None) -> list[Path]:
     return paths
 
 
-_loaded: tuple[Rule, ...] | None = None  # the rules last loaded, for current_rules()
-
-
-@lru_cache(maxsize=8)
-def _load(files: tuple[tuple[str, int], ...]) -> tuple[Rule, ...]:
-    rules = parse_rules(builtin_text(), BUILT_IN)
-    for name, _mtime in files:
-        path = Path(name)
+def load_rules(
+    env: Mapping[str, str] | None = None, *, config_file: Path | None = None
+) -> tuple[Rule, ...]:
+    """The shipped rules with the user's files applied (read now; the caller keeps them)."""
+    rules: Sequence[Rule] = builtin_rules()
+    for path in user_rule_paths(env, config_file):
         try:
             text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            continue
         except OSError as exc:
             raise RuleFileError(
                 f"rules file {path}: cannot be read: {exc.strerror or exc}"
             ) from None
         rules = parse_rules(text, str(path), rules)
     return tuple(rules)
-
-
-def load_rules(env: Mapping[str, str] | None = None) -> tuple[Rule, ...]:
-    """The shipped rules with the user's files applied (cached until a file changes)."""
-    global _loaded
-    files = []
-    for path in user_rule_paths(env):
-        try:
-            files.append((str(path), path.stat().st_mtime_ns))
-        except OSError:
-            continue
-    rules = _load(tuple(files))
-    if env is None:  # the process's own environment: what the screens will use
-        _loaded = rules
-    return rules
-
-
-def current_rules() -> tuple[Rule, ...]:
-    """The rules last loaded (loading them the first time): for screens, which do no I/O
-    after start-up. The console loads them before it starts, so a bad file stops it there."""
-    global _loaded
-    if _loaded is None:
-        _loaded = load_rules()
-    return _loaded

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from kctui.errors import KctuiError
 
 if TYPE_CHECKING:
-    from kctui.config import KafkaSettings
+    from kctui.settings import KafkaSettings
 
 __all__ = [
     "BrokerUnreachable", "DlqError", "NoKafkaSettings", "NotAuthorized", "ReadCancelled",
@@ -56,8 +56,8 @@ def broker_failure(
     """The error for brokers kafka-python could not use: the failing step (TCP, TLS, SASL
     handshake, login) found by :func:`kctui.probe.explain`, else ``fallback``. ``probe``
     is False for stand-in clients (tests), whose failures no real broker explains."""
-    from kctui.config import KafkaSettings
     from kctui.probe import explain
+    from kctui.settings import KafkaSettings
 
     finding = explain(kwargs, timeout=min(timeout, 5.0)) if probe else None
     prefix = f"cluster '{cluster}': " if cluster else ""

@@ -17,7 +17,6 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any, Unpack
 
-from kctui.config import ClusterConfig, KafkaSettings
 from kctui.dlq.errors import (
     BrokerUnreachable,
     DlqError,
@@ -32,6 +31,7 @@ from kctui.dlq.pages import DLQ_TOPIC_KEY, Page, TopicInfo, dlq_topics_from_conf
 from kctui.dlq.protocol import CancelCheck, Progress, ReadOptions
 from kctui.dlq.records import KafkaRecord, decode_dead_letter
 from kctui.dlq.registry import PayloadDecoder, decoder_for
+from kctui.settings import ClusterConfig, KafkaSettings
 
 __all__ = [
     "DLQ_TOPIC_KEY", "BrokerUnreachable", "DlqError", "DlqReader", "NoKafkaSettings",

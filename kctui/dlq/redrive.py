@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kctui.config import ClusterConfig, xdg_dir
 from kctui.dlq.errors import DlqError
 from kctui.dlq.records import HEADER_PREFIX, DeadLetter, Header
+from kctui.settings import ClusterConfig, xdg_dir
 
 
 class ReadOnlyRefused(DlqError):

@@ -17,9 +17,9 @@ from typing import Any
 import httpx
 
 from kctui import __version__
-from kctui.config import SchemaRegistrySettings
 from kctui.dlq import wire
 from kctui.dlq.wire import Decoded
+from kctui.settings import SchemaRegistrySettings
 
 #: After the registry could not be reached, how long to answer from that failure.
 DOWN_SECONDS = 15.0

@@ -16,7 +16,6 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from kctui.config import LogSource
 from kctui.logs.filters import LogFilter
 from kctui.logs.index import FileIndex
 from kctui.logs.layouts import Layout, for_source
@@ -24,6 +23,7 @@ from kctui.logs.memory import MemoryLog
 from kctui.logs.patterns import LogLine
 from kctui.logs.sources import CommandSource, Notice, expand_path, followed_path, open_problem
 from kctui.logs.timecache import NO_TIME, TimeCache
+from kctui.settings import LogSource
 
 SHIFT = 48
 KEY_MASK = (1 << SHIFT) - 1

@@ -20,8 +20,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from kctui.config import LogSource
 from kctui.logs.index import ELLIPSIS, MAX_LINE_BYTES, decode
+from kctui.settings import LogSource
 
 READ_CHUNK = 1024 * 1024
 STDERR_LINES = 20

@@ -19,12 +19,12 @@ from typing import Any
 import httpx
 
 from kctui import __version__
-from kctui.config import ConfigError, MetricsEndpoint
 from kctui.connect.transport import http_auth, ssl_setting, transport_reason, wrong_scheme
 from kctui.masking import mask_urls
 from kctui.metrics import catalog, jolokia, prometheus
 from kctui.metrics.model import WorkerSnapshot
 from kctui.metrics.parse import JmxError, build_worker_snapshot
+from kctui.settings import ConfigError, MetricsEndpoint
 
 MAX_PAGE_BYTES = 64 * 1024 * 1024  # a page of 800 tasks is ~6 MB; more is not an exporter
 

@@ -22,11 +22,11 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
-from kctui.config import ClusterConfig, ConfigError, JmxEndpoint, MetricsEndpoint
 from kctui.errors import KctuiError
 from kctui.metrics import catalog
 from kctui.metrics.model import MetricsSnapshot, WorkerSnapshot
 from kctui.metrics.parse import JmxError, build_worker_snapshot, jar_error, parse_output
+from kctui.settings import ClusterConfig, ConfigError, JmxEndpoint, MetricsEndpoint
 
 # Options for the short-lived query JVM: it runs for a fraction of a second, so the
 # C2 compiler and a parallel GC only cost CPU.

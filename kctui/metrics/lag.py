@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from kctui.config import KafkaSettings
+from kctui.settings import KafkaSettings
 
 GROUP_OVERRIDE_KEY = "consumer.override.group.id"
 

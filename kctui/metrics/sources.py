@@ -19,10 +19,10 @@ from typing import Any, Protocol
 
 import httpx
 
-from kctui.config import ClusterConfig, MetricsEndpoint
 from kctui.metrics import jmx
 from kctui.metrics.http_sources import fetch_http_worker, make_client
 from kctui.metrics.model import MetricsSnapshot, WorkerSnapshot
+from kctui.settings import ClusterConfig, MetricsEndpoint
 
 PREFERENCE = ("jolokia", "prometheus", "jmx")
 

@@ -14,8 +14,8 @@ from collections.abc import Callable
 import httpx
 
 from kctui.masking import mask_urls
-from kctui.operate.restart_policy import AlertSettings
 from kctui.operate.watch import ALERT_EVENTS, WatchEvent
+from kctui.settings import AlertSettings
 
 COMMAND_TIMEOUT = 30.0
 WEBHOOK_TIMEOUT = 10.0

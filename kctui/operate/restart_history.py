@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kctui.masking import mask_text
-from kctui.operate.restart_policy import PolicySettings
 from kctui.operate.restart_state import ConnectorRestarts
+from kctui.settings import PolicySettings
 
 if TYPE_CHECKING:
-    from kctui.config import ClusterConfig
+    from kctui.settings import ClusterConfig
 
 HISTORY_FILE = "history.jsonl"
 
@@ -137,8 +137,8 @@ def connector_restart_summary(
 ) -> str | None:
     """The console's auto-restart line for ``connector`` from the files ``kctui watch``
     keeps (blocking file reads: call it from a thread worker, never from a widget)."""
-    from kctui.operate.restart_policy import RestartPolicy
     from kctui.operate.restart_state import RestartStore, state_dir
+    from kctui.settings import RestartPolicy
 
     directory = directory or state_dir(cluster.name)
     record = RestartStore(directory).load().get(connector)

@@ -14,14 +14,15 @@ import fcntl
 import json
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from kctui.config import xdg_dir
 from kctui.connect.models import FAILED, RUNNING, Connector
-from kctui.operate.restart_policy import PolicySettings, restart_cannot_fix
+from kctui.diagnose.model import Rule
+from kctui.operate.restart_policy import restart_cannot_fix
+from kctui.settings import PolicySettings, xdg_dir
 
 # Decision kinds.
 RESTART = "restart"
@@ -97,8 +98,10 @@ def decide(
     record: ConnectorRestarts | None,
     settings: PolicySettings,
     now: float,
+    rules: Sequence[Rule] | None = None,
 ) -> Decision:
-    """The auto-restart decision for ``connector`` (pure; the caller acts and saves)."""
+    """The auto-restart decision for ``connector`` (pure; the caller acts and saves);
+    ``rules`` say what a restart cannot fix (the watch's, the shipped ones when None)."""
     if not is_failed(connector):
         if record is None or not is_healthy(connector):
             return Decision(NOTHING, record)
@@ -110,7 +113,7 @@ def decide(
         record = replace(record, healthy_since=None)
     if not settings.enabled:
         return Decision(IGNORED, record)
-    reason = restart_cannot_fix(failure_trace(connector))
+    reason = restart_cannot_fix(failure_trace(connector), rules)
     if reason and not settings.restart_cannot_fix:
         return Decision(CANNOT_FIX, record, reason=reason)
     current = record or ConnectorRestarts()

@@ -9,16 +9,16 @@ mutation door: in read-only mode the watcher only reports what it would do.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from kctui.connect.models import ClusterState, Connector, ConnectorStatus
 from kctui.connect.protocol import ConnectApi
+from kctui.diagnose.model import Rule
 from kctui.errors import KctuiError
 from kctui.operate.alerts import AlertSender
 from kctui.operate.bulk import failed_units, restart_request
 from kctui.operate.restart_history import RestartHistory, RestartRecord
-from kctui.operate.restart_policy import RestartPolicy
 from kctui.operate.restart_state import (
     CANNOT_FIX,
     GIVE_UP,
@@ -42,6 +42,7 @@ from kctui.operate.watch import (
     diff_states,
     masked_first_line,
 )
+from kctui.settings import RestartPolicy
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class Watcher:
         history: RestartHistory,
         alerts: AlertSender | None = None,
         clock: Callable[[], float] = time.time,
+        rules: Sequence[Rule] | None = None,
     ) -> None:
         self.client = client
         self.cluster = cluster
@@ -83,6 +85,7 @@ class Watcher:
         self.history = history
         self.alerts = alerts
         self.clock = clock
+        self.rules = rules  # the diagnosis rules: what a restart cannot fix
         self.previous: ClusterState | None = None
         self._reported: set[tuple[str, str]] = set()  # (connector, kind) once per failure
 
@@ -128,7 +131,9 @@ class Watcher:
                     self._reported.discard((name, f"{WAIT}{records[name].restarts}"))
                 if name not in records:
                     continue
-            decision = decide(connector, records.get(name), self.policy.settings_for(name), now)
+            decision = decide(
+                connector, records.get(name), self.policy.settings_for(name), now, self.rules
+            )
             record = decision.record
             if decision.kind == HEALTHY and record is None:
                 records.pop(name, None)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -34,7 +35,7 @@ def _file_name(coordinates: tuple[str, str, str, str | None]) -> str:
     return f"{artifact}-{version}" + (f"-{classifier}" if classifier else "") + ".jar"
 
 
-def ensure_agents(cache_root: Path, *, log=print) -> AgentJars:
+def ensure_agents(cache_root: Path, *, log: Callable[[str], object] = print) -> AgentJars:
     """The two agent jars, downloaded with Maven into ``<cache>/agents`` when missing."""
     directory = cache_root / "agents"
     jars = AgentJars(

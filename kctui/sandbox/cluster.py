@@ -7,22 +7,20 @@ Every JVM runs on loopback with ``-Dkctui.sandbox.home=<state dir>`` on its comm
 from __future__ import annotations
 
 import functools
-import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
 
 import httpx
 
-from kctui.config import ClusterConfig, config_path, load_config, write_cluster, xdg_dir
+from kctui.configfile import load_config, write_cluster
 from kctui.sandbox import agents, layout
 from kctui.sandbox.jars import (
     DEFAULT_VERSION_SPEC,
@@ -31,14 +29,15 @@ from kctui.sandbox.jars import (
     ensure_json_layout_jar,
     resolve_version,
 )
+from kctui.sandbox.process_group import Component, ProcessGroup, State
 from kctui.sandbox.procs import (
     find_java,
     java_major,
-    pid_cmdline,
     port_is_free,
     wait_for,
     write_private,
 )
+from kctui.settings import ClusterConfig, config_path, xdg_dir
 
 __all__ = ["Sandbox", "SandboxError", "java_major", "port_is_free", "wait_for"]
 
@@ -46,36 +45,6 @@ CLUSTER_NAME = "sandbox"
 LAYOUTS_CLUSTER = "sandbox-layouts"  # the same cluster, its logs read in three layouts
 JVM_OPTS = ["-Xmx512m", "-Xms128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k"]
 START_TIMEOUT = float(os.environ.get("KCTUI_SANDBOX_TIMEOUT", "240"))
-
-
-@dataclass
-class Component:
-    name: str
-    pid: int
-    log: str
-
-
-@dataclass
-class State:
-    """What ``up`` recorded in ``sandbox.json``."""
-
-    version: str
-    port_base: int
-    cluster_id: str
-    components: list[Component] = field(default_factory=list)
-    started_at: float = 0.0
-
-    @classmethod
-    def load(cls, path: Path) -> State | None:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            data["components"] = [Component(**c) for c in data.get("components", [])]
-            return cls(**data)
-        except (OSError, ValueError, TypeError):
-            return None
-
-    def save(self, path: Path) -> None:
-        path.write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -86,7 +55,7 @@ class UpResult:
     version: str
 
 
-class Sandbox:
+class Sandbox(ProcessGroup):
     """Start, stop and describe the local cluster kept in ``home`` (the XDG state dir).
 
     The secure sandbox (:mod:`kctui.sandbox.secure`) subclasses it: the methods marked
@@ -107,14 +76,12 @@ class Sandbox:
         config_file: Path | None = None,
         log: Callable[[str], None] | None = None,
     ) -> None:
-        self.home = home
+        super().__init__(home, log or (lambda message: print(message, file=sys.stderr, flush=True)))
         self.cache = cache
         self.version_spec = version_spec
         self.ports = layout.plan_ports(port_base or self.default_port_base)
         self.config_file = config_file or config_path()
-        self.log = log or (lambda message: print(message, file=sys.stderr, flush=True))
         self.other_layouts = False  # set by up() when the JSON layout jar is at hand
-        self._procs: dict[str, subprocess.Popen[bytes]] = {}
         self._agents: agents.AgentJars | None = None
 
     @classmethod
@@ -132,10 +99,6 @@ class Sandbox:
 
     # ------------------------------------------------------------------ paths
     @property
-    def state_file(self) -> Path:
-        return self.home / "sandbox.json"
-
-    @property
     def files_dir(self) -> Path:
         return self.home / "files"
 
@@ -144,10 +107,6 @@ class Sandbox:
 
     def worker_log(self, index: int) -> Path:
         return self.worker_dir(index) / "connect.log"
-
-    @property
-    def marker(self) -> str:
-        return f"-Dkctui.sandbox.home={self.home}"
 
     @property
     def bootstrap(self) -> str:
@@ -202,29 +161,6 @@ class Sandbox:
         return f"{lib}/*"
 
     # ------------------------------------------------------------------ state
-    def state(self) -> State | None:
-        return State.load(self.state_file)
-
-    def owns(self, cmdline: str) -> bool:
-        """True when a process command line is one of this sandbox's processes."""
-        return f"{self.marker} " in cmdline or f"--sandbox-home {self.home} " in cmdline
-
-    def alive(self, component: Component) -> bool:
-        return self.owns(pid_cmdline(component.pid))
-
-    def running_components(self) -> list[Component]:
-        state = self.state()
-        return [c for c in state.components if self.alive(c)] if state else []
-
-    def stray_pids(self) -> list[int]:
-        """Every process whose command line carries this sandbox's home (ours only)."""
-        pids = []
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit() and int(entry.name) != os.getpid():
-                if self.owns(pid_cmdline(int(entry.name))):
-                    pids.append(int(entry.name))
-        return pids
-
     def is_up(self) -> bool:
         state = self.state()
         if not state or not state.components:
@@ -325,20 +261,6 @@ class Sandbox:
         cfg.write_text(text, encoding="utf-8")
         return [f"-Dlog4j2.configurationFile={cfg}"]
 
-    def _spawn(self, name: str, argv: list[str], directory: Path) -> Component:
-        out_path = directory / "stdout.log"
-        with open(out_path, "ab") as out:
-            proc = subprocess.Popen(
-                argv,
-                cwd=directory,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-        self._procs[name] = proc
-        return Component(name=name, pid=proc.pid, log=str(out_path))
-
     def _start_broker(self, java: str, classpath: str, version: str, cluster_id: str) -> Component:
         directory = self.home / "broker"
         data = directory / "data"
@@ -396,28 +318,6 @@ class Sandbox:
             return httpx.get(self.registry_url + "/subjects", timeout=2.0).status_code == 200
         except httpx.HTTPError:
             return False
-
-    def _check_alive(self, state: State) -> None:
-        """During start-up: fail fast, with the log's tail, when a process we spawned exited."""
-        for component in state.components:
-            proc = self._procs.get(component.name)
-            if proc is not None and proc.poll() is not None:
-                raise SandboxError(
-                    f"the {component.name} JVM died during start-up; last lines of its log:\n"
-                    + self.log_tail(component)
-                )
-
-    def log_tail(self, component: Component, lines: int = 15) -> str:
-        directory = Path(component.log).parent
-        candidates = [directory / "connect.log", directory / "server.log", Path(component.log)]
-        text = ""
-        for path in candidates:
-            try:
-                text += path.read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                continue
-        interesting = [l for l in text.splitlines() if l.strip()]  # noqa: E741
-        return "\n".join(interesting[-lines:]) or "(empty log)"
 
     def _wait_broker(self, state: State) -> None:
         def ready() -> bool:
@@ -511,47 +411,6 @@ class Sandbox:
             self.write_config()
             config = load_config(self.config_file, import_kcctl=False)
         return config.clusters[name]
-
-    # ------------------------------------------------------------------ down
-    def down(self, *, quiet: bool = False) -> list[str]:
-        """Stop every process this sandbox started (and nothing else); keep its data."""
-        state = self.state()
-        targets: dict[int, str] = {}
-        if state:
-            for component in reversed(state.components):
-                if self.alive(component):
-                    targets[component.pid] = component.name
-        for pid in self.stray_pids():
-            targets.setdefault(pid, f"pid {pid}")
-        # Workers (and the feeder) first, the broker last: a worker whose broker is gone
-        # spends its shutdown timeout waiting for it.
-        brokers = [pid for pid, name in targets.items() if name == "broker"]
-        self._terminate([pid for pid in targets if pid not in brokers], grace=20)
-        self._terminate(brokers, grace=30)
-        if state:
-            state.components = []
-            state.save(self.state_file)
-        if not quiet:
-            names = ", ".join(targets.values()) or "nothing was running"
-            self.log(f"sandbox stopped: {names}")
-        return list(targets.values())
-
-    def _terminate(self, pids: list[int], *, grace: float) -> None:
-        """SIGTERM ``pids`` (ours only), wait up to ``grace`` seconds, then SIGKILL the rest."""
-        for pid in pids:
-            try:
-                os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-        deadline = time.monotonic() + grace
-        while time.monotonic() < deadline and any(self.owns(pid_cmdline(p)) for p in pids):
-            time.sleep(0.2)
-        for pid in pids:
-            if self.owns(pid_cmdline(pid)):
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
 
     # ------------------------------------------------------------------ status
     def status_lines(self) -> list[str]:

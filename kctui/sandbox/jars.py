@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
@@ -116,7 +117,9 @@ def resolve_version(spec: str, cache_root: Path) -> str:
     return version
 
 
-def ensure_jars(version: str, cache_root: Path, *, log=print) -> tuple[Path, float]:
+def ensure_jars(
+    version: str, cache_root: Path, *, log: Callable[[str], object] = print
+) -> tuple[Path, float]:
     """The lib directory with every jar of ``version``; downloads with Maven when not cached.
 
     Returns the directory and the seconds spent downloading (0 when cached).
@@ -166,7 +169,9 @@ def ensure_jars(version: str, cache_root: Path, *, log=print) -> tuple[Path, flo
 JSON_LAYOUT = "log4j-layout-template-json"
 
 
-def ensure_json_layout_jar(lib: Path, cache_root: Path, *, log=print) -> bool:
+def ensure_json_layout_jar(
+    lib: Path, cache_root: Path, *, log: Callable[[str], object] = print
+) -> bool:
     """Add log4j2's JsonTemplateLayout jar to a cached lib made before the pom listed it.
 
     Only copies that one jar in (the running sandboxes' jars are untouched). Returns False

@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 
-from kctui.config import write_cluster
+from kctui.configfile import write_cluster
 from kctui.sandbox import agents, layout
 from kctui.sandbox import secure_layout as sl
 from kctui.sandbox.cluster import Sandbox

@@ -10,14 +10,16 @@ from typing import TYPE_CHECKING, Any
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
-from kctui.config import ClusterConfig
 from kctui.connect.models import ClusterState
 from kctui.connect.protocol import ConnectApi
 from kctui.connect.retries import RetryNotice
+from kctui.diagnose.model import Rule
 from kctui.errors import KctuiError
 from kctui.masking import mask_text
+from kctui.settings import ClusterConfig
 from kctui.ui import features
 from kctui.ui.messages import ActionProgress
 from kctui.ui.poller import ClusterPoller
@@ -55,10 +57,14 @@ class KctuiApp(App[None]):
         config_file: Path | None = None,
         user_theme_dir: Path | None = None,
         remembered_theme: str | None = None,
+        rules: Sequence[Rule] | None = None,
     ) -> None:
         super().__init__()
         self.cluster = cluster
+        # the rules the command loaded (the shipped ones with the user's); tests: the shipped
         self.session = ConsoleSession(cluster, client)
+        if rules is not None:
+            self.session.rules = tuple(rules)
         self._owns_client = client is None
         self.poller = ClusterPoller(self, self.session, cluster.refresh_seconds)
         self.config_file = config_file
@@ -134,12 +140,12 @@ class KctuiApp(App[None]):
         if self._owns_client and self.session.client is not None:
             await self.session.client.aclose()
 
-    def _remember_theme(self, theme: Any) -> None:
+    def _remember_theme(self, theme: Theme) -> None:
         """Save the theme the user picked (not secrets, only ``theme = ...``)."""
         if self.config_file is None or theme.name == self._remembered_theme:
             return
         self._remembered_theme = theme.name
-        from kctui.config import update_config
+        from kctui.configfile import update_config
 
         try:
             update_config(self.config_file, theme=theme.name)

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from textual.screen import Screen
 
-from kctui.config import ClusterConfig
+from kctui.settings import ClusterConfig
 
 
 def dlq_screen(

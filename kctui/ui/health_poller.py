@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING
 
-from kctui.config import ClusterConfig
 from kctui.connect.worker_health import WorkerHealth, check_workers
+from kctui.settings import ClusterConfig
 from kctui.ui.messages import WorkerHealthChanged
 from kctui.ui.polling import Poller
 

@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping
 
 from textual.binding import Binding
 
-from kctui.config import ConfigError
+from kctui.settings import ConfigError
 
 ID_PATTERN = re.compile(r"^[a-z]+(?:-[a-z]+)*\.[a-z0-9]+(?:-[a-z0-9]+)*$")
 

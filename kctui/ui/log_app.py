@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from textual.app import App
 from textual.binding import Binding
 
-from kctui.config import ClusterConfig
+from kctui.diagnose.model import Rule
 from kctui.logs.filters import LogFilter
+from kctui.settings import ClusterConfig
 from kctui.ui.themes import DEFAULT_THEME, load_themes
 
 
@@ -18,11 +21,17 @@ class LogViewerApp(App[None]):
     BINDINGS = [Binding("q", "quit", "Quit", id="app.quit")]
 
     def __init__(
-        self, cluster: ClusterConfig, log_filter: LogFilter, *, theme: str | None = None
+        self,
+        cluster: ClusterConfig,
+        log_filter: LogFilter,
+        *,
+        theme: str | None = None,
+        rules: Sequence[Rule] | None = None,
     ) -> None:
         super().__init__()
         self.cluster = cluster
         self.log_filter = log_filter
+        self.rules = rules  # the diagnosis rules the command loaded (None: the shipped ones)
         self._theme_name = theme
 
     def on_mount(self) -> None:
@@ -33,4 +42,4 @@ class LogViewerApp(App[None]):
         self.theme = wanted if wanted in self.available_themes else DEFAULT_THEME
         from kctui.ui.screens.logs import LogScreen
 
-        self.push_screen(LogScreen(self.cluster, log_filter=self.log_filter))
+        self.push_screen(LogScreen(self.cluster, log_filter=self.log_filter, rules=self.rules))

@@ -15,11 +15,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from kctui.config import ClusterConfig
 from kctui.connect.models import ClusterState, Connector
 from kctui.health import HealthVerdict, metric_reasons, rollup, with_metric_reasons
 from kctui.metrics.history import MetricsHistory
 from kctui.metrics.model import MetricsSnapshot
+from kctui.settings import ClusterConfig
 from kctui.ui.widgets.metrics_rows import fmt_count, fmt_rate
 
 if TYPE_CHECKING:

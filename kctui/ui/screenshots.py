@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from kctui.config import ClusterConfig
+from kctui.settings import ClusterConfig
 from kctui.ui.app import KctuiApp
 
 
@@ -88,9 +88,9 @@ def main() -> None:
     parser.add_argument("--filter", default=None, help="filter typed before the overview shot")
     args = parser.parse_args()
     if args.cluster:
-        from dataclasses import replace
+        from msgspec.structs import replace
 
-        from kctui.config import load_config
+        from kctui.configfile import load_config
 
         cluster = replace(load_config().clusters[args.cluster], refresh_seconds=30, jmx=())
     else:

@@ -14,13 +14,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from kctui.config import ClusterConfig
 from kctui.connect.models import ClusterState, Connector, ServerInfo
 from kctui.connect.protocol import ConnectApi
 from kctui.connect.worker_health import WorkerHealth
+from kctui.diagnose.loading import builtin_rules
+from kctui.diagnose.model import Rule
 from kctui.health import HealthVerdict
 from kctui.masking import mask_text
 from kctui.rows import ConnectorRow
+from kctui.settings import ClusterConfig
 from kctui.ui.metrics_service import MetricsService
 from kctui.ui.view import RowCache
 
@@ -56,6 +58,8 @@ class ConsoleSession:
     outcome_kinds: dict[str, str] = field(default_factory=dict)  # pending, ok or failed
     debug_loggers: dict[str, DebugEntry] = field(default_factory=dict)  # set by ``x``
     row_cache: RowCache = field(default_factory=RowCache)
+    # the diagnosis rules the command loaded (the shipped ones with the user's)
+    rules: tuple[Rule, ...] = field(default_factory=builtin_rules)
     metrics: MetricsService = field(init=False)  # one source, one history for the console
 
     def __post_init__(self) -> None:
@@ -101,6 +105,13 @@ class ConsoleSession:
             for c in self.state.connectors.values()
             if c.dlq_topic and c.type != "source"
         }
+
+
+def rules_of(node: DOMNode) -> tuple[Rule, ...]:
+    """The diagnosis rules a screen uses: the console session's (the command loaded them:
+    the shipped rules with the user's), or the shipped ones in an app without a session."""
+    session = getattr(node.app, "session", None)
+    return session.rules if isinstance(session, ConsoleSession) else builtin_rules()
 
 
 def session_of(node: DOMNode) -> ConsoleSession:

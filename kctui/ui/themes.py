@@ -8,22 +8,46 @@ message naming it; it never stops the console.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+import msgspec
+from msgspec import Meta
 from textual.theme import Theme
 
-from kctui.config import user_theme_dir
+from kctui.settings import Settings, user_theme_dir
+from kctui.settings.validate import Invalid, TomlSource
 
 DEFAULT_THEME = "kctui-dark"
-_COLOR_FIELDS = (
-    "primary", "secondary", "warning", "error", "success", "accent",
-    "foreground", "background", "surface", "panel", "boost",
-)  # fmt: skip
+
+Colour = Annotated[str, Meta(extra={"expected": "a colour string"})]
+
+
+class ThemeFile(Settings, frozen=True, kw_only=True, forbid_unknown_fields=False):
+    """A theme file: the fields of :class:`textual.theme.Theme` and ``[variables]`` (other
+    keys are left alone, as they always were)."""
+
+    name: Annotated[str, Meta(extra={"expected": "a theme name"})]
+    primary: Annotated[str, Meta(extra={"expected": 'a colour such as "#4FA3E0"'})]
+    secondary: Colour | None = None
+    warning: Colour | None = None
+    error: Colour | None = None
+    success: Colour | None = None
+    accent: Colour | None = None
+    foreground: Colour | None = None
+    background: Colour | None = None
+    surface: Colour | None = None
+    panel: Colour | None = None
+    boost: Colour | None = None
+    dark: bool = True
+    variables: dict[str, Any] = {}  # each value as its text
+
+    def check(self) -> None:
+        if not self.name.strip():
+            raise Invalid("expected a theme name", "name")
 
 
 @dataclass
@@ -33,46 +57,12 @@ class LoadedThemes:
 
 
 def theme_from_toml(origin: str, text: str) -> Theme:
-    """Build a Theme from TOML text; ValueError names ``origin`` and the bad key."""
-    try:
-        data: dict[str, Any] = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"{origin}: invalid TOML: {exc}") from exc
-    name = data.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise ValueError(f"{origin}: key 'name': expected a theme name")
-    primary = data.get("primary")
-    if not isinstance(primary, str):
-        raise ValueError(f"{origin}: key 'primary': expected a colour such as \"#4FA3E0\"")
-    colors: dict[str, str] = {}
-    for key in _COLOR_FIELDS:
-        value = data.get(key)
-        if value is not None and not isinstance(value, str):
-            raise ValueError(f"{origin}: key '{key}': expected a colour string")
-        if value is not None:
-            colors[key] = value
-    dark = data.get("dark", True)
-    if not isinstance(dark, bool):
-        raise ValueError(f"{origin}: key 'dark': expected true or false")
-    variables = data.get("variables", {})
-    if not isinstance(variables, dict):
-        raise ValueError(f"{origin}: key 'variables': expected a table")
-    theme = Theme(
-        name=name.strip(),
-        primary=primary,
-        secondary=colors.get("secondary"),
-        warning=colors.get("warning"),
-        error=colors.get("error"),
-        success=colors.get("success"),
-        accent=colors.get("accent"),
-        foreground=colors.get("foreground"),
-        background=colors.get("background"),
-        surface=colors.get("surface"),
-        panel=colors.get("panel"),
-        boost=colors.get("boost"),
-        dark=dark,
-        variables={str(k): str(v) for k, v in variables.items()},
-    )
+    """Build a Theme from TOML text; ValueError names ``origin``, the line and the bad key."""
+    read = TomlSource(text, origin, error=ValueError).read(ThemeFile)
+    fields = msgspec.structs.asdict(read)  # ThemeFile's fields are Theme's parameters
+    fields["name"] = read.name.strip()
+    fields["variables"] = {str(k): str(v) for k, v in read.variables.items()}
+    theme = Theme(**fields)
     try:
         theme.to_color_system().generate()
     except Exception as exc:  # noqa: BLE001 - a bad colour value

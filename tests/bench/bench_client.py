@@ -24,11 +24,11 @@ from typing import Any
 import httpx
 
 from kctui import report
-from kctui.config import ClusterConfig
 from kctui.connect.client import ConnectClient
 from kctui.connect.models import ClusterState
 from kctui.connect.wire import decode_connectors
 from kctui.rows import connector_rows
+from kctui.settings import ClusterConfig
 
 TRACE = "org.apache.kafka.connect.errors.ConnectException: boom\n" + "\tat a.b.C.d(C.java:1)\n" * 30
 

@@ -176,11 +176,11 @@ def avro_decoding(count: int, uncached: int, runs: int) -> None:
     every record)."""
     import json
 
-    from kctui.config import SchemaRegistrySettings
     from kctui.dlq.records import KafkaRecord, decode_dead_letter
     from kctui.dlq.registry import PayloadDecoder, SchemaRegistry
     from kctui.sandbox import registry as standin
     from kctui.sandbox import scenario
+    from kctui.settings import SchemaRegistrySettings
 
     store = standin.Store()
     server = standin.serve(0, store)

@@ -31,13 +31,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from textual.app import App  # noqa: E402
 
-from kctui.config import ClusterConfig, KafkaSettings  # noqa: E402
-from kctui.diagnose import current_rules  # noqa: E402
+from kctui.diagnose import builtin_rules  # noqa: E402
 from kctui.diagnose.dlq import diagnose_dead_letter, group_diagnoses  # noqa: E402
 from kctui.dlq.groups import cause_groups  # noqa: E402
 from kctui.dlq.pages import Page, TopicInfo  # noqa: E402
 from kctui.dlq.protocol import CancelCheck, Progress  # noqa: E402
 from kctui.dlq.records import KafkaRecord, decode_dead_letter, summarize  # noqa: E402
+from kctui.settings import ClusterConfig, KafkaSettings  # noqa: E402
 from kctui.ui.screens.dlq import DlqScreen  # noqa: E402
 from kctui.ui.widgets.dlq_summary import DlqSummary  # noqa: E402
 from tests.bench.bench_dlq import FRAMES, PREFIX  # noqa: E402
@@ -207,7 +207,7 @@ def spread(seconds: list[float]) -> str:
 def former_path(count: int) -> None:
     """The summary recomputed from every dead letter read, as the console did on each click."""
     letters = [decode_dead_letter(record(n)) for n in range(count)]  # fresh: nothing cached
-    rules = current_rules()
+    rules = builtin_rules()
     before = time.perf_counter()
     summarize(letters)
     causes = cause_groups(letters)

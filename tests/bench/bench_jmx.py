@@ -29,9 +29,9 @@ from typing import Any
 
 import httpx
 
-from kctui.config import ClusterConfig, JmxEndpoint
 from kctui.metrics import catalog
 from kctui.metrics.jmx import JmxRequest, parse_output, run_jar
+from kctui.settings import ClusterConfig, JmxEndpoint
 
 PREFIX = "test-bench-"
 

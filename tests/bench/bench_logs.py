@@ -88,7 +88,7 @@ def open_in_ui(path: str) -> dict[str, float]:
     from textual.app import App
     from textual.strip import Strip
 
-    from kctui.config import ClusterConfig, LogSource
+    from kctui.settings import ClusterConfig, LogSource
     from kctui.ui.screens.logs import LogScreen
     from kctui.ui.widgets.log_view import LogView
 
@@ -184,9 +184,9 @@ def scan_versus_grep(path: Path) -> dict[str, float]:
 
 def merged_rebuild(path: Path) -> dict[str, float]:
     """Two workers merged (the same file twice): first build, then rebuilds after filter changes."""
-    from kctui.config import LogSource
     from kctui.logs.feed import LogFeed
     from kctui.logs.filters import LogFilter
+    from kctui.settings import LogSource
 
     feed = LogFeed([LogSource("w1", str(path)), LogSource("w2", str(path))])
     while feed.step().scanning:
@@ -214,9 +214,9 @@ def median_of(runs: list[dict[str, float]]) -> dict[str, float]:
 
 def follow_throughput(seconds: float) -> dict[str, float]:
     """Append lines as fast as possible while a feed follows the file (as the screen's pump)."""
-    from kctui.config import LogSource
     from kctui.logs.feed import LogFeed
     from kctui.logs.filters import LogFilter
+    from kctui.settings import LogSource
 
     path = BENCH_DIR / "follow.log"
     path.write_bytes(b"")
@@ -268,7 +268,7 @@ def follow_in_ui(seconds: float) -> dict[str, float]:
     """The same while the log screen follows it; also the latency of a key press under load."""
     from textual.app import App
 
-    from kctui.config import ClusterConfig, LogSource
+    from kctui.settings import ClusterConfig, LogSource
     from kctui.ui.screens.logs import LogScreen
     from kctui.ui.widgets.log_view import LogView
 

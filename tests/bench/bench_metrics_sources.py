@@ -19,11 +19,12 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from dataclasses import replace
 from typing import Any
 
-from kctui.config import ClusterConfig, MetricsEndpoint
+from msgspec.structs import replace
+
 from kctui.metrics.sources import PREFERENCE, MetricsSource
+from kctui.settings import ClusterConfig, MetricsEndpoint
 from tests.bench.bench_jmx import (
     PREFIX,
     children_cpu,

@@ -21,11 +21,11 @@ from typing import Any
 
 import httpx
 
-from kctui.config import ClusterConfig
 from kctui.connect.client import ConnectClient
 from kctui.connect.models import ClusterState
 from kctui.connect.wire import decode_connectors
 from kctui.metrics.model import MetricsSnapshot
+from kctui.settings import ClusterConfig
 from kctui.ui.view import RowCache, build_rows
 
 WORKERS = ("10.0.0.1:8083", "10.0.0.2:8083", "10.0.0.3:8083")

@@ -23,10 +23,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from kctui.config import xdg_dir
 from kctui.sandbox.cluster import Sandbox
 from kctui.sandbox.procs import port_is_free
 from kctui.sandbox.secure import SecureSandbox
+from kctui.settings import xdg_dir
 
 KINDS: dict[str, type[Sandbox]] = {"plain": Sandbox, "secure": SecureSandbox}
 

@@ -23,14 +23,13 @@ from typing import Any
 
 import httpx
 
-from kctui.config import ClusterConfig
 from kctui.connect.client import ConnectClient
 from kctui.connect.models import ClusterState
 from kctui.operate.restart_history import RestartHistory
-from kctui.operate.restart_policy import RestartPolicy
 from kctui.operate.restart_state import RestartStore
 from kctui.operate.watch import diff_states
 from kctui.operate.watcher import Watcher
+from kctui.settings import ClusterConfig, RestartPolicy
 
 try:
     from tests.bench.bench_refresh import WORKERS, payload

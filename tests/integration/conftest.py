@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from kctui.config import ClusterConfig
 from kctui.sandbox.cluster import Sandbox
+from kctui.settings import ClusterConfig
 
 
 @pytest.fixture(scope="session")
@@ -75,7 +75,7 @@ def sandbox_layouts_cluster(sandbox: Sandbox) -> ClusterConfig:
 @pytest.fixture(scope="session")
 def sandbox_config_file(sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A config file of its own whose current cluster is the sandbox."""
-    from kctui.config import write_cluster
+    from kctui.configfile import write_cluster
 
     path = tmp_path_factory.mktemp("sandbox-config") / "config.toml"
     write_cluster(path, "sandbox", sandbox.cluster_table(), make_current=True)

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 
 from kctui.cli import main
-from kctui.config import ClusterConfig
 from kctui.connect.client import ConnectClient
 from kctui.connect.errors import NotFound
 from kctui.connect.models import ClusterState
+from kctui.settings import ClusterConfig
 from tests import polling
 
 pytestmark = pytest.mark.integration

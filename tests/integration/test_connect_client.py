@@ -6,19 +6,19 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
 import httpx
 import pytest
+from msgspec.structs import replace
 
-from kctui.config import ClusterConfig
 from kctui.connect.client import ConnectClient
 from kctui.connect.errors import Conflict, NotFound, ReadOnlyError
 from kctui.connect.models import ClusterState, ConnectorStatus
 from kctui.connect.wire import decode_connectors
 from kctui.sandbox.layout import plan_ports
+from kctui.settings import ClusterConfig
 from tests import polling
 
 pytestmark = pytest.mark.integration

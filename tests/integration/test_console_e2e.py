@@ -12,7 +12,7 @@ import pytest
 from textual.message import Message
 from textual.widgets import Static
 
-from kctui.config import ClusterConfig
+from kctui.settings import ClusterConfig
 from kctui.ui.app import KctuiApp
 from kctui.ui.messages import ClusterStateChanged
 from kctui.ui.widgets.connector_table import ConnectorTable

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from textual.widgets import OptionList
 
-from kctui.config import ClusterConfig
 from kctui.sandbox import scenario
+from kctui.settings import ClusterConfig
 from kctui.ui.app import KctuiApp
 from kctui.ui.screens.connector import ConnectorScreen
 from kctui.ui.screens.dlq import DlqScreen

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from kctui.config import ClusterConfig, write_cluster
+from kctui.configfile import write_cluster
 from kctui.connect.client import ConnectClient
 from kctui.connect.errors import BadRequest, ConnectError
 from kctui.connect.models import ConnectorStatus
@@ -29,6 +29,7 @@ from kctui.dlq.reader import DlqReader
 from kctui.dlq.records import DeadLetter
 from kctui.sandbox import scenario
 from kctui.sandbox.cluster import Sandbox
+from kctui.settings import ClusterConfig
 from tests import polling
 from tests.integration.cli import run_kctui
 
@@ -271,7 +272,8 @@ def test_a_bad_user_rule_file_is_a_clear_error(
     )
     result = kctui(["describe", scenario.FAILING_SINK], config)
     assert result.returncode == 2
-    assert f"rules file {rules}, rule 'ours': 'messages' regex '(x' is invalid" in result.stderr
+    # the file, the line of the bad key (6: messages = ...), the rule and what is wrong
+    assert f"rules file {rules}:6, rule 'ours': 'messages' regex '(x' is invalid" in result.stderr
     assert "Traceback" not in result.stderr
 
 

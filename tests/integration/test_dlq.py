@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from kafka.admin import KafkaAdminClient
 
-from kctui.config import ClusterConfig
 from kctui.dlq.reader import BrokerUnreachable, DlqReader, TopicNotFound
+from kctui.settings import ClusterConfig
 from tests import polling
 from tests.integration.cli import run_kctui
 

@@ -9,14 +9,14 @@ registry) with a JsonConverter: every record fails at VALUE_CONVERTER and lands 
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from msgspec.structs import replace
 
-from kctui.config import ClusterConfig
 from kctui.dlq.reader import DlqReader
 from kctui.sandbox import scenario
+from kctui.settings import ClusterConfig
 from tests import polling
 from tests.integration.cli import run_kctui
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from kctui.config import ClusterConfig
+from kctui.settings import ClusterConfig
 from kctui.ui.app import KctuiApp
 from kctui.ui.screens.dlq import DlqScreen
 from kctui.ui.screens.dlq_modals import DlqOriginalScreen

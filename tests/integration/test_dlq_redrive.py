@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from kafka import KafkaConsumer, TopicPartition
 
-from kctui.config import write_cluster
+from kctui.configfile import write_cluster
 from kctui.dlq.reader import DlqReader
 from kctui.sandbox import scenario
 from kctui.sandbox.cluster import Sandbox

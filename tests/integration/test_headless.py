@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kctui.config import ClusterConfig
+from kctui.settings import ClusterConfig
 from tests.integration.cli import run_kctui
 
 pytestmark = pytest.mark.integration

@@ -13,12 +13,12 @@ import pytest
 from textual.app import App
 
 from kctui.commands.triage import gather_logs
-from kctui.config import ClusterConfig, LogSource
 from kctui.logs.feed import LogFeed
 from kctui.logs.filters import LogFilter
 from kctui.logs.layouts import detect
 from kctui.logs.scan import failures_slow, scan_file
 from kctui.logs.sources import expand_path
+from kctui.settings import ClusterConfig, LogSource
 from kctui.ui.screens.logs import LogScreen
 
 pytestmark = pytest.mark.integration

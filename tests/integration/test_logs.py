@@ -16,11 +16,11 @@ import httpx
 import pytest
 from textual.app import App
 
-from kctui.config import ClusterConfig, LogSource
 from kctui.logs.feed import LogFeed
 from kctui.logs.filters import LogFilter
 from kctui.logs.sources import expand_path
 from kctui.sandbox.cluster import Sandbox
+from kctui.settings import ClusterConfig, LogSource
 from kctui.ui.screens.logs import LogScreen
 from kctui.ui.widgets.log_view import LogView
 from tests import polling

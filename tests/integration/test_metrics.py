@@ -5,17 +5,17 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Iterator
-from dataclasses import replace
 from urllib.parse import quote
 
 import httpx
 import pytest
+from msgspec.structs import replace
 
-from kctui.config import ClusterConfig, JmxEndpoint
 from kctui.metrics.history import MetricsHistory
 from kctui.metrics.jmx import fetch_cluster
 from kctui.metrics.model import MetricsSnapshot
 from kctui.metrics.sources import MetricsSource
+from kctui.settings import ClusterConfig, JmxEndpoint
 
 pytestmark = pytest.mark.integration
 

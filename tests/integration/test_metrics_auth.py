@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from kctui.config import JmxEndpoint
 from kctui.metrics.jmx import fetch_worker
+from kctui.settings import JmxEndpoint
 from tests import polling
 
 pytestmark = pytest.mark.integration

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from kctui.config import ClusterConfig, dump_toml
+from kctui.configfile import dump_toml
 from kctui.sandbox.cluster import Sandbox
+from kctui.settings import ClusterConfig
 from tests.integration.cli import run_kctui
 
 pytestmark = pytest.mark.integration

@@ -4,10 +4,10 @@ attribute (static values exactly; monotonic totals between two Prometheus scrape
 
 from __future__ import annotations
 
-from kctui.config import ClusterConfig
 from kctui.metrics.model import WorkerSnapshot
 from kctui.metrics.sources import MetricsSource
 from kctui.sandbox.cluster import Sandbox
+from kctui.settings import ClusterConfig
 from tests.polling import wait_until
 
 TOTALS = (

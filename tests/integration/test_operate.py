@@ -14,12 +14,12 @@ from typing import Any, TypeVar
 import pytest
 
 from kctui.cli import main
-from kctui.config import ClusterConfig
 from kctui.connect.client import ConnectClient
 from kctui.connect.errors import NotFound
 from kctui.connect.models import ConnectorStatus
 from kctui.operate.loggers import current_level, loggers_of, worker_client
 from kctui.operate.session import READY, EditSession
+from kctui.settings import ClusterConfig
 from tests import polling
 from tests.jsonerrors import file_json_error
 
@@ -226,7 +226,7 @@ async def test_console_edit_fixes_failed_sink(
     client: ConnectClient, sandbox_cluster: ClusterConfig, tmp_path: Path
 ) -> None:
     """The demo's fix in the console: e, the (fake) editor changes file, y, R, RUNNING."""
-    from dataclasses import replace
+    from msgspec.structs import replace
 
     from kctui.ui.app import KctuiApp
     from kctui.ui.screens.modals import ConfirmScreen

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from textual.widgets import Static
 
-from kctui.config import ClusterConfig
 from kctui.connect.client import ConnectClient
 from kctui.connect.models import FAILED, ConnectorStatus
+from kctui.settings import ClusterConfig
 from kctui.ui.app import KctuiApp
 from kctui.ui.screens.connector import ConnectorScreen
 from kctui.ui.widgets.connector_table import ConnectorTable

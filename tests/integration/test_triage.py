@@ -9,8 +9,8 @@ import sys
 import httpx
 import pytest
 
-from kctui.config import ClusterConfig
 from kctui.sandbox.cluster import Sandbox
+from kctui.settings import ClusterConfig
 
 pytestmark = pytest.mark.integration
 

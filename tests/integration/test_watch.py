@@ -19,11 +19,11 @@ import httpx
 import pytest
 
 from kctui.cli import main
-from kctui.config import ClusterConfig
 from kctui.connect.client import ConnectClient
 from kctui.connect.errors import NotFound
 from kctui.connect.models import ConnectorStatus
 from kctui.sandbox.scenario import FAILING_SINK
+from kctui.settings import ClusterConfig
 from tests import polling
 
 pytestmark = pytest.mark.integration

@@ -14,21 +14,21 @@ import re
 import signal
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from typing import Any
 
 import httpx
 import pytest
+from msgspec.structs import replace
 from textual.message import Message
 from textual.notifications import Notification, Notify
 from textual.widgets import Static
 
-from kctui.config import ClusterConfig
 from kctui.connect.client import ConnectClient
 from kctui.connect.models import ClusterState
 from kctui.connect.worker_health import check_workers
 from kctui.sandbox import scenario
 from kctui.sandbox.cluster import Sandbox
+from kctui.settings import ClusterConfig
 from kctui.ui.app import KctuiApp
 from kctui.ui.messages import ClusterStateChanged, ClusterUnreachable
 from kctui.ui.widgets.connector_table import ConnectorTable

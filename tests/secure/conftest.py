@@ -15,8 +15,9 @@ from typing import Any
 
 import pytest
 
-from kctui.config import ClusterConfig, dump_toml, write_cluster
+from kctui.configfile import dump_toml, write_cluster
 from kctui.sandbox.secure import SECURE_CLUSTER, SecureSandbox
+from kctui.settings import ClusterConfig
 
 Variant = Callable[..., Path]
 

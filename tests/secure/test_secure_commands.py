@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from kctui.config import ClusterConfig
 from kctui.sandbox import scenario
 from kctui.sandbox.scenario import _topic_size
+from kctui.settings import ClusterConfig
 from tests.integration.cli import run_kctui
 from tests.polling import wait_until
 

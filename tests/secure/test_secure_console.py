@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 import pytest
+from msgspec.structs import replace
 from textual.widgets import Static
 
-from kctui.config import ClusterConfig
 from kctui.sandbox import scenario
 from kctui.sandbox.secure import SecureSandbox
+from kctui.settings import ClusterConfig
 from kctui.ui.app import KctuiApp
 from kctui.ui.widgets.connector_table import ConnectorTable
 from kctui.ui.widgets.status_bar import StatusBar

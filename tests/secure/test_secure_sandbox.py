@@ -11,11 +11,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kctui.config import ClusterConfig
 from kctui.probe import explain
 from kctui.sandbox import scenario
 from kctui.sandbox import secure_layout as sl
 from kctui.sandbox.secure import SecureSandbox
+from kctui.settings import ClusterConfig
 from tests.integration.cli import run_kctui
 
 pytestmark = pytest.mark.integration

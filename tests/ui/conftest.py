@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from kctui.config import ClusterConfig
 from kctui.connect.protocol import ConnectApi
+from kctui.settings import ClusterConfig
 from kctui.ui.app import KctuiApp
 from tests.ui.fakes import FakeClient
 

@@ -12,7 +12,6 @@ import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from kctui.config import ClusterConfig
 from kctui.connect.errors import Conflict, NotFound, ReadOnlyError, Unreachable
 from kctui.connect.models import (
     ClusterState,
@@ -25,6 +24,7 @@ from kctui.connect.models import (
     ValidationResult,
 )
 from kctui.connect.retries import RetryListener
+from kctui.settings import ClusterConfig
 
 TRACE = (
     "org.apache.kafka.connect.errors.ConnectException: Couldn't find or create file "

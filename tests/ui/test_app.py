@@ -13,8 +13,9 @@ from textual.command import CommandPalette
 from textual.screen import Screen
 
 import kctui.ui.screens
-from kctui.config import ClusterConfig, load_config
+from kctui.configfile import load_config
 from kctui.connect.client import ConnectClient
+from kctui.settings import ClusterConfig
 from kctui.ui.app import KctuiApp
 from kctui.ui.screens.help import HelpScreen
 from kctui.ui.screens.modals import ConfirmScreen

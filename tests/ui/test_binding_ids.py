@@ -6,7 +6,7 @@ from collections import defaultdict
 
 import pytest
 
-from kctui.config import ConfigError
+from kctui.settings import ConfigError
 from kctui.ui.keys import ID_PATTERN, all_bindings, binding_ids, check_keymap
 
 

@@ -6,9 +6,9 @@ from textual.app import App
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from kctui.config import ClusterConfig
 from kctui.health import Health
 from kctui.metrics.model import MetricsSnapshot
+from kctui.settings import ClusterConfig
 from kctui.ui.messages import MetricsChanged
 from kctui.ui.metrics_poller import MetricsPoller
 from kctui.ui.metrics_service import MetricsService

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
-from kctui.config import JmxEndpoint
+from msgspec.structs import replace
+
 from kctui.metrics.model import MetricsSnapshot, SinkTaskMetrics, TaskMetrics, WorkerSnapshot
+from kctui.settings import JmxEndpoint
 from kctui.ui.app import KctuiApp
 from kctui.ui.metrics_poller import MetricsPoller
 from kctui.ui.metrics_service import MetricsService

@@ -106,3 +106,24 @@ async def test_dlq_summary_says_wire_format_when_a_json_converter_read_avro() ->
         assert len(told) == 1, labels
         assert "schema id 7" in told[0]
         assert not any("converter-not-json" in label for label in labels)
+
+
+async def test_the_console_diagnoses_with_the_rules_its_command_loaded() -> None:
+    """The rules hang off the console session (no module global): the user's rule the
+    command passed wins in the connector screen, as it would from their rules.toml."""
+    from kctui.diagnose import builtin_rules, parse_rules
+
+    ours = parse_rules(
+        '[[rule]]\nid = "our-nfs-mount"\npriority = 90\nsummary = "The NFS mount is gone."\n'
+        'action = "Remount /nonexistent."\n[rule.match]\nclasses = ["NoSuchFileException"]\n',
+        "rules.toml",
+        builtin_rules(),
+    )
+    app = make_app(rules=ours)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        assert app.session.rules == tuple(ours)
+        screen = await open_detail(pilot, "demo-failing-sink")
+        view = screen.query_one(DiagnosisView)
+        await wait_for(pilot, lambda: view.diagnosis is not None, what="a diagnosis")
+        assert view.diagnosis is not None and view.diagnosis.rule == "our-nfs-mount"

@@ -13,9 +13,9 @@ import pytest
 from textual.app import App
 from textual.widgets import Input, OptionList, Static
 
-from kctui.config import ClusterConfig, KafkaSettings
 from kctui.dlq.reader import Page, ReadCancelled, TopicInfo, TopicNotFound
 from kctui.dlq.records import HEADER_PREFIX, KafkaRecord, decode_dead_letter
+from kctui.settings import ClusterConfig, KafkaSettings
 from kctui.ui.screens.dlq import DlqScreen
 from kctui.ui.screens.dlq_modals import DlqOriginalScreen, DlqPrompt
 from kctui.ui.widgets.dlq_detail import DlqDetail

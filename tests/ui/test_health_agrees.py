@@ -4,12 +4,11 @@ reason line, in the status bar counts, in the connector header and on the metric
 
 from __future__ import annotations
 
-from dataclasses import replace
-
+from msgspec.structs import replace
 from textual.widgets import Static
 
-from kctui.config import JmxEndpoint
 from kctui.health import Health, rollup
+from kctui.settings import JmxEndpoint
 from kctui.ui.app import KctuiApp
 from kctui.ui.metrics_poller import MetricsPoller
 from kctui.ui.metrics_service import MetricsService

@@ -9,8 +9,8 @@ from pathlib import Path
 from textual.app import App
 from textual.color import Color
 
-from kctui.config import ClusterConfig, LogSource
 from kctui.logs.feed import FeedStep, LogFeed
+from kctui.settings import ClusterConfig, LogSource
 from kctui.ui.screens.logs import LogScreen
 from kctui.ui.widgets.log_view import LogView
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from textual.strip import Strip
 
-from kctui.diagnose import current_rules
+from kctui.diagnose import builtin_rules
 from kctui.logs.feed import LogFeed
 from kctui.logs.patterns import LogLine
 from kctui.ui.screens.logs import LogScreen
@@ -104,7 +104,7 @@ async def test_slow_reads_show_placeholders_and_never_stall_the_ui(
     cluster = cluster_for(log)
     feed = SlowFeed(cluster.logs)
     feed.readers = set()
-    current_rules()  # the console loads the diagnosis rules before it starts
+    builtin_rules()  # the console loads the diagnosis rules before it starts
     watch = LoopWatch(monkeypatch)
     screen = LogScreen(cluster, feed=feed)
     async with LogApp(screen).run_test(size=(120, 12)) as pilot:

@@ -11,8 +11,8 @@ from textual.pilot import Pilot
 
 from kctui.cli import build_parser
 from kctui.commands import logs as logs_command
-from kctui.config import ClusterConfig, LogSource
 from kctui.logs.filters import LogFilter
+from kctui.settings import ClusterConfig, LogSource
 from kctui.ui.log_app import LogViewerApp
 from kctui.ui.screens.logs import LogScreen
 from kctui.ui.widgets.log_view import LogView

@@ -6,7 +6,6 @@ import threading
 
 from textual.app import App
 
-from kctui.config import ClusterConfig, JmxEndpoint
 from kctui.connect.models import ClusterState
 from kctui.metrics.model import (
     MetricsSnapshot,
@@ -17,6 +16,7 @@ from kctui.metrics.model import (
     WorkerMetrics,
     WorkerSnapshot,
 )
+from kctui.settings import ClusterConfig, JmxEndpoint
 from kctui.ui.metrics_poller import MetricsPoller
 from kctui.ui.metrics_service import MetricsService
 from kctui.ui.screens.metrics import MetricsScreen

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from textual.widgets import DataTable, Input, Static
 
-from kctui.config import ClusterConfig, KafkaSettings
+from kctui.settings import ClusterConfig, KafkaSettings
 from kctui.ui.app import KctuiApp
 from kctui.ui.screens.modals import ConfirmScreen
 from kctui.ui.screens.offsets import OffsetsScreen, ValueInput

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, NoReturn
 
-from kctui.config import ClusterConfig
 from kctui.connect.models import (
     ClusterState,
     ConfigKeyInfo,
@@ -22,6 +21,7 @@ from kctui.connect.models import (
     ValidationResult,
 )
 from kctui.connect.retries import RetryListener
+from kctui.settings import ClusterConfig
 
 
 def _unexpected(call: str) -> NoReturn:

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from kctui.cli import main
-from kctui.config import (
-    ConfigError,
+from kctui.configfile import (
     kcctl_clusters,
     load_config,
     parse_config,
-    read_secret,
     resolve_cluster,
     write_cluster,
 )
+from kctui.settings import ConfigError, read_secret
 
 FILE = Path("/etc/kctui/config.toml")
 GOOD = """
@@ -113,7 +113,7 @@ def test_errors_name_the_file_and_key(text: str, expected: str) -> None:
     with pytest.raises(ConfigError) as info:
         parse_config(FILE, text)
     message = str(info.value)
-    assert message.startswith(f"{FILE}: ")
+    assert re.match(rf"{re.escape(str(FILE))}:\d+: ", message), message  # file:line: first
     assert expected in message
 
 

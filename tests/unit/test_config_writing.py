@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kctui.config import load_config, parse_config, update_config, write_cluster
+from kctui.configfile import load_config, parse_config, update_config, write_cluster
 from kctui.sandbox import layout
 from kctui.sandbox.cluster import Sandbox
 

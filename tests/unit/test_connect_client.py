@@ -10,9 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from kctui.config import ClusterConfig, ConfigError
 from kctui.connect.client import (
-    LARGE_ANSWER_BYTES,
     ConnectClient,
     client_settings,
     ssl_setting,
@@ -30,6 +28,8 @@ from kctui.connect.errors import (
     Unreachable,
     Unsupported,
 )
+from kctui.connect.requester import LARGE_ANSWER_BYTES
+from kctui.settings import ClusterConfig, ConfigError
 
 Handler = Callable[[httpx.Request], httpx.Response]
 REBALANCE = (

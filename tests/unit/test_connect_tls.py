@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from kctui.config import ClusterConfig
 from kctui.connect.client import ConnectClient
 from kctui.connect.errors import AuthError, Unreachable
 from kctui.connect.transport import ssl_setting
 from kctui.sandbox.pki import CertificateAuthority
+from kctui.settings import ClusterConfig
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kctui.diagnose import RuleFileError, diagnose, load_rules, parse_rules
-from kctui.diagnose.loading import BUILT_IN, builtin_text, use_config_file, user_rule_paths
+from kctui.diagnose.loading import BUILT_IN, builtin_text, user_rule_paths
 from kctui.errors import KctuiError
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "diagnose"
@@ -177,11 +177,30 @@ def test_class_criterion_takes_simple_or_full_names() -> None:
 def test_rules_beside_the_config_file_named_by_config_option(tmp_path: Path) -> None:
     env = env_for(tmp_path)
     elsewhere = tmp_path / "elsewhere" / "prod.toml"
-    use_config_file(elsewhere)
-    try:
-        assert user_rule_paths(env)[-1] == tmp_path / "elsewhere" / "rules.toml"
-        write(elsewhere.parent / "rules.toml", '[[rule]]\nid = "out-of-memory"\nenabled = false\n')
-        assert "out-of-memory" not in [r.id for r in load_rules(env)]
-    finally:
-        use_config_file(None)
+    assert user_rule_paths(env, elsewhere)[-1] == tmp_path / "elsewhere" / "rules.toml"
+    write(elsewhere.parent / "rules.toml", '[[rule]]\nid = "out-of-memory"\nenabled = false\n')
+    assert "out-of-memory" not in [r.id for r in load_rules(env, config_file=elsewhere)]
     assert user_rule_paths(env)[-1] == tmp_path / "cfg" / "rules.toml"
+
+
+def test_rules_are_what_each_caller_loaded_not_process_state(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No module remembers loaded rules: two commands with two config files, one after the
+    other in one process, each get the rules beside their own file."""
+    import argparse
+
+    from kctui.commands import command_context
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    ours, theirs = tmp_path / "ours" / "config.toml", tmp_path / "theirs" / "config.toml"
+    for path in (ours, theirs):
+        write(path, "[clusters.c]\nurls = ['http://127.0.0.1:1']\n")
+    write(ours.parent / "rules.toml", '[[rule]]\nid = "out-of-memory"\nenabled = false\n')
+    first = command_context(argparse.Namespace(config=str(ours)))
+    second = command_context(argparse.Namespace(config=str(theirs)))
+    assert "out-of-memory" not in [r.id for r in first.rules]
+    assert "out-of-memory" in [r.id for r in second.rules]
+    assert "out-of-memory" not in [r.id for r in first.rules]  # kept by its own context
+    found = diagnose(MAGIC)  # no rules given: the shipped ones, whatever a command loaded
+    assert found is not None and found.rule == "converter-unknown-magic-byte"

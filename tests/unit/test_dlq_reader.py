@@ -9,7 +9,6 @@ import pytest
 from kafka import TopicPartition
 from kafka import errors as kerr
 
-from kctui.config import ClusterConfig, KafkaSettings
 from kctui.dlq.reader import (
     BrokerUnreachable,
     DlqReader,
@@ -20,6 +19,7 @@ from kctui.dlq.reader import (
     TopicNotFound,
     dlq_topics_from_configs,
 )
+from kctui.settings import ClusterConfig, KafkaSettings
 
 Rec = namedtuple("Rec", "topic partition offset timestamp key value headers")
 OffsetAndTs = namedtuple("OffsetAndTs", "offset timestamp")

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from kctui.config import ClusterConfig, KafkaSettings
 from kctui.dlq import redrive
 from kctui.dlq.records import KafkaRecord, decode_dead_letter
+from kctui.settings import ClusterConfig, KafkaSettings
 
 
 def dead_letter(offset: int, *, key: bytes | None = b"k", topic: str | None = "orders",

@@ -11,13 +11,13 @@ import httpx
 import pytest
 from fastavro import parse_schema, schemaless_writer
 
-from kctui.config import SchemaRegistrySettings
 from kctui.dlq import wire
 from kctui.dlq.export import payload_json
 from kctui.dlq.records import KafkaRecord
 from kctui.dlq.registry import PayloadDecoder, SchemaRegistry
 from kctui.dlq.render import render_payload
 from kctui.sandbox import registry as standin
+from kctui.settings import SchemaRegistrySettings
 
 ORDER_SCHEMA = {
     "type": "record",

@@ -132,3 +132,29 @@ def test_a_dlq_header_dump_gives_its_stage() -> None:
     data = explanation_json(found)
     assert data["stage"] == "VALUE_CONVERTER" and data["category"] == "serialization"
     assert any(line.startswith("Category: serialization") for line in explanation_lines(found))
+
+
+def test_the_users_rules_beside_config_decide_and_a_bad_one_names_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--config`` names where the user's rules.toml sits; its rule wins, and a broken
+    file stops with the file, the line and the rule (exit 2, one line)."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))  # no other rules.toml
+    config = tmp_path / "prod" / "config.toml"
+    config.parent.mkdir()
+    rules = config.parent / "rules.toml"
+    rules.write_text(
+        '[[rule]]\nid = "our-oracle-grants"\npriority = 90\nsummary = "Grants again."\n'
+        'action = "Ask the DBA team."\n[rule.match]\nmessages = ["ORA-01031"]\n',
+        encoding="utf-8",
+    )
+    sample = str(SAMPLES / "oracle-logminer-ora01031.txt")
+    done = kctui(sample, "--config", str(config))
+    assert done.returncode == 0, done.stderr
+    assert "Diagnosis (our-oracle-grants): Grants again." in done.stdout.decode()
+    rules.write_text('[[rule]]\nid = "our-oracle-grants"\n\npriority = "high"\n', "utf-8")
+    done = kctui(sample, "--config", str(config))
+    assert done.returncode == 2
+    error = done.stderr.decode()
+    assert f"rules file {rules}:4, rule 'our-oracle-grants': 'priority' must be" in error
+    assert "Traceback" not in error

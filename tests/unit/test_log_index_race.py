@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from kctui.config import LogSource
 from kctui.logs.feed import LogFeed
 from kctui.logs.filters import LogFilter
 from kctui.logs.index import FileIndex
+from kctui.settings import LogSource
 
 OLD = "[2026-01-05 10:00:00,000] INFO old line of the first file (org.example.Old:1)\n"
 NEW = "[2026-01-05 11:00:00,000] INFO new line after truncation (org.example.New:2)\n"

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from kctui.config import ConfigError, LogSource, parse_config
+from kctui.configfile import parse_config
 from kctui.logs.feed import LogFeed
 from kctui.logs.filters import LogFilter
 from kctui.logs.layouts import LAYOUTS, LayoutError, detect, for_source, pattern_layout
 from kctui.logs.log4j import PatternError, compile_pattern
 from kctui.logs.memory import MemoryLog
 from kctui.logs.scan import failures_slow, scan_file
+from kctui.settings import ConfigError, LogSource
 from tests import polling
 
 REAL = Path(__file__).parent.parent / "fixtures" / "logs" / "real"

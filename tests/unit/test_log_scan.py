@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kctui.config import LogSource
 from kctui.logs.feed import LogFeed
 from kctui.logs.filters import LogFilter
 from kctui.logs.index import FileIndex
 from kctui.logs.layouts import DEFAULT, parse_line
 from kctui.logs.scan import FailureRecord, failures_slow, scan_failures, scan_file
+from kctui.settings import LogSource
 
 
 def _kafka_candidates() -> re.Pattern[bytes]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kctui.config import ConfigError, LogSource, load_config, resolve_cluster
+from kctui.configfile import load_config, resolve_cluster
 from kctui.logs.feed import FeedStep, LogFeed
 from kctui.logs.filters import LogFilter
 from kctui.logs.index import ELLIPSIS, MAX_LINE_BYTES
@@ -20,6 +20,7 @@ from kctui.logs.sources import (
     expand_path,
     followed_path,
 )
+from kctui.settings import ConfigError, LogSource
 from tests import polling
 
 

@@ -12,9 +12,10 @@ from typing import Any
 import httpx
 import pytest
 
-from kctui.config import ClusterConfig, MetricsEndpoint, parse_config
+from kctui.configfile import parse_config
 from kctui.metrics.http_sources import fetch_http_worker, make_client
 from kctui.metrics.sources import MetricsSource
+from kctui.settings import ClusterConfig, MetricsEndpoint
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "metrics"
 GOOD_PAGE = (FIXTURES / "scrape-sandbox-agent.prom").read_bytes()

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from kctui.config import ClusterConfig, JmxEndpoint
 from kctui.metrics import catalog
 from kctui.metrics.jmx import (
     JmxError,
@@ -21,6 +20,7 @@ from kctui.metrics.jmx import (
 )
 from kctui.metrics.lag import compute_lags, sink_group
 from kctui.metrics.parse import coerce_value, parse_mbean_name
+from kctui.settings import ClusterConfig, JmxEndpoint
 from tests import polling
 
 DATA = Path(__file__).parent / "data"

@@ -4,14 +4,13 @@ cache judges a row again only when what the metrics say of it changed."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
+from msgspec.structs import replace
 
-from kctui.config import ClusterConfig
 from kctui.connect.models import ClusterState
 from kctui.health import Health, rollup_with_metrics
 from kctui.metrics.model import MetricsSnapshot
+from kctui.settings import ClusterConfig
 from kctui.ui.metrics_service import MetricsService
 from kctui.ui.view import RowCache
 from tests.unit.test_health_metrics import CASES, T, connector, snapshot

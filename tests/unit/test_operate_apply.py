@@ -8,13 +8,13 @@ from typing import Any
 import httpx
 import pytest
 
-from kctui.config import ClusterConfig
 from kctui.connect.client import ConnectClient
 from kctui.connect.errors import ReadOnlyError
 from kctui.errors import KctuiError
 from kctui.masking import MASK
 from kctui.operate.apply import apply_specs, exit_code, format_errors
 from kctui.operate.files import ConnectorSpec
+from kctui.settings import ClusterConfig
 
 SINK = "org.apache.kafka.connect.file.FileStreamSinkConnector"
 UNKNOWN = (

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from kctui.config import KafkaSettings
 from kctui.dlq.errors import BrokerUnreachable, NotAuthorized, broker_failure
 from kctui.probe import ILLEGAL_SASL_STATE, UNSUPPORTED_SASL_MECHANISM, explain, speaks_tls
 from kctui.sandbox.pki import CertificateAuthority
+from kctui.settings import KafkaSettings
 
 PASSWORD = "pw-never-shown-123"
 

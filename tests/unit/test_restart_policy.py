@@ -7,15 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kctui.config import ConfigError, parse_config
+from kctui.configfile import parse_config
 from kctui.connect.models import Connector, ConnectorInfo, ConnectorStatus, TaskStatus
-from kctui.operate.restart_policy import (
-    PolicySettings,
-    RestartPolicy,
-    backoff_seconds,
-    parse_policy,
-    restart_cannot_fix,
-)
+from kctui.operate.restart_policy import restart_cannot_fix
 from kctui.operate.restart_state import (
     CANNOT_FIX,
     GAVE_UP,
@@ -28,6 +22,8 @@ from kctui.operate.restart_state import (
     ConnectorRestarts,
     decide,
 )
+from kctui.settings import ConfigError, PolicySettings, RestartPolicy, backoff_seconds
+from kctui.settings.restart import parse_policy
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "watch"
 CONFIG = Path("/etc/kctui.toml")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kctui.config import load_config
+from kctui.configfile import load_config
 from kctui.sandbox import secure_layout as sl
 from kctui.sandbox.secure import SECURE_CLUSTER, SecureSandbox
 

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 from kctui.commands.triage import gather_logs
-from kctui.config import ClusterConfig, LogSource
 from kctui.connect.models import ClusterState
 from kctui.health import Health
 from kctui.masking import MASK
@@ -19,6 +18,7 @@ from kctui.metrics.model import (
     WorkerMetrics,
     WorkerSnapshot,
 )
+from kctui.settings import ClusterConfig, LogSource
 from kctui.triage import DlqCount, build_report, render_json, render_markdown, render_text
 
 TRACE = (

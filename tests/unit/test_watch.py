@@ -12,15 +12,14 @@ from typing import Any
 import httpx
 import pytest
 
-from kctui.config import ClusterConfig
 from kctui.connect.client import ConnectClient
 from kctui.connect.models import ClusterState
 from kctui.operate.alerts import AlertSender
 from kctui.operate.restart_history import RestartHistory, history_text, restart_summary
-from kctui.operate.restart_policy import AlertSettings, PolicySettings, RestartPolicy
 from kctui.operate.restart_state import ConnectorRestarts, RestartStore, state_dir
 from kctui.operate.watch import WatchEvent, diff_states
 from kctui.operate.watcher import Watcher
+from kctui.settings import AlertSettings, ClusterConfig, PolicySettings, RestartPolicy
 
 TRACE = (
     "org.apache.kafka.connect.errors.ConnectException: java.sql.SQLException: "
@@ -349,7 +348,7 @@ def test_bad_watch_and_bulk_options_say_what_is_wrong(
     if argv[0] == "pause":
         fake = FakeConnect("3.9.0", [("RUNNING", "w1")])
         monkeypatch.setattr(
-            "kctui.connect.client.httpx.AsyncClient.__init__",
+            "kctui.connect.requester.httpx.AsyncClient.__init__",
             _with_transport(httpx.MockTransport(fake.handler)),
         )
     assert main([*argv, "--url", url]) == 2

@@ -8,10 +8,10 @@ import asyncio
 import httpx
 import pytest
 
-from kctui.config import ClusterConfig
 from kctui.connect.models import ClusterState
 from kctui.connect.worker_health import WorkerHealth, check_workers, summary, worker_urls
 from kctui.report import status_json
+from kctui.settings import ClusterConfig
 
 HEALTHY = {
     "status": "healthy",

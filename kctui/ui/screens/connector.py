@@ -12,10 +12,10 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
-from kctui.config import xdg_dir
 from kctui.connect.models import Connector, TaskStatus
-from kctui.diagnose import current_rules, diagnose
+from kctui.diagnose import diagnose
 from kctui.masking import mask_text
+from kctui.settings import xdg_dir
 from kctui.ui.actions import CONNECTOR_BINDINGS, ConnectorActions
 from kctui.ui.messages import (
     ActionProgress,
@@ -167,7 +167,9 @@ class ConnectorScreen(ConnectorActions, KctuiScreen[None]):
             source, trace = f"connector {connector.name}", None
         self.query_one(TraceView).show(source, trace, revealed=self.revealed)
         self.query_one(DiagnosisView).show(
-            diagnose(trace, connector_class=connector.info.connector_class, rules=current_rules())
+            diagnose(
+                trace, connector_class=connector.info.connector_class, rules=self.session.rules
+            )
         )
 
     # ------------------------------------------------------------------ messages

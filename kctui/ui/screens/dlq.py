@@ -10,7 +10,7 @@ and never commits (see ``kctui.dlq.reader``).
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from textual import work
@@ -20,12 +20,12 @@ from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, DataTable, Footer, Static
 from textual.worker import get_current_worker
 
-from kctui.config import ClusterConfig
-from kctui.diagnose import current_rules
+from kctui.diagnose.model import Rule
 from kctui.dlq.pages import Page
 from kctui.dlq.protocol import CancelCheck, DlqSource, Progress
 from kctui.dlq.records import DeadLetter, group_value
 from kctui.errors import KctuiError
+from kctui.settings import ClusterConfig
 from kctui.ui.screens.base import KctuiScreen
 from kctui.ui.screens.dlq_actions import DlqPromptActions
 from kctui.ui.screens.dlq_modals import DlqOriginalScreen
@@ -45,6 +45,7 @@ from kctui.ui.screens.dlq_read import (
     SourceRead,
 )
 from kctui.ui.screens.dlq_redrive import DlqRedriveActions
+from kctui.ui.session import rules_of
 from kctui.ui.widgets.dlq_detail import DlqDetail
 from kctui.ui.widgets.dlq_summary import DlqStatus, DlqSummary
 from kctui.ui.widgets.dlq_table import DlqTable, DlqTopicTable
@@ -79,9 +80,11 @@ class DlqScreen(DlqPromptActions, DlqRedriveActions, KctuiScreen[None]):
         reader: DlqSource | None = None,
         page_size: int = PAGE_SIZE,
         export_dir: Path | None = None,
+        rules: Sequence[Rule] | None = None,
     ) -> None:
         super().__init__()
         self.cluster = cluster
+        self._rules = tuple(rules) if rules is not None else None
         self.dlq_topics = dict(dlq_topics or {})
         if topic and topic not in self.dlq_topics:
             self.dlq_topics[topic] = ""
@@ -95,10 +98,17 @@ class DlqScreen(DlqPromptActions, DlqRedriveActions, KctuiScreen[None]):
         self.reading = False
         self._generation = 0
         self.overview = DlqOverview()  # the summary of what has been read of the topic
-        self._fold = DlqFold(topic, current_rules())
+        self._fold = DlqFold(topic, ())  # open_topic (on mount, or on a topic's pick) replaces it
         self._reader = reader
         self._owns_reader = reader is None
         self._reader_lock = threading.Lock()
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        """The diagnosis rules: those given, else the console session's."""
+        if self._rules is None:
+            self._rules = rules_of(self)
+        return self._rules
 
     # ------------------------------------------------------------------ layout
 
@@ -200,7 +210,7 @@ class DlqScreen(DlqPromptActions, DlqRedriveActions, KctuiScreen[None]):
         self.topic = topic
         self.page, self.group = None, None
         self.overview = DlqOverview()
-        self._fold = DlqFold(topic, current_rules())
+        self._fold = DlqFold(topic, self.rules)
         self.query_one(ContentSwitcher).current = "dlq-browser"
         self.query_one(DlqTable).show([])
         self.query_one(DlqDetail).show(None)

@@ -24,8 +24,8 @@ from kctui.ui.widgets.dlq_table import DlqTable
 if TYPE_CHECKING:
     from textual.app import App
 
-    from kctui.config import ClusterConfig
     from kctui.dlq.records import DeadLetter
+    from kctui.settings import ClusterConfig
 
 MAX_PREVIEW_LINES = 2000
 

@@ -21,7 +21,6 @@ from textual.message import Message
 from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static
 from textual.worker import Worker
 
-from kctui.config import ClusterConfig
 from kctui.connect.protocol import ConnectApi
 from kctui.operate.loggers import (
     LEVELS,
@@ -31,6 +30,7 @@ from kctui.operate.loggers import (
     worker_client,
     worker_urls,
 )
+from kctui.settings import ClusterConfig
 from kctui.ui.screens.base import KctuiModalScreen, KctuiScreen
 
 CLUSTER = "cluster"

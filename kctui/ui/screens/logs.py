@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from textual import on, work
@@ -19,13 +20,15 @@ from textual.message import Message
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
-from kctui.config import ClusterConfig
-from kctui.diagnose import current_rules, diagnose
+from kctui.diagnose import diagnose
+from kctui.diagnose.model import Rule
 from kctui.logs.feed import LogFeed
 from kctui.logs.filters import FilterError, LogFilter
 from kctui.logs.patterns import LEVELS
 from kctui.logs.sources import Notice
+from kctui.settings import ClusterConfig
 from kctui.ui.screens.base import KctuiScreen
+from kctui.ui.session import rules_of
 from kctui.ui.widgets.diagnosis_view import DiagnosisView
 from kctui.ui.widgets.log_loader import RecordLoader
 from kctui.ui.widgets.log_view import LogView
@@ -89,10 +92,13 @@ class LogScreen(KctuiScreen[None]):
         feed: LogFeed | None = None,
         max_command_lines: int = 100_000,
         log_filter: LogFilter | None = None,
+        rules: Sequence[Rule] | None = None,
     ) -> None:
-        """``log_filter`` presets every filter (``kctui logs --failures --level …``)."""
+        """``log_filter`` presets every filter (``kctui logs --failures --level …``); ``rules``
+        diagnose failure records (the command's; the shipped ones when None)."""
         super().__init__()
         self.cluster = cluster
+        self._rules = tuple(rules) if rules is not None else None
         self.feed = feed or LogFeed(cluster.logs, max_command_lines=max_command_lines)
         self.loader = RecordLoader(self.feed)
         self.log_filter = log_filter or LogFilter(connector=connector, task=task)
@@ -108,6 +114,13 @@ class LogScreen(KctuiScreen[None]):
         self._pending_lock = threading.Lock()
         self._jumped = False
         self._closed = False
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        """The diagnosis rules: those given (``kctui logs``), else the console session's."""
+        if self._rules is None:
+            self._rules = rules_of(self)
+        return self._rules
 
     def compose(self) -> ComposeResult:
         yield Static(id="log-title")
@@ -261,7 +274,7 @@ class LogScreen(KctuiScreen[None]):
                     view.record(packed, trace=True)
                 else:
                     text = "\n".join([loaded.header.text, *trace])
-                    found = diagnose(text, rules=current_rules())
+                    found = diagnose(text, rules=self.rules)
         self.query_one(DiagnosisView).show(found)
 
     def _jump_to_last_failure(self) -> None:

@@ -15,8 +15,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Label, Static
 
-from kctui.config import ClusterConfig
 from kctui.metrics.model import MetricsSnapshot
+from kctui.settings import ClusterConfig
 from kctui.ui.messages import MetricsChanged, WorkerHealthChanged
 from kctui.ui.metrics_service import MetricsRead
 from kctui.ui.screens.base import KctuiScreen

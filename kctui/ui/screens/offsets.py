@@ -21,7 +21,6 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Input, Label, Static
 from textual.worker import Worker
 
-from kctui.config import ClusterConfig
 from kctui.connect.models import STOPPED, ConnectorOffset
 from kctui.connect.protocol import ConnectApi
 from kctui.errors import KctuiError
@@ -35,6 +34,7 @@ from kctui.operate.offsets import (
     sink_rows,
     source_entry,
 )
+from kctui.settings import ClusterConfig
 from kctui.ui.screens.base import KctuiModalScreen, KctuiScreen
 
 ALTER_ACTIONS = frozenset({"edit_offset", "reset_partition", "reset_all", "stop", "resume"})

@@ -13,8 +13,8 @@ from textual.widgets import DataTable, Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker
 
-from kctui.config import ClusterConfig
 from kctui.connect.models import PluginInfo
+from kctui.settings import ClusterConfig
 from kctui.ui.screens.base import KctuiModalScreen, KctuiScreen
 
 TYPE_ORDER = ("source", "sink", "converter", "header_converter", "transformation", "predicate")
