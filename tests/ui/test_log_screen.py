@@ -205,8 +205,10 @@ async def test_many_lines_appended_stay_responsive(tmp_path: Path) -> None:
         await until(pilot, lambda: len(view.rows) == 10)
         with log.open("a", encoding="utf-8") as out:
             out.write("".join(info(i % 3600, "demo-sink", f"n{i}") + "\n" for i in range(20_000)))
-        await until(pilot, lambda: len(view.rows) == 20_010)
-        await until(pilot, lambda: view.scroll_y == view.max_scroll_y)
+        # A generous deadline: this checks that the view keeps up and follows, not how fast
+        # (tests/bench/bench_logs.py measures that); a loaded machine is several times slower.
+        await until(pilot, lambda: len(view.rows) == 20_010, timeout=60)
+        await until(pilot, lambda: view.scroll_y == view.max_scroll_y, timeout=60)
         assert view.follow and view.cursor == 20_009
         assert "n19999" in screen.feed.header(view.rows[-1]).text
 
